@@ -1,0 +1,18 @@
+/** Two projects: fast unit tests of pure logic, and end-to-end suites that talk Kafka over TCP. */
+const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] };
+const moduleNameMapper = { '^@agentmesh/([^/]+)$': '<rootDir>/packages/$1/src/index.ts' };
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testMatch: ['<rootDir>/packages/*/src/**/*.test.ts', '<rootDir>/packages/*/test/**/*.test.ts'],
+      transform, moduleNameMapper, testEnvironment: 'node',
+    },
+    {
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      transform, moduleNameMapper, testEnvironment: 'node',
+      testTimeout: 60000,
+    },
+  ],
+};

@@ -1,0 +1,33 @@
+import { defineApi, type RequestContext } from '../api/types';
+import { decodeJoinGroupRequest, encodeJoinGroupResponse, type JoinGroupRequest, type JoinGroupResponse } from '../codecs/11-join-group';
+import { ApiKey } from '../protocol/api-keys';
+
+/** JoinGroup waits (possibly for the whole rebalance timeout) until the group's next generation forms. */
+function handleJoinGroup(req: JoinGroupRequest, ctx: RequestContext): Promise<JoinGroupResponse> {
+  return ctx.groups.join(
+    {
+      groupId: req.groupId,
+      memberId: req.memberId,
+      groupInstanceId: req.groupInstanceId,
+      clientId: ctx.header.clientId ?? '',
+      clientHost: ctx.clientHost,
+      sessionTimeoutMs: req.sessionTimeoutMs,
+      rebalanceTimeoutMs: req.rebalanceTimeoutMs,
+      protocolType: req.protocolType,
+      protocols: req.protocols,
+      // KIP-394: from v4 a new member first learns its id, so a lost response cannot leave a ghost member.
+      requireKnownMemberId: ctx.header.apiVersion >= 4,
+    },
+    ctx.signal,
+  );
+}
+
+export const joinGroupApi = defineApi<JoinGroupRequest, JoinGroupResponse>({
+  key: ApiKey.JoinGroup,
+  name: 'JoinGroup',
+  minVersion: 0,
+  maxVersion: 5,
+  decode: decodeJoinGroupRequest,
+  encode: encodeJoinGroupResponse,
+  handle: handleJoinGroup,
+});

@@ -1,0 +1,13 @@
+import { defineApi } from '../api/types';
+import { decodeDeleteGroupsRequest, encodeDeleteGroupsResponse, type DeleteGroupsRequest, type DeleteGroupsResponse } from '../codecs/42-delete-groups';
+import { ApiKey } from '../protocol/api-keys';
+
+export const deleteGroupsApi = defineApi<DeleteGroupsRequest, DeleteGroupsResponse>({
+  key: ApiKey.DeleteGroups,
+  name: 'DeleteGroups',
+  minVersion: 0,
+  maxVersion: 1,
+  decode: decodeDeleteGroupsRequest,
+  encode: encodeDeleteGroupsResponse,
+  handle: (req, ctx) => ({ results: req.groupIds.map((groupId) => ({ groupId, errorCode: ctx.groups.deleteGroup(groupId) })) }),
+});

@@ -1,0 +1,2 @@
+export { startBroker, BrokerListenError } from './broker';
+export type { BrokerOptions, RunningBroker } from './broker';

@@ -1,0 +1,250 @@
+import { crc32c } from '../protocol/crc32c';
+import { ErrorCode } from '../protocol/errors';
+import { Attribute, BatchField, decodeRecords, readBatchHeader, setBaseOffset } from '../protocol/record-batch';
+import { decideSequence, lastSequenceOf, rememberBatch, type ProducerPartitionState } from '../state/producer-sequence';
+import type { LogSettings } from '../state/topic-config';
+import type { BatchEntry, PartitionStorage, Segment } from '../storage/storage';
+
+export interface AppendResult {
+  errorCode: ErrorCode;
+  baseOffset: number;
+  logAppendTime: number;
+  errorMessage?: string;
+}
+
+export interface ReadResult {
+  batches: Buffer[];
+  bytes: number;
+}
+
+/** Where a batch sits: its segment and its index entry. */
+interface Located {
+  segmentIndex: number;
+  entryIndex: number;
+}
+
+/**
+ * One partition's log: segments of raw record batches, the high watermark,
+ * the idempotent producers' windows, and the fetchers waiting for data.
+ * Single replica, so the high watermark is the log end offset.
+ */
+export class Partition {
+  private segments: Segment[];
+  private nextOffset: number;
+  private startOffset: number;
+  private readonly producers = new Map<number, ProducerPartitionState>();
+  private readonly appendWaiters = new Set<() => void>();
+
+  constructor(
+    readonly topic: string,
+    readonly index: number,
+    private readonly storage: PartitionStorage,
+    private settings: LogSettings,
+    private readonly clock: () => number,
+  ) {
+    this.segments = storage.loadSegments();
+    const last = this.segments[this.segments.length - 1];
+    const lastEntry = last?.entries[last.entries.length - 1];
+    this.nextOffset = lastEntry ? lastEntry.lastOffset + 1 : (last?.baseOffset ?? 0);
+    this.startOffset = this.segments[0]?.entries[0]?.baseOffset ?? this.segments[0]?.baseOffset ?? 0;
+  }
+
+  get highWatermark(): number {
+    return this.nextOffset;
+  }
+
+  /** No transaction is ever open (transactions are refused), so everything below the high watermark is stable. */
+  get lastStableOffset(): number {
+    return this.nextOffset;
+  }
+
+  get logStartOffset(): number {
+    return this.startOffset;
+  }
+
+  get sizeBytes(): number {
+    return this.segments.reduce((n, s) => n + s.sizeBytes, 0);
+  }
+
+  updateSettings(settings: LogSettings): void {
+    this.settings = settings;
+  }
+
+  /** Appends the validated batches of one produce request, all or nothing. */
+  append(batches: Buffer[]): AppendResult {
+    const now = this.clock();
+    const headers = batches.map((b) => readBatchHeader(b));
+    for (const h of headers) {
+      if (h.size > this.settings.maxMessageBytes) {
+        return { errorCode: ErrorCode.MESSAGE_TOO_LARGE, baseOffset: -1, logAppendTime: -1, errorMessage: `batch of ${h.size} bytes exceeds max.message.bytes ${this.settings.maxMessageBytes}` };
+      }
+      if (h.attributes & Attribute.transactional) {
+        return { errorCode: ErrorCode.INVALID_TXN_STATE, baseOffset: -1, logAppendTime: -1, errorMessage: 'transactions are not supported by the embedded broker' };
+      }
+    }
+    // Idempotence: a request carries batches of one producer; decide on the first, the rest follow in sequence.
+    const first = headers[0]!;
+    if (first.producerId >= 0 && first.baseSequence >= 0) {
+      const lastSeq = lastSequenceOf(first.baseSequence, first.recordCount);
+      const decision = decideSequence(this.producers.get(first.producerId), first.producerEpoch, first.baseSequence, lastSeq);
+      if (decision.kind === 'duplicate') return { errorCode: ErrorCode.NONE, baseOffset: decision.baseOffset, logAppendTime: -1 };
+      if (decision.kind === 'reject') return { errorCode: decision.errorCode, baseOffset: -1, logAppendTime: -1 };
+    }
+    const baseOffset = this.nextOffset;
+    batches.forEach((batch, i) => {
+      const h = headers[i]!;
+      const offset = this.nextOffset;
+      setBaseOffset(batch, offset);
+      if (this.settings.logAppendTime) {
+        // LogAppendTime lives inside the CRC'd part; Kafka rewrites it and the CRC, we do too.
+        batch.writeInt16BE(h.attributes | Attribute.logAppendTime, BatchField.attributes);
+        batch.writeBigInt64BE(BigInt(now), BatchField.maxTimestamp);
+        this.rewriteCrc(batch);
+      }
+      const segment = this.activeSegment(batch.length, now);
+      segment.append(batch, { baseOffset: offset, lastOffset: offset + h.lastOffsetDelta, maxTimestamp: this.settings.logAppendTime ? now : h.maxTimestamp });
+      this.nextOffset = offset + h.lastOffsetDelta + 1;
+      if (h.producerId >= 0 && h.baseSequence >= 0) {
+        this.producers.set(h.producerId, rememberBatch(this.producers.get(h.producerId), h.producerEpoch, { firstSeq: h.baseSequence, lastSeq: lastSequenceOf(h.baseSequence, h.recordCount), baseOffset: offset }));
+      }
+    });
+    this.notifyAppend();
+    return { errorCode: ErrorCode.NONE, baseOffset, logAppendTime: this.settings.logAppendTime ? now : -1 };
+  }
+
+  private rewriteCrc(batch: Buffer): void {
+    batch.writeUInt32BE(crc32c(batch, BatchField.attributes), BatchField.crc);
+  }
+
+  private activeSegment(incomingBytes: number, now: number): Segment {
+    const last = this.segments[this.segments.length - 1];
+    const full = last && last.entries.length > 0 && (last.sizeBytes + incomingBytes > this.settings.segmentBytes || now - last.createdAtMs >= this.settings.segmentMs);
+    if (last && !full) return last;
+    const seg = this.storage.createSegment(this.nextOffset, now);
+    this.segments.push(seg);
+    return seg;
+  }
+
+  /**
+   * Reads whole batches from `offset` up to `maxBytes`. The first batch is
+   * returned even when larger than maxBytes (when `atLeastOne`), so a consumer
+   * always makes progress.
+   */
+  read(offset: number, maxBytes: number, atLeastOne: boolean): ReadResult {
+    const out: ReadResult = { batches: [], bytes: 0 };
+    let at = this.locate(offset);
+    while (at) {
+      const seg = this.segments[at.segmentIndex]!;
+      const entry = seg.entries[at.entryIndex]!;
+      if (out.bytes + entry.size > maxBytes && !(atLeastOne && out.batches.length === 0)) break;
+      out.batches.push(seg.read(entry));
+      out.bytes += entry.size;
+      at = this.following(at);
+    }
+    return out;
+  }
+
+  /** The first batch holding `offset` or, past a compaction gap, the next one after it. */
+  private locate(offset: number): Located | null {
+    if (offset >= this.nextOffset) return null;
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    let segIdx = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.segments[mid]!.baseOffset <= offset) {
+        segIdx = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    for (let s = segIdx; s < this.segments.length; s++) {
+      const entries = this.segments[s]!.entries;
+      let l = 0;
+      let h = entries.length - 1;
+      let found = -1;
+      while (l <= h) {
+        const mid = (l + h) >>> 1;
+        if (entries[mid]!.lastOffset >= offset) {
+          found = mid;
+          h = mid - 1;
+        } else l = mid + 1;
+      }
+      if (found >= 0) return { segmentIndex: s, entryIndex: found };
+    }
+    return null;
+  }
+
+  private following(at: Located): Located | null {
+    let { segmentIndex, entryIndex } = at;
+    entryIndex++;
+    while (segmentIndex < this.segments.length) {
+      if (entryIndex < this.segments[segmentIndex]!.entries.length) return { segmentIndex, entryIndex };
+      segmentIndex++;
+      entryIndex = 0;
+    }
+    return null;
+  }
+
+  /** The earliest offset whose record timestamp is at or after `timestamp`, or -1 (ListOffsets by time). */
+  offsetForTimestamp(timestamp: number): number {
+    for (const seg of this.segments) {
+      for (const entry of seg.entries) {
+        if (entry.maxTimestamp < timestamp) continue;
+        const batch = seg.read(entry);
+        const h = readBatchHeader(batch);
+        if ((h.attributes & Attribute.compressionMask) !== 0 || h.attributes & Attribute.logAppendTime) return Math.max(entry.baseOffset, this.startOffset);
+        for (const rec of decodeRecords(batch)) {
+          if (h.baseTimestamp + rec.timestampDelta >= timestamp) return Math.max(entry.baseOffset + rec.offsetDelta, this.startOffset);
+        }
+      }
+    }
+    return -1;
+  }
+
+  /** Calls `listener` once, on the next append. Returns a function that cancels it. */
+  onNextAppend(listener: () => void): () => void {
+    this.appendWaiters.add(listener);
+    return () => this.appendWaiters.delete(listener);
+  }
+
+  private notifyAppend(): void {
+    if (this.appendWaiters.size === 0) return;
+    const waiters = [...this.appendWaiters];
+    this.appendWaiters.clear();
+    for (const w of waiters) w();
+  }
+
+  /** Segments, oldest first: for retention and compaction, which own the policy. */
+  get segmentList(): readonly Segment[] {
+    return this.segments;
+  }
+
+  /** Drops the oldest segments (retention); never the active one. */
+  dropOldestSegments(count: number): void {
+    const n = Math.min(count, this.segments.length - 1);
+    if (n <= 0) return;
+    const dropped = this.segments.splice(0, n);
+    for (const seg of dropped) seg.remove();
+    const first = this.segments[0]!;
+    this.startOffset = Math.max(this.startOffset, first.entries[0]?.baseOffset ?? first.baseOffset);
+  }
+
+  /** Swaps a segment for its compacted copy. */
+  replaceSegment(old: Segment, keep: BatchEntry[], batches: Buffer[]): void {
+    const i = this.segments.indexOf(old);
+    if (i < 0) return;
+    this.segments[i] = this.storage.rewriteSegment(old, keep, batches);
+  }
+
+  /** Deletes everything (topic deletion). */
+  remove(): void {
+    for (const seg of this.segments) seg.close();
+    this.storage.remove();
+    this.segments = [];
+    this.notifyAppend();
+  }
+
+  close(): void {
+    for (const seg of this.segments) seg.close();
+  }
+}

@@ -1,0 +1,25 @@
+import { crc32c } from './crc32c';
+
+describe('crc32c', () => {
+  it('matches the standard check value', () => {
+    expect(crc32c(Buffer.from('123456789'))).toBe(0xe3069283);
+  });
+
+  it('agrees between the sliced and byte-wise paths for every length', () => {
+    const data = Buffer.from(Array.from({ length: 40 }, (_, i) => (i * 37 + 11) & 0xff));
+    const bytewise = (b: Buffer) => {
+      let c = 0xffffffff;
+      for (const x of b) {
+        c ^= x;
+        for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+      }
+      return (c ^ 0xffffffff) >>> 0;
+    };
+    for (let len = 0; len <= data.length; len++) expect(crc32c(data, 0, len)).toBe(bytewise(data.subarray(0, len)));
+  });
+
+  it('honours start and end', () => {
+    const b = Buffer.from('xx123456789yy');
+    expect(crc32c(b, 2, 11)).toBe(0xe3069283);
+  });
+});

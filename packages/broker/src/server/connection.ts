@@ -1,0 +1,164 @@
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import type { AnyApiDefinition, RequestContext, RequestHeader } from '../api/types';
+import type { GroupCoordinator } from '../groups/coordinator';
+import { ApiKey } from '../protocol/api-keys';
+import { ErrorCode, ProtocolDecodeError } from '../protocol/errors';
+import { Reader } from '../protocol/reader';
+import { Writer } from '../protocol/writer';
+import type { Cluster } from '../state/cluster';
+import { FrameReader, FrameTooLargeError } from './frame-reader';
+
+export interface ConnectionDeps {
+  cluster: Cluster;
+  groups: GroupCoordinator;
+  apis: ReadonlyMap<number, AnyApiDefinition>;
+  apiList: readonly AnyApiDefinition[];
+  log: Logger;
+  maxFrameBytes: number;
+}
+
+/** A response slot: requests may finish out of order, but Kafka answers in request order. */
+interface PendingResponse {
+  frame: Buffer[] | null;
+  done: boolean;
+}
+
+/**
+ * One client connection: frames in, responses out, in order. Anything the
+ * broker cannot make sense of closes this connection only, with one log line.
+ */
+export class Connection {
+  private readonly frames: FrameReader;
+  private readonly pending: PendingResponse[] = [];
+  private readonly abort = new AbortController();
+  private readonly log: Logger;
+  private readonly advertised: { host: string; port: number };
+  private readonly clientHost: string;
+  private closed = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly deps: ConnectionDeps,
+  ) {
+    this.frames = new FrameReader(deps.maxFrameBytes);
+    this.clientHost = stripV4Mapped(socket.remoteAddress ?? 'unknown');
+    this.advertised = { host: stripV4Mapped(socket.localAddress ?? '127.0.0.1'), port: socket.localPort ?? 0 };
+    this.log = deps.log.child({ client: `${this.clientHost}:${socket.remotePort}` });
+    socket.setNoDelay(true);
+    socket.on('data', (data) => this.onData(data));
+    socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
+    socket.on('close', () => this.onClose());
+    socket.on('drain', () => socket.resume());
+  }
+
+  close(): void {
+    this.socket.destroy();
+    this.onClose();
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.abort.abort();
+  }
+
+  private fail(reason: string, extra: Record<string, unknown> = {}): void {
+    this.log.warn(extra, `closing connection: ${reason}`);
+    this.close();
+  }
+
+  private onData(data: Buffer): void {
+    let frames: Buffer[];
+    try {
+      frames = this.frames.push(data);
+    } catch (err) {
+      if (err instanceof FrameTooLargeError) return this.fail(err.message);
+      throw err;
+    }
+    for (const frame of frames) {
+      if (this.closed) return;
+      this.onFrame(frame);
+    }
+  }
+
+  private onFrame(frame: Buffer): void {
+    const r = new Reader(frame);
+    let header: RequestHeader;
+    try {
+      header = { apiKey: r.int16(), apiVersion: r.int16(), correlationId: r.int32(), clientId: r.nullableString() };
+    } catch (err) {
+      return this.fail(`malformed request header (${(err as Error).message})`);
+    }
+    const api = this.deps.apis.get(header.apiKey);
+    if (!api) return this.fail(`unknown API key ${header.apiKey}`, { correlationId: header.correlationId });
+    if (header.apiVersion < api.minVersion || header.apiVersion > api.maxVersion) {
+      if (header.apiKey === ApiKey.ApiVersions) return this.answerUnsupportedApiVersions(header);
+      return this.fail(`${api.name} v${header.apiVersion} is not supported (${api.minVersion}-${api.maxVersion})`);
+    }
+    let request: unknown;
+    try {
+      request = api.decode(r, header.apiVersion);
+    } catch (err) {
+      if (err instanceof ProtocolDecodeError) return this.fail(`undecodable ${api.name} v${header.apiVersion} request: ${err.message}`);
+      throw err;
+    }
+    const slot: PendingResponse | null = api.expectsResponse && !api.expectsResponse(request) ? null : { frame: null, done: false };
+    if (slot) this.pending.push(slot);
+    const ctx: RequestContext = {
+      header,
+      cluster: this.deps.cluster,
+      groups: this.deps.groups,
+      advertised: this.advertised,
+      clientHost: this.clientHost,
+      signal: this.abort.signal,
+      log: this.log,
+      apis: this.deps.apiList,
+    };
+    const respond = (response: unknown) => {
+      if (!slot || this.closed) return;
+      const w = new Writer();
+      w.int32(0).int32(header.correlationId);
+      api.encode(w, response, header.apiVersion);
+      const chunks = w.finish();
+      chunks[0]!.writeInt32BE(w.length - 4, 0);
+      slot.frame = chunks;
+      slot.done = true;
+      this.flush();
+    };
+    const onError = (err: unknown) => this.fail(`${api.name} handler failed: ${(err as Error)?.message ?? String(err)}`, { stack: (err as Error)?.stack });
+    try {
+      const result = api.handle(request, ctx);
+      if (result instanceof Promise) result.then(respond, onError);
+      else respond(result);
+    } catch (err) {
+      onError(err);
+    }
+  }
+
+  /** librdkafka probes with ApiVersions v3; the answer is v0-shaped with error 35 and the supported list. */
+  private answerUnsupportedApiVersions(header: RequestHeader): void {
+    const w = new Writer();
+    w.int32(0).int32(header.correlationId).int16(ErrorCode.UNSUPPORTED_VERSION);
+    w.array(this.deps.apiList, (w2, api) => w2.int16(api.key).int16(api.minVersion).int16(api.maxVersion));
+    const chunks = w.finish();
+    chunks[0]!.writeInt32BE(w.length - 4, 0);
+    this.pending.push({ frame: chunks, done: true });
+    this.flush();
+  }
+
+  private flush(): void {
+    while (this.pending.length > 0 && this.pending[0]!.done) {
+      const { frame } = this.pending.shift()!;
+      if (this.closed) return;
+      let ok = true;
+      for (const chunk of frame!) ok = this.socket.write(chunk);
+      // Stop reading requests while the client is not reading responses.
+      if (!ok) this.socket.pause();
+    }
+  }
+}
+
+function stripV4Mapped(addr: string): string {
+  return addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+}

@@ -1,0 +1,109 @@
+import { ErrorCode } from '../protocol/errors';
+import type { Storage } from '../storage/storage';
+import { Topic } from './topic';
+import { validateTopicConfigs } from './topic-config';
+
+export interface ClusterConfig {
+  nodeId: number;
+  clusterId: string;
+  autoCreateTopics: boolean;
+  defaultPartitions: number;
+}
+
+export interface TopicOutcome {
+  errorCode: ErrorCode;
+  errorMessage: string | null;
+}
+
+const LEGAL_TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
+
+export function topicNameProblem(name: string): string | null {
+  if (!LEGAL_TOPIC_NAME.test(name)) return `topic name '${name}' is illegal: use 1-249 of [a-zA-Z0-9._-]`;
+  if (name === '.' || name === '..') return `topic name '${name}' is illegal`;
+  return null;
+}
+
+/**
+ * The one owner of the broker's topic state. Handlers read and change topics
+ * only through it, so persistence happens in one place.
+ */
+export class Cluster {
+  readonly topics = new Map<string, Topic>();
+  private nextProducerId: number;
+
+  constructor(
+    readonly config: ClusterConfig,
+    readonly storage: Storage,
+    readonly clock: () => number,
+  ) {
+    for (const record of storage.loadTopics()) this.topics.set(record.name, new Topic(record, storage, clock));
+    // Ids start from the wall clock so a restarted broker does not hand out ids a live producer still holds.
+    this.nextProducerId = Date.now();
+  }
+
+  createTopic(name: string, partitions: number, configs: Record<string, string | null>, validateOnly = false): TopicOutcome {
+    const nameProblem = topicNameProblem(name);
+    if (nameProblem) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: nameProblem };
+    if (this.topics.has(name)) return { errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, errorMessage: `topic '${name}' already exists` };
+    const count = partitions === -1 ? this.config.defaultPartitions : partitions;
+    if (!Number.isInteger(count) || count < 1 || count > 10000) {
+      return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `partition count ${partitions} must be between 1 and 10000` };
+    }
+    const problem = validateTopicConfigs(configs);
+    if (problem) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: problem.message };
+    if (validateOnly) return { errorCode: ErrorCode.NONE, errorMessage: null };
+    const cleanConfigs: Record<string, string> = {};
+    for (const [k, v] of Object.entries(configs)) if (v !== null) cleanConfigs[k] = v;
+    const record = { name, partitions: count, configs: cleanConfigs, createdAtMs: this.clock() };
+    this.storage.saveTopic(record);
+    this.topics.set(name, new Topic(record, this.storage, this.clock));
+    return { errorCode: ErrorCode.NONE, errorMessage: null };
+  }
+
+  /** The topic, created with defaults when auto-creation is on and the name is legal. */
+  topicOrAutoCreate(name: string, allowAutoCreate: boolean): Topic | undefined {
+    const existing = this.topics.get(name);
+    if (existing || !allowAutoCreate || !this.config.autoCreateTopics) return existing;
+    const outcome = this.createTopic(name, -1, {});
+    return outcome.errorCode === ErrorCode.NONE ? this.topics.get(name) : undefined;
+  }
+
+  deleteTopic(name: string): ErrorCode {
+    const topic = this.topics.get(name);
+    if (!topic) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    this.topics.delete(name);
+    for (const p of topic.partitions) p.remove();
+    this.storage.deleteTopic(name);
+    for (const listener of this.topicDeletedListeners) listener(name);
+    return ErrorCode.NONE;
+  }
+
+  private readonly topicDeletedListeners: Array<(topic: string) => void> = [];
+
+  /** Lets other owners of per-topic state (committed offsets) forget a deleted topic. */
+  onTopicDeleted(listener: (topic: string) => void): void {
+    this.topicDeletedListeners.push(listener);
+  }
+
+  createPartitions(name: string, count: number, validateOnly: boolean): TopicOutcome {
+    const topic = this.topics.get(name);
+    if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `topic '${name}' does not exist` };
+    if (count <= topic.partitions.length) {
+      return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `topic '${name}' has ${topic.partitions.length} partitions; the new count ${count} must be larger` };
+    }
+    if (count > 10000) return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `partition count ${count} exceeds 10000` };
+    if (validateOnly) return { errorCode: ErrorCode.NONE, errorMessage: null };
+    topic.addPartitions(count);
+    this.storage.saveTopic(topic.toRecord());
+    return { errorCode: ErrorCode.NONE, errorMessage: null };
+  }
+
+  allocateProducerId(): number {
+    return this.nextProducerId++;
+  }
+
+  close(): void {
+    for (const topic of this.topics.values()) for (const p of topic.partitions) p.close();
+    this.storage.close();
+  }
+}

@@ -1,0 +1,77 @@
+import type { BatchEntry, CommittedOffsetRecord, PartitionStorage, Segment, Storage, TopicRecord } from './storage';
+
+class MemorySegment implements Segment {
+  readonly entries: BatchEntry[] = [];
+  private readonly batches: Buffer[] = [];
+  sizeBytes = 0;
+
+  constructor(
+    readonly baseOffset: number,
+    readonly createdAtMs: number,
+  ) {}
+
+  append(batch: Buffer, meta: Omit<BatchEntry, 'position' | 'size'>): BatchEntry {
+    const entry: BatchEntry = { ...meta, position: this.sizeBytes, size: batch.length };
+    this.entries.push(entry);
+    this.batches.push(batch);
+    this.sizeBytes += batch.length;
+    return entry;
+  }
+
+  read(entry: BatchEntry): Buffer {
+    // Entries are appended in position order, so the index is found by binary search.
+    let lo = 0;
+    let hi = this.entries.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const e = this.entries[mid]!;
+      if (e.position === entry.position) return this.batches[mid]!;
+      if (e.position < entry.position) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    throw new Error(`no batch at position ${entry.position} of segment ${this.baseOffset}`);
+  }
+
+  remove(): void {
+    this.entries.length = 0;
+    this.batches.length = 0;
+  }
+
+  close(): void {}
+}
+
+class MemoryPartitionStorage implements PartitionStorage {
+  loadSegments(): Segment[] {
+    return [];
+  }
+
+  createSegment(baseOffset: number, nowMs: number): Segment {
+    return new MemorySegment(baseOffset, nowMs);
+  }
+
+  rewriteSegment(old: Segment, keep: BatchEntry[], batches: Buffer[]): Segment {
+    const seg = new MemorySegment(old.baseOffset, old.createdAtMs);
+    keep.forEach((e, i) => seg.append(batches[i]!, { baseOffset: e.baseOffset, lastOffset: e.lastOffset, maxTimestamp: e.maxTimestamp }));
+    return seg;
+  }
+
+  remove(): void {}
+}
+
+/** Keeps nothing across restarts. */
+export class MemoryStorage implements Storage {
+  readonly persistent = false;
+  loadTopics(): TopicRecord[] {
+    return [];
+  }
+  saveTopic(): void {}
+  deleteTopic(): void {}
+  partition(): PartitionStorage {
+    return new MemoryPartitionStorage();
+  }
+  loadCommittedOffsets(): CommittedOffsetRecord[] {
+    return [];
+  }
+  saveCommittedOffsets(): void {}
+  close(): void {}
+}

@@ -1,0 +1,18 @@
+/**
+ * Where agentmesh looks for its parts when the environment says nothing.
+ * docker-compose.kafka.yml publishes the same ports (a test checks it).
+ */
+export const DEFAULT_ENDPOINTS = {
+  KAFKA_BROKERS: '127.0.0.1:9092',
+  SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+} as const;
+
+export type EndpointName = keyof typeof DEFAULT_ENDPOINTS;
+
+/** The endpoint from the environment, else the default. */
+export function endpoint(name: EndpointName, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name];
+  return value !== undefined && value.trim() !== '' ? value.trim() : DEFAULT_ENDPOINTS[name];
+}

@@ -1,0 +1,3 @@
+export { buildProgram } from './program';
+export { DEFAULT_ENDPOINTS, endpoint } from './defaults';
+export type { EndpointName } from './defaults';

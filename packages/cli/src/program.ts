@@ -1,0 +1,10 @@
+import { Command } from 'commander';
+import { registerBrokerCommand } from './commands/broker';
+
+export function buildProgram(): Command {
+  const program = new Command('mesh')
+    .description('agentmesh: a fault-tolerant, event-driven agent mesh on Kafka')
+    .showHelpAfterError('(run with --help for usage)');
+  registerBrokerCommand(program);
+  return program;
+}
