@@ -12,7 +12,7 @@ module.exports = {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       transform, moduleNameMapper, testEnvironment: 'node',
-      testTimeout: 60000,
+      setupFilesAfterEnv: ['<rootDir>/test/support/jest-e2e-setup.ts'],
     },
   ],
 };
