@@ -1,5 +1,18 @@
 import { InvalidArgumentError } from 'commander';
 
+/** A failure the user can fix from the command line; printed as one line, no stack. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Parses `host:port[,host:port...]`. */
+export function parseBrokerList(value: string): string[] {
+  const brokers = value.split(',').map((b) => b.trim()).filter(Boolean);
+  const bad = brokers.find((b) => !/^[^\s:]+:\d{1,5}$/.test(b));
+  if (brokers.length === 0 || bad !== undefined) throw new InvalidArgumentError(`'${bad ?? value}' is not a host:port broker list`);
+  return brokers;
+}
+
 /** Commander parser for a TCP port (0 picks a free one). */
 export function parsePort(value: string): number {
   const n = Number(value);

@@ -1,10 +1,14 @@
 import { Command } from 'commander';
 import { registerBrokerCommand } from './commands/broker';
+import { registerDevCommand } from './commands/dev';
+import { registerRegistryCommand } from './commands/registry';
 
 export function buildProgram(): Command {
   const program = new Command('mesh')
     .description('agentmesh: a fault-tolerant, event-driven agent mesh on Kafka')
     .showHelpAfterError('(run with --help for usage)');
   registerBrokerCommand(program);
+  registerRegistryCommand(program);
+  registerDevCommand(program);
   return program;
 }

@@ -148,14 +148,17 @@ export class Connection {
   }
 
   private flush(): void {
+    if (this.closed) return;
+    let ok = true;
+    // Cork so a response's many chunks (header fields, record batches) leave in one write.
+    this.socket.cork();
     while (this.pending.length > 0 && this.pending[0]!.done) {
       const { frame } = this.pending.shift()!;
-      if (this.closed) return;
-      let ok = true;
       for (const chunk of frame!) ok = this.socket.write(chunk);
-      // Stop reading requests while the client is not reading responses.
-      if (!ok) this.socket.pause();
     }
+    this.socket.uncork();
+    // Stop reading requests while the client is not reading responses.
+    if (!ok) this.socket.pause();
   }
 }
 

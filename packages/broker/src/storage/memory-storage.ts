@@ -64,14 +64,14 @@ export class MemoryStorage implements Storage {
   loadTopics(): TopicRecord[] {
     return [];
   }
-  saveTopic(): void {}
-  deleteTopic(): void {}
-  partition(): PartitionStorage {
+  saveTopic(_topic: TopicRecord): void {}
+  deleteTopic(_name: string): void {}
+  partition(_topic = '', _partition = 0): PartitionStorage {
     return new MemoryPartitionStorage();
   }
   loadCommittedOffsets(): CommittedOffsetRecord[] {
     return [];
   }
-  saveCommittedOffsets(): void {}
+  saveCommittedOffsets(_records: CommittedOffsetRecord[]): void {}
   close(): void {}
 }

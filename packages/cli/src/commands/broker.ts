@@ -1,6 +1,6 @@
-import { startBroker } from '@agentmesh/broker';
+import { BrokerListenError, startBroker } from '@agentmesh/broker';
 import type { Command } from 'commander';
-import { parsePort, parsePositiveInt, stopOnSignals } from '../options';
+import { parsePort, parsePositiveInt, stopOnSignals, UsageError } from '../options';
 
 interface BrokerFlags {
   host: string;
@@ -29,8 +29,12 @@ export function registerBrokerCommand(program: Command): void {
         defaultPartitions: flags.partitions,
         autoCreateTopics: flags.autoCreate,
         logLevel: flags.logLevel as 'info',
+      }).catch((err: unknown) => {
+        if (err instanceof BrokerListenError && err.code === 'EADDRINUSE') throw new UsageError(`${err.message}; choose another with --port`);
+        throw err;
       });
-      process.stdout.write(`broker listening on ${broker.address}\n`);
+      // Handlers go in before the line that tells a supervisor we are up.
       stopOnSignals(() => broker.stop());
+      process.stdout.write(`broker listening on ${broker.address}\n`);
     });
 }

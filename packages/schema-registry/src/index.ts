@@ -1,0 +1,17 @@
+export { startSchemaRegistry, type RunningSchemaRegistry, type SchemaRegistryOptions } from './start';
+export { PortInUseError, RegistryError, SchemaStoreError, ErrorCode } from './errors';
+export { SchemaRegistryService, parseVersionRef, type SubjectVersionResponse, type VersionRef } from './registry';
+export { createRegistryHttpServer, CONTENT_TYPE, DEFAULT_MAX_BODY_BYTES, type RegistryHttpOptions } from './http/server';
+export { parseAvroSchema, canonicaliseSchemaJson, type ParsedAvroSchema, type JsonValue } from './avro/schema';
+export { checkCompatibility, type Incompatibility, type ExistingVersion } from './compatibility/check';
+export { findReadFailure, type ReadFailure } from './compatibility/explain';
+export { COMPATIBILITY_LEVELS, DEFAULT_COMPATIBILITY_LEVEL, isCompatibilityLevel, type CompatibilityLevel } from './compatibility/levels';
+export type { SchemaStore } from './store/store';
+export { MemorySchemaStore } from './store/memory-store';
+export { KafkaSchemaStore, type KafkaSchemaStoreOptions } from './store/kafka-store';
+export type { SchemaVersionValue, StoreRecord } from './store/records';
+export type { RegistryView } from './store/state';
+export { loadContracts, defaultSchemasDir, ContractError, TOPICS_FILE, type Contract } from './contracts/loader';
+export { registerContracts, ContractIncompatibleError, type RegisteredContract } from './contracts/register';
+export { renderContractTypes } from './contracts/typescript';
+export type * from './contracts/types.generated';
