@@ -27,16 +27,29 @@ describe('topic administration with kafkajs', () => {
     expect(await admin.createTopics({ topics: [{ topic: a, numPartitions: 3 }, { topic: b }] })).toBe(true);
     expect(await admin.listTopics()).toEqual(expect.arrayContaining([a, b]));
     const meta = await admin.fetchTopicMetadata({ topics: [a, b] });
-    expect(meta.topics.map((t) => [t.name, t.partitions.length])).toEqual([
-      [a, 3],
-      [b, 2],
-    ]);
+    expect(Object.fromEntries(meta.topics.map((t) => [t.name, t.partitions.length]))).toEqual({ [a]: 3, [b]: 2 });
     // Creating an existing topic again creates nothing.
     expect(await admin.createTopics({ topics: [{ topic: a }] })).toBe(false);
     await admin.deleteTopics({ topics: [a] });
     const after = await admin.listTopics();
     expect(after).toContain(b);
     expect(after).not.toContain(a);
+  });
+
+  it('forgets committed offsets of a deleted topic, so a re-created topic starts clean', async () => {
+    const t = uniqueName('adm');
+    const groupId = uniqueName('g');
+    await admin.createTopics({ topics: [{ topic: t }] });
+    await admin.setOffsets({ groupId, topic: t, partitions: [{ partition: 0, offset: '0' }] });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: t, messages: [{ value: 'a' }, { value: 'b' }] });
+    await producer.disconnect();
+    await admin.setOffsets({ groupId, topic: t, partitions: [{ partition: 0, offset: '2' }] });
+    expect((await admin.fetchOffsets({ groupId, topics: [t] }))[0]!.partitions[0]!.offset).toBe('2');
+    await admin.deleteTopics({ topics: [t] });
+    await admin.createTopics({ topics: [{ topic: t }] });
+    expect((await admin.fetchOffsets({ groupId, topics: [t] }))[0]!.partitions[0]!.offset).toBe('-1');
   });
 
   it('validates without creating when asked to', async () => {

@@ -65,6 +65,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     clock,
   );
   const groups = new GroupCoordinator(storage, clock);
+  // A deleted topic takes its committed offsets with it, so a re-created topic starts clean.
+  cluster.onTopicDeleted((topic) => groups.forgetTopic(topic));
   // Retention and compaction, on this event loop; the timer is unref'd.
   const maintenance = startLogMaintenance(cluster, { logger: log });
   const connections = new Set<Connection>();

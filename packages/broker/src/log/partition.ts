@@ -46,7 +46,8 @@ export class Partition {
     const last = this.segments[this.segments.length - 1];
     const lastEntry = last?.entries[last.entries.length - 1];
     this.nextOffset = lastEntry ? lastEntry.lastOffset + 1 : (last?.baseOffset ?? 0);
-    this.startOffset = this.segments[0]?.entries[0]?.baseOffset ?? this.segments[0]?.baseOffset ?? 0;
+    // Compaction may empty the head of the first segment; like Kafka, it does not move the log start.
+    this.startOffset = this.segments[0]?.baseOffset ?? 0;
   }
 
   get highWatermark(): number {
@@ -226,7 +227,7 @@ export class Partition {
     const dropped = this.segments.splice(0, n);
     for (const seg of dropped) seg.remove();
     const first = this.segments[0]!;
-    this.startOffset = Math.max(this.startOffset, first.entries[0]?.baseOffset ?? first.baseOffset);
+    this.startOffset = Math.max(this.startOffset, first.baseOffset);
   }
 
   /** Swaps a segment for its compacted copy. */

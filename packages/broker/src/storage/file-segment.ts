@@ -1,9 +1,9 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import { encodeIndexEntry, encodeIndexHeader, INDEX_ENTRY_SIZE, INDEX_HEADER_SIZE } from './offset-index';
 import { fsyncDir, isErrno, readAt, writeFully } from './fs-util';
 import type { BatchEntry, Segment } from './storage';
 import { StorageCorruptionError, StorageError } from './storage-errors';
-import * as path from 'path';
 
 /** Kafka's naming: the base offset, zero-padded to 20 digits, so names sort in offset order. */
 export function segmentFileStem(baseOffset: number): string {
@@ -104,21 +104,30 @@ export class FileSegment implements Segment {
       writeFully(fd, batch, entry.position);
       if (this.fsync) fs.fdatasyncSync(fd);
     } catch (err) {
-      // Leave no half batch behind for the next append to follow; recovery would cut it anyway.
-      try {
-        fs.ftruncateSync(fd, this.size);
-      } catch {
-        /* the original error is the one to report */
-      }
+      this.undoAppend(fd);
       throw new StorageError(`append to ${this.files.log} failed: ${(err as Error).message}`, this.files.log, { cause: err });
     }
     // The index entry follows the batch: a crash in between leaves a batch the index lacks, which recovery re-indexes.
-    if (this.indexFd === undefined) this.indexFd = fs.openSync(this.files.index, 'r+');
-    writeFully(this.indexFd, encodeIndexEntry(this.baseOffset, entry, this.entryScratch), this.indexBytes);
+    try {
+      if (this.indexFd === undefined) this.indexFd = fs.openSync(this.files.index, 'r+');
+      writeFully(this.indexFd, encodeIndexEntry(this.baseOffset, entry, this.entryScratch), this.indexBytes);
+    } catch (err) {
+      this.undoAppend(fd);
+      throw new StorageError(`index write to ${this.files.index} failed: ${(err as Error).message}`, this.files.index, { cause: err });
+    }
     this.indexBytes += INDEX_ENTRY_SIZE;
     this.entries.push(entry);
     this.size += batch.length;
     return entry;
+  }
+
+  /** Drops the bytes of a failed append, so neither the next append nor recovery picks up a batch the producer was told failed. */
+  private undoAppend(fd: number): void {
+    try {
+      fs.ftruncateSync(fd, this.size);
+    } catch {
+      // The original error is the one to report.
+    }
   }
 
   read(entry: BatchEntry): Buffer {

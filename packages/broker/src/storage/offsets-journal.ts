@@ -3,6 +3,7 @@ import { crc32c } from '../protocol/crc32c';
 import { writeFileAtomic, writeFully } from './fs-util';
 import type { RecoveryReport } from './recovery';
 import type { CommittedOffsetRecord } from './storage';
+import { StorageError } from './storage-errors';
 
 /**
  * Committed offsets as an append-only journal: an 8-byte file header
@@ -154,10 +155,15 @@ export class OffsetsJournal {
 
   append(records: readonly CommittedOffsetRecord[]): void {
     if (records.length === 0) return;
-    if (this.fd === undefined) throw new Error(`offsets journal ${this.file} is closed`);
+    if (this.fd === undefined) throw new StorageError(`offsets journal ${this.file} is closed`, this.file);
     const record = encodeRecord(records);
-    writeFully(this.fd, record, this.size);
-    if (this.fsync) fs.fdatasyncSync(this.fd);
+    try {
+      writeFully(this.fd, record, this.size);
+      if (this.fsync) fs.fdatasyncSync(this.fd);
+    } catch (err) {
+      // Not counted: the next commit overwrites whatever part of it reached the file.
+      throw new StorageError(`offsets journal write to ${this.file} failed: ${(err as Error).message}`, this.file, { cause: err });
+    }
     this.size += record.length;
     this.fold(records);
     if (this.size > MIN_BYTES_BEFORE_SNAPSHOT && this.size > GROWTH_FACTOR_BEFORE_SNAPSHOT * this.snapshotSize) this.rewrite();
