@@ -1,0 +1,56 @@
+import { classifyError } from './classify';
+import { DEFAULT_RETRY_POLICY, decideFailure, jitteredDelay, tierFor, type FailureSituation } from './decide';
+import { HandlerTimeoutError, InvalidInputError, PermanentError } from './errors';
+
+const situation = (over: Partial<FailureSituation>): FailureSituation => ({
+  kind: 'transient',
+  attempt: 1,
+  policy: { delaysMs: [1000, 10000], maxAttempts: 4, jitter: 0 },
+  canDegrade: false,
+  random: 0.5,
+  ...over,
+});
+
+describe('classifyError', () => {
+  it('sorts errors into the four kinds', () => {
+    expect(classifyError(new PermanentError('bad vat number'))).toBe('permanent');
+    expect(classifyError(new InvalidInputError('not avro'))).toBe('invalid-input');
+    expect(classifyError(new HandlerTimeoutError(100))).toBe('timeout');
+    expect(classifyError(Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }))).toBe('transient');
+    expect(classifyError(new TypeError('undefined is not a function'))).toBe('transient');
+    expect(classifyError('a string thrown')).toBe('transient');
+  });
+
+  it('lets the agent override, and falls back when it abstains', () => {
+    const custom = (e: unknown) => (e instanceof RangeError ? ('permanent' as const) : undefined);
+    expect(classifyError(new RangeError('x'), custom)).toBe('permanent');
+    expect(classifyError(new PermanentError('x'), custom)).toBe('permanent');
+    expect(classifyError(new Error('x'), custom)).toBe('transient');
+  });
+});
+
+describe('decideFailure', () => {
+  it('sends transient failures through the tiers, reusing the last one', () => {
+    expect(decideFailure(situation({ attempt: 1 }))).toEqual({ action: 'retry', tier: 0, delayMs: 1000 });
+    expect(decideFailure(situation({ attempt: 2 }))).toEqual({ action: 'retry', tier: 1, delayMs: 10000 });
+    expect(decideFailure(situation({ attempt: 3, kind: 'timeout' }))).toEqual({ action: 'retry', tier: 1, delayMs: 10000 });
+  });
+
+  it('dead-letters when attempts are exhausted, or degrades when the agent may', () => {
+    expect(decideFailure(situation({ attempt: 4 }))).toEqual({ action: 'dead-letter', reason: 'exhausted' });
+    expect(decideFailure(situation({ attempt: 4, canDegrade: true }))).toEqual({ action: 'degrade', reason: 'exhausted' });
+  });
+
+  it('never retries permanent errors or invalid input', () => {
+    expect(decideFailure(situation({ kind: 'permanent' }))).toEqual({ action: 'dead-letter', reason: 'permanent' });
+    expect(decideFailure(situation({ kind: 'permanent', canDegrade: true }))).toEqual({ action: 'degrade', reason: 'permanent' });
+    expect(decideFailure(situation({ kind: 'invalid-input', canDegrade: true }))).toEqual({ action: 'dead-letter', reason: 'invalid-input' });
+  });
+
+  it('applies jitter within its spread', () => {
+    expect(jitteredDelay(1000, 0.5, 0)).toBe(500);
+    expect(jitteredDelay(1000, 0.5, 0.999999)).toBe(1500);
+    expect(jitteredDelay(1000, 0, 0.3)).toBe(1000);
+    expect(tierFor(10, DEFAULT_RETRY_POLICY.delaysMs.length)).toBe(2);
+  });
+});

@@ -1,0 +1,16 @@
+export { defineAgent } from './agent/define';
+export type { Agent, AgentContext, AgentDefinition, AgentEvent, Breaker, BreakerOptions, FallbackReason, OutputEvent } from './agent/types';
+export { AgentDefinitionError, HandlerTimeoutError, InvalidInputError, PermanentError } from './failure/errors';
+export type { ErrorClassifier, FailureKind } from './failure/classify';
+export type { RetryPolicy } from './failure/decide';
+export { readFailureEnvelope, type FailureEnvelope, type FailureRecord } from './failure/envelope';
+export { Header, type Headers } from './events/headers';
+export { deriveEventId, newEventId } from './events/ids';
+export type { EventCodec } from './codec/codec';
+export { RegistryCodec, valueSubject, type RegistryCodecOptions } from './codec/registry-codec';
+export { JsonCodec } from './codec/json-codec';
+export { EncodeError, SchemaNotFoundError, SchemaRegistryUnavailableError, UnsupportedSchemaError, type FieldProblem } from './codec/errors';
+export type { ClaimResult, IdempotencyStore, Outcome } from './idempotency/store';
+export type { WorkerMetrics } from './observability/metrics';
+export { startWorker, type ReadinessCheck, type RunningWorker, type WorkerOptions } from './worker/worker';
+export { dlqTopic, retryTopic } from './worker/topics';

@@ -1,0 +1,26 @@
+import type { AgentEvent } from '../agent/types';
+import { Header } from '../events/headers';
+import { prepareOutputs } from './outputs';
+
+const input: AgentEvent = { topic: 'in', partition: 0, offset: '5', key: 'inv-1', value: {}, headers: {}, eventId: 'e-1', correlationId: 'c-1', attempt: 1, timestamp: 0 };
+
+describe('prepareOutputs', () => {
+  it('derives the same ids on a re-run, distinct per topic and position', () => {
+    const outs = [
+      { topic: 'a', value: 1 },
+      { topic: 'a', value: 2 },
+      { topic: 'b', value: 3 },
+    ];
+    const first = prepareOutputs(input, outs, 'agent', {});
+    const again = prepareOutputs(input, outs, 'agent', {});
+    expect(first.map((o) => o.headers[Header.eventId])).toEqual(again.map((o) => o.headers[Header.eventId]));
+    expect(new Set(first.map((o) => o.headers[Header.eventId])).size).toBe(3);
+    expect(prepareOutputs(input, outs, 'other-agent', {})[0]!.headers[Header.eventId]).not.toBe(first[0]!.headers[Header.eventId]);
+  });
+
+  it('carries correlation, causation and trace context, and keeps the input key unless told otherwise', () => {
+    const [a, b] = prepareOutputs(input, [{ topic: 'a', value: 1 }, { topic: 'a', key: null, value: 2 }], 'agent', { traceparent: 'tp' });
+    expect(a).toMatchObject({ key: 'inv-1', headers: { [Header.correlationId]: 'c-1', [Header.causationId]: 'e-1', traceparent: 'tp' } });
+    expect(b!.key).toBeNull();
+  });
+});

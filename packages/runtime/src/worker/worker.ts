@@ -1,0 +1,304 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaConfig, type KafkaMessage, type Producer } from 'kafkajs';
+import pino, { type Logger } from 'pino';
+import type { Agent } from '../agent/types';
+import type { EventCodec } from '../codec/codec';
+import { Header, headersToStrings, type Headers } from '../events/headers';
+import { deriveEventId } from '../events/ids';
+import type { IdempotencyStore } from '../idempotency/store';
+import type { WorkerMetrics } from '../observability/metrics';
+import { BreakerRegistry } from '../resilience/breakers';
+import { runKeyOrdered } from './key-chains';
+import { processEvent, type ConsumedRecord, type EventResult, type OutgoingRecord } from './process-event';
+import { consumedTopics, ensureAgentTopics, retryTierOf } from './topics';
+
+export interface WorkerOptions {
+  brokers: string[];
+  codec: EventCodec;
+  idempotency: IdempotencyStore;
+  /** Names this process in the group, leases and heartbeats. Default: host-pid-random. */
+  instanceId?: string;
+  logger?: Logger;
+  metrics?: WorkerMetrics;
+  clock?: () => number;
+  random?: () => number;
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  /** How long stop() waits for in-flight handlers before giving up. Default 30 s. */
+  drainTimeoutMs?: number;
+  /** How long completions are remembered. Default 7 days. */
+  completionTtlMs?: number;
+  /** Partitions of source topics the worker has to create. Default 3. */
+  defaultPartitions?: number;
+  partitionsConsumedConcurrently?: number;
+  /** Fetch long-poll; also bounds how fast an idle worker notices new events. Default 100 ms. */
+  maxWaitTimeInMs?: number;
+  kafka?: Partial<KafkaConfig>;
+}
+
+export interface ReadinessCheck {
+  ok: boolean;
+  detail?: string;
+}
+
+export interface RunningWorker {
+  readonly agent: string;
+  readonly instanceId: string;
+  /** Joined its group and not paused by a dead dependency. */
+  readiness(): Promise<Record<string, ReadinessCheck>>;
+  /** Finishes in-flight handlers, commits, leaves the group. */
+  stop(): Promise<void>;
+}
+
+const NOOP_METRICS: WorkerMetrics = {
+  eventOutcome: () => undefined,
+  handlerDuration: () => undefined,
+  retryScheduled: () => undefined,
+  deadLettered: () => undefined,
+  breakerState: () => undefined,
+  consumerLag: () => undefined,
+};
+
+/** The event id of a record: its header, else one derived from its coordinates (stable across redeliveries). */
+function eventIdOf(topic: string, partition: number, message: KafkaMessage, headers: Headers): string {
+  return headers[Header.eventId] ?? deriveEventId(`kafka:${topic}:${partition}:${message.offset}`, 'source', 0);
+}
+
+/**
+ * Runs an agent as its own consumer group: consumes its topics and its retry
+ * tiers, decides every event, writes outputs, retries and dead letters in one
+ * produce per batch, marks completions in the idempotency store, and only then
+ * commits offsets.
+ */
+export async function startWorker(agent: Agent, options: WorkerOptions): Promise<RunningWorker> {
+  const instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const logger = (options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' })).child({ agent: agent.name, instance: instanceId });
+  const metrics = options.metrics ?? NOOP_METRICS;
+  const clock = options.clock ?? Date.now;
+  const random = options.random ?? Math.random;
+  const store = options.idempotency;
+  const completionTtlMs = options.completionTtlMs ?? 7 * 24 * 3600 * 1000;
+  // A lease outlives the longest handler call, so a slow event is not taken over while it still runs.
+  const leaseMs = agent.timeoutMs * 2 + 30_000;
+  const topics = consumedTopics(agent);
+
+  const kafka = new Kafka({ clientId: `mesh-${agent.name}`, brokers: options.brokers, logLevel: logLevel.NOTHING, ...options.kafka });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureAgentTopics(admin, agent, options.defaultPartitions ?? 3);
+  } finally {
+    await admin.disconnect();
+  }
+
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const consumer: Consumer = kafka.consumer({
+    groupId: agent.name,
+    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+    heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
+    maxWaitTimeInMs: options.maxWaitTimeInMs ?? 100,
+    retry: { retries: 10 },
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: true });
+
+  let joined = false;
+  let stopping = false;
+  const timers = new Set<NodeJS.Timeout>();
+  let pausedFor: string | undefined;
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joined = true;
+    logger.info('joined group');
+  });
+  consumer.on(consumer.events.CRASH, (e) => {
+    joined = false;
+    logger.error({ error: (e.payload.error as Error)?.message, restart: e.payload.restart }, 'consumer crashed');
+  });
+
+  const later = (ms: number, fn: () => void) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
+
+  /** Stops fetching every topic until `until` resolves, so no event is consumed into retries or the DLQ meanwhile. */
+  const pauseAll = (reason: string, resumeAfterMs: number) => {
+    if (pausedFor !== undefined || stopping) return;
+    pausedFor = reason;
+    logger.warn({ reason, resumeAfterMs }, 'pausing consumption');
+    consumer.pause(topics.map((topic) => ({ topic })));
+    later(resumeAfterMs, () => {
+      pausedFor = undefined;
+      if (stopping) return;
+      logger.info({ reason }, 'resuming consumption');
+      consumer.resume(topics.map((topic) => ({ topic })));
+    });
+  };
+
+  const breakers = new BreakerRegistry(agent.breakers, {
+    onOpen: (name, retryAfterMs) => logger.warn({ breaker: name, retryAfterMs }, 'breaker opened'),
+    onStateChange: (name, state) => metrics.breakerState(agent.name, name, state),
+  });
+  const deps = { agent, codec: options.codec, breakers, metrics, logger, clock, random };
+
+  const toKafkaMessages = (records: OutgoingRecord[]) => {
+    const byTopic = new Map<string, Array<{ key: Buffer | string | null; value: Buffer | null; headers: Headers }>>();
+    for (const r of records) {
+      const list = byTopic.get(r.topic) ?? [];
+      list.push({ key: r.key, value: r.value, headers: r.headers });
+      byTopic.set(r.topic, list);
+    }
+    return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+  };
+
+  async function handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, pause }: EachBatchPayload): Promise<void> {
+    const { topic, partition } = batch;
+    const tier = retryTierOf(agent.name, topic);
+    metrics.consumerLag(agent.name, topic, partition, Number(batch.offsetLag()));
+    let messages = batch.messages;
+    let notDueIn: number | undefined;
+    if (tier !== undefined) {
+      // A retry record is never handled before its due time: stop at the first one not due and pause until it is.
+      const now = clock();
+      const firstNotDue = messages.findIndex((m) => Number(m.headers?.[Header.dueAt]?.toString() ?? 0) > now);
+      if (firstNotDue >= 0) {
+        notDueIn = Number(messages[firstNotDue]!.headers![Header.dueAt]!.toString()) - now;
+        messages = messages.slice(0, firstNotDue);
+      }
+    }
+
+    const beat = setInterval(() => void heartbeat().catch(() => undefined), Math.max(500, (options.heartbeatIntervalMs ?? 3_000) / 2));
+    try {
+      const records: ConsumedRecord[] = messages.map((m) => {
+        const headers = headersToStrings(m.headers);
+        if (tier === undefined) stripForeignEnvelope(headers);
+        return {
+          topic,
+          partition,
+          offset: m.offset,
+          timestamp: m.timestamp,
+          key: m.key,
+          value: m.value,
+          headers,
+          eventId: eventIdOf(topic, partition, m, headers),
+          attempt: tier === undefined ? 1 : Number(headers[Header.attempt] ?? 0) + 1,
+        };
+      });
+      let claims;
+      try {
+        claims = await store.claim(agent.name, records.map((r) => r.eventId), instanceId, leaseMs);
+      } catch (err) {
+        // Without the store there is no dedupe: pause rather than process blind.
+        pauseAll(`idempotency store unreachable: ${(err as Error).message}`, 2_000);
+        return;
+      }
+
+      const results: Array<EventResult | { kind: 'duplicate' } | { kind: 'busy' }> = new Array(records.length);
+      const heldKeys = new Set<string>();
+      await runKeyOrdered(records, (r, i) => (r.key === null ? `\u0000${i}` : r.key.toString('hex')), agent.concurrency, async (r, i) => {
+        const claim = claims.get(r.eventId);
+        if (claim?.state === 'done') {
+          results[i] = { kind: 'duplicate' };
+          return;
+        }
+        const keyId = r.key?.toString('hex') ?? `\u0000${i}`;
+        if (claim?.state === 'busy' || heldKeys.has(keyId) || !isRunning() || isStale()) {
+          results[i] = { kind: 'busy' };
+          heldKeys.add(keyId);
+          return;
+        }
+        const result = await processEvent(r, deps);
+        if (result.kind === 'hold') heldKeys.add(keyId);
+        results[i] = result;
+      });
+
+      const outgoing: OutgoingRecord[] = [];
+      for (const res of results) if (res.kind === 'finished' || res.kind === 'retry') outgoing.push(...res.records);
+      if (outgoing.length > 0) await producer.sendBatch({ acks: -1, topicMessages: toKafkaMessages(outgoing) });
+
+      const completions = records.flatMap((r, i) => {
+        const res = results[i]!;
+        return res.kind === 'finished' ? [{ eventId: r.eventId, outcome: res.outcome }] : [];
+      });
+      const retried = records.filter((_, i) => results[i]!.kind === 'retry').map((r) => r.eventId);
+      if (completions.length > 0) await store.complete(agent.name, completions, completionTtlMs);
+      if (retried.length > 0) await store.release(agent.name, retried, instanceId);
+
+      // Offsets move over the contiguous prefix of decided records only; the rest is fetched again.
+      let next: string | undefined;
+      let stoppedAt: EventResult | { kind: 'busy' } | undefined;
+      for (let i = 0; i < records.length; i++) {
+        const res = results[i]!;
+        if (res.kind === 'hold' || res.kind === 'busy') {
+          stoppedAt = res;
+          break;
+        }
+        resolveOffset(records[i]!.offset);
+        next = (BigInt(records[i]!.offset) + 1n).toString();
+        metrics.eventOutcome(agent.name, res.kind === 'duplicate' ? 'duplicate' : res.kind === 'retry' ? 'retried' : res.outcome);
+      }
+      if (next !== undefined) await consumer.commitOffsets([{ topic, partition, offset: next }]);
+
+      if (stoppedAt?.kind === 'hold') pauseAll(stoppedAt.reason, stoppedAt.retryAfterMs);
+      else if (stoppedAt?.kind === 'busy' && !stopping) {
+        const resume = pause();
+        later(1_000, resume);
+      } else if (notDueIn !== undefined) {
+        const resume = pause();
+        later(Math.max(10, notDueIn), resume);
+      }
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 4,
+    eachBatch: handleBatch,
+  });
+
+  let stopped: Promise<void> | undefined;
+  return {
+    agent: agent.name,
+    instanceId,
+    async readiness() {
+      const checks: Record<string, ReadinessCheck> = {
+        group: joined ? { ok: true } : { ok: false, detail: 'not joined to its consumer group' },
+        consumption: pausedFor ? { ok: false, detail: `paused: ${pausedFor}` } : { ok: true },
+      };
+      try {
+        await store.ping();
+        checks.idempotency = { ok: true };
+      } catch (err) {
+        checks.idempotency = { ok: false, detail: (err as Error).message };
+      }
+      return checks;
+    },
+    stop() {
+      stopped ??= (async () => {
+        stopping = true;
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        const drain = consumer.disconnect();
+        const deadline = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), options.drainTimeoutMs ?? 30_000).unref());
+        if ((await Promise.race([drain.then(() => 'done' as const), deadline])) === 'timeout') logger.warn('drain timeout: leaving with handlers in flight');
+        await producer.disconnect();
+        logger.info('stopped');
+      })();
+      return stopped;
+    },
+  };
+}
+
+/** Failure headers on a source record belong to another agent's story; this agent starts its own. */
+function stripForeignEnvelope(headers: Headers): void {
+  for (const h of [Header.attempt, Header.dueAt, Header.agent, Header.originalTopic, Header.originalPartition, Header.originalOffset, Header.originalTimestamp, Header.firstFailedAt, Header.errorKind, Header.errorClass, Header.errorMessage, Header.errorStack, Header.failureHistory]) {
+    delete headers[h];
+  }
+}
