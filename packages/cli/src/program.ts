@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import { registerBrokerCommand } from './commands/broker';
 import { registerDevCommand } from './commands/dev';
+import { registerPublishCommand } from './commands/publish';
 import { registerRegistryCommand } from './commands/registry';
+import { registerRunCommand } from './commands/run';
 
 export function buildProgram(): Command {
   const program = new Command('mesh')
@@ -10,5 +12,7 @@ export function buildProgram(): Command {
   registerBrokerCommand(program);
   registerRegistryCommand(program);
   registerDevCommand(program);
+  registerRunCommand(program);
+  registerPublishCommand(program);
   return program;
 }

@@ -7,10 +7,12 @@ export { readFailureEnvelope, type FailureEnvelope, type FailureRecord } from '.
 export { Header, type Headers } from './events/headers';
 export { deriveEventId, newEventId } from './events/ids';
 export type { EventCodec } from './codec/codec';
-export { RegistryCodec, valueSubject, type RegistryCodecOptions } from './codec/registry-codec';
+export { RegistryCodec, valueSubject, type RegistryCodecOptions, type TopicSchema } from './codec/registry-codec';
 export { JsonCodec } from './codec/json-codec';
 export { EncodeError, SchemaNotFoundError, SchemaRegistryUnavailableError, UnsupportedSchemaError, type FieldProblem } from './codec/errors';
 export type { ClaimResult, IdempotencyStore, Outcome } from './idempotency/store';
 export type { WorkerMetrics } from './observability/metrics';
 export { startWorker, type ReadinessCheck, type RunningWorker, type WorkerOptions } from './worker/worker';
 export { dlqTopic, retryTopic } from './worker/topics';
+export { runAgent, type RunAgentOptions, type RunningAgent } from './run/run-agent';
+export { loadAgentModule } from './run/load-agent';

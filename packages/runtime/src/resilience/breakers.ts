@@ -17,11 +17,6 @@ function stateName(state: CircuitState): BreakerStateName {
   return 'closed';
 }
 
-/** True when a call was refused because its breaker is open (not a failure of the event). */
-export function isBreakerOpen(error: unknown): boolean {
-  return isBrokenCircuitError(error);
-}
-
 /**
  * One cockatiel circuit breaker per dependency name, shared by all of a
  * worker's handler calls, so failures of one event open it for the next.
@@ -47,10 +42,31 @@ export class BreakerRegistry {
     return entry;
   }
 
+  /** Errors whose call left its breaker open: the failure that opened it, or a failed half-open probe. */
+  private readonly tripping = new WeakSet<object>();
+
   /** The breaker as a handler sees it: calls get the handler's deadline signal. */
   forCall(name: string, signal: AbortSignal): Breaker {
     const { policy } = this.policyFor(name);
-    return { execute: (call) => policy.execute(({ signal: s }) => call(s), signal) };
+    return {
+      execute: async (call) => {
+        try {
+          return await policy.execute(({ signal: s }) => call(s), signal);
+        } catch (err) {
+          if (typeof err === 'object' && err !== null && policy.state === CircuitState.Open) this.tripping.add(err);
+          throw err;
+        }
+      },
+    };
+  }
+
+  /**
+   * True when `error` is the dependency's fault rather than the event's: the
+   * breaker refused the call, or the call's failure left the breaker open.
+   * Such an event is held for later instead of burning a retry or a DLQ slot.
+   */
+  blamesDependency(error: unknown): boolean {
+    return isBrokenCircuitError(error) || (typeof error === 'object' && error !== null && this.tripping.has(error));
   }
 
   /** The first open breaker and how long until it lets a probe through, if any. */

@@ -8,7 +8,6 @@ import { decideFailure } from '../failure/decide';
 import { buildFailureHeaders, describeError, type EventOrigin } from '../failure/envelope';
 import type { Outcome } from '../idempotency/store';
 import type { BreakerRegistry } from '../resilience/breakers';
-import { isBreakerOpen } from '../resilience/breakers';
 import { withDeadline } from '../resilience/deadline';
 import type { WorkerMetrics } from '../observability/metrics';
 import { prepareOutputs } from './outputs';
@@ -97,7 +96,7 @@ export async function processEvent(rec: ConsumedRecord, deps: EventProcessorDeps
     return { kind: 'finished', outcome: 'processed', records };
   } catch (error) {
     if (event) deps.metrics.handlerDuration(agent.name, (deps.clock() - started) / 1000, false);
-    if (isBreakerOpen(error)) {
+    if (deps.breakers.blamesDependency(error)) {
       const open = deps.breakers.openBreaker();
       return { kind: 'hold', retryAfterMs: open?.retryAfterMs ?? 1_000, reason: `breaker '${open?.name ?? '?'}' is open` };
     }

@@ -45,6 +45,8 @@ export interface ReadinessCheck {
 export interface RunningWorker {
   readonly agent: string;
   readonly instanceId: string;
+  /** Resolves the first time the worker joins its group. */
+  readonly joined: Promise<void>;
   /** Joined its group and not paused by a dead dependency. */
   readiness(): Promise<Record<string, ReadinessCheck>>;
   /** Finishes in-flight handlers, commits, leaves the group. */
@@ -106,10 +108,13 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
 
   let joined = false;
   let stopping = false;
+  let markJoined: () => void = () => undefined;
+  const firstJoin = new Promise<void>((resolve) => (markJoined = resolve));
   const timers = new Set<NodeJS.Timeout>();
   let pausedFor: string | undefined;
   consumer.on(consumer.events.GROUP_JOIN, () => {
     joined = true;
+    markJoined();
     logger.info('joined group');
   });
   consumer.on(consumer.events.CRASH, (e) => {
@@ -267,6 +272,7 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
   return {
     agent: agent.name,
     instanceId,
+    joined: firstJoin,
     async readiness() {
       const checks: Record<string, ReadinessCheck> = {
         group: joined ? { ok: true } : { ok: false, detail: 'not joined to its consumer group' },

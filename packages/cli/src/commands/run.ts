@@ -1,0 +1,70 @@
+import { connect } from 'node:net';
+import { AgentDefinitionError, loadAgentModule, runAgent } from '@agentmesh/runtime';
+import type { Command } from 'commander';
+import { DEFAULT_ENDPOINTS, endpoint } from '../defaults';
+import { parseBrokerList, parsePort, parsePositiveInt, stopOnSignals, UsageError } from '../options';
+
+interface RunFlags {
+  replicas: number;
+  brokers?: string[];
+  registry?: string;
+  json: boolean;
+  redis?: string;
+  port: number;
+  host: string;
+}
+
+/** True when something accepts TCP connections at the URL's host and port within `timeoutMs`. */
+function reachable(url: string, timeoutMs = 500): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port) || 6379 });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** --redis, else REDIS_URL, else the default if a Redis answers there; undefined means the in-process store. */
+async function chooseRedis(flag: string | undefined): Promise<string | undefined> {
+  if (flag) return flag;
+  if (process.env.REDIS_URL?.trim()) return process.env.REDIS_URL.trim();
+  return (await reachable(DEFAULT_ENDPOINTS.REDIS_URL)) ? DEFAULT_ENDPOINTS.REDIS_URL : undefined;
+}
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('run an agent module as its own consumer group (several `mesh run` of one agent share the work)')
+    .argument('<module>', 'a JavaScript module whose default export is defineAgent({...})')
+    .option('--replicas <n>', 'consumers of the group in this process', parsePositiveInt, 1)
+    .option('--brokers <list>', 'Kafka brokers (default: $KAFKA_BROKERS or 127.0.0.1:9092)', parseBrokerList)
+    .option('--registry <url>', 'schema registry (default: $SCHEMA_REGISTRY_URL or http://127.0.0.1:8081)')
+    .option('--json', 'values are JSON, no schema registry', false)
+    .option('--redis <url>', 'Redis for idempotency (default: $REDIS_URL, else 127.0.0.1:6379 if it answers, else in-process)')
+    .option('--port <port>', 'port of /metrics, /health and /ready (0 picks a free one)', parsePort, 0)
+    .option('--host <host>', 'interface of /metrics, /health and /ready', '127.0.0.1')
+    .action(async (modulePath: string, flags: RunFlags) => {
+      let agent;
+      try {
+        agent = loadAgentModule(modulePath);
+      } catch (err) {
+        if (err instanceof AgentDefinitionError) throw new UsageError(err.message);
+        throw err;
+      }
+      const running = await runAgent(agent, {
+        brokers: flags.brokers ?? parseBrokerList(endpoint('KAFKA_BROKERS')),
+        registryUrl: flags.json ? undefined : (flags.registry ?? endpoint('SCHEMA_REGISTRY_URL')),
+        redisUrl: await chooseRedis(flags.redis),
+        replicas: flags.replicas,
+        observability: { host: flags.host, port: flags.port },
+      });
+      stopOnSignals(() => running.stop());
+      await running.ready();
+      process.stdout.write(`agent ${agent.name} ready: ${flags.replicas} consumer(s) in group ${agent.name}; metrics, health and readiness at ${running.observabilityUrl}\n`);
+    });
+}

@@ -1,0 +1,114 @@
+import type Redis from 'ioredis';
+import type { Logger } from 'pino';
+import {
+  DEFAULT_REDIS_CONNECTION_OPTIONS,
+  LuaScript,
+  closeRedisConnection,
+  createRedisConnection,
+  ensureRedisReady,
+  toStoreError,
+  type RedisConnectionOptions,
+} from '../redis/connection';
+import { StoreCommandError, StoreUnavailableError } from '../redis/errors';
+import { pickLatestValid, serializeCheckpointState, sha256Hex, warnAboutSkippedVersions, type StoredCheckpointVersion } from './record';
+import { resolveCheckpointOptions, type CheckpointStore, type CheckpointStoreOptions, type LoadedCheckpoint } from './store';
+
+export const DEFAULT_CHECKPOINT_KEY_PREFIX = 'mesh:ckpt';
+
+/** Field of the version counter; versions live in fields `v:<n>`. */
+const SEQUENCE_FIELD = 'seq';
+const VERSION_FIELD = /^v:(\d+)$/;
+
+/**
+ * Allocates the next version atomically (two instances may briefly both think
+ * they hold an event after a lease expiry), writes the record text that
+ * encodeCheckpointRecord would (ARGV[2] is the state JSON already encoded as a
+ * JSON string literal), drops the version that falls out of the kept window,
+ * and restarts the TTL.
+ * ARGV: sha256, state literal, keepVersions, ttlMs.
+ */
+const SAVE_SCRIPT = new LuaScript(`
+local version = redis.call('HINCRBY', KEYS[1], '${SEQUENCE_FIELD}', 1)
+local record = '{"version":' .. version .. ',"sha256":"' .. ARGV[1] .. '","state":' .. ARGV[2] .. '}'
+redis.call('HSET', KEYS[1], 'v:' .. version, record)
+local dropped = version - tonumber(ARGV[3])
+if dropped > 0 then
+  redis.call('HDEL', KEYS[1], 'v:' .. dropped)
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return version
+`);
+
+export interface RedisCheckpointStoreOptions extends CheckpointStoreOptions, RedisConnectionOptions {
+  /** Default `mesh:ckpt`; one hash per event at `<prefix>:{<agent>}:<eventId>`. */
+  keyPrefix?: string;
+}
+
+/** Checkpoints in Redis: one hash per (agent, event) holding a version counter and the last few versions. */
+export class RedisCheckpointStore implements CheckpointStore {
+  readonly kind = 'redis' as const;
+  private readonly keyPrefix: string;
+  private readonly readyTimeoutMs: number;
+  private readonly ownsConnection: boolean;
+  private closed = false;
+  private readonly settings: Required<CheckpointStoreOptions>;
+
+  /** Use `connect` unless you share a connection; a shared one is not closed by `close()`. */
+  constructor(
+    private readonly redis: Redis,
+    private readonly logger: Logger,
+    options: RedisCheckpointStoreOptions & { ownsConnection: boolean },
+  ) {
+    this.keyPrefix = options.keyPrefix ?? DEFAULT_CHECKPOINT_KEY_PREFIX;
+    this.readyTimeoutMs = options.connectTimeoutMs ?? DEFAULT_REDIS_CONNECTION_OPTIONS.connectTimeoutMs;
+    this.ownsConnection = options.ownsConnection;
+    this.settings = resolveCheckpointOptions(options);
+  }
+
+  static connect(url: string, logger: Logger, options: RedisCheckpointStoreOptions = {}): RedisCheckpointStore {
+    return new RedisCheckpointStore(createRedisConnection(url, 'checkpoint', logger, options), logger, { ...options, ownsConnection: true });
+  }
+
+  keyOf(agent: string, eventId: string): string {
+    return `${this.keyPrefix}:{${agent}}:${eventId}`;
+  }
+
+  async load(agent: string, eventId: string, logger: Logger = this.logger): Promise<LoadedCheckpoint | undefined> {
+    const fields = await this.call('load', () => this.redis.hgetall(this.keyOf(agent, eventId)));
+    const versions: StoredCheckpointVersion[] = [];
+    for (const [field, record] of Object.entries(fields)) {
+      const match = VERSION_FIELD.exec(field);
+      if (match) versions.push({ version: Number(match[1]), record });
+    }
+    const pick = pickLatestValid(versions);
+    warnAboutSkippedVersions(logger, agent, eventId, pick);
+    return pick.latest;
+  }
+
+  async save(agent: string, eventId: string, state: unknown): Promise<number> {
+    const stateJson = serializeCheckpointState(state, this.settings.maxStateBytes);
+    const args = [sha256Hex(stateJson), JSON.stringify(stateJson), this.settings.keepVersions, this.settings.ttlMs];
+    const version = await this.call('save', () => SAVE_SCRIPT.run(this.redis, [this.keyOf(agent, eventId)], args));
+    if (typeof version !== 'number') throw new StoreCommandError('checkpoint', 'save: unexpected reply from the save script');
+    return version;
+  }
+
+  async clear(agent: string, eventId: string): Promise<void> {
+    await this.call('clear', () => this.redis.del(this.keyOf(agent, eventId)));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.ownsConnection) await closeRedisConnection(this.redis);
+  }
+
+  private async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new StoreUnavailableError('checkpoint', 'the store is closed');
+    try {
+      await ensureRedisReady(this.redis, 'checkpoint', this.readyTimeoutMs);
+      return await run();
+    } catch (error) {
+      throw toStoreError(error, 'checkpoint', operation);
+    }
+  }
+}

@@ -1,0 +1,169 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { EventOutcomeLabel, WorkerMetrics } from './metrics';
+
+/** Every metric agentmesh exports starts with this, so dashboards can select them in one go. */
+export const METRIC_PREFIX = 'mesh_';
+
+/** The metric names of the worker, for dashboards, alerts and tests. */
+export const WorkerMetricName = {
+  events: `${METRIC_PREFIX}events_total`,
+  handlerDuration: `${METRIC_PREFIX}handler_duration_seconds`,
+  retries: `${METRIC_PREFIX}retries_total`,
+  dlqWrites: `${METRIC_PREFIX}dlq_writes_total`,
+  breakerState: `${METRIC_PREFIX}breaker_state`,
+  consumerLag: `${METRIC_PREFIX}consumer_lag`,
+} as const;
+
+/** Gauge values of `mesh_breaker_state`; ordered so that "higher is worse" in a graph. */
+export const BreakerStateValue = { closed: 0, 'half-open': 1, open: 2 } as const;
+export type BreakerStateLabel = keyof typeof BreakerStateValue;
+
+/**
+ * Handler latency buckets in seconds: from a cache hit (5 ms) to a slow LLM call (2 min),
+ * since agents range over both.
+ */
+export const DEFAULT_HANDLER_DURATION_BUCKETS: readonly number[] = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120,
+];
+
+export interface MetricsRegistryOptions {
+  /** Also collect Node's process metrics (CPU, memory, event-loop lag, GC). Default true. */
+  collectProcessMetrics?: boolean;
+  /** Labels added to every series of this registry, e.g. `{ instance: 'ocr-1' }`. */
+  defaultLabels?: Record<string, string>;
+}
+
+/**
+ * A registry of its own rather than prom-client's global one: two workers (or a worker and a
+ * coordinator) in one process, as in tests, would otherwise collide on metric names.
+ * Later metric sets (sagas) register into the same registry so one /metrics serves them all.
+ */
+export function createMetricsRegistry(options: MetricsRegistryOptions = {}): Registry {
+  const registry = new Registry();
+  if (options.defaultLabels) registry.setDefaultLabels(options.defaultLabels);
+  if (options.collectProcessMetrics ?? true) collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+export interface PrometheusWorkerMetricsOptions extends MetricsRegistryOptions {
+  /** Register into this registry (shared with other metric sets) instead of creating one. */
+  registry?: Registry;
+  handlerDurationBuckets?: readonly number[];
+}
+
+type AgentOutcomeLabels = 'agent' | 'outcome';
+type AgentResultLabels = 'agent' | 'result';
+type AgentTierLabels = 'agent' | 'tier';
+type AgentKindLabels = 'agent' | 'kind';
+type AgentBreakerLabels = 'agent' | 'breaker';
+type AgentPartitionLabels = 'agent' | 'topic' | 'partition';
+
+/**
+ * The worker's metrics in Prometheus form. Every method tolerates bad numbers (NaN, negative
+ * counts) by dropping them: a metrics glitch must never fail the event being processed.
+ */
+export class PrometheusWorkerMetrics implements WorkerMetrics {
+  readonly registry: Registry;
+  private readonly events: Counter<AgentOutcomeLabels>;
+  private readonly handlerSeconds: Histogram<AgentResultLabels>;
+  private readonly retries: Counter<AgentTierLabels>;
+  private readonly dlqWrites: Counter<AgentKindLabels>;
+  private readonly breakers: Gauge<AgentBreakerLabels>;
+  private readonly lag: Gauge<AgentPartitionLabels>;
+
+  constructor(options: PrometheusWorkerMetricsOptions = {}) {
+    this.registry = options.registry ?? createMetricsRegistry(options);
+    const registers = [this.registry];
+    this.events = new Counter({
+      name: WorkerMetricName.events,
+      help: 'Events consumed by an agent, by what became of them',
+      labelNames: ['agent', 'outcome'],
+      registers,
+    });
+    this.handlerSeconds = new Histogram({
+      name: WorkerMetricName.handlerDuration,
+      help: 'Time spent in the agent handler per call, by whether it succeeded',
+      labelNames: ['agent', 'result'],
+      buckets: [...(options.handlerDurationBuckets ?? DEFAULT_HANDLER_DURATION_BUCKETS)],
+      registers,
+    });
+    this.retries = new Counter({
+      name: WorkerMetricName.retries,
+      help: 'Events sent to a retry topic, by retry tier',
+      labelNames: ['agent', 'tier'],
+      registers,
+    });
+    this.dlqWrites = new Counter({
+      name: WorkerMetricName.dlqWrites,
+      help: 'Events written to the dead-letter topic, by error kind',
+      labelNames: ['agent', 'kind'],
+      registers,
+    });
+    this.breakers = new Gauge({
+      name: WorkerMetricName.breakerState,
+      help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open',
+      labelNames: ['agent', 'breaker'],
+      registers,
+    });
+    this.lag = new Gauge({
+      name: WorkerMetricName.consumerLag,
+      help: 'Records between the committed offset and the high watermark, per assigned partition',
+      labelNames: ['agent', 'topic', 'partition'],
+      registers,
+    });
+  }
+
+  eventOutcome(agent: string, outcome: EventOutcomeLabel, count = 1): void {
+    if (!isCount(count)) return;
+    this.events.inc({ agent, outcome }, count);
+  }
+
+  handlerDuration(agent: string, seconds: number, ok: boolean): void {
+    if (!Number.isFinite(seconds) || seconds < 0) return;
+    this.handlerSeconds.observe({ agent, result: ok ? 'ok' : 'error' }, seconds);
+  }
+
+  retryScheduled(agent: string, tier: number): void {
+    this.retries.inc({ agent, tier: String(tier) });
+  }
+
+  deadLettered(agent: string, kind: string): void {
+    this.dlqWrites.inc({ agent, kind });
+  }
+
+  breakerState(agent: string, breaker: string, state: BreakerStateLabel): void {
+    this.breakers.set({ agent, breaker }, BreakerStateValue[state]);
+  }
+
+  consumerLag(agent: string, topic: string, partition: number, lag: number): void {
+    if (!Number.isFinite(lag)) return;
+    this.lag.set({ agent, topic, partition: String(partition) }, Math.max(0, lag));
+  }
+
+  /**
+   * Drops the lag series of a partition this worker no longer owns (after a rebalance), so a
+   * stale value does not linger as if it were still being consumed here.
+   */
+  forgetPartition(agent: string, topic: string, partition: number): void {
+    this.lag.remove({ agent, topic, partition: String(partition) });
+  }
+
+  /** The Prometheus text exposition of everything in this registry. */
+  async exposition(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
+
+function isCount(n: number): boolean {
+  return Number.isFinite(n) && n >= 0;
+}
+
+/** For processes and tests that run a worker without exporting metrics. */
+export class NoopWorkerMetrics implements WorkerMetrics {
+  eventOutcome(): void {}
+  handlerDuration(): void {}
+  retryScheduled(): void {}
+  deadLettered(): void {}
+  breakerState(): void {}
+  consumerLag(): void {}
+}

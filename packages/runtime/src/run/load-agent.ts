@@ -1,0 +1,23 @@
+import { resolve } from 'node:path';
+import type { Agent } from '../agent/types';
+import { AgentDefinitionError } from '../failure/errors';
+
+function isAgent(value: unknown): value is Agent {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Partial<Agent>;
+  return typeof v.name === 'string' && typeof v.handle === 'function' && Array.isArray(v.consumes) && typeof v.retry === 'object';
+}
+
+/** Loads an agent module: its default export, or an export named `agent`, made with defineAgent. */
+export function loadAgentModule(path: string): Agent {
+  const file = resolve(path);
+  let mod: Record<string, unknown>;
+  try {
+    mod = require(file) as Record<string, unknown>;
+  } catch (err) {
+    throw new AgentDefinitionError(`cannot load agent module ${file}: ${(err as Error).message}`);
+  }
+  const candidate = mod.default ?? mod.agent;
+  if (!isAgent(candidate)) throw new AgentDefinitionError(`${file} does not export an agent: export default defineAgent({...})`);
+  return candidate;
+}

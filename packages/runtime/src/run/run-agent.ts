@@ -1,0 +1,87 @@
+import type { Logger } from 'pino';
+import type { Agent } from '../agent/types';
+import type { EventCodec } from '../codec/codec';
+import { JsonCodec } from '../codec/json-codec';
+import { RegistryCodec } from '../codec/registry-codec';
+import { openIdempotencyStore } from '../idempotency/open';
+import { createLogger } from '../observability/logger';
+import { PrometheusWorkerMetrics } from '../observability/prometheus-metrics';
+import { startObservabilityServer, type ObservabilityServer } from '../observability/http-server';
+import { startWorker, type RunningWorker, type WorkerOptions } from '../worker/worker';
+
+export interface RunAgentOptions {
+  brokers: string[];
+  /** Avro through this registry; without it values are JSON. */
+  registryUrl?: string;
+  /** Redis for idempotency; without it an in-process store (duplicates suppressed per process only). */
+  redisUrl?: string;
+  /** Consumers of the agent's group in this process. Default 1. */
+  replicas?: number;
+  /** /metrics, /health and /ready; false for none. Default: 127.0.0.1 on a free port. */
+  observability?: { host?: string; port?: number } | false;
+  logger?: Logger;
+  worker?: Partial<Omit<WorkerOptions, 'brokers' | 'codec' | 'idempotency' | 'logger' | 'metrics'>>;
+}
+
+export interface RunningAgent {
+  readonly agent: string;
+  readonly workers: readonly RunningWorker[];
+  /** Base URL of /metrics, /health, /ready, when served. */
+  readonly observabilityUrl: string | undefined;
+  /** Resolves once every replica has joined the group (bounded). */
+  ready(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Everything an agent process needs, assembled: codec, idempotency store, metrics, health server, workers. */
+export async function runAgent(agent: Agent, options: RunAgentOptions): Promise<RunningAgent> {
+  const logger = options.logger ?? createLogger({ name: agent.name });
+  const codec: EventCodec = options.registryUrl ? new RegistryCodec({ url: options.registryUrl }) : new JsonCodec();
+  const idempotency = openIdempotencyStore({ redisUrl: options.redisUrl, logger });
+  const metrics = new PrometheusWorkerMetrics();
+  const workers: RunningWorker[] = [];
+  let server: ObservabilityServer | undefined;
+  try {
+    for (let i = 0; i < (options.replicas ?? 1); i++) {
+      workers.push(await startWorker(agent, { ...options.worker, brokers: options.brokers, codec, idempotency, logger, metrics }));
+    }
+    if (options.observability !== false) {
+      server = await startObservabilityServer({
+        host: options.observability?.host,
+        port: options.observability?.port ?? 0,
+        registry: metrics.registry,
+        readiness: async () => {
+          const reports = await Promise.all(workers.map((w) => w.readiness()));
+          const checks = Object.assign({}, ...reports.map((r, i) => Object.fromEntries(Object.entries(r).map(([k, v]) => [workers.length > 1 ? `${k}#${i}` : k, v]))));
+          return { ready: Object.values(checks).every((c) => (c as { ok: boolean }).ok), checks };
+        },
+      });
+    }
+  } catch (err) {
+    await Promise.allSettled(workers.map((w) => w.stop()));
+    await idempotency.close();
+    throw err;
+  }
+
+  return {
+    agent: agent.name,
+    workers,
+    observabilityUrl: server?.url,
+    async ready(timeoutMs = 60_000) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`agent ${agent.name} did not join its group within ${timeoutMs} ms`)), timeoutMs);
+      });
+      try {
+        await Promise.race([Promise.all(workers.map((w) => w.joined)), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async stop() {
+      await Promise.allSettled(workers.map((w) => w.stop()));
+      await server?.stop();
+      await idempotency.close();
+    },
+  };
+}

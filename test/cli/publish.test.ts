@@ -1,0 +1,202 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type { Consumer, Kafka } from 'kafkajs';
+import type { RunningBroker } from '@agentmesh/broker';
+import { loadContracts, registerContracts, startSchemaRegistry, type RunningSchemaRegistry } from '@agentmesh/schema-registry';
+import { kafkaFor, startTestBroker, uniqueName, type CollectedMessage } from '../support/kafka';
+
+// `mesh publish` as an operator runs it: the built CLI in its own process, against a
+// broker and registry started here; what it wrote is read back with kafkajs.
+
+const MESH = resolve(__dirname, '../../packages/cli/bin/mesh.js');
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI to completion; fails if it has not exited within `timeoutMs`. */
+async function mesh(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<Finished> {
+  const child = spawn(process.execPath, [MESH, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  clearTimeout(timer);
+  if (signal === 'SIGKILL') throw new Error(`mesh ${args.join(' ')} did not exit within ${timeoutMs} ms; stdout: ${stdout} stderr: ${stderr}`);
+  return { code, stdout, stderr };
+}
+
+const PUBLISHED = /^published (\S+) to (\S+) partition (\d+) offset (\d+)\n$/;
+
+let broker: RunningBroker;
+let registry: RunningSchemaRegistry;
+let kafka: Kafka;
+let decoder: SchemaRegistry;
+const consumers: Consumer[] = [];
+const tmp: string[] = [];
+
+beforeAll(async () => {
+  broker = await startTestBroker();
+  registry = await startSchemaRegistry({ port: 0 });
+  await registerContracts(registry.url, loadContracts());
+  kafka = kafkaFor(broker);
+  decoder = new SchemaRegistry({ host: registry.url });
+});
+
+afterAll(async () => {
+  await Promise.all(consumers.map((c) => c.disconnect()));
+  await registry?.stop();
+  await broker?.stop();
+  tmp.forEach((d) => rmSync(d, { recursive: true, force: true }));
+});
+
+const at = () => ['--brokers', broker.address, '--registry', registry.url];
+
+/** Reads the record at `partition`/`offset` of `topic`, or fails after `timeoutMs`. */
+async function recordAt(topic: string, partition: number, offset: string, timeoutMs = 20_000): Promise<CollectedMessage> {
+  const consumer = kafka.consumer({ groupId: uniqueName('publish-test') });
+  consumers.push(consumer);
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  return new Promise<CollectedMessage>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no record at ${topic}/${partition}@${offset} within ${timeoutMs} ms`)), timeoutMs);
+    consumer
+      .run({
+        eachMessage: async ({ partition: p, message }) => {
+          if (p !== partition || message.offset !== offset) return;
+          clearTimeout(timer);
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+          resolve({ topic, partition: p, offset: message.offset, key: message.key, value: message.value, headers });
+        },
+      })
+      .catch(reject);
+  });
+}
+
+async function endOffsets(topic: string): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).map((p) => p.high);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+const invoice = {
+  invoiceId: 'inv-42',
+  source: 'UPLOAD',
+  documentUri: 'file:///inbox/inv-42.pdf',
+  contentType: 'application/pdf',
+  receivedAt: 1_700_000_000_000,
+  senderEmail: null,
+};
+
+describe('mesh publish', () => {
+  it("encodes with the topic's schema and prints the event id, partition and offset", async () => {
+    const run = await mesh(['publish', 'invoices.received', '--value', JSON.stringify(invoice), '--key', 'inv-42', '--header', 'source-system=cli-test', ...at()]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const [, eventId, topic, partition, offset] = PUBLISHED.exec(run.stdout)!;
+    expect(topic).toBe('invoices.received');
+    expect(eventId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+
+    const record = await recordAt('invoices.received', Number(partition), offset!);
+    expect(record.key?.toString()).toBe('inv-42');
+    expect(await decoder.decode(record.value!)).toEqual(invoice);
+    expect(record.headers).toEqual({ 'mesh-event-id': eventId, 'mesh-correlation-id': eventId, 'source-system': 'cli-test' });
+  });
+
+  it('takes the value from a file, ids from --header, and endpoints from the environment', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mesh-publish-'));
+    tmp.push(dir);
+    const file = join(dir, 'invoice.json');
+    writeFileSync(file, JSON.stringify({ ...invoice, invoiceId: 'inv-43', senderEmail: 'ap@example.com' }));
+    const run = await mesh(
+      ['publish', 'invoices.received', '--file', file, '--header', 'mesh-event-id=evt-43', '--header', 'mesh-correlation-id=order-7'],
+      { KAFKA_BROKERS: broker.address, SCHEMA_REGISTRY_URL: registry.url },
+    );
+    expect(run.code).toBe(0);
+    const [, eventId, , partition, offset] = PUBLISHED.exec(run.stdout)!;
+    expect(eventId).toBe('evt-43');
+    const record = await recordAt('invoices.received', Number(partition), offset!);
+    expect(record.key).toBeNull();
+    expect(record.headers).toEqual({ 'mesh-event-id': 'evt-43', 'mesh-correlation-id': 'order-7' });
+    expect(await decoder.decode(record.value!)).toMatchObject({ invoiceId: 'inv-43', senderEmail: 'ap@example.com' });
+  });
+
+  it('refuses a value that does not fit the schema with one line naming the field, and publishes nothing', async () => {
+    const before = await endOffsets('invoices.received');
+    const run = await mesh(['publish', 'invoices.received', '--value', JSON.stringify({ ...invoice, receivedAt: 'yesterday' }), ...at()]);
+    expect(run).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `mesh: value for topic 'invoices.received' does not fit its schema: field 'receivedAt' expected long, got "yesterday"\n`,
+    });
+    expect(await endOffsets('invoices.received')).toEqual(before);
+  });
+
+  it('names a misspelt field instead of dropping it', async () => {
+    const { senderEmail: _senderEmail, ...rest } = invoice;
+    const run = await mesh(['publish', 'invoices.received', '--value', JSON.stringify({ ...rest, senderEmial: 'x@example.com' }), ...at()]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^mesh: value for topic 'invoices\.received' does not fit its schema: field 'senderEmial' is not in schema InvoiceReceived \(its fields: .*\)\n$/);
+  });
+
+  it('names the JSON problem of a malformed --value', async () => {
+    const run = await mesh(['publish', 'invoices.received', '--value', '{"invoiceId": ', ...at()]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^mesh: --value is not valid JSON: .+\n$/);
+  });
+
+  it('refuses a topic with no schema, suggesting --json, and publishes schemaless JSON with --json', async () => {
+    const topic = uniqueName('scratch');
+    const refused = await mesh(['publish', topic, '--value', '{"hello":"world"}', ...at()]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      `mesh: no schema is registered for topic '${topic}' (subject '${topic}-value' at ${registry.url}); register its contract (mesh dev registers schemas/), or publish schemaless JSON with --json\n`,
+    );
+
+    const run = await mesh(['publish', topic, '--value', '{"hello":"world"}', '--json', '--brokers', broker.address]);
+    expect(run.code).toBe(0);
+    const [, eventId, , partition, offset] = PUBLISHED.exec(run.stdout)!;
+    const record = await recordAt(topic, Number(partition), offset!);
+    expect(JSON.parse(record.value!.toString('utf8'))).toEqual({ hello: 'world' });
+    expect(record.headers['mesh-event-id']).toBe(eventId);
+  });
+
+  it('gives up on an unreachable broker with one clear line', async () => {
+    const run = await mesh(['publish', 'invoices.received', '--value', JSON.stringify(invoice), '--brokers', '127.0.0.1:1', '--registry', registry.url]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^mesh: could not publish to invoices\.received on 127\.0\.0\.1:1: .*ECONNREFUSED.*\n$/);
+  });
+
+  it('says so when the registry is unreachable', async () => {
+    const run = await mesh(['publish', 'invoices.received', '--value', JSON.stringify(invoice), '--brokers', broker.address, '--registry', 'http://127.0.0.1:1']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^mesh: schema registry at http:\/\/127\.0\.0\.1:1 failed: .*ECONNREFUSED.*; is it running\?.*\n$/);
+  });
+
+  it.each([
+    [['publish', 'invoices.received'], /^mesh: give the event value with --value JSON or --file PATH\n$/],
+    [['publish', 'invoices.received', '--value', '{}', '--file', 'x.json'], /option '--value <json>' cannot be used with option '--file <path>'/],
+    [['publish', 'invoices.received', '--value', '{}', '--header', 'no-equals-sign'], /'no-equals-sign' is not a header; write it as name=value/],
+    [['publish', 'no spaces', '--value', '{}'], /'no spaces' is not a Kafka topic name/],
+    [['publish', 'invoices.received', '--value', '{}', '--brokers', 'nohost'], /'nohost' is not a host:port broker list/],
+    [['publish', 'invoices.received', '--value', '{}', '--json', '--registry', 'http://127.0.0.1:8081'], /option '--registry <url>' cannot be used with option '--json'/],
+    [['publish', 'invoices.received', '--file', '/no/such/file.json'], /^mesh: cannot read --file \/no\/such\/file\.json: ENOENT/],
+  ])('rejects %j with a clear message and no stack', async (args, message) => {
+    const run = await mesh(args);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+});
