@@ -16,3 +16,4 @@ export { startWorker, type ReadinessCheck, type RunningWorker, type WorkerOption
 export { dlqTopic, retryTopic } from './worker/topics';
 export { runAgent, type RunAgentOptions, type RunningAgent } from './run/run-agent';
 export { loadAgentModule } from './run/load-agent';
+export { endSpan, setupTracing, startRootSendSpan, traceIdFromTraceparent, type Tracing, type TracingOptions } from './observability/tracing';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Header, JsonCodec, newEventId, RegistryCodec, SchemaNotFoundError, SchemaRegistryUnavailableError, type EventCodec } from '@agentmesh/runtime';
+import { endSpan, Header, JsonCodec, newEventId, RegistryCodec, SchemaNotFoundError, SchemaRegistryUnavailableError, setupTracing, startRootSendSpan, traceIdFromTraceparent, type EventCodec } from '@agentmesh/runtime';
 import { Argument, InvalidArgumentError, Option, type Command } from 'commander';
 import { Partitioners } from 'kafkajs';
 import { endpoint } from '../defaults';
@@ -148,7 +148,19 @@ export function registerPublishCommand(program: Command): void {
         [Header.correlationId]: flags.header[Header.correlationId] ?? eventId,
       };
       const brokers = flags.brokers ?? parseBrokerList(endpoint('KAFKA_BROKERS'));
-      const published = await within(flags.timeout, produce(brokers, topic, flags.key ?? null, bytes, headers), () => new PublishError(`Kafka at ${brokers.join(',')} did not acknowledge the event within ${flags.timeout} ms`));
-      process.stdout.write(`published ${eventId} to ${topic} partition ${published.partition} offset ${published.offset}\n`);
+      // The event starts a trace (exported when OTEL_EXPORTER_OTLP_ENDPOINT is set): every agent hop continues it.
+      const tracing = setupTracing({ serviceName: 'mesh-publish' });
+      const send = startRootSendSpan(tracing.tracer, { agent: 'mesh-publish', topic, eventId, key: flags.key ?? null, headers });
+      try {
+        const published = await within(flags.timeout, produce(brokers, topic, flags.key ?? null, bytes, headers), () => new PublishError(`Kafka at ${brokers.join(',')} did not acknowledge the event within ${flags.timeout} ms`));
+        endSpan(send.span);
+        const traceId = traceIdFromTraceparent(headers[Header.traceparent]);
+        process.stdout.write(`published ${eventId} to ${topic} partition ${published.partition} offset ${published.offset}${traceId ? ` trace ${traceId}` : ''}\n`);
+      } catch (err) {
+        endSpan(send.span, { error: err });
+        throw err;
+      } finally {
+        await tracing.shutdown();
+      }
     });
 }

@@ -340,3 +340,8 @@ export function endSpan(span: Span, ending: SpanEnding = {}): void {
   }
   span.end();
 }
+
+/** The span of a record that starts a trace (`mesh publish`, a saga trigger): a send span with no parent. */
+export function startRootSendSpan(tracer: Tracer, input: ProduceSpanInput): StartedSpan {
+  return startProduceSpan(tracer, ROOT_CONTEXT, input);
+}

@@ -158,6 +158,11 @@ export class LuaScript {
 /** Quits politely when connected, else drops the socket; stops reconnecting either way. Bounded by about timeoutMs. */
 export async function closeRedisConnection(redis: Redis, timeoutMs = DEFAULT_REDIS_CONNECTION_OPTIONS.commandTimeoutMs): Promise<void> {
   if (redis.status === 'end') return;
+  if (redis.status !== 'ready' && redis.status !== 'connecting' && redis.status !== 'connect') {
+    // No socket to wait for (between reconnect attempts): cancelling the next attempt is all there is to do.
+    redis.disconnect(false);
+    return;
+  }
   const ended = new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, timeoutMs);
     redis.once('end', () => {

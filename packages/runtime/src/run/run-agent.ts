@@ -7,6 +7,7 @@ import { openIdempotencyStore } from '../idempotency/open';
 import { createLogger } from '../observability/logger';
 import { PrometheusWorkerMetrics } from '../observability/prometheus-metrics';
 import { startObservabilityServer, type ObservabilityServer } from '../observability/http-server';
+import { setupTracing, type Tracing } from '../observability/tracing';
 import { startWorker, type RunningWorker, type WorkerOptions } from '../worker/worker';
 
 export interface RunAgentOptions {
@@ -20,7 +21,9 @@ export interface RunAgentOptions {
   /** /metrics, /health and /ready; false for none. Default: 127.0.0.1 on a free port. */
   observability?: { host?: string; port?: number } | false;
   logger?: Logger;
-  worker?: Partial<Omit<WorkerOptions, 'brokers' | 'codec' | 'idempotency' | 'logger' | 'metrics'>>;
+  /** Tracing already set up by the caller; by default runAgent sets it up (OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set). */
+  tracing?: Tracing;
+  worker?: Partial<Omit<WorkerOptions, 'brokers' | 'codec' | 'idempotency' | 'logger' | 'metrics' | 'tracer'>>;
 }
 
 export interface RunningAgent {
@@ -39,11 +42,14 @@ export async function runAgent(agent: Agent, options: RunAgentOptions): Promise<
   const codec: EventCodec = options.registryUrl ? new RegistryCodec({ url: options.registryUrl }) : new JsonCodec();
   const idempotency = openIdempotencyStore({ redisUrl: options.redisUrl, logger });
   const metrics = new PrometheusWorkerMetrics();
+  // Once per process: the tracer provider is process-wide.
+  const ownTracing = options.tracing ? undefined : setupTracing({ serviceName: agent.name });
+  const tracer = (options.tracing ?? ownTracing)!.tracer;
   const workers: RunningWorker[] = [];
   let server: ObservabilityServer | undefined;
   try {
     for (let i = 0; i < (options.replicas ?? 1); i++) {
-      workers.push(await startWorker(agent, { ...options.worker, brokers: options.brokers, codec, idempotency, logger, metrics }));
+      workers.push(await startWorker(agent, { ...options.worker, brokers: options.brokers, codec, idempotency, logger, metrics, tracer }));
     }
     if (options.observability !== false) {
       server = await startObservabilityServer({
@@ -60,6 +66,7 @@ export async function runAgent(agent: Agent, options: RunAgentOptions): Promise<
   } catch (err) {
     await Promise.allSettled(workers.map((w) => w.stop()));
     await idempotency.close();
+    await ownTracing?.shutdown();
     throw err;
   }
 
@@ -82,6 +89,7 @@ export async function runAgent(agent: Agent, options: RunAgentOptions): Promise<
       await Promise.allSettled(workers.map((w) => w.stop()));
       await server?.stop();
       await idempotency.close();
+      await ownTracing?.shutdown();
     },
   };
 }

@@ -11,16 +11,16 @@ describe('prepareOutputs', () => {
       { topic: 'a', value: 2 },
       { topic: 'b', value: 3 },
     ];
-    const first = prepareOutputs(input, outs, 'agent', {});
-    const again = prepareOutputs(input, outs, 'agent', {});
+    const first = prepareOutputs(input, outs, 'agent');
+    const again = prepareOutputs(input, outs, 'agent');
     expect(first.map((o) => o.headers[Header.eventId])).toEqual(again.map((o) => o.headers[Header.eventId]));
     expect(new Set(first.map((o) => o.headers[Header.eventId])).size).toBe(3);
-    expect(prepareOutputs(input, outs, 'other-agent', {})[0]!.headers[Header.eventId]).not.toBe(first[0]!.headers[Header.eventId]);
+    expect(prepareOutputs(input, outs, 'other-agent')[0]!.headers[Header.eventId]).not.toBe(first[0]!.headers[Header.eventId]);
   });
 
-  it('carries correlation, causation and trace context, and keeps the input key unless told otherwise', () => {
-    const [a, b] = prepareOutputs(input, [{ topic: 'a', value: 1 }, { topic: 'a', key: null, value: 2 }], 'agent', { traceparent: 'tp' });
-    expect(a).toMatchObject({ key: 'inv-1', headers: { [Header.correlationId]: 'c-1', [Header.causationId]: 'e-1', traceparent: 'tp' } });
+  it('carries correlation and causation, and keeps the input key unless told otherwise', () => {
+    const [a, b] = prepareOutputs(input, [{ topic: 'a', value: 1 }, { topic: 'a', key: null, value: 2 }], 'agent', { [Header.degraded]: 'true' });
+    expect(a).toMatchObject({ key: 'inv-1', headers: { [Header.correlationId]: 'c-1', [Header.causationId]: 'e-1', [Header.degraded]: 'true' } });
     expect(b!.key).toBeNull();
   });
 });

@@ -13,9 +13,9 @@ export interface PreparedOutput {
 /**
  * Gives each output its deterministic id (derived from the input's id, the
  * topic and its position), the input's correlation id, the input as cause,
- * and the trace context. A re-run after a crash yields identical ids.
+ * (the trace context is added when the record is sent). A re-run after a crash yields identical ids.
  */
-export function prepareOutputs(input: AgentEvent, outputs: readonly OutputEvent[], agent: string, trace: Headers, extra: Headers = {}): PreparedOutput[] {
+export function prepareOutputs(input: AgentEvent, outputs: readonly OutputEvent[], agent: string, extra: Headers = {}): PreparedOutput[] {
   const perTopic = new Map<string, number>();
   return outputs.map((out) => {
     const index = perTopic.get(out.topic) ?? 0;
@@ -26,7 +26,6 @@ export function prepareOutputs(input: AgentEvent, outputs: readonly OutputEvent[
       value: out.value,
       headers: {
         ...out.headers,
-        ...trace,
         ...extra,
         [Header.eventId]: deriveEventId(input.eventId, `${agent}/${out.topic}`, index),
         [Header.correlationId]: input.correlationId,

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { INVALID_SPAN_CONTEXT, trace } from '@opentelemetry/api';
+import { context as otelContext, type Context, type Tracer } from '@opentelemetry/api';
 import type { Agent, AgentEvent, OutputEvent } from '../agent/types';
 import type { EventCodec } from '../codec/codec';
 import { Header, type Headers } from '../events/headers';
@@ -9,7 +9,8 @@ import { buildFailureHeaders, describeError, type EventOrigin } from '../failure
 import type { Outcome } from '../idempotency/store';
 import type { BreakerRegistry } from '../resilience/breakers';
 import { withDeadline } from '../resilience/deadline';
-import type { WorkerMetrics } from '../observability/metrics';
+import type { EventOutcomeLabel, WorkerMetrics } from '../observability/metrics';
+import { endSpan, startConsumeSpan, startHandleSpan, startProduceSpan } from '../observability/tracing';
 import { prepareOutputs } from './outputs';
 import { dlqTopic, retryTopic } from './topics';
 
@@ -49,6 +50,7 @@ export interface EventProcessorDeps {
   breakers: BreakerRegistry;
   metrics: WorkerMetrics;
   logger: Logger;
+  tracer: Tracer;
   clock: () => number;
   random: () => number;
 }
@@ -59,6 +61,34 @@ export interface EventProcessorDeps {
  * itself, so a whole batch is written in one round trip.
  */
 export async function processEvent(rec: ConsumedRecord, deps: EventProcessorDeps): Promise<EventResult> {
+  const consume = startConsumeSpan(deps.tracer, {
+    agent: deps.agent.name,
+    topic: rec.topic,
+    partition: rec.partition,
+    offset: rec.offset,
+    eventId: rec.eventId,
+    headers: rec.headers,
+    attempt: rec.attempt,
+    key: rec.key?.toString() ?? null,
+  });
+  const result = await otelContext.with(consume.context, () => decide(rec, consume.context, deps));
+  // Every record this event causes continues its trace: the next hop's consume span is a child of our send span.
+  if (result.kind !== 'hold') {
+    for (const r of result.records) {
+      const send = startProduceSpan(deps.tracer, consume.context, { agent: deps.agent.name, topic: r.topic, eventId: r.headers[Header.eventId], key: r.key?.toString() ?? null, headers: r.headers });
+      send.span.end();
+    }
+  }
+  endSpan(consume.span, { outcome: outcomeLabel(result) });
+  return result;
+}
+
+function outcomeLabel(result: EventResult): EventOutcomeLabel | undefined {
+  if (result.kind === 'finished') return result.outcome;
+  return result.kind === 'retry' ? 'retried' : undefined;
+}
+
+async function decide(rec: ConsumedRecord, traceContext: Context, deps: EventProcessorDeps): Promise<EventResult> {
   const { agent, codec, logger } = deps;
   const log = logger.child({ eventId: rec.eventId, topic: rec.topic, partition: rec.partition, offset: rec.offset, attempt: rec.attempt });
   let event: AgentEvent | undefined;
@@ -78,18 +108,28 @@ export async function processEvent(rec: ConsumedRecord, deps: EventProcessorDeps
       timestamp: Number(rec.timestamp),
     };
     const current = event;
-    const outputs = await withDeadline(agent.timeoutMs, async (signal) => {
-      const result = await agent.handle(current, {
-        agent: agent.name,
-        eventId: rec.eventId,
-        attempt: rec.attempt,
-        signal,
-        logger: log,
-        span: trace.getActiveSpan() ?? trace.wrapSpanContext(INVALID_SPAN_CONTEXT),
-        breaker: (name) => deps.breakers.forCall(name, signal),
-      });
-      return result ?? [];
-    });
+    const handleSpan = startHandleSpan(deps.tracer, traceContext, { agent: agent.name, eventId: rec.eventId, attempt: rec.attempt });
+    let outputs: readonly OutputEvent[];
+    try {
+      outputs = await otelContext.with(handleSpan.context, () =>
+        withDeadline(agent.timeoutMs, async (signal) => {
+          const result = await agent.handle(current, {
+            agent: agent.name,
+            eventId: rec.eventId,
+            attempt: rec.attempt,
+            signal,
+            logger: log,
+            span: handleSpan.span,
+            breaker: (name) => deps.breakers.forCall(name, signal),
+          });
+          return result ?? [];
+        }),
+      );
+      endSpan(handleSpan.span);
+    } catch (err) {
+      endSpan(handleSpan.span, { error: err });
+      throw err;
+    }
     deps.metrics.handlerDuration(agent.name, (deps.clock() - started) / 1000, true);
     const records = await encodeOutputs(event, outputs, deps, {});
     log.debug({ outputs: records.length }, 'processed');
@@ -105,9 +145,7 @@ export async function processEvent(rec: ConsumedRecord, deps: EventProcessorDeps
 }
 
 async function encodeOutputs(event: AgentEvent, outputs: readonly OutputEvent[], deps: EventProcessorDeps, extra: Headers): Promise<OutgoingRecord[]> {
-  const trace: Headers = {};
-  for (const h of [Header.traceparent, Header.tracestate]) if (event.headers[h]) trace[h] = event.headers[h]!;
-  const prepared = prepareOutputs(event, outputs, deps.agent.name, trace, extra);
+  const prepared = prepareOutputs(event, outputs, deps.agent.name, extra);
   return Promise.all(prepared.map(async (o) => ({ topic: o.topic, key: o.key, value: await deps.codec.encode(o.topic, o.value), headers: o.headers })));
 }
 

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaConfig, type KafkaMessage, type Producer } from 'kafkajs';
 import pino, { type Logger } from 'pino';
+import { trace, type Tracer } from '@opentelemetry/api';
 import type { Agent } from '../agent/types';
 import type { EventCodec } from '../codec/codec';
 import { Header, headersToStrings, type Headers } from '../events/headers';
@@ -21,6 +22,8 @@ export interface WorkerOptions {
   instanceId?: string;
   logger?: Logger;
   metrics?: WorkerMetrics;
+  /** Spans for consume, handle and send; default: the global tracer (a no-op until tracing is set up). */
+  tracer?: Tracer;
   clock?: () => number;
   random?: () => number;
   sessionTimeoutMs?: number;
@@ -148,7 +151,7 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
     onOpen: (name, retryAfterMs) => logger.warn({ breaker: name, retryAfterMs }, 'breaker opened'),
     onStateChange: (name, state) => metrics.breakerState(agent.name, name, state),
   });
-  const deps = { agent, codec: options.codec, breakers, metrics, logger, clock, random };
+  const deps = { agent, codec: options.codec, breakers, metrics, logger, clock, random, tracer: options.tracer ?? trace.getTracer('agentmesh') };
 
   const toKafkaMessages = (records: OutgoingRecord[]) => {
     const byTopic = new Map<string, Array<{ key: Buffer | string | null; value: Buffer | null; headers: Headers }>>();
