@@ -34,7 +34,7 @@ async function mesh(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_
   return { code, stdout, stderr };
 }
 
-const PUBLISHED = /^published (\S+) to (\S+) partition (\d+) offset (\d+)\n$/;
+const PUBLISHED = /^published (\S+) to (\S+) partition (\d+) offset (\d+) trace ([0-9a-f]{32})\n$/;
 
 let broker: RunningBroker;
 let registry: RunningSchemaRegistry;
@@ -105,14 +105,17 @@ describe('mesh publish', () => {
   it("encodes with the topic's schema and prints the event id, partition and offset", async () => {
     const run = await mesh(['publish', 'invoices.received', '--value', JSON.stringify(invoice), '--key', 'inv-42', '--header', 'source-system=cli-test', ...at()]);
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    const [, eventId, topic, partition, offset] = PUBLISHED.exec(run.stdout)!;
+    const [, eventId, topic, partition, offset, traceId] = PUBLISHED.exec(run.stdout)!;
     expect(topic).toBe('invoices.received');
     expect(eventId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 
     const record = await recordAt('invoices.received', Number(partition), offset!);
     expect(record.key?.toString()).toBe('inv-42');
     expect(await decoder.decode(record.value!)).toEqual(invoice);
-    expect(record.headers).toEqual({ 'mesh-event-id': eventId, 'mesh-correlation-id': eventId, 'source-system': 'cli-test' });
+    const { traceparent, ...rest } = record.headers;
+    expect(rest).toEqual({ 'mesh-event-id': eventId, 'mesh-correlation-id': eventId, 'source-system': 'cli-test' });
+    // The printed trace id is the one the record carries, so an operator can look it up in Jaeger.
+    expect(traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-0[01]$`));
   });
 
   it('takes the value from a file, ids from --header, and endpoints from the environment', async () => {
@@ -129,7 +132,7 @@ describe('mesh publish', () => {
     expect(eventId).toBe('evt-43');
     const record = await recordAt('invoices.received', Number(partition), offset!);
     expect(record.key).toBeNull();
-    expect(record.headers).toEqual({ 'mesh-event-id': 'evt-43', 'mesh-correlation-id': 'order-7' });
+    expect(record.headers).toEqual({ 'mesh-event-id': 'evt-43', 'mesh-correlation-id': 'order-7', traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-/) });
     expect(await decoder.decode(record.value!)).toMatchObject({ invoiceId: 'inv-43', senderEmail: 'ap@example.com' });
   });
 
