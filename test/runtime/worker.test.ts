@@ -1,6 +1,15 @@
 import { defineAgent, Header, PermanentError, readFailureEnvelope, type AgentEvent } from '@agentmesh/runtime';
 import { eventually, uniqueName } from '../support/kafka';
-import { json, runtimeHarness, valueOf, type RuntimeHarness } from './support';
+import { json, runtimeHarness, valueOf, type RuntimeHarness, type Seen } from './support';
+
+interface Heartbeat {
+  agent: string;
+  status: string;
+  instanceId: string;
+  topics: string[];
+  version: string;
+  assignedPartitions: number;
+}
 
 // The worker's guarantees, end to end: embedded broker over TCP, the real Redis, real retry topics.
 
@@ -231,5 +240,18 @@ describe('the worker', () => {
     await out.until((s) => s.length >= 2, 'the second output');
     expect(handled).toBe(2);
     expect(out.seen.map((s) => valueOf<Order>(s).n)).toEqual([1, 2]);
+  });
+
+  it('announces itself on mesh.heartbeats: READY while running, STOPPING on the way out', async () => {
+    const n = names();
+    const beats = await h.watch(['mesh.heartbeats']);
+    const worker = await h.start(defineAgent({ name: n.agent, consumes: [n.input], produces: [], handle: () => [] }), { heartbeatEveryMs: 200, version: '1.4.2' });
+    const mine = (s: Seen[]) => s.map((x) => valueOf<Heartbeat>(x)).filter((b) => b.agent === n.agent);
+    await beats.until((s) => mine(s).some((b) => b.status === 'READY'), 'a READY heartbeat');
+    const ready = mine(beats.seen).find((b) => b.status === 'READY')!;
+    expect(ready).toMatchObject({ instanceId: worker.instanceId, version: '1.4.2', topics: [n.input, `${n.agent}.retry.0`, `${n.agent}.retry.1`, `${n.agent}.retry.2`] });
+    expect(ready.assignedPartitions).toBeGreaterThan(0);
+    await worker.stop();
+    await beats.until((s) => mine(s).some((b) => b.status === 'STOPPING'), 'a STOPPING heartbeat');
   });
 });

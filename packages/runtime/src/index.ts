@@ -11,6 +11,8 @@ export { RegistryCodec, valueSubject, type RegistryCodecOptions, type TopicSchem
 export { JsonCodec } from './codec/json-codec';
 export { EncodeError, SchemaNotFoundError, SchemaRegistryUnavailableError, UnsupportedSchemaError, type FieldProblem } from './codec/errors';
 export type { ClaimResult, IdempotencyStore, Outcome } from './idempotency/store';
+export { openIdempotencyStore, type OpenIdempotencyStoreOptions } from './idempotency/open';
+export { createLogger, type CreateLoggerOptions } from './observability/logger';
 export type { WorkerMetrics } from './observability/metrics';
 export { startWorker, type ReadinessCheck, type RunningWorker, type WorkerOptions } from './worker/worker';
 export { dlqTopic, retryTopic } from './worker/topics';

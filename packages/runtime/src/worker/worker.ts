@@ -12,6 +12,7 @@ import type { WorkerMetrics } from '../observability/metrics';
 import { BreakerRegistry } from '../resilience/breakers';
 import { runKeyOrdered } from './key-chains';
 import { processEvent, type ConsumedRecord, type EventResult, type OutgoingRecord } from './process-event';
+import { buildHeartbeat, HEARTBEAT_TOPIC } from './heartbeat';
 import { consumedTopics, ensureAgentTopics, retryTierOf } from './topics';
 
 export interface WorkerOptions {
@@ -35,6 +36,10 @@ export interface WorkerOptions {
   /** Partitions of source topics the worker has to create. Default 3. */
   defaultPartitions?: number;
   partitionsConsumedConcurrently?: number;
+  /** How often the worker announces itself on mesh.heartbeats; 0 turns heartbeats off. Default 5 s. */
+  heartbeatEveryMs?: number;
+  /** The agent's build version, carried in heartbeats. */
+  version?: string;
   /** Fetch long-poll; also bounds how fast an idle worker notices new events. Default 100 ms. */
   maxWaitTimeInMs?: number;
   kafka?: Partial<KafkaConfig>;
@@ -115,7 +120,12 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
   const firstJoin = new Promise<void>((resolve) => (markJoined = resolve));
   const timers = new Set<NodeJS.Timeout>();
   let pausedFor: string | undefined;
-  consumer.on(consumer.events.GROUP_JOIN, () => {
+  let assignedPartitions = 0;
+  const lagByPartition = new Map<string, number>();
+  const counters = new Map<string, number>();
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    assignedPartitions = Object.values(e.payload.memberAssignment).reduce((n, parts) => n + parts.length, 0);
+    lagByPartition.clear();
     joined = true;
     markJoined();
     logger.info('joined group');
@@ -166,7 +176,9 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
   async function handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, pause }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
     const tier = retryTierOf(agent.name, topic);
-    metrics.consumerLag(agent.name, topic, partition, Number(batch.offsetLag()));
+    const lag = Number(batch.offsetLag());
+    metrics.consumerLag(agent.name, topic, partition, lag);
+    lagByPartition.set(`${topic}/${partition}`, lag);
     let messages = batch.messages;
     let notDueIn: number | undefined;
     if (tier !== undefined) {
@@ -247,7 +259,9 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
         }
         resolveOffset(records[i]!.offset);
         next = (BigInt(records[i]!.offset) + 1n).toString();
-        metrics.eventOutcome(agent.name, res.kind === 'duplicate' ? 'duplicate' : res.kind === 'retry' ? 'retried' : res.outcome);
+        const outcome = res.kind === 'duplicate' ? 'duplicate' : res.kind === 'retry' ? 'retried' : res.outcome;
+        metrics.eventOutcome(agent.name, outcome);
+        counters.set(outcome, (counters.get(outcome) ?? 0) + 1);
       }
       if (next !== undefined) await consumer.commitOffsets([{ topic, partition, offset: next }]);
 
@@ -263,6 +277,23 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
       clearInterval(beat);
     }
   }
+
+  const identity = { agent: agent.name, instanceId, host: hostname(), pid: process.pid, version: options.version ?? null, topics };
+  let heartbeatWarned = false;
+  const sendHeartbeat = async () => {
+    const hb = buildHeartbeat(identity, { joined, stopping, pausedFor, assignedPartitions, lagByPartition, openBreakers: Object.entries(breakers.states()).filter(([, st]) => st === 'open').map(([n]) => n), counters }, clock());
+    try {
+      await producer.send({ topic: HEARTBEAT_TOPIC, messages: [{ key: instanceId, value: await options.codec.encode(HEARTBEAT_TOPIC, hb) }] });
+    } catch (err) {
+      // Heartbeats are for operators; failing to send one must never stop the agent.
+      if (!heartbeatWarned) logger.warn({ error: (err as Error).message }, 'cannot publish heartbeats (will keep trying)');
+      heartbeatWarned = true;
+    }
+  };
+  const heartbeatEveryMs = options.heartbeatEveryMs ?? 5_000;
+  const heartbeatTimer = heartbeatEveryMs > 0 ? setInterval(() => void sendHeartbeat(), heartbeatEveryMs) : undefined;
+  heartbeatTimer?.unref();
+  if (heartbeatTimer) void sendHeartbeat();
 
   await consumer.run({
     autoCommit: false,
@@ -292,8 +323,10 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
     stop() {
       stopped ??= (async () => {
         stopping = true;
+        clearInterval(heartbeatTimer);
         for (const t of timers) clearTimeout(t);
         timers.clear();
+        if (heartbeatTimer) await sendHeartbeat();
         const drain = consumer.disconnect();
         const deadline = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), options.drainTimeoutMs ?? 30_000).unref());
         if ((await Promise.race([drain.then(() => 'done' as const), deadline])) === 'timeout') logger.warn('drain timeout: leaving with handlers in flight');

@@ -30,7 +30,7 @@ describe('schemas/', () => {
   test('values typed with the generated types encode and decode with the schemas', () => {
     const heartbeat: AgentHeartbeat = {
       agent: 'validation', instanceId: 'i-1', host: 'h', pid: 1, status: 'READY', sentAt: 1_700_000_000_000,
-      assignedPartitions: 2, consumerLag: 0, openBreakers: ['erp'], version: null,
+      assignedPartitions: 2, consumerLag: 0, openBreakers: ['erp'], version: null, topics: ['invoices.extracted'], counters: { processed: 3 },
     };
     const extracted: InvoiceExtracted = {
       invoiceId: 'inv-1', supplierName: 'ACME', supplierVatId: null, invoiceNumber: 'A-1', purchaseOrderNumber: 'PO-9',

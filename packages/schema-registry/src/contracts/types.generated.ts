@@ -28,6 +28,10 @@ export interface AgentHeartbeat {
   openBreakers: string[];
   /** Agent build version, when known. */
   version: null | string;
+  /** Topics the agent consumes (sources and its retry tiers). */
+  topics: string[];
+  /** Events by outcome since the process started. */
+  counters: Record<string, number>;
 }
 
 export type AgentStatus = 'STARTING' | 'READY' | 'DEGRADED' | 'STOPPING';
