@@ -12,6 +12,8 @@ interface RunFlags {
   redis?: string;
   port: number;
   host: string;
+  sessionTimeout: number;
+  drainTimeout: number;
 }
 
 /** True when something accepts TCP connections at the URL's host and port within `timeoutMs`. */
@@ -48,6 +50,8 @@ export function registerRunCommand(program: Command): void {
     .option('--redis <url>', 'Redis for idempotency (default: $REDIS_URL, else 127.0.0.1:6379 if it answers, else in-process)')
     .option('--port <port>', 'port of /metrics, /health and /ready (0 picks a free one)', parsePort, 0)
     .option('--host <host>', 'interface of /metrics, /health and /ready', '127.0.0.1')
+    .option('--session-timeout <ms>', 'how long the group waits for a silent consumer before moving its partitions', parsePositiveInt, 30_000)
+    .option('--drain-timeout <ms>', 'how long SIGTERM waits for in-flight handlers', parsePositiveInt, 30_000)
     .action(async (modulePath: string, flags: RunFlags) => {
       let agent;
       try {
@@ -62,6 +66,7 @@ export function registerRunCommand(program: Command): void {
         redisUrl: await chooseRedis(flags.redis),
         replicas: flags.replicas,
         observability: { host: flags.host, port: flags.port },
+        worker: { sessionTimeoutMs: flags.sessionTimeout, heartbeatIntervalMs: Math.max(100, Math.floor(flags.sessionTimeout / 10)), drainTimeoutMs: flags.drainTimeout },
       });
       stopOnSignals(() => running.stop());
       await running.ready();

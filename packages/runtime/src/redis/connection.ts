@@ -67,6 +67,8 @@ export function createRedisConnection(url: string, store: StoreName, logger: Log
       maxRetriesPerRequest: 0,
       autoResendUnfulfilledCommands: false,
       retryStrategy: (attempt) => reconnectDelayMs(attempt, settings.maxReconnectDelayMs),
+      // ioredis arms this timer even when the socket is already gone; short, so closing never holds the process up.
+      disconnectTimeout: 500,
     });
   } catch {
     // The parser's error may quote the URL, password included: do not chain it.

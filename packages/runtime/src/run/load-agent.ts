@@ -8,7 +8,7 @@ function isAgent(value: unknown): value is Agent {
   return typeof v.name === 'string' && typeof v.handle === 'function' && Array.isArray(v.consumes) && typeof v.retry === 'object';
 }
 
-/** Loads an agent module: its default export, or an export named `agent`, made with defineAgent. */
+/** Loads an agent module: its default export, an export named `agent`, or (CommonJS) the module itself. */
 export function loadAgentModule(path: string): Agent {
   const file = resolve(path);
   let mod: Record<string, unknown>;
@@ -17,7 +17,7 @@ export function loadAgentModule(path: string): Agent {
   } catch (err) {
     throw new AgentDefinitionError(`cannot load agent module ${file}: ${(err as Error).message}`);
   }
-  const candidate = mod.default ?? mod.agent;
+  const candidate = isAgent(mod) ? mod : (mod.default ?? mod.agent);
   if (!isAgent(candidate)) throw new AgentDefinitionError(`${file} does not export an agent: export default defineAgent({...})`);
   return candidate;
 }

@@ -89,8 +89,9 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
   const random = options.random ?? Math.random;
   const store = options.idempotency;
   const completionTtlMs = options.completionTtlMs ?? 7 * 24 * 3600 * 1000;
-  // A lease outlives the longest handler call, so a slow event is not taken over while it still runs.
-  const leaseMs = agent.timeoutMs * 2 + 30_000;
+  // A lease outlives one handler call (bounded by its deadline) plus the batch's writes, so a live
+  // instance's event is not taken over mid-flight, while a crashed instance's events wait only this long.
+  const leaseMs = agent.timeoutMs + 5_000;
   const topics = consumedTopics(agent);
 
   const kafka = new Kafka({ clientId: `mesh-${agent.name}`, brokers: options.brokers, logLevel: logLevel.NOTHING, ...options.kafka });
@@ -173,7 +174,7 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
     return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
   };
 
-  async function handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, pause }: EachBatchPayload): Promise<void> {
+  async function handleBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale, pause }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
     const tier = retryTierOf(agent.name, topic);
     const lag = Number(batch.offsetLag());
@@ -263,7 +264,9 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
         metrics.eventOutcome(agent.name, outcome);
         counters.set(outcome, (counters.get(outcome) ?? 0) + 1);
       }
-      if (next !== undefined) await consumer.commitOffsets([{ topic, partition, offset: next }]);
+      // The batch's own commit with explicit offsets: consumer.commitOffsets is silently skipped once
+      // a SIGTERM drain has begun, and the drained batch must still be committed.
+      if (next !== undefined) await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: next }] }] });
 
       if (stoppedAt?.kind === 'hold') pauseAll(stoppedAt.reason, stoppedAt.retryAfterMs);
       else if (stoppedAt?.kind === 'busy' && !stopping) {
