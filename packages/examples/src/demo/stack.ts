@@ -1,0 +1,65 @@
+import { startBroker, type RunningBroker } from '@agentmesh/broker';
+import { loadContracts, registerContracts, startSchemaRegistry, type RunningSchemaRegistry } from '@agentmesh/schema-registry';
+import { Kafka, logLevel } from 'kafkajs';
+import { INVOICE_TOPICS } from '../invoice/documents';
+
+export interface LocalStackOptions {
+  /** 0 (default) picks a free port. */
+  brokerPort?: number;
+  registryPort?: number;
+  /** Broker data directory; in memory when absent. */
+  dataDir?: string;
+  /** Partitions of the invoice topics. Default 3, so agents work partitions concurrently. */
+  partitions?: number;
+}
+
+export interface LocalStack {
+  broker: RunningBroker;
+  registry: RunningSchemaRegistry;
+  /** Bootstrap list for clients: `[broker.address]`. */
+  brokers: string[];
+  stop(): Promise<void>;
+}
+
+/** A kafkajs client that keeps quiet (the demo prints a table, not client chatter). */
+export function quietKafka(brokers: string[], clientId: string): Kafka {
+  return new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 } });
+}
+
+/** Creates the invoice topics up front, so every agent sees the same partition count. */
+export async function createInvoiceTopics(kafka: Kafka, partitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = INVOICE_TOPICS.filter((t) => !existing.has(t));
+    if (missing.length > 0) await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions })) });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The embedded broker and registry in this process, the contracts registered and the invoice topics created. */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const broker = await startBroker({ port: options.brokerPort ?? 0, dataDir: options.dataDir, logLevel: 'warn' });
+  let registry: RunningSchemaRegistry | undefined;
+  try {
+    registry = await startSchemaRegistry({ port: options.registryPort ?? 0, brokers: [broker.address] });
+    await registerContracts(registry.url, loadContracts());
+    await createInvoiceTopics(quietKafka([broker.address], 'mesh-demo-admin'), options.partitions ?? 3);
+  } catch (error) {
+    await registry?.stop();
+    await broker.stop();
+    throw error;
+  }
+  const running = registry;
+  return {
+    broker,
+    registry: running,
+    brokers: [broker.address],
+    async stop() {
+      await running.stop();
+      await broker.stop();
+    },
+  };
+}
