@@ -26,6 +26,7 @@ function ctx(agent: string): AgentContext {
     logger: pino({ level: 'silent' }),
     span: trace.wrapSpanContext(INVALID_SPAN_CONTEXT),
     breaker: () => ({ execute: (call) => call(new AbortController().signal) }),
+    checkpoint: { load: async () => undefined, save: async () => undefined },
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Span } from '@opentelemetry/api';
 import type { Logger } from 'pino';
+import type { CheckpointHandle } from '../checkpoint/handle';
 import type { Headers } from '../events/headers';
 import type { ErrorClassifier, FailureKind } from '../failure/classify';
 import type { RetryPolicy } from '../failure/decide';
@@ -48,6 +49,8 @@ export interface AgentContext {
   readonly signal: AbortSignal;
   readonly logger: Logger;
   readonly span: Span;
+  /** Step state of long handlers: a retry of this event resumes from the last save. */
+  readonly checkpoint: CheckpointHandle;
   breaker(name: string): Breaker;
 }
 

@@ -4,6 +4,7 @@ import type { EventCodec } from '../codec/codec';
 import { JsonCodec } from '../codec/json-codec';
 import { RegistryCodec } from '../codec/registry-codec';
 import { openIdempotencyStore } from '../idempotency/open';
+import { openCheckpointStore } from '../checkpoint/open';
 import { createLogger } from '../observability/logger';
 import { PrometheusWorkerMetrics } from '../observability/prometheus-metrics';
 import { startObservabilityServer, type ObservabilityServer } from '../observability/http-server';
@@ -23,7 +24,7 @@ export interface RunAgentOptions {
   logger?: Logger;
   /** Tracing already set up by the caller; by default runAgent sets it up (OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set). */
   tracing?: Tracing;
-  worker?: Partial<Omit<WorkerOptions, 'brokers' | 'codec' | 'idempotency' | 'logger' | 'metrics' | 'tracer'>>;
+  worker?: Partial<Omit<WorkerOptions, 'brokers' | 'codec' | 'idempotency' | 'checkpoints' | 'logger' | 'metrics' | 'tracer'>>;
 }
 
 export interface RunningAgent {
@@ -41,6 +42,7 @@ export async function runAgent(agent: Agent, options: RunAgentOptions): Promise<
   const logger = options.logger ?? createLogger({ name: agent.name });
   const codec: EventCodec = options.registryUrl ? new RegistryCodec({ url: options.registryUrl }) : new JsonCodec();
   const idempotency = openIdempotencyStore({ redisUrl: options.redisUrl, logger });
+  const checkpoints = openCheckpointStore({ redisUrl: options.redisUrl, logger });
   const metrics = new PrometheusWorkerMetrics();
   // Once per process: the tracer provider is process-wide.
   const ownTracing = options.tracing ? undefined : setupTracing({ serviceName: agent.name });
@@ -49,7 +51,7 @@ export async function runAgent(agent: Agent, options: RunAgentOptions): Promise<
   let server: ObservabilityServer | undefined;
   try {
     for (let i = 0; i < (options.replicas ?? 1); i++) {
-      workers.push(await startWorker(agent, { ...options.worker, brokers: options.brokers, codec, idempotency, logger, metrics, tracer }));
+      workers.push(await startWorker(agent, { ...options.worker, brokers: options.brokers, codec, idempotency, checkpoints, logger, metrics, tracer }));
     }
     if (options.observability !== false) {
       server = await startObservabilityServer({
@@ -66,6 +68,7 @@ export async function runAgent(agent: Agent, options: RunAgentOptions): Promise<
   } catch (err) {
     await Promise.allSettled(workers.map((w) => w.stop()));
     await idempotency.close();
+    await checkpoints.close();
     await ownTracing?.shutdown();
     throw err;
   }
@@ -89,6 +92,7 @@ export async function runAgent(agent: Agent, options: RunAgentOptions): Promise<
       await Promise.allSettled(workers.map((w) => w.stop()));
       await server?.stop();
       await idempotency.close();
+      await checkpoints.close();
       await ownTracing?.shutdown();
     },
   };

@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import { context as otelContext, type Context, type Tracer } from '@opentelemetry/api';
 import type { Agent, AgentEvent, OutputEvent } from '../agent/types';
 import type { EventCodec } from '../codec/codec';
+import { checkpointHandle } from '../checkpoint/handle';
+import type { CheckpointStore } from '../checkpoint/store';
 import { Header, type Headers } from '../events/headers';
 import { classifyError } from '../failure/classify';
 import { decideFailure } from '../failure/decide';
@@ -51,6 +53,7 @@ export interface EventProcessorDeps {
   metrics: WorkerMetrics;
   logger: Logger;
   tracer: Tracer;
+  checkpoints: CheckpointStore;
   clock: () => number;
   random: () => number;
 }
@@ -120,6 +123,7 @@ async function decide(rec: ConsumedRecord, traceContext: Context, deps: EventPro
             signal,
             logger: log,
             span: handleSpan.span,
+            checkpoint: checkpointHandle(deps.checkpoints, agent.name, rec.eventId, log),
             breaker: (name) => deps.breakers.forCall(name, signal),
           });
           return result ?? [];

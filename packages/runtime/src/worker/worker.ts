@@ -8,6 +8,8 @@ import type { EventCodec } from '../codec/codec';
 import { Header, headersToStrings, type Headers } from '../events/headers';
 import { deriveEventId } from '../events/ids';
 import type { IdempotencyStore } from '../idempotency/store';
+import type { CheckpointStore } from '../checkpoint/store';
+import { MemoryCheckpointStore } from '../checkpoint/memory-checkpoint-store';
 import type { WorkerMetrics } from '../observability/metrics';
 import { BreakerRegistry } from '../resilience/breakers';
 import { runKeyOrdered } from './key-chains';
@@ -19,6 +21,8 @@ export interface WorkerOptions {
   brokers: string[];
   codec: EventCodec;
   idempotency: IdempotencyStore;
+  /** Where ctx.checkpoint keeps step state; default in-process (a restart starts long handlers over). */
+  checkpoints?: CheckpointStore;
   /** Names this process in the group, leases and heartbeats. Default: host-pid-random. */
   instanceId?: string;
   logger?: Logger;
@@ -162,7 +166,8 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
     onOpen: (name, retryAfterMs) => logger.warn({ breaker: name, retryAfterMs }, 'breaker opened'),
     onStateChange: (name, state) => metrics.breakerState(agent.name, name, state),
   });
-  const deps = { agent, codec: options.codec, breakers, metrics, logger, clock, random, tracer: options.tracer ?? trace.getTracer('agentmesh') };
+  const checkpoints = options.checkpoints ?? new MemoryCheckpointStore(logger);
+  const deps = { agent, codec: options.codec, breakers, metrics, logger, clock, random, checkpoints, tracer: options.tracer ?? trace.getTracer('agentmesh') };
 
   const toKafkaMessages = (records: OutgoingRecord[]) => {
     const byTopic = new Map<string, Array<{ key: Buffer | string | null; value: Buffer | null; headers: Headers }>>();
@@ -197,6 +202,9 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
       const records: ConsumedRecord[] = messages.map((m) => {
         const headers = headersToStrings(m.headers);
         if (tier === undefined) stripForeignEnvelope(headers);
+        // Stamp the id on the record, so retry and DLQ copies keep it: the same event on every hop.
+        const eventId = eventIdOf(topic, partition, m, headers);
+        headers[Header.eventId] = eventId;
         return {
           topic,
           partition,
@@ -205,7 +213,7 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
           key: m.key,
           value: m.value,
           headers,
-          eventId: eventIdOf(topic, partition, m, headers),
+          eventId,
           attempt: tier === undefined ? 1 : Number(headers[Header.attempt] ?? 0) + 1,
         };
       });
@@ -246,7 +254,11 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
         return res.kind === 'finished' ? [{ eventId: r.eventId, outcome: res.outcome }] : [];
       });
       const retried = records.filter((_, i) => results[i]!.kind === 'retry').map((r) => r.eventId);
-      if (completions.length > 0) await store.complete(agent.name, completions, completionTtlMs);
+      if (completions.length > 0) {
+        await store.complete(agent.name, completions, completionTtlMs);
+        // A finished event's step state is no longer needed; failing to clear it only costs memory until its TTL.
+        void Promise.all(completions.map((c) => checkpoints.clear(agent.name, c.eventId))).catch(() => undefined);
+      }
       if (retried.length > 0) await store.release(agent.name, retried, instanceId);
 
       // Offsets move over the contiguous prefix of decided records only; the rest is fetched again.

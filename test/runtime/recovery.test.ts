@@ -1,0 +1,157 @@
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { startSchemaRegistry, type RunningSchemaRegistry } from '@agentmesh/schema-registry';
+import { defineAgent, Header, readFailureEnvelope } from '@agentmesh/runtime';
+import { RegistryCodec } from '../../packages/runtime/src/codec/registry-codec';
+import { openCheckpointStore } from '../../packages/runtime/src/checkpoint/open';
+import { openIdempotencyStore } from '../../packages/runtime/src/idempotency/open';
+import { startPrivateRedis } from '../../packages/runtime/test/support/redis-server';
+import { eventually, uniqueName } from '../support/kafka';
+import { json, quiet, runtimeHarness, valueOf, type RuntimeHarness } from './support';
+
+// What the worker does when its input or its dependencies misbehave.
+
+let h: RuntimeHarness;
+let registry: RunningSchemaRegistry;
+beforeAll(async () => {
+  registry = await startSchemaRegistry({ port: 0 });
+  h = await runtimeHarness(new RegistryCodec({ url: registry.url }));
+});
+afterAll(async () => {
+  await h.close();
+  await registry.stop();
+});
+
+const ORDER_SCHEMA = { type: 'record', name: 'Order', namespace: 'test.recovery', fields: [{ name: 'n', type: 'int' }] };
+
+function names() {
+  const id = uniqueName('r');
+  return { agent: `agent-${id}`, input: `in-${id}`, output: `out-${id}` };
+}
+
+async function registerOrderSchema(topic: string): Promise<{ client: SchemaRegistry; id: number }> {
+  const client = new SchemaRegistry({ host: registry.url });
+  const { id } = await client.register({ type: SchemaType.AVRO, schema: JSON.stringify(ORDER_SCHEMA) }, { subject: `${topic}-value` });
+  return { client, id };
+}
+
+it('dead-letters garbage bytes and an unknown schema id as invalid-input, and keeps processing', async () => {
+  const n = names();
+  const { client, id } = await registerOrderSchema(n.input);
+  await registerOrderSchema(n.output);
+  await h.start(defineAgent<{ n: number }>({ name: n.agent, consumes: [n.input], produces: [n.output], handle: (e) => [{ topic: n.output, value: { n: e.value.n * 10 } }] }));
+  const out = await h.watch([n.output, `${n.agent}.dlq`]);
+  const unknownId = Buffer.concat([Buffer.from([0, 0, 0, 0x27, 0x0f]), Buffer.from([2])]); // schema id 9999
+  const producer = h.kafka.producer();
+  await producer.connect();
+  await producer.send({
+    topic: n.input,
+    messages: [
+      { key: 'a', value: Buffer.from('{"not":"avro"}') },
+      { key: 'b', value: unknownId },
+      { key: 'c', value: await client.encode(id, { n: 4 }) },
+    ],
+  });
+  await producer.disconnect();
+  const seen = await out.until((s) => s.length >= 3, 'two dead letters and one output');
+  const dead = seen.filter((s) => s.topic === `${n.agent}.dlq`);
+  expect(dead.map((d) => [d.key, readFailureEnvelope(d.headers)?.kind])).toEqual(
+    expect.arrayContaining([
+      ['a', 'invalid-input'],
+      ['b', 'invalid-input'],
+    ]),
+  );
+  expect(dead.find((d) => d.key === 'b')!.headers[Header.errorMessage]).toContain('9999');
+  // The original bytes are kept, so the record can be inspected and replayed.
+  expect(dead.find((d) => d.key === 'a')!.value!.toString()).toBe('{"not":"avro"}');
+  const output = seen.find((s) => s.topic === n.output)!;
+  expect(await client.decode(output.value!)).toEqual({ n: 40 });
+});
+
+it('resumes a retried handler from its last checkpoint', async () => {
+  const n = names();
+  await registerOrderSchema(n.input);
+  const steps: string[] = [];
+  const checkpoints = openCheckpointStore({ redisUrl: 'redis://127.0.0.1:6379', logger: quiet });
+  const jsonHarness = await runtimeHarness();
+  try {
+    await jsonHarness.start(
+      defineAgent<{ n: number }>({
+        name: n.agent,
+        consumes: [n.input],
+        produces: [n.output],
+        retry: { delaysMs: [100], maxAttempts: 3, jitter: 0 },
+        async handle(e, ctx) {
+          const saved = await ctx.checkpoint.load<{ step: number }>();
+          let step = saved?.step ?? 0;
+          if (step < 1) {
+            steps.push(`attempt ${e.attempt}: expensive step 1`);
+            step = 1;
+            await ctx.checkpoint.save({ step });
+          }
+          if (e.attempt === 1) throw new Error('the LLM call timed out after step 1');
+          steps.push(`attempt ${e.attempt}: step 2 from checkpoint ${saved?.step}`);
+          return [{ topic: n.output, value: { n: e.value.n, step: 2 } }];
+        },
+      }),
+      { checkpoints },
+    );
+    const out = await jsonHarness.watch([n.output]);
+    const producer = jsonHarness.kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: n.input, messages: [{ key: 'k', value: json({ n: 1 }) }] });
+    await producer.disconnect();
+    const [done] = await out.until((s) => s.length >= 1, 'the output after the retry');
+    expect(valueOf(done!)).toEqual({ n: 1, step: 2 });
+    expect(steps).toEqual(['attempt 1: expensive step 1', 'attempt 2: step 2 from checkpoint 1']);
+  } finally {
+    await jsonHarness.close();
+    await checkpoints.close();
+  }
+});
+
+it('pauses while Redis is down rather than process without dedupe, and catches up when it is back', async () => {
+  const n = names();
+  const redis = await startPrivateRedis();
+  const jsonHarness = await runtimeHarness();
+  const store = openIdempotencyStore({ redisUrl: redis.url, logger: quiet });
+  try {
+    let handled = 0;
+    const worker = await jsonHarness.start(
+      defineAgent<{ n: number }>({
+        name: n.agent,
+        consumes: [n.input],
+        produces: [n.output],
+        handle: (e) => {
+          handled++;
+          return [{ topic: n.output, value: e.value }];
+        },
+      }),
+      { idempotency: store },
+    );
+    const out = await jsonHarness.watch([n.output, `${n.agent}.dlq`]);
+    const publish = async (from: number) => {
+      const producer = jsonHarness.kafka.producer();
+      await producer.connect();
+      await producer.send({ topic: n.input, messages: Array.from({ length: 5 }, (_, i) => ({ key: `k${from + i}`, value: json({ n: from + i }) })) });
+      await producer.disconnect();
+    };
+    await publish(0);
+    await out.until((s) => s.length >= 5, 'the first five outputs');
+    await redis.kill();
+    await publish(5);
+    const why = await eventually(async () => {
+      const r = await worker.readiness();
+      return r.idempotency?.ok === false && r.consumption?.ok === false ? r.consumption.detail : undefined;
+    }, 'the worker to pause');
+    expect(why).toContain('idempotency store unreachable');
+    expect(handled).toBe(5);
+    await redis.restart();
+    const seen = await out.until((s) => s.length >= 10, 'all ten outputs after Redis came back', 30_000);
+    expect(seen.filter((s) => s.topic === `${n.agent}.dlq`)).toEqual([]);
+    expect(handled).toBe(10);
+  } finally {
+    await jsonHarness.close();
+    await store.close();
+    await redis.kill();
+  }
+});
