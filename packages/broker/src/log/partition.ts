@@ -1,6 +1,7 @@
 import { crc32c } from '../protocol/crc32c';
 import { ErrorCode } from '../protocol/errors';
-import { Attribute, BatchField, decodeRecords, readBatchHeader, setBaseOffset } from '../protocol/record-batch';
+import { writeInt64BE } from '../protocol/int64';
+import { Attribute, BatchField, decodeRecords, readBatchHeader, setBaseOffset, type BatchHeader } from '../protocol/record-batch';
 import { decideSequence, lastSequenceOf, rememberBatch, type ProducerPartitionState } from '../state/producer-sequence';
 import type { LogSettings } from '../state/topic-config';
 import type { BatchEntry, PartitionStorage, Segment } from '../storage/storage';
@@ -73,15 +74,18 @@ export class Partition {
 
   /** Appends the validated batches of one produce request, all or nothing. */
   append(batches: Buffer[]): AppendResult {
+    // Runs for every produce: plain loops, no per-batch closures.
     const now = this.clock();
-    const headers = batches.map((b) => readBatchHeader(b));
-    for (const h of headers) {
+    const headers: BatchHeader[] = new Array(batches.length);
+    for (let i = 0; i < batches.length; i++) {
+      const h = readBatchHeader(batches[i]!);
       if (h.size > this.settings.maxMessageBytes) {
         return { errorCode: ErrorCode.MESSAGE_TOO_LARGE, baseOffset: -1, logAppendTime: -1, errorMessage: `batch of ${h.size} bytes exceeds max.message.bytes ${this.settings.maxMessageBytes}` };
       }
       if (h.attributes & Attribute.transactional) {
         return { errorCode: ErrorCode.INVALID_TXN_STATE, baseOffset: -1, logAppendTime: -1, errorMessage: 'transactions are not supported by the embedded broker' };
       }
+      headers[i] = h;
     }
     // Idempotence: a request carries batches of one producer; decide on the first, the rest follow in sequence.
     const first = headers[0]!;
@@ -92,25 +96,27 @@ export class Partition {
       if (decision.kind === 'reject') return { errorCode: decision.errorCode, baseOffset: -1, logAppendTime: -1 };
     }
     const baseOffset = this.nextOffset;
-    batches.forEach((batch, i) => {
+    const logAppendTime = this.settings.logAppendTime;
+    for (let i = 0; i < batches.length; i++) {
+      const batch = batches[i]!;
       const h = headers[i]!;
       const offset = this.nextOffset;
       setBaseOffset(batch, offset);
-      if (this.settings.logAppendTime) {
+      if (logAppendTime) {
         // LogAppendTime lives inside the CRC'd part; Kafka rewrites it and the CRC, we do too.
         batch.writeInt16BE(h.attributes | Attribute.logAppendTime, BatchField.attributes);
-        batch.writeBigInt64BE(BigInt(now), BatchField.maxTimestamp);
+        writeInt64BE(batch, now, BatchField.maxTimestamp);
         this.rewriteCrc(batch);
       }
       const segment = this.activeSegment(batch.length, now);
-      segment.append(batch, { baseOffset: offset, lastOffset: offset + h.lastOffsetDelta, maxTimestamp: this.settings.logAppendTime ? now : h.maxTimestamp });
+      segment.append(batch, { baseOffset: offset, lastOffset: offset + h.lastOffsetDelta, maxTimestamp: logAppendTime ? now : h.maxTimestamp });
       this.nextOffset = offset + h.lastOffsetDelta + 1;
       if (h.producerId >= 0 && h.baseSequence >= 0) {
         this.producers.set(h.producerId, rememberBatch(this.producers.get(h.producerId), h.producerEpoch, { firstSeq: h.baseSequence, lastSeq: lastSequenceOf(h.baseSequence, h.recordCount), baseOffset: offset }));
       }
-    });
+    }
     this.notifyAppend();
-    return { errorCode: ErrorCode.NONE, baseOffset, logAppendTime: this.settings.logAppendTime ? now : -1 };
+    return { errorCode: ErrorCode.NONE, baseOffset, logAppendTime: logAppendTime ? now : -1 };
   }
 
   private rewriteCrc(batch: Buffer): void {

@@ -23,3 +23,24 @@ describe('crc32c', () => {
     expect(crc32c(b, 2, 11)).toBe(0xe3069283);
   });
 });
+
+describe('crc32c word path', () => {
+  it('agrees with the byte-wise CRC for long inputs at every alignment and length', () => {
+    const data = Buffer.from(Array.from({ length: 400 }, (_, i) => (i * 131 + 17) & 0xff));
+    const bytewise = (b: Buffer) => {
+      let c = 0xffffffff;
+      for (const x of b) {
+        c ^= x;
+        for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+      }
+      return (c ^ 0xffffffff) >>> 0;
+    };
+    for (let start = 0; start < 8; start++) {
+      for (let end = start + 60; end <= data.length; end += 7) expect(crc32c(data, start, end)).toBe(bytewise(data.subarray(start, end)));
+    }
+    // A view whose byteOffset is not 4-aligned.
+    const view = data.subarray(3, 300);
+    expect(crc32c(view)).toBe(bytewise(view));
+    expect(crc32c(view, 5, 250)).toBe(bytewise(view.subarray(5, 250)));
+  });
+});

@@ -1,4 +1,5 @@
 import { ProtocolDecodeError } from './errors';
+import { readInt64BE } from './int64';
 
 /**
  * Reads the protocol's primitive types from a buffer, front to back.
@@ -62,9 +63,9 @@ export class Reader {
   /** int64 as a JS number: offsets, timestamps and producer ids stay far below 2^53. */
   int64(): number {
     this.need(8, 'int64');
-    const v = this.buf.readBigInt64BE(this.pos);
+    const v = readInt64BE(this.buf, this.pos);
     this.pos += 8;
-    return Number(v);
+    return v;
   }
 
   /** Unsigned varint (protobuf style), as used by flexible versions and records. */

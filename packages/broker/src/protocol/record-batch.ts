@@ -1,4 +1,5 @@
 import { crc32c } from './crc32c';
+import { readInt64BE, writeInt64BE } from './int64';
 import { Reader } from './reader';
 
 /** Byte positions in a RecordBatch (magic 2) header. */
@@ -52,17 +53,18 @@ export type BatchProblem =
   | { kind: 'unsupported-magic'; message: string }
   | { kind: 'corrupt'; message: string };
 
+/** Read for every produced batch, so int64 fields are read without BigInt (see int64.ts). */
 export function readBatchHeader(buf: Buffer, at = 0): BatchHeader {
   return {
-    baseOffset: Number(buf.readBigInt64BE(at + BatchField.baseOffset)),
+    baseOffset: readInt64BE(buf, at + BatchField.baseOffset),
     size: buf.readInt32BE(at + BatchField.batchLength) + BATCH_LENGTH_OVERHEAD,
     magic: buf.readInt8(at + BatchField.magic),
     crc: buf.readUInt32BE(at + BatchField.crc),
     attributes: buf.readInt16BE(at + BatchField.attributes),
     lastOffsetDelta: buf.readInt32BE(at + BatchField.lastOffsetDelta),
-    baseTimestamp: Number(buf.readBigInt64BE(at + BatchField.baseTimestamp)),
-    maxTimestamp: Number(buf.readBigInt64BE(at + BatchField.maxTimestamp)),
-    producerId: Number(buf.readBigInt64BE(at + BatchField.producerId)),
+    baseTimestamp: readInt64BE(buf, at + BatchField.baseTimestamp),
+    maxTimestamp: readInt64BE(buf, at + BatchField.maxTimestamp),
+    producerId: readInt64BE(buf, at + BatchField.producerId),
     producerEpoch: buf.readInt16BE(at + BatchField.producerEpoch),
     baseSequence: buf.readInt32BE(at + BatchField.baseSequence),
     recordCount: buf.readInt32BE(at + BatchField.recordCount),
@@ -106,7 +108,7 @@ export function splitBatches(records: Buffer): { batches: Buffer[] } | { problem
 
 /** Writes a new base offset into a batch; baseOffset lies outside the CRC, so the batch stays valid. */
 export function setBaseOffset(batch: Buffer, baseOffset: number): void {
-  batch.writeBigInt64BE(BigInt(baseOffset), BatchField.baseOffset);
+  writeInt64BE(batch, baseOffset, BatchField.baseOffset);
   batch.writeInt32BE(0, BatchField.partitionLeaderEpoch);
 }
 

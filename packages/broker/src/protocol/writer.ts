@@ -1,3 +1,5 @@
+import { writeInt64BE } from './int64';
+
 /**
  * Builds a response as a list of chunks: scalars go into a scratch buffer,
  * while large byte payloads (record batches) are appended by reference, so a
@@ -61,7 +63,7 @@ export class Writer {
 
   int64(v: number): this {
     this.room(8);
-    this.scratch.writeBigInt64BE(BigInt(v), this.pos);
+    writeInt64BE(this.scratch, v, this.pos);
     this.pos += 8;
     this.total += 8;
     return this;

@@ -36,6 +36,9 @@ export class Connection {
   private readonly advertised: { host: string; port: number };
   private readonly clientHost: string;
   private closed = false;
+  /** True while onData hands out the frames of one chunk: responses ready meanwhile are flushed together after it. */
+  private dispatching = false;
+  private flushDue = false;
 
   constructor(
     private readonly socket: Socket,
@@ -76,10 +79,16 @@ export class Connection {
       if (err instanceof FrameTooLargeError) return this.fail(err.message);
       throw err;
     }
-    for (const frame of frames) {
-      if (this.closed) return;
-      this.onFrame(frame);
+    this.dispatching = true;
+    try {
+      for (const frame of frames) {
+        if (this.closed) return;
+        this.onFrame(frame);
+      }
+    } finally {
+      this.dispatching = false;
     }
+    if (this.flushDue) this.flush();
   }
 
   private onFrame(frame: Buffer): void {
@@ -115,25 +124,36 @@ export class Connection {
       log: this.log,
       apis: this.deps.apiList,
     };
-    const respond = (response: unknown) => {
-      if (!slot || this.closed) return;
-      const w = new Writer();
-      w.int32(0).int32(header.correlationId);
-      api.encode(w, response, header.apiVersion);
-      const chunks = w.finish();
-      chunks[0]!.writeInt32BE(w.length - 4, 0);
-      slot.frame = chunks;
-      slot.done = true;
-      this.flush();
-    };
-    const onError = (err: unknown) => this.fail(`${api.name} handler failed: ${(err as Error)?.message ?? String(err)}`, { stack: (err as Error)?.stack });
+    // Synchronous handlers (produce, metadata) are answered without a closure per request.
     try {
       const result = api.handle(request, ctx);
-      if (result instanceof Promise) result.then(respond, onError);
-      else respond(result);
+      if (result instanceof Promise) {
+        result.then(
+          (response) => this.respond(slot, api, header, response),
+          (err) => this.handlerFailed(api, err),
+        );
+      } else {
+        this.respond(slot, api, header, result);
+      }
     } catch (err) {
-      onError(err);
+      this.handlerFailed(api, err);
     }
+  }
+
+  private respond(slot: PendingResponse | null, api: AnyApiDefinition, header: RequestHeader, response: unknown): void {
+    if (!slot || this.closed) return;
+    const w = new Writer();
+    w.int32(0).int32(header.correlationId);
+    api.encode(w, response, header.apiVersion);
+    const chunks = w.finish();
+    chunks[0]!.writeInt32BE(w.length - 4, 0);
+    slot.frame = chunks;
+    slot.done = true;
+    this.scheduleFlush();
+  }
+
+  private handlerFailed(api: AnyApiDefinition, err: unknown): void {
+    this.fail(`${api.name} handler failed: ${(err as Error)?.message ?? String(err)}`, { stack: (err as Error)?.stack });
   }
 
   /** librdkafka probes with ApiVersions v3; the answer is v0-shaped with error 35 and the supported list. */
@@ -144,11 +164,25 @@ export class Connection {
     const chunks = w.finish();
     chunks[0]!.writeInt32BE(w.length - 4, 0);
     this.pending.push({ frame: chunks, done: true });
-    this.flush();
+    this.scheduleFlush();
+  }
+
+  /** Within onData, waits for the chunk's other requests so that their responses share one write. */
+  private scheduleFlush(): void {
+    if (this.dispatching) this.flushDue = true;
+    else this.flush();
   }
 
   private flush(): void {
+    this.flushDue = false;
     if (this.closed) return;
+    const head = this.pending[0];
+    if (head?.done && head.frame!.length === 1 && !this.pending[1]?.done) {
+      // A lone one-chunk response (produce, metadata): a plain write, without cork's buffering.
+      this.pending.shift();
+      if (!this.socket.write(head.frame![0]!)) this.socket.pause();
+      return;
+    }
     let ok = true;
     // Cork so a response's many chunks (header fields, record batches) leave in one write.
     this.socket.cork();
