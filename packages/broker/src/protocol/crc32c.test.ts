@@ -1,6 +1,9 @@
-import { crc32c } from './crc32c';
+import { crc32c, crc32cImplementation, crc32cPortable } from './crc32c';
 
-describe('crc32c', () => {
+describe.each([
+  ['serving', crc32c],
+  ['portable', crc32cPortable],
+])('crc32c (%s)', (_name, crc32c) => {
   it('matches the standard check value', () => {
     expect(crc32c(Buffer.from('123456789'))).toBe(0xe3069283);
   });
@@ -24,7 +27,10 @@ describe('crc32c', () => {
   });
 });
 
-describe('crc32c word path', () => {
+describe.each([
+  ['serving', crc32c],
+  ['portable', crc32cPortable],
+])('crc32c word path (%s)', (_name, crc32c) => {
   it('agrees with the byte-wise CRC for long inputs at every alignment and length', () => {
     const data = Buffer.from(Array.from({ length: 400 }, (_, i) => (i * 131 + 17) & 0xff));
     const bytewise = (b: Buffer) => {
@@ -43,4 +49,9 @@ describe('crc32c word path', () => {
     expect(crc32c(view)).toBe(bytewise(view));
     expect(crc32c(view, 5, 250)).toBe(bytewise(view.subarray(5, 250)));
   });
+});
+
+it('runs natively where @node-rs/crc32 ships a binary (linux x64 here)', () => {
+  if (process.platform === 'linux' && process.arch === 'x64') expect(crc32cImplementation).toBe('native');
+  else expect(['native', 'portable']).toContain(crc32cImplementation);
 });

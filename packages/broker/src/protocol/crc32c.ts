@@ -1,7 +1,11 @@
 /**
  * CRC-32C (Castagnoli), the checksum of Kafka record batches.
- * Every produced batch is checked, so this is the broker's hottest loop.
- * Slicing-by-16 with one flat table (table k at k * 256), fed by aligned
+ * Every produced batch is checked, so this is the broker's hottest loop: it
+ * runs natively through @node-rs/crc32 (SSE4.2/ARMv8 CRC instructions, about
+ * 3-4 GB/s) where its prebuilt binary loads, and falls back to the portable
+ * JavaScript below elsewhere.
+ *
+ * Portable version: slicing-by-16 with one flat table (table k at k * 256), fed by aligned
  * 32-bit word reads through an Int32Array view: about three times the speed
  * of slicing-by-8 with byte reads (~0.8-1.2 GB/s against ~0.3 GB/s).
  */
@@ -26,7 +30,7 @@ const TABLE = new Uint32Array(16 * 256);
 /** Word reads assume the host's byte order is little-endian (as the table does); otherwise bytes are read one by one. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-export function crc32c(buf: Uint8Array, start = 0, end = buf.length): number {
+export function crc32cPortable(buf: Uint8Array, start = 0, end = buf.length): number {
   const t = TABLE;
   let crc = -1;
   let i = start;
@@ -83,3 +87,22 @@ export function crc32c(buf: Uint8Array, start = 0, end = buf.length): number {
   for (; i < end; i++) crc = (crc >>> 8) ^ t[(crc ^ buf[i]!) & 0xff]!;
   return (crc ^ -1) >>> 0;
 }
+
+type NativeCrc32c = (input: Buffer, initialState?: number) => number;
+
+function loadNative(): NativeCrc32c | undefined {
+  try {
+    return (require('@node-rs/crc32') as { crc32c: NativeCrc32c }).crc32c;
+  } catch {
+    return undefined; // no prebuilt binary for this platform: the portable version serves
+  }
+}
+
+const native = loadNative();
+
+/** Which implementation serves: the broker logs it once at start-up. */
+export const crc32cImplementation: 'native' | 'portable' = native ? 'native' : 'portable';
+
+export const crc32c: (buf: Buffer, start?: number, end?: number) => number = native
+  ? (buf, start = 0, end = buf.length) => native(start === 0 && end === buf.length ? buf : buf.subarray(start, end)) >>> 0
+  : crc32cPortable;
