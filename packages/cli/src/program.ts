@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerBrokerCommand } from './commands/broker';
 import { registerDevCommand } from './commands/dev';
+import { registerDlqCommand } from './commands/dlq';
 import { registerPublishCommand } from './commands/publish';
 import { registerRegistryCommand } from './commands/registry';
 import { registerRunCommand } from './commands/run';
@@ -14,5 +15,6 @@ export function buildProgram(): Command {
   registerDevCommand(program);
   registerRunCommand(program);
   registerPublishCommand(program);
+  registerDlqCommand(program);
   return program;
 }

@@ -1,0 +1,351 @@
+import { createLogger, openIdempotencyStore, retryTopic, type IdempotencyStore } from '@agentmesh/runtime';
+import { Argument, InvalidArgumentError, type Command } from 'commander';
+import { Partitioners, type Admin, type Kafka, type ProducerRecord, type RecordMetadata } from 'kafkajs';
+import { endpoint } from '../../defaults';
+import { kafkaErrorMessage } from '../../kafka';
+import { parseBrokerList, parsePositiveInt, UsageError } from '../../options';
+import { BROKERS_HELP, brokersOf, collect, dlqKafka, withAdmin, type KafkaFlags } from './common';
+import { PartitionCursor, type RecordFate } from './cursor';
+import { readDeadLetter, type DeadLetter, type DlqRecord } from './dead-letter';
+import { describeFilter, FILTER_FIELDS, matchesFilter, parseSince, parseWhere, type DeadLetterFilter } from './filters';
+import { ProgressReporter, type ProgressCounts } from './progress';
+import { readRanges, throwawayGroupId, type BatchControl } from './read-ranges';
+import { buildReplayRecord, newReplayRun, replayMarker, type ReplayRun } from './replay-record';
+import { TokenBucket } from './token-bucket';
+import { committedOffsets, rangeSize, requireDlqTopic, watermarks, withKafka, type PartitionRange } from './topics';
+
+interface ReplayFlags extends KafkaFlags {
+  where: string[];
+  since?: string;
+  dryRun: boolean;
+  rate?: number;
+  limit?: number;
+  fromStart: boolean;
+  redis?: string;
+}
+
+/** A replay stopped part-way (Redis or Kafka failed); what was replayed before stays replayed and behind the cursor. */
+export class ReplayError extends Error {
+  override readonly name = 'ReplayError';
+}
+
+/** The consumer group whose offsets are the replay cursor of an agent's DLQ. */
+export function replayGroupId(agent: string): string {
+  return `mesh-dlq-replay.${agent}`;
+}
+
+/** Records claimed, forgotten and produced together: one Redis and one Kafka round trip each. */
+const CHUNK_SIZE = 100;
+/** A lease the replay holds only between its claim and its release/forget, a few ms; short so a crash frees it soon. */
+const CLAIM_LEASE_MS = 30_000;
+/** Replays of at least this many records show progress on stderr. */
+const PROGRESS_THRESHOLD = 100;
+
+export function parseRate(value: string): number {
+  const rate = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(rate > 0)) throw new InvalidArgumentError(`'${value}' is not a positive number of records per second`);
+  return rate;
+}
+
+interface ReplayPlan {
+  topic: string;
+  ranges: PartitionRange[];
+  /** Records behind the cursor that this run does not read (0 with --from-start). */
+  behindCursor: number;
+}
+
+export interface Counts extends ProgressCounts {
+  notMatching: number;
+  alreadyProcessed: number;
+  sameEvent: number;
+  inFlight: number;
+}
+
+export function registerDlqReplayCommand(dlq: Command): void {
+  dlq
+    .command('replay')
+    .summary("send dead letters back through the agent's own retry path")
+    .description(
+      "send dead letters back through the agent's own retry path (<agent>.retry.0, never the shared source topic), with their full retries.\n" +
+        'A replayed event that fails again is dead-lettered again by the worker: the DLQ is the parking place, nothing loops.\n' +
+        `The replay cursor (consumer group ${replayGroupId('<agent>')}) remembers what was replayed, so the next replay continues after it;\n` +
+        'dead letters a filter did not take stay ahead of the cursor for a later replay. Replayed records stay in the DLQ (Kafka is append-only).',
+    )
+    .addArgument(new Argument('<agent>', "the agent whose DLQ (<agent>.dlq) to replay"))
+    .option('--where <field=value>', `replay only dead letters where field=value (repeatable; fields: ${FILTER_FIELDS.join(', ')}; error-message matches a substring; several values of one field are alternatives)`, collect, [])
+    .option('--since <time>', 'only dead letters written since an ISO time (2025-06-01T12:00:00Z) or for a duration back (30m, 2h, 7d)')
+    .option('--dry-run', 'print what would be replayed; send, forget and commit nothing', false)
+    .option('--rate <n>', 'replay at most n records per second (default: as fast as Kafka takes them)', parseRate)
+    .option('--limit <n>', 'replay at most n dead letters in this run; the rest stay ahead of the cursor', parsePositiveInt)
+    .option('--from-start', 'read the whole DLQ, ignoring the replay cursor (events processed since their last replay are still skipped)', false)
+    .option('--brokers <list>', BROKERS_HELP, parseBrokerList)
+    .option('--redis <url>', "the agent's Redis (idempotency store), to forget the dead-lettered events (default: $REDIS_URL or redis://127.0.0.1:6379)")
+    .action(async (agent: string, flags: ReplayFlags) => {
+      const startedAt = Date.now();
+      const filter: DeadLetterFilter = { where: flags.where.map(parseWhere), ...(flags.since !== undefined ? { sinceMs: parseSince(flags.since, startedAt) } : {}) };
+      const brokers = brokersOf(flags);
+      const kafka = dlqKafka(brokers, 'replay');
+      const plan = await withAdmin(kafka, brokers, (admin) => planReplay(admin, agent, flags.fromStart));
+      const total = rangeSize(plan.ranges);
+      if (total === 0) {
+        const behind = plan.behindCursor > 0 ? ` (${plan.behindCursor} behind the replay cursor; --from-start reads them again)` : '';
+        process.stdout.write(`nothing to replay: no dead letters in ${plan.topic} after the last replay${behind}\n`);
+        return;
+      }
+      if (flags.dryRun) await dryRun(kafka, brokers, agent, plan, filter, flags.limit);
+      else await replay(kafka, brokers, agent, plan, filter, flags, startedAt);
+    });
+}
+
+async function planReplay(admin: Admin, agent: string, fromStart: boolean): Promise<ReplayPlan> {
+  const topic = await requireDlqTopic(admin, agent);
+  const retry0 = retryTopic(agent, 0);
+  if (!(await admin.listTopics()).includes(retry0)) {
+    throw new UsageError(`agent '${agent}' has no retry topic '${retry0}' (a retry policy with no delays?): replay sends dead letters through it, so it must exist`);
+  }
+  const marks = await watermarks(admin, topic);
+  const committed = fromStart ? new Map<number, bigint>() : await committedOffsets(admin, replayGroupId(agent), topic);
+  let behindCursor = 0;
+  const ranges = marks.map((w) => {
+    const cursor = committed.get(w.partition);
+    const start = cursor !== undefined && cursor > w.low ? (cursor < w.high ? cursor : w.high) : w.low;
+    behindCursor += Number(start - w.low);
+    return { topic, partition: w.partition, start, end: w.high };
+  });
+  return { topic, ranges, behindCursor };
+}
+
+function describeLetter(letter: DeadLetter): string {
+  const r = letter.record;
+  return `${r.topic}/${r.partition}@${r.offset} key=${letter.key ?? '-'} event=${letter.eventId} ${letter.kind} ${letter.errorClass}: ${letter.errorMessage}`;
+}
+
+async function dryRun(kafka: Kafka, brokers: string[], agent: string, plan: ReplayPlan, filter: DeadLetterFilter, limit: number | undefined): Promise<void> {
+  let read = 0;
+  let matching = 0;
+  const events = new Set<string>();
+  await withKafka(brokers, `read ${plan.topic}`, () =>
+    readRanges(kafka, {
+      // A throwaway group: a dry run must not move the replay cursor.
+      groupId: throwawayGroupId('replay-dry-run'),
+      ranges: plan.ranges,
+      onRecords: async (records) => {
+        for (const record of records) {
+          if (limit !== undefined && matching >= limit) return 'stop';
+          read += 1;
+          const letter = readDeadLetter(record);
+          if (!matchesFilter(letter, filter)) continue;
+          const eventId = letter.eventId;
+          if (events.has(eventId)) continue;
+          events.add(eventId);
+          matching += 1;
+          process.stdout.write(`would replay ${describeLetter(letter)}\n`);
+        }
+        return undefined;
+      },
+    }),
+  );
+  process.stdout.write(
+    `dry run: would replay ${matching} of ${read} dead letters read from ${plan.topic} (${describeFilter(filter)}) to ${retryTopic(agent, 0)}; ` +
+      `nothing was sent, forgotten or committed (events processed since an earlier replay would be skipped)\n`,
+  );
+}
+
+async function openStore(redisUrl: string): Promise<IdempotencyStore> {
+  // Quiet unless LOG_LEVEL says otherwise: failures surface as one-line errors, not JSON logs.
+  const logger = createLogger({ name: 'mesh-dlq-replay', level: process.env.LOG_LEVEL ?? 'silent', destination: process.stderr });
+  const store = openIdempotencyStore({ redisUrl, logger });
+  try {
+    await store.ping();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw new ReplayError(
+      `the idempotency store (${error instanceof Error ? error.message : String(error)}) cannot be reached: replay must forget the dead-lettered events in the Redis the agent uses (set --redis or REDIS_URL); nothing was replayed`,
+      { cause: error },
+    );
+  }
+  return store;
+}
+
+async function replay(kafka: Kafka, brokers: string[], agent: string, plan: ReplayPlan, filter: DeadLetterFilter, flags: ReplayFlags, startedAt: number): Promise<void> {
+  const total = rangeSize(plan.ranges);
+  const store = await openStore(flags.redis ?? endpoint('REDIS_URL'));
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 2 }, createPartitioner: Partitioners.DefaultPartitioner });
+  const run = newReplayRun(startedAt);
+  const replayer = new Replayer(agent, run, store, producer, filter, {
+    limit: flags.limit,
+    bucket: flags.rate !== undefined ? new TokenBucket(flags.rate) : undefined,
+    progress: total >= PROGRESS_THRESHOLD ? new ProgressReporter(process.stderr) : undefined,
+    total,
+  });
+  try {
+    await withKafka(brokers, `connect a producer`, () => producer.connect());
+    await withKafka(brokers, `replay ${plan.topic}`, () => readRanges(kafka, { groupId: replayGroupId(agent), ranges: plan.ranges, onRecords: (records, control) => replayer.onRecords(records, control) }));
+  } catch (error) {
+    replayer.interrupted();
+    const done = replayer.counts.replayed;
+    throw new ReplayError(`replay stopped after ${done} dead letter${done === 1 ? '' : 's'}: ${error instanceof Error ? error.message : String(error)}; run it again to continue after the last one replayed`, { cause: error });
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+    await store.close().catch(() => undefined);
+  }
+  replayer.finished();
+  const c = replayer.counts;
+  const skipped = [
+    c.notMatching > 0 ? `${c.notMatching} not matching (${describeFilter(filter)})` : '',
+    c.alreadyProcessed > 0 ? `${c.alreadyProcessed} already processed after an earlier replay` : '',
+    c.sameEvent > 0 ? `${c.sameEvent} more record(s) of an event already handled in this run` : '',
+    c.inFlight > 0 ? `${c.inFlight} in flight in the agent right now` : '',
+  ].filter(Boolean);
+  process.stdout.write(
+    `replayed ${c.replayed} of ${c.scanned} dead letters read from ${plan.topic} to ${retryTopic(agent, 0)} (${replayMarker(run)})` +
+      `${skipped.length > 0 ? `; skipped ${skipped.join(', ')}` : ''}\n`,
+  );
+}
+
+/** The one producer call a replay makes (kafkajs's Producer has it). */
+export interface ReplaySender {
+  send(record: ProducerRecord): Promise<RecordMetadata[]>;
+}
+
+export interface ReplayerOptions {
+  limit: number | undefined;
+  bucket: TokenBucket | undefined;
+  progress: ProgressReporter | undefined;
+  total: number;
+}
+
+interface Slot {
+  letter: DeadLetter;
+  eventId: string;
+  fate?: RecordFate;
+}
+
+/**
+ * One replay run over the DLQ, batch by batch. Per chunk of matching records:
+ * claim their ids in the idempotency store (a completion with outcome
+ * 'dead-lettered' is forgotten, a missing one is simply released, a
+ * 'processed' or 'degraded' one means an earlier replay already succeeded, a
+ * live lease means the event is in flight), then produce the rest to
+ * `<agent>.retry.0`, then commit the cursor. Forgetting comes before
+ * producing: the other way round, the worker could see the old completion
+ * first and acknowledge the replay as a duplicate.
+ */
+export class Replayer {
+  readonly counts: Counts;
+  private readonly owner: string;
+  private readonly cursors = new Map<number, PartitionCursor>();
+  private readonly eventsThisRun = new Set<string>();
+  private replayBudget: number;
+
+  constructor(
+    private readonly agent: string,
+    private readonly run: ReplayRun,
+    private readonly store: IdempotencyStore,
+    private readonly producer: ReplaySender,
+    private readonly filter: DeadLetterFilter,
+    private readonly options: ReplayerOptions,
+  ) {
+    this.owner = `mesh-dlq-${run.id}`;
+    this.replayBudget = options.limit ?? Number.POSITIVE_INFINITY;
+    this.counts = { scanned: 0, total: options.total, replayed: 0, skipped: 0, notMatching: 0, alreadyProcessed: 0, sameEvent: 0, inFlight: 0 };
+  }
+
+  async onRecords(records: DlqRecord[], control: BatchControl): Promise<'stop' | void> {
+    const partition = records[0]!.partition;
+    const cursor = this.cursors.get(partition) ?? new PartitionCursor();
+    this.cursors.set(partition, cursor);
+    const slots: Slot[] = [];
+    let chunk: Slot[] = [];
+    let walked = 0;
+    const flush = async () => {
+      await this.replayChunk(chunk);
+      chunk = [];
+      // Move the cursor over the settled prefix (a slot waiting for a token has no fate yet).
+      for (; walked < slots.length && slots[walked]!.fate !== undefined; walked++) cursor.record(BigInt(slots[walked]!.letter.record.offset), slots[walked]!.fate!);
+      const position = cursor.committable;
+      if (position !== undefined) await control.commit(position);
+      this.options.progress?.update(this.counts);
+    };
+
+    let stop = false;
+    for (const record of records) {
+      if (this.replayBudget <= 0) {
+        stop = true;
+        break;
+      }
+      this.counts.scanned += 1;
+      const letter = readDeadLetter(record);
+      const slot: Slot = { letter, eventId: letter.eventId };
+      slots.push(slot);
+      if (!matchesFilter(letter, this.filter)) {
+        this.settle(slot, 'not-matching');
+        continue;
+      }
+      if (this.eventsThisRun.has(slot.eventId)) {
+        this.settle(slot, 'same-event-handled');
+        continue;
+      }
+      this.eventsThisRun.add(slot.eventId);
+      this.replayBudget -= 1;
+      if (this.options.bucket && !this.options.bucket.tryTake()) {
+        // Out of tokens: send what is ready, then wait for the next token, keeping the group session alive.
+        await flush();
+        await this.options.bucket.take();
+        await control.heartbeat();
+      }
+      chunk.push(slot);
+      if (chunk.length >= CHUNK_SIZE) await flush();
+    }
+    await flush();
+    return stop ? 'stop' : undefined;
+  }
+
+  private settle(slot: Slot, fate: RecordFate): void {
+    slot.fate = fate;
+    if (fate === 'replayed') this.counts.replayed += 1;
+    else this.counts.skipped += 1;
+    if (fate === 'not-matching') this.counts.notMatching += 1;
+    if (fate === 'already-processed') this.counts.alreadyProcessed += 1;
+    if (fate === 'same-event-handled') this.counts.sameEvent += 1;
+    if (fate === 'in-flight') this.counts.inFlight += 1;
+  }
+
+  private async replayChunk(chunk: Slot[]): Promise<void> {
+    if (chunk.length === 0) return;
+    const claims = await this.store.claim(this.agent, chunk.map((s) => s.eventId), this.owner, CLAIM_LEASE_MS);
+    const toForget: string[] = [];
+    const toRelease: string[] = [];
+    const toSend: Slot[] = [];
+    for (const slot of chunk) {
+      const claim = claims.get(slot.eventId);
+      if (claim?.state === 'busy') this.settle(slot, 'in-flight');
+      else if (claim?.state === 'done' && claim.outcome !== 'dead-lettered') this.settle(slot, 'already-processed');
+      else {
+        if (claim?.state === 'done') toForget.push(slot.eventId);
+        else toRelease.push(slot.eventId);
+        toSend.push(slot);
+      }
+    }
+    await this.store.forget(this.agent, toForget);
+    await this.store.release(this.agent, toRelease, this.owner);
+    if (toSend.length === 0) return;
+    const now = Date.now();
+    const records = toSend.map((s) => buildReplayRecord(this.agent, s.letter, this.run, now));
+    try {
+      await this.producer.send({ topic: retryTopic(this.agent, 0), acks: -1, messages: records.map((r) => ({ key: r.key, value: r.value, headers: r.headers })) });
+    } catch (error) {
+      // Their completions are already forgotten; that is harmless (the worker would process them, once) and the cursor stays before them.
+      throw new ReplayError(`could not produce to ${retryTopic(this.agent, 0)}: ${kafkaErrorMessage(error)}`, { cause: error });
+    }
+    for (const slot of toSend) this.settle(slot, 'replayed');
+  }
+
+  interrupted(): void {
+    this.options.progress?.interrupt();
+  }
+
+  finished(): void {
+    this.options.progress?.finish(this.counts);
+  }
+}
