@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { resolve } from 'node:path';
+import { runMesh, type FinishedCommand } from '../support/mesh-cli';
 import { defineAgent, Header, PermanentError, retryTopic, type AgentEvent, type RunningWorker } from '@agentmesh/runtime';
 import { json, runtimeHarness, valueOf, type RuntimeHarness } from '../runtime/support';
 import { uniqueName } from '../support/kafka';
@@ -8,25 +6,9 @@ import { uniqueName } from '../support/kafka';
 // `mesh dlq` as an operator runs it: the built CLI in its own process, against a worker
 // running here (embedded broker, the real Redis) whose handler dead-letters some events.
 
-const MESH = resolve(__dirname, '../../packages/cli/bin/mesh.js');
 
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-async function mesh(args: string[], timeoutMs = 45_000): Promise<Finished> {
-  const child = spawn(process.execPath, [MESH, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
-  clearTimeout(timer);
-  if (signal === 'SIGKILL') throw new Error(`mesh ${args.join(' ')} did not exit within ${timeoutMs} ms; stdout: ${stdout} stderr: ${stderr}`);
-  return { code, stdout, stderr };
+async function mesh(args: string[], timeoutMs = 45_000): Promise<FinishedCommand> {
+  return runMesh(args, { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }, timeoutMs);
 }
 
 interface Order {

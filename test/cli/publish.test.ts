@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { runMesh, type FinishedCommand } from '../support/mesh-cli';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { RunningBroker } from '@agentmesh/broker';
@@ -12,26 +11,10 @@ import { kafkaFor, startTestBroker, uniqueName, type CollectedMessage } from '..
 // `mesh publish` as an operator runs it: the built CLI in its own process, against a
 // broker and registry started here; what it wrote is read back with kafkajs.
 
-const MESH = resolve(__dirname, '../../packages/cli/bin/mesh.js');
-
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** Runs the CLI to completion; fails if it has not exited within `timeoutMs`. */
-async function mesh(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<Finished> {
-  const child = spawn(process.execPath, [MESH, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
-  clearTimeout(timer);
-  if (signal === 'SIGKILL') throw new Error(`mesh ${args.join(' ')} did not exit within ${timeoutMs} ms; stdout: ${stdout} stderr: ${stderr}`);
-  return { code, stdout, stderr };
+async function mesh(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<FinishedCommand> {
+  return runMesh(args, env, timeoutMs);
 }
 
 const PUBLISHED = /^published (\S+) to (\S+) partition (\d+) offset (\d+) trace ([0-9a-f]{32})\n$/;
