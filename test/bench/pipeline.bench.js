@@ -1,0 +1,1007 @@
+#!/usr/bin/env node
+/*
+ * Pipeline benchmark (not a test): the four-agent invoice pipeline with every guarantee on ("mesh") against a bare
+ * kafkajs consume-and-produce chain with no guarantees ("bare"), over the same embedded broker, in one run.
+ *
+ * Run: npm run bench:pipeline   (= npm run build && node test/bench/pipeline.bench.js)
+ *
+ * Processes (the same count on both sides, so both get the same CPU budget on a 2-core machine):
+ *   - this process: the driver. It publishes the invoices and reads the last topic to time them (same work on both sides).
+ *   - the infra child: the embedded broker and the schema registry (shared by both sides; contracts registered).
+ *   - ONE pipeline child per side and round, holding all four hops:
+ *       mesh: the four invoice agents (packages/examples, no injected faults) under startWorker, each with its own
+ *             RegistryCodec (Avro), Redis idempotency store (real Redis), prom-client metrics and a pino logger at
+ *             info (to a file), with tracing set up with no exporter (spans are still made and carried in headers):
+ *             what four `mesh run` processes assemble (runAgent), gathered in one process. Idempotent producer,
+ *             claims and completions in Redis, commit after the outputs and completions are durable, heartbeats.
+ *       bare: four plain kafkajs consumer groups (eachBatch, autoCommit: a commit after every batch) and four
+ *             NON-idempotent producers, one send per consumed batch, acks -1 (as the mesh's producer uses; on one
+ *             broker acks 1 and -1 cost the same). Same Avro work: the same records are decoded and encoded with
+ *             the same avsc types in the Confluent frame (schema ids from the same registry), and the SAME agent
+ *             handle() functions do the business work. What bare does not do: schema validation before encode,
+ *             dedupe, leases, retries/DLQ, deadlines, spans, metrics, logs, headers.
+ *     One process per side (default) rather than four `mesh run` processes: on 2 cores, broker + Redis + driver + 4
+ *     agent processes per side oversubscribe the CPUs (measured: both sides lose, each process pays its own kafkajs
+ *     polling and GC, and run-to-run noise grows); one process per side gives both the same budget (one core for
+ *     the hops) and shows the per-event CPU cost of the guarantees directly. BENCH_LAYOUT=per-agent runs one
+ *     process per hop on BOTH sides (same process count) for comparison.
+ *   - Redis (already running) for the mesh side only: that cost is part of the guarantee.
+ * Topics: invoices.* (the agents' own) and bare.invoices.*, created fresh with BENCH_PARTITIONS partitions each.
+ *
+ * Workload per round and side: start the side's child, warm up with BENCH_WARMUP invoices (until all are posted), then
+ * publish BENCH_INVOICES invoices as a BURST (BENCH_PUBLISH_BATCH per send, BENCH_PUBLISH_IN_FLIGHT sends in flight),
+ * or at a steady BENCH_RATE invoices/s when set. Latency of an invoice = time the driver sees its record on the posted
+ * topic - time the driver issued the send of it (one clock, the driver's; keyed by invoice id, which every hop keeps
+ * as the record key). Throughput = invoices / (last posted - first send). Rounds alternate which side goes first;
+ * the median round is reported. Burst latencies are mostly queueing (an invoice waits for those published before it),
+ * so each timed round then runs a paced phase (BENCH_PACED_INVOICES at BENCH_PACED_RATE/s, a rate both sides sustain)
+ * whose p50/p99 are the latencies of an unloaded pipeline. With BENCH_PROFILE=1 (default) one extra, untimed round per side runs under the V8
+ * CPU profiler (started after warm-up, stopped when the last invoice is posted) and its summary is printed.
+ *
+ * Environment (all optional):
+ *   BENCH_INVOICES           invoices per measured round                  (default 5000)
+ *   BENCH_WARMUP             warm-up invoices per round                   (default 500)
+ *   BENCH_ROUNDS             timed rounds per side, median reported       (default 2)
+ *   BENCH_PARTITIONS         partitions of every pipeline topic           (default 3)
+ *   BENCH_RATE               0 = burst; otherwise invoices/s, steady      (default 0)
+ *   BENCH_PACED_INVOICES     invoices of the paced latency phase; 0: none (default 1000)
+ *   BENCH_PACED_RATE         its rate, invoices/s (below both capacities) (default 200)
+ *   BENCH_PUBLISH_BATCH      invoices per producer.send()                 (default 100)
+ *   BENCH_PUBLISH_IN_FLIGHT  sends in flight in burst mode                (default 4)
+ *   BENCH_PROFILE            1: an extra profiled round per side          (default 1)
+ *   BENCH_PROFILE_DIR        where the .cpuprofile files go               (default: a temp dir)
+ *   BENCH_LAYOUT             single: the 4 hops of a side in one process;
+ *                            per-agent: one process per hop on each side  (default single)
+ *   BENCH_SIDES              mesh,bare (or one of them)                   (default mesh,bare)
+ *   BENCH_REDIS_URL          Redis for the mesh                           (default redis://127.0.0.1:6379)
+ *   BENCH_SETTLE_TIMEOUT_MS  bound on one round's invoices being posted   (default 120000)
+ *   BENCH_DEADLINE_MS        hard bound on the whole run                  (default 600000)
+ *   BENCH_RUNTIME_DIST       benchmark another build of packages/runtime  (default packages/runtime/dist)
+ */
+'use strict';
+
+process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+
+const { spawn } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { performance } = require('node:perf_hooks');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const DIST = {
+  broker: path.join(ROOT, 'packages', 'broker', 'dist'),
+  registry: path.join(ROOT, 'packages', 'schema-registry', 'dist'),
+  runtime: process.env.BENCH_RUNTIME_DIST ? path.resolve(process.env.BENCH_RUNTIME_DIST) : path.join(ROOT, 'packages', 'runtime', 'dist'),
+  examples: path.join(ROOT, 'packages', 'examples', 'dist'),
+};
+// Resolve third-party modules the way the runtime does, so patches and clients hit the very same module instances.
+const fromRuntime = (id) => require(require.resolve(id, { paths: [path.join(ROOT, 'packages', 'runtime')] }));
+
+function envInt(name, def) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${raw}`);
+  return Math.floor(n);
+}
+
+const CFG = {
+  invoices: Math.max(1, envInt('BENCH_INVOICES', 5000)),
+  warmup: envInt('BENCH_WARMUP', 500),
+  rounds: Math.max(1, envInt('BENCH_ROUNDS', 2)),
+  partitions: Math.max(1, envInt('BENCH_PARTITIONS', 3)),
+  rate: envInt('BENCH_RATE', 0),
+  pacedInvoices: envInt('BENCH_PACED_INVOICES', 1000),
+  pacedRate: Math.max(1, envInt('BENCH_PACED_RATE', 200)),
+  publishBatch: Math.max(1, envInt('BENCH_PUBLISH_BATCH', 100)),
+  publishInFlight: Math.max(1, envInt('BENCH_PUBLISH_IN_FLIGHT', 4)),
+  profile: envInt('BENCH_PROFILE', 1) !== 0,
+  profileDir: process.env.BENCH_PROFILE_DIR || '',
+  layout: process.env.BENCH_LAYOUT || 'single',
+  sides: (process.env.BENCH_SIDES || 'mesh,bare').split(',').map((s) => s.trim()).filter(Boolean),
+  redisUrl: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379',
+  settleTimeoutMs: envInt('BENCH_SETTLE_TIMEOUT_MS', 120000),
+  deadlineMs: envInt('BENCH_DEADLINE_MS', 600000),
+};
+
+/** The four hops: agent name, module file in packages/examples/dist/invoice, factory, topics (mesh names). */
+const HOPS = [
+  { agent: 'ocr', module: 'ocr', factory: 'createOcrAgent', from: 'invoices.received', to: 'invoices.extracted' },
+  { agent: 'validation', module: 'validation', factory: 'createValidationAgent', from: 'invoices.extracted', to: 'invoices.validated' },
+  { agent: 'po-matching', module: 'po-matching', factory: 'createPoMatchingAgent', from: 'invoices.validated', to: 'invoices.matched' },
+  { agent: 'accounting', module: 'accounting', factory: 'createAccountingAgent', from: 'invoices.matched', to: 'invoices.posted' },
+];
+const MESH_TOPICS = ['invoices.received', 'invoices.extracted', 'invoices.validated', 'invoices.matched', 'invoices.posted'];
+const bareTopic = (t) => `bare.${t}`;
+const FIRST = { mesh: MESH_TOPICS[0], bare: bareTopic(MESH_TOPICS[0]) };
+const LAST = { mesh: MESH_TOPICS[4], bare: bareTopic(MESH_TOPICS[4]) };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Shared helpers
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function fmt(n, digits = 0) {
+  if (n === null || n === undefined || Number.isNaN(n)) return '-';
+  return Number(n).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** Timing counters: name -> calls, summed wall ms, summed items. Cheap enough to leave on in timed rounds. */
+class Counters {
+  constructor() {
+    this.map = new Map();
+  }
+  add(name, ms, items = 0) {
+    let c = this.map.get(name);
+    if (!c) this.map.set(name, (c = { calls: 0, ms: 0, items: 0 }));
+    c.calls++;
+    c.ms += ms;
+    c.items += items;
+  }
+  async time(name, fn, items = 0) {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      this.add(name, performance.now() - t0, items);
+    }
+  }
+  reset() {
+    this.map.clear();
+  }
+  toJSON() {
+    return Object.fromEntries(this.map);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Children. `node pipeline.bench.js --child=infra|mesh|bare`; they talk to the driver over IPC only.
+
+function childMain(kind) {
+  const send = (msg) => process.send && process.send(msg);
+  process.on('disconnect', () => process.exit(0)); // the driver is gone: never outlive it
+  const fail = (err) => {
+    send({ type: 'error', message: String((err && err.stack) || err) });
+    setTimeout(() => process.exit(1), 100);
+  };
+  process.on('unhandledRejection', fail);
+  const start = kind === 'infra' ? infraChild : kind === 'mesh' ? meshChild : kind === 'bare' ? bareChild : null;
+  if (!start) return fail(new Error(`unknown child kind ${kind}`));
+  start(send).catch(fail);
+}
+
+async function infraChild(send) {
+  const { startBroker } = require(DIST.broker);
+  const { startSchemaRegistry, registerContracts, loadContracts } = require(DIST.registry);
+  const broker = await startBroker({ port: 0, logLevel: 'warn', defaultPartitions: CFG.partitions });
+  const registry = await startSchemaRegistry({ port: 0, brokers: [broker.address] });
+  await registerContracts(registry.url, loadContracts());
+  process.on('message', (msg) => {
+    if (msg.type !== 'stop') return;
+    const force = setTimeout(() => process.exit(3), 5000);
+    Promise.resolve()
+      .then(() => registry.stop())
+      .then(() => broker.stop())
+      .then(() => {
+        clearTimeout(force);
+        process.exit(0);
+      }, () => process.exit(4));
+  });
+  send({ type: 'ready', address: broker.address, registryUrl: registry.url });
+}
+
+/** Both pipeline children: profiler and counters over IPC. */
+function serveControl(send, counters, stop) {
+  const inspector = require('node:inspector');
+  let session = null;
+  const post = (method, params = {}) => new Promise((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
+  process.on('message', (msg) => {
+    const reply = (p) => p.then((body) => send({ type: 'reply', id: msg.id, body }), (err) => send({ type: 'reply', id: msg.id, error: String((err && err.stack) || err) }));
+    switch (msg.type) {
+      case 'counters':
+        return reply(Promise.resolve(counters.toJSON()));
+      case 'reset-counters':
+        counters.reset();
+        return reply(Promise.resolve(null));
+      case 'profile-start':
+        session = new inspector.Session();
+        session.connect();
+        return reply(post('Profiler.enable').then(() => post('Profiler.setSamplingInterval', { interval: 250 })).then(() => post('Profiler.start')));
+      case 'profile-stop':
+        return reply(
+          post('Profiler.stop').then(({ profile }) => {
+            fs.writeFileSync(msg.file, JSON.stringify(profile));
+            session.disconnect();
+            return msg.file;
+          }),
+        );
+      case 'stop': {
+        const force = setTimeout(() => process.exit(3), 15000);
+        return stop().then(
+          () => {
+            clearTimeout(force);
+            process.exit(0);
+          },
+          () => process.exit(4),
+        );
+      }
+      default:
+        return undefined;
+    }
+  });
+}
+
+/** Times producer sends, batches and their commits of every kafkajs client made from now on in this process. */
+function instrumentKafkajs(kafkajs, counters) {
+  const { Kafka } = kafkajs;
+  const producer = Kafka.prototype.producer;
+  Kafka.prototype.producer = function (...args) {
+    const p = producer.apply(this, args);
+    const sendBatch = p.sendBatch;
+    const sendOne = p.send;
+    p.sendBatch = (req) => counters.time('kafka produce (sendBatch)', () => sendBatch(req), req.topicMessages.reduce((n, t) => n + t.messages.length, 0));
+    p.send = (req) => counters.time(req.topic === 'mesh.heartbeats' ? 'kafka produce (heartbeat)' : 'kafka produce (send)', () => sendOne(req), req.messages.length);
+    return p;
+  };
+  const consumer = Kafka.prototype.consumer;
+  Kafka.prototype.consumer = function (...args) {
+    const c = consumer.apply(this, args);
+    const run = c.run;
+    c.run = (cfg) =>
+      run({
+        ...cfg,
+        eachBatch: cfg.eachBatch
+          ? async (payload) => {
+              const commit = payload.commitOffsetsIfNecessary;
+              payload.commitOffsetsIfNecessary = (o) => counters.time('kafka commit (in batch)', () => commit(o));
+              const n = payload.batch.messages.length;
+              if (n > 0) counters.add(`batch size ${payload.batch.topic}`, 0, n);
+              await counters.time(n > 0 ? 'eachBatch (whole)' : 'eachBatch (empty)', () => cfg.eachBatch(payload), n);
+            }
+          : undefined,
+      });
+    return c;
+  };
+}
+
+function timedMethod(obj, method, counters, name, itemsOf = () => 0) {
+  const orig = obj[method].bind(obj);
+  obj[method] = (...args) => counters.time(name, () => orig(...args), itemsOf(...args));
+}
+
+const failureFree = () => ({ seed: 'bench', rates: { transient: 0, permanent: 0, slow: 0 } });
+
+async function meshChild(send) {
+  const counters = new Counters();
+  instrumentKafkajs(fromRuntime('kafkajs'), counters);
+  const rt = require(DIST.runtime);
+  const { PrometheusWorkerMetrics } = require(path.join(DIST.runtime, 'observability', 'prometheus-metrics'));
+  const pino = fromRuntime('pino');
+  const { brokers, registryUrl, redisUrl, keyPrefix, logFile, hops } = JSON.parse(process.env.BENCH_CHILD);
+
+  const tracing = rt.setupTracing({ serviceName: 'bench-mesh', exporter: 'none' });
+  const logger = rt.createLogger({ name: 'bench-mesh', level: 'info', destination: pino.destination({ dest: logFile, sync: false }) });
+  const stores = [];
+  const workers = [];
+  const stop = async () => {
+    await Promise.allSettled(workers.map((w) => w.stop()));
+    await Promise.allSettled(stores.map((s) => s.close()));
+    await tracing.shutdown().catch(() => {});
+    logger.flush();
+  };
+  serveControl(send, counters, stop);
+  for (const hop of HOPS.filter((h) => hops.includes(h.agent))) {
+    const base = require(path.join(DIST.examples, 'invoice', hop.module))[hop.factory]({ failures: failureFree() });
+    const handle = base.handle;
+    const agent = { ...base, handle: (event, ctx) => counters.time('handler', () => handle(event, ctx), 1) };
+    // As runAgent assembles one agent process: its own codec, store, metrics.
+    const codec = new rt.RegistryCodec({ url: registryUrl });
+    timedMethod(codec, 'decode', counters, 'codec decode', () => 1);
+    timedMethod(codec, 'encode', counters, 'codec encode', () => 1);
+    const store = rt.openIdempotencyStore({ redisUrl, logger, keyPrefix });
+    stores.push(store);
+    timedMethod(store, 'claim', counters, 'redis claim', (_a, ids) => ids.length);
+    timedMethod(store, 'complete', counters, 'redis complete', (_a, c) => c.length);
+    timedMethod(store, 'release', counters, 'redis release', (_a, ids) => ids.length);
+    const metrics = new PrometheusWorkerMetrics();
+    workers.push(
+      await rt.startWorker(agent, {
+        brokers,
+        codec,
+        idempotency: store,
+        logger,
+        metrics,
+        tracer: tracing.tracer,
+        defaultPartitions: CFG.partitions,
+        completionTtlMs: 30 * 60 * 1000, // the bench cleans its keys up; this bounds what a killed run leaves behind
+        drainTimeoutMs: 10000,
+      }),
+    );
+  }
+  await withTimeout(Promise.all(workers.map((w) => w.joined)), 60000, 'the mesh agents to join their groups');
+  send({ type: 'ready' });
+}
+
+async function bareChild(send) {
+  const counters = new Counters();
+  const kafkajs = fromRuntime('kafkajs');
+  instrumentKafkajs(kafkajs, counters);
+  const { SchemaRegistry } = require('@kafkajs/confluent-schema-registry');
+  const pino = fromRuntime('pino');
+  const { brokers, registryUrl, hops } = JSON.parse(process.env.BENCH_CHILD);
+
+  // The same avsc types the mesh's codec uses, looked up once: the latest schema of each topic's subject.
+  const registry = new SchemaRegistry({ host: registryUrl });
+  const latest = new Map();
+  for (const t of MESH_TOPICS) {
+    const id = await registry.getLatestSchemaId(`${t}-value`);
+    latest.set(t, { id, type: await registry.getSchema(id) });
+  }
+  const typesById = new Map([...latest.values()].map((s) => [s.id, s.type]));
+  const decode = (bytes) => {
+    if (!bytes || bytes.length < 5 || bytes[0] !== 0) throw new Error('not a Confluent Avro frame');
+    const type = typesById.get(bytes.readInt32BE(1));
+    if (!type) throw new Error(`unknown schema id ${bytes.readInt32BE(1)}`);
+    return type.fromBuffer(bytes.subarray(5));
+  };
+  const encode = (meshTopic, value) => {
+    const { id, type } = latest.get(meshTopic);
+    const body = type.toBuffer(value);
+    const frame = Buffer.allocUnsafe(5 + body.length);
+    frame[0] = 0;
+    frame.writeInt32BE(id, 1);
+    body.copy(frame, 5);
+    return frame;
+  };
+
+  const silent = pino({ level: 'silent' });
+  const signal = new AbortController().signal;
+  const kafka = new kafkajs.Kafka({ clientId: 'bench-bare', brokers, logLevel: kafkajs.logLevel.NOTHING });
+  const clients = [];
+  const stop = async () => {
+    await Promise.allSettled(clients.map((c) => c.disconnect()));
+  };
+  serveControl(send, counters, stop);
+  const joined = [];
+  for (const hop of HOPS.filter((h) => hops.includes(h.agent))) {
+    const agent = require(path.join(DIST.examples, 'invoice', hop.module))[hop.factory]({ failures: failureFree() });
+    const producer = kafka.producer({ idempotent: false });
+    await producer.connect();
+    clients.push(producer);
+    // The mesh worker's consumer settings, minus what the guarantees need.
+    const consumer = kafka.consumer({ groupId: `bare-${hop.agent}`, sessionTimeout: 30000, heartbeatInterval: 3000, maxWaitTimeInMs: 100 });
+    await consumer.connect();
+    clients.push(consumer);
+    joined.push(new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve)));
+    await consumer.subscribe({ topics: [bareTopic(hop.from)], fromBeginning: true });
+    const ctx = { agent: hop.agent, eventId: '', attempt: 1, signal, logger: silent, span: undefined, breaker: () => ({ execute: (fn) => fn(signal) }) };
+    await consumer.run({
+      partitionsConsumedConcurrently: 4,
+      eachBatch: async ({ batch }) => {
+        const out = [];
+        for (const m of batch.messages) {
+          const t0 = performance.now();
+          const value = decode(m.value);
+          const t1 = performance.now();
+          const event = { topic: hop.from, partition: batch.partition, offset: m.offset, key: m.key && m.key.toString(), value, headers: {}, eventId: '', correlationId: '', attempt: 1, timestamp: Number(m.timestamp) };
+          const outputs = await agent.handle(event, ctx);
+          const t2 = performance.now();
+          for (const o of outputs) out.push({ key: o.key === undefined ? event.key : o.key, value: encode(o.topic, o.value) });
+          const t3 = performance.now();
+          counters.add('codec decode', t1 - t0, 1);
+          counters.add('handler', t2 - t1, 1);
+          counters.add('codec encode', t3 - t2, outputs.length);
+        }
+        if (out.length > 0) await producer.sendBatch({ acks: -1, topicMessages: [{ topic: bareTopic(hop.to), messages: out }] });
+      },
+    });
+  }
+  await withTimeout(Promise.all(joined), 60000, 'the bare consumers to join their groups');
+  send({ type: 'ready' });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Driver: process bookkeeping (every child is killed on any exit path)
+
+const children = new Set();
+
+function track(child) {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+function killAllChildren(signal) {
+  for (const child of children) {
+    try {
+      child.kill(signal);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+async function reap(child, graceMs = 3000) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  if (await withTimeout(exited, graceMs, 'exit').then(() => true, () => false)) return;
+  child.kill('SIGTERM');
+  if (await withTimeout(exited, 2000, 'exit').then(() => true, () => false)) return;
+  child.kill('SIGKILL');
+  await withTimeout(exited, 2000, 'exit').catch(() => {});
+}
+
+const CLK_TCK = 100;
+function procCpuMs(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(rest[11]) + Number(rest[12])) * 1000) / CLK_TCK;
+  } catch {
+    return null;
+  }
+}
+function selfCpuMs() {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** Starts a child of this file and resolves once it says ready. */
+async function startChild(kind, env, timeoutMs, logFile) {
+  const out = fs.openSync(logFile, 'a');
+  const child = track(
+    spawn(process.execPath, [__filename, `--child=${kind}`], {
+      stdio: ['ignore', out, out, 'ipc'],
+      env: { ...process.env, ...env, MESH_FAIL_TRANSIENT: '0', MESH_FAIL_PERMANENT: '0', MESH_FAIL_SLOW: '0', LOG_LEVEL: 'info' },
+    }),
+  );
+  fs.closeSync(out);
+  let nextId = 0;
+  const pending = new Map();
+  child.on('message', (msg) => {
+    if (msg.type === 'reply' && pending.has(msg.id)) {
+      const { resolve, reject } = pending.get(msg.id);
+      pending.delete(msg.id);
+      if (msg.error) reject(new Error(`${kind} child: ${msg.error}`));
+      else resolve(msg.body);
+    }
+  });
+  const ready = await withTimeout(
+    new Promise((resolve, reject) => {
+      child.once('exit', (code, sig) => reject(new Error(`${kind} child exited early (code ${code}, signal ${sig}); see ${logFile}`)));
+      child.on('message', (msg) => {
+        if (msg.type === 'ready') resolve(msg);
+        else if (msg.type === 'error') reject(new Error(`${kind} child failed: ${msg.message}`));
+      });
+    }),
+    timeoutMs,
+    `the ${kind} child to start (see ${logFile})`,
+  ).catch(async (err) => {
+    child.kill('SIGKILL');
+    await reap(child, 0);
+    throw err;
+  });
+  return {
+    kind,
+    pid: child.pid,
+    ready,
+    call(type, extra = {}, ms = 20000) {
+      const id = ++nextId;
+      const p = new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
+      child.send({ type, id, ...extra });
+      return withTimeout(p, ms, `${kind} child: ${type}`);
+    },
+    async stop(graceMs = 15000) {
+      if (child.connected) child.send({ type: 'stop' });
+      await reap(child, graceMs);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Driver: publishing and timing
+
+function kafkaClient(kafkajs, brokers, clientId) {
+  return new kafkajs.Kafka({ clientId, brokers, logLevel: kafkajs.logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 } });
+}
+
+async function createTopics(admin, topics) {
+  await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: CFG.partitions })) });
+}
+
+/**
+ * Follows both posted topics from one consumer: invoice id (the record key) -> time first seen.
+ * Joined before anything is published, reading from the end.
+ */
+async function startCollector(kafka) {
+  const seen = new Map(); // key -> performance.now()
+  let duplicates = 0;
+  const consumer = kafka.consumer({ groupId: `bench-collector-${randomBytes(3).toString('hex')}`, maxWaitTimeInMs: 100, sessionTimeout: 30000, heartbeatInterval: 3000 });
+  await consumer.connect();
+  const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve));
+  await consumer.subscribe({ topics: [LAST.mesh, LAST.bare], fromBeginning: false });
+  await consumer.run({
+    partitionsConsumedConcurrently: CFG.partitions * 2,
+    eachBatch: async ({ batch }) => {
+      const now = performance.now();
+      for (const m of batch.messages) {
+        const key = m.key ? m.key.toString() : '';
+        if (seen.has(key)) duplicates++;
+        else seen.set(key, now);
+      }
+    },
+  });
+  await withTimeout(joined, 30000, 'the collector to join its group');
+  return { seen, duplicates: () => duplicates, stop: () => consumer.disconnect() };
+}
+
+/** Publishes pre-encoded invoices; returns per-invoice send times. Burst, or steady at CFG.rate when set. */
+async function publish(producer, topic, records, rate) {
+  const sentAt = new Map();
+  const batches = [];
+  if (rate > 0) {
+    // Steady: a small batch every tick, on schedule (catching up if the event loop was late).
+    const tickMs = 10;
+    const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));
+    for (let i = 0; i < records.length; i += perTick) batches.push(records.slice(i, i + perTick));
+    const t0 = performance.now();
+    const sends = [];
+    for (let b = 0; b < batches.length; b++) {
+      const due = t0 + (b * perTick * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 1) await sleep(wait);
+      const now = performance.now();
+      for (const r of batches[b]) sentAt.set(r.key, now);
+      sends.push(producer.send({ topic, acks: -1, messages: batches[b] }));
+    }
+    await Promise.all(sends);
+    return sentAt;
+  }
+  for (let i = 0; i < records.length; i += CFG.publishBatch) batches.push(records.slice(i, i + CFG.publishBatch));
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      const batch = batches[next++];
+      const now = performance.now();
+      for (const r of batch) sentAt.set(r.key, now);
+      await producer.send({ topic, acks: -1, messages: batch });
+    }
+  };
+  await Promise.all(Array.from({ length: CFG.publishInFlight }, worker));
+  return sentAt;
+}
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return null;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i];
+}
+
+/** Publishes `count` invoices on `side` and waits (bounded) until each is posted. */
+async function runBatch(env, side, count, label, rate = 0) {
+  const runId = randomBytes(3).toString('hex');
+  const invoices = env.examples.demoInvoices(`${side[0]}${runId}`, count);
+  const records = invoices.map((inv) => {
+    const eventId = env.examples.receivedEventId(inv.invoiceId);
+    return { key: inv.invoiceId, value: env.encodeReceived(inv), headers: { 'mesh-event-id': eventId, 'mesh-correlation-id': eventId } };
+  });
+  const keys = records.map((r) => r.key);
+  const cpu0 = env.cpuSnapshot();
+  const t0 = performance.now();
+  const sentAt = await publish(env.producer, FIRST[side], records, rate);
+  const publishMs = performance.now() - t0;
+  const deadline = performance.now() + CFG.settleTimeoutMs;
+  let missing = count;
+  while (performance.now() < deadline) {
+    missing = 0;
+    for (const k of keys) if (!env.collector.seen.has(k)) missing++;
+    if (missing === 0) break;
+    await sleep(20);
+  }
+  if (missing > 0) {
+    const dlq = await env.dlqCounts();
+    throw new Error(`${side} ${label}: ${missing} of ${count} invoices not posted within ${CFG.settleTimeoutMs} ms (mesh DLQ/retry records: ${JSON.stringify(dlq)})`);
+  }
+  const cpu1 = env.cpuSnapshot();
+  const latencies = keys.map((k) => env.collector.seen.get(k) - sentAt.get(k)).sort((a, b) => a - b);
+  const posted = keys.map((k) => env.collector.seen.get(k)).sort((a, b) => a - b);
+  const lastPosted = posted[posted.length - 1];
+  const elapsedMs = lastPosted - t0;
+  const cpu = {};
+  for (const k of Object.keys(cpu1)) cpu[k] = cpu1[k] !== null && cpu0[k] !== null ? ((cpu1[k] - cpu0[k]) / elapsedMs) * 100 : null;
+  const cpuPerInvoiceMs = {};
+  for (const k of Object.keys(cpu1)) cpuPerInvoiceMs[k] = cpu1[k] !== null && cpu0[k] !== null ? (cpu1[k] - cpu0[k]) / count : null;
+  return {
+    side,
+    count,
+    elapsedMs,
+    publishMs,
+    throughput: count / (elapsedMs / 1000),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: latencies[latencies.length - 1],
+    cpu,
+    cpuPerInvoiceMs,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// CPU profile summary
+
+function profileCategory(url, functionName) {
+  if (!url) return functionName.startsWith('(') ? functionName : '(native/builtin)';
+  const file = url.replace(/^file:\/\//, '');
+  const nm = file.lastIndexOf('node_modules/');
+  if (nm >= 0) {
+    const parts = file.slice(nm + 'node_modules/'.length).split('/');
+    return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
+  }
+  if (file.startsWith(DIST.runtime + '/')) return `runtime ${file.slice(DIST.runtime.length + 1).replace(/\.js$/, '')}`;
+  const pkg = /\/packages\/([^/]+)\/dist\/(.*)$/.exec(file);
+  if (pkg) return pkg[1] === 'runtime' ? `runtime ${pkg[2].replace(/\.js$/, '')}` : `@agentmesh/${pkg[1]}`;
+  if (file.startsWith('node:')) return `node ${file.slice(5).split('/').slice(0, 2).join('/')}`;
+  if (file.startsWith(__dirname)) return 'bench harness';
+  return file;
+}
+
+function summarizeProfile(file, label, top = 18) {
+  const prof = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const selfUs = new Map();
+  for (let i = 0; i < prof.samples.length; i++) {
+    const dt = prof.timeDeltas[i + 1] !== undefined ? prof.timeDeltas[i + 1] : 0;
+    selfUs.set(prof.samples[i], (selfUs.get(prof.samples[i]) || 0) + Math.max(0, dt));
+  }
+  const wallUs = prof.endTime - prof.startTime;
+  let busy = 0;
+  const byCat = new Map();
+  const byFn = new Map();
+  const keyOf = (cf) => {
+    const f = cf.url ? cf.url.replace(/^file:\/\//, '').replace(ROOT + '/', '') : '';
+    return `${cf.functionName || '(anonymous)'} ${f}${f ? `:${cf.lineNumber + 1}` : ''}`;
+  };
+  for (const [id, us] of selfUs) {
+    const cf = byId.get(id).callFrame;
+    if (cf.functionName === '(idle)') continue;
+    busy += us;
+    const cat = profileCategory(cf.url, cf.functionName);
+    byCat.set(cat, (byCat.get(cat) || 0) + us);
+    const k = keyOf(cf);
+    byFn.set(k, (byFn.get(k) || 0) + us);
+  }
+  // Inclusive time of our own functions (synchronous parts; an await ends a stack), counted once per stack.
+  const parent = new Map();
+  for (const n of prof.nodes) for (const c of n.children || []) parent.set(c, n.id);
+  const incl = new Map();
+  for (const [id, us] of selfUs) {
+    if (byId.get(id).callFrame.functionName === '(idle)') continue;
+    const seen = new Set();
+    for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
+      const cf = byId.get(cur).callFrame;
+      if (!/\/packages\/[^/]+\/dist\//.test(cf.url || '') && !(cf.url || '').includes(DIST.runtime)) continue;
+      const k = keyOf(cf);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      incl.set(k, (incl.get(k) || 0) + us);
+    }
+  }
+  const pct = (us) => `${fmt((us / busy) * 100, 1).padStart(5)}%`;
+  console.log(`\n${label} CPU profile (${path.basename(file)}): ${fmt(wallUs / 1000)} ms wall, ${fmt(busy / 1000)} ms busy (${fmt((busy / wallUs) * 100)}% of one core)`);
+  console.log('  self time by module:');
+  for (const [cat, us] of [...byCat].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`    ${pct(us)}  ${fmt(us / 1000).padStart(7)} ms  ${cat}`);
+  console.log('  top self-time functions:');
+  for (const [k, us] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`    ${pct(us)}  ${fmt(us / 1000).padStart(7)} ms  ${k}`);
+  if (incl.size > 0) {
+    console.log('  inclusive time of agentmesh functions (synchronous parts, incl. callees):');
+    for (const [k, us] of [...incl].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`    ${pct(us)}  ${fmt(us / 1000).padStart(7)} ms  ${k}`);
+  }
+}
+
+function printCounters(label, counters, invoices) {
+  console.log(`\n${label} timing counters over the measured ${fmt(invoices)} invoices (wall ms awaited; calls overlap, so sums exceed elapsed time):`);
+  const rows = Object.entries(counters).sort((a, b) => a[0].localeCompare(b[0]));
+  console.log(`    ${'what'.padEnd(40)}${'calls'.padStart(9)}${'items'.padStart(9)}${'items/call'.padStart(11)}${'ms/call'.padStart(9)}${'total ms'.padStart(10)}${'calls/inv'.padStart(10)}`);
+  for (const [name, c] of rows) {
+    const sizeRow = name.startsWith('batch size');
+    console.log(
+      `    ${name.padEnd(40)}${fmt(c.calls).padStart(9)}${fmt(c.items).padStart(9)}${fmt(c.calls ? c.items / c.calls : 0, 1).padStart(11)}` +
+        `${(sizeRow ? '' : fmt(c.ms / c.calls, 2)).padStart(9)}${(sizeRow ? '' : fmt(c.ms)).padStart(10)}${fmt(c.calls / invoices, 3).padStart(10)}`,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Driver main
+
+async function main() {
+  for (const [name, dir] of Object.entries(DIST)) {
+    if (!fs.existsSync(path.join(dir, 'index.js'))) throw new Error(`${dir}/index.js is missing (${name}): run \`npm run build\` (npx tsc -b) first`);
+  }
+  if (CFG.layout !== 'single' && CFG.layout !== 'per-agent') throw new Error(`BENCH_LAYOUT must be single or per-agent, got ${CFG.layout}`);
+  for (const s of CFG.sides) if (s !== 'mesh' && s !== 'bare') throw new Error(`BENCH_SIDES: unknown side ${s}`);
+  const deadline = setTimeout(() => {
+    console.error(`bench: hard deadline of ${CFG.deadlineMs} ms reached, killing everything`);
+    killAllChildren('SIGKILL');
+    process.exit(2);
+  }, CFG.deadlineMs);
+  deadline.unref();
+
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipeline-bench-'));
+  const profileDir = CFG.profileDir || workDir;
+  fs.mkdirSync(profileDir, { recursive: true });
+  const kafkajs = fromRuntime('kafkajs');
+  const Redis = fromRuntime('ioredis');
+  const examples = require(DIST.examples);
+  const keyPrefix = `bench:pipeline:${randomBytes(4).toString('hex')}`;
+
+  let infra;
+  let kafka;
+  let admin;
+  let producer;
+  let collector;
+  let redis;
+  let redisPid = null;
+  let current = null;
+  const results = { mesh: [], bare: [] };
+  const counters = {};
+  const profiles = {};
+  let failure = null;
+  try {
+    infra = await startChild('infra', {}, 30000, path.join(workDir, 'infra.log'));
+    const { address, registryUrl } = infra.ready;
+    const brokers = [address];
+    console.log(`broker ${address}, registry ${registryUrl} (pid ${infra.pid}); logs in ${workDir}`);
+
+    redis = new Redis(CFG.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000 });
+    redis.on('error', () => {});
+    if (CFG.sides.includes('mesh')) {
+      await withTimeout(redis.connect(), 5000, `Redis at ${CFG.redisUrl}`);
+      const info = await redis.info('server');
+      const m = /process_id:(\d+)/.exec(info);
+      redisPid = m ? Number(m[1]) : null;
+      if (redisPid && procCpuMs(redisPid) === null) redisPid = null; // not visible from here (container, other host)
+    }
+
+    kafka = kafkaClient(kafkajs, brokers, 'bench-driver');
+    admin = kafka.admin();
+    await admin.connect();
+    await createTopics(admin, [...MESH_TOPICS, ...MESH_TOPICS.map(bareTopic)]);
+    producer = kafka.producer({ idempotent: false });
+    await producer.connect();
+    collector = await startCollector(kafka);
+
+    // The received invoices, Avro-encoded once by the driver (same bytes for both sides).
+    const rt = require(DIST.runtime);
+    const codec = new rt.RegistryCodec({ url: registryUrl });
+    const received = await codec.latestSchema(MESH_TOPICS[0]);
+    const encodeReceived = (inv) => {
+      const body = received.type.toBuffer(inv);
+      const frame = Buffer.allocUnsafe(5 + body.length);
+      frame[0] = 0;
+      frame.writeInt32BE(received.id, 1);
+      body.copy(frame, 5);
+      return frame;
+    };
+    const dlqCounts = async () => {
+      const out = {};
+      for (const hop of HOPS) {
+        for (const t of [`${hop.agent}.dlq`, `${hop.agent}.retry.1`]) {
+          try {
+            out[t] = (await admin.fetchTopicOffsets(t)).reduce((n, p) => n + Number(p.high), 0);
+          } catch {
+            /* not created */
+          }
+        }
+      }
+      return out;
+    };
+
+    const startSide = async (side, round) => {
+      const groups = CFG.layout === 'per-agent' ? HOPS.map((h) => [h.agent]) : [HOPS.map((h) => h.agent)];
+      const kids = [];
+      try {
+        for (const hops of groups) {
+          const name = `${side}-${round}${groups.length > 1 ? `-${hops[0]}` : ''}`;
+          const env = { brokers, registryUrl, redisUrl: CFG.redisUrl, keyPrefix, hops, logFile: path.join(workDir, `${name}.log`) };
+          kids.push(await startChild(side, { BENCH_CHILD: JSON.stringify(env) }, 90000, path.join(workDir, `${name}.out`)));
+        }
+      } catch (err) {
+        await Promise.all(kids.map((k) => k.stop()));
+        throw err;
+      }
+      const sumCpu = () => kids.reduce((n, k) => (n === null ? null : procCpuMs(k.pid) === null ? null : n + procCpuMs(k.pid)), 0);
+      const cpuSnapshot = () => ({ pipeline: sumCpu(), broker: procCpuMs(infra.pid), redis: redisPid ? procCpuMs(redisPid) : null, driver: selfCpuMs() });
+      const child = {
+        call: (type, extra = {}, ms) =>
+          Promise.all(kids.map((k, i) => k.call(type, extra.file && kids.length > 1 ? { ...extra, file: extra.file.replace(/\.cpuprofile$/, `-${groups[i][0]}.cpuprofile`) } : extra, ms))),
+        stop: () => Promise.all(kids.map((k) => k.stop())),
+      };
+      return { child, env: { examples, producer, collector, encodeReceived, dlqCounts, cpuSnapshot } };
+    };
+    const mergeCounters = (list) => {
+      const out = {};
+      for (const c of list) {
+        for (const [name, v] of Object.entries(c)) {
+          const o = (out[name] = out[name] || { calls: 0, ms: 0, items: 0 });
+          o.calls += v.calls;
+          o.ms += v.ms;
+          o.items += v.items;
+        }
+      }
+      return out;
+    };
+
+    const runSide = async (side, round, profile) => {
+      const label = profile ? `${side} (profiled)` : `${side} round ${round}`;
+      process.stdout.write(`${label}: starting ...`);
+      current = await startSide(side, round);
+      const { child, env } = current;
+      try {
+        if (CFG.warmup > 0) {
+          process.stdout.write(' warm-up ...');
+          await runBatch(env, side, CFG.warmup, 'warmup');
+        }
+        await child.call('reset-counters');
+        if (profile) await child.call('profile-start');
+        process.stdout.write(' measuring ...');
+        const r = await runBatch(env, side, CFG.invoices, label, CFG.rate);
+        if (profile) profiles[side] = await child.call('profile-stop', { file: path.join(profileDir, `${side}.cpuprofile`) }, 60000);
+        const c = mergeCounters(await child.call('counters'));
+        console.log(
+          ` ${fmt(r.throughput)} inv/s, p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms; CPU % pipeline ${fmt(r.cpu.pipeline)}, ` +
+            `broker ${fmt(r.cpu.broker)}, redis ${fmt(r.cpu.redis)}, driver ${fmt(r.cpu.driver)}`,
+        );
+        if (!profile) {
+          if (CFG.pacedInvoices > 0) {
+            process.stdout.write(`${' '.repeat(label.length)}  paced ${fmt(CFG.pacedRate)} inv/s ...`);
+            const paced = await runBatch(env, side, CFG.pacedInvoices, `${label} paced`, CFG.pacedRate);
+            r.pacedP50 = paced.p50;
+            r.pacedP99 = paced.p99;
+            console.log(` p50 ${fmt(paced.p50)} ms, p99 ${fmt(paced.p99)} ms, pipeline CPU ${fmt(paced.cpu.pipeline)}%`);
+          }
+          results[side].push(r);
+          counters[side] = counters[side] || c; // the first timed round's counters
+        }
+      } finally {
+        await child.stop();
+        current = null;
+      }
+    };
+
+    for (let round = 1; round <= CFG.rounds; round++) {
+      const order = round % 2 === 1 ? CFG.sides : [...CFG.sides].reverse();
+      for (const side of order) await runSide(side, round, false);
+    }
+    if (CFG.profile) for (const side of CFG.sides) await runSide(side, 'profile', true);
+  } catch (err) {
+    failure = err;
+    console.log('');
+  } finally {
+    if (current) await current.child.stop().catch(() => {});
+    if (collector) await withTimeout(collector.stop(), 10000, 'collector stop').catch(() => {});
+    if (producer) await producer.disconnect().catch(() => {});
+    if (admin) await admin.disconnect().catch(() => {});
+    if (infra) await infra.stop(8000).catch(() => {});
+    if (redis && redis.status === 'ready') {
+      // The bench's own idempotency keys, by their prefix (bounded).
+      let deleted = 0;
+      await withTimeout(
+        (async () => {
+          let cursor = '0';
+          do {
+            const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}:*`, 'COUNT', 2000);
+            cursor = next;
+            if (keys.length > 0) deleted += await redis.del(...keys);
+          } while (cursor !== '0');
+        })(),
+        20000,
+        'Redis cleanup',
+      ).catch((err) => console.error(`could not delete all ${keyPrefix}:* keys: ${err.message}`));
+      if (deleted > 0) console.log(`deleted ${fmt(deleted)} idempotency keys under ${keyPrefix}`);
+      redis.disconnect();
+    }
+  }
+
+  printReport(results, counters, profiles);
+  if (failure) throw failure;
+  clearTimeout(deadline);
+}
+
+function median(rows, key) {
+  const v = rows.map((r) => r[key]).filter((x) => x !== null && x !== undefined).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+}
+
+function printReport(results, counters, profiles) {
+  const summary = {};
+  for (const side of ['mesh', 'bare']) {
+    const rows = results[side];
+    if (rows.length === 0) continue;
+    // The round with the median throughput, so a row's figures belong together.
+    const sorted = [...rows].sort((a, b) => a.throughput - b.throughput);
+    const mid = sorted[Math.floor((sorted.length - 1) / 2)];
+    summary[side] = { ...mid };
+    for (const k of ['throughput', 'p50', 'p99', 'max', 'pacedP50', 'pacedP99']) summary[side][k] = median(rows, k);
+  }
+  if (!summary.mesh && !summary.bare) return;
+  const W0 = 36;
+  const W = 12;
+  const line = (label, a, b, r) => console.log(label.padEnd(W0) + String(a).padStart(W) + String(b).padStart(W) + String(r).padStart(W));
+  const ratio = (a, b) => (a !== null && b !== null && a !== undefined && b !== undefined && b > 0 ? fmt(a / b, 2) : '-');
+  const m = summary.mesh;
+  const b = summary.bare;
+  const row = (label, get, digits = 0) => {
+    const a = m ? get(m) : null;
+    const c = b ? get(b) : null;
+    line(label, fmt(a, digits), fmt(c, digits), ratio(a, c));
+  };
+  console.log('');
+  console.log(
+    `kafkajs ${require(require.resolve('kafkajs/package.json', { paths: [path.join(ROOT, 'packages', 'runtime')] })).version}, node ${process.version}, ` +
+      `${os.cpus().length} CPU(s); ${fmt(CFG.invoices)} invoices per round after ${fmt(CFG.warmup)} warm-up, ` +
+      `${CFG.rate > 0 ? `steady ${fmt(CFG.rate)} inv/s` : `burst (${CFG.publishBatch}/send, ${CFG.publishInFlight} in flight)`}, ` +
+      `${CFG.partitions} partitions, ${CFG.layout === 'single' ? '4 hops in one process per side' : 'one process per hop (4 per side)'}; median of ${CFG.rounds} round(s)`,
+  );
+  console.log('');
+  line('', 'mesh', 'bare', 'mesh/bare');
+  row('throughput, invoices/s (whole run)', (s) => s.throughput);
+  row('burst latency p50, ms', (s) => s.p50);
+  row('burst latency p99, ms', (s) => s.p99);
+  row('burst latency max, ms', (s) => s.max);
+  if (CFG.pacedInvoices > 0) {
+    row(`paced (${CFG.pacedRate}/s) latency p50, ms`, (s) => s.pacedP50, 1);
+    row(`paced (${CFG.pacedRate}/s) latency p99, ms`, (s) => s.pacedP99, 1);
+  }
+  row('pipeline process CPU, % of a core', (s) => s.cpu.pipeline);
+  row('broker process CPU, %', (s) => s.cpu.broker);
+  row('redis-server CPU, %', (s) => s.cpu.redis);
+  row('driver CPU, %', (s) => s.cpu.driver);
+  row('pipeline CPU per invoice, ms', (s) => s.cpuPerInvoiceMs.pipeline, 3);
+  row('broker CPU per invoice, ms', (s) => s.cpuPerInvoiceMs.broker, 3);
+  row('redis CPU per invoice, ms', (s) => s.cpuPerInvoiceMs.redis, 3);
+  for (const side of ['mesh', 'bare']) {
+    if (results[side].length > 1) console.log(`${side} rounds, inv/s: ${results[side].map((r) => fmt(r.throughput)).join(', ')}`);
+  }
+  if (m && b) {
+    const pct = (m.throughput / b.throughput) * 100;
+    console.log(`\nmesh throughput = ${fmt(pct)}% of the bare chain's (target: 70% or more) -> ${pct >= 70 ? 'MET' : 'NOT MET'}`);
+  }
+  for (const side of ['mesh', 'bare']) if (counters[side]) printCounters(side, counters[side], CFG.invoices);
+  for (const side of ['mesh', 'bare']) for (const file of profiles[side] || []) summarizeProfile(file, side);
+  console.log('');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const childArg = process.argv.find((a) => a.startsWith('--child='));
+if (childArg) {
+  childMain(childArg.slice('--child='.length));
+} else {
+  process.on('exit', () => killAllChildren('SIGKILL'));
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(sig, () => {
+      console.error(`bench: ${sig}, cleaning up`);
+      killAllChildren('SIGKILL');
+      process.exit(130);
+    });
+  }
+  main().then(
+    () => process.exit(0),
+    (err) => {
+      console.error(`bench failed: ${(err && err.stack) || err}`);
+      killAllChildren('SIGKILL');
+      process.exit(1);
+    },
+  );
+}
