@@ -76,6 +76,8 @@ export class RegistryCodec implements EventCodec {
   private readonly latestByTopic: ExpiringCache<string, TopicSchema | null>;
   /** Keyed `writerId>readerId`; schema ids are immutable, so these never go stale. */
   private readonly resolvers = new Map<string, Resolver>();
+  /** Writer types by schema id (immutable), so a decode skips the bounded registry call once the id is known. */
+  private readonly writers = new Map<number, Type>();
 
   constructor(options: RegistryCodecOptions) {
     this.url = options.url.replace(/\/+$/, '');
@@ -141,9 +143,12 @@ export class RegistryCodec implements EventCodec {
   }
 
   private async writerSchema(schemaId: number): Promise<Type> {
+    const known = this.writers.get(schemaId);
+    if (known) return known;
     const schema = await this.ask(`schema id ${schemaId}`, () => this.client.getSchema(schemaId));
     if (schema === NOT_FOUND) throw new InvalidInputError(`unknown schema id ${schemaId} (the registry at ${this.url} has no such schema)`);
     if (!isAvroType(schema)) throw new InvalidInputError(`schema id ${schemaId} is not an Avro schema`);
+    this.writers.set(schemaId, schema);
     return schema;
   }
 

@@ -200,8 +200,7 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
     const beat = setInterval(() => void heartbeat().catch(() => undefined), Math.max(500, (options.heartbeatIntervalMs ?? 3_000) / 2));
     try {
       const records: ConsumedRecord[] = messages.map((m) => {
-        const headers = headersToStrings(m.headers);
-        if (tier === undefined) stripForeignEnvelope(headers);
+        const headers = tier === undefined ? sourceHeaders(m.headers) : headersToStrings(m.headers);
         // Stamp the id on the record, so retry and DLQ copies keep it: the same event on every hop.
         const eventId = eventIdOf(topic, partition, m, headers);
         headers[Header.eventId] = eventId;
@@ -228,13 +227,14 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
 
       const results: Array<EventResult | { kind: 'duplicate' } | { kind: 'busy' }> = new Array(records.length);
       const heldKeys = new Set<string>();
-      await runKeyOrdered(records, (r, i) => (r.key === null ? `\u0000${i}` : r.key.toString('hex')), agent.concurrency, async (r, i) => {
+      const keyIds = records.map((r, i) => (r.key === null ? `\u0000${i}` : r.key.toString('hex')));
+      await runKeyOrdered(records, (_, i) => keyIds[i]!, agent.concurrency, async (r, i) => {
         const claim = claims.get(r.eventId);
         if (claim?.state === 'done') {
           results[i] = { kind: 'duplicate' };
           return;
         }
-        const keyId = r.key?.toString('hex') ?? `\u0000${i}`;
+        const keyId = keyIds[i]!;
         if (claim?.state === 'busy' || heldKeys.has(keyId) || !isRunning() || isStale()) {
           results[i] = { kind: 'busy' };
           heldKeys.add(keyId);
@@ -354,8 +354,21 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
 }
 
 /** Failure headers on a source record belong to another agent's story; this agent starts its own. */
-function stripForeignEnvelope(headers: Headers): void {
-  for (const h of [Header.attempt, Header.dueAt, Header.agent, Header.originalTopic, Header.originalPartition, Header.originalOffset, Header.originalTimestamp, Header.firstFailedAt, Header.errorKind, Header.errorClass, Header.errorMessage, Header.errorStack, Header.failureHistory]) {
-    delete headers[h];
+const FOREIGN_ENVELOPE: ReadonlySet<string> = new Set([Header.attempt, Header.dueAt, Header.agent, Header.originalTopic, Header.originalPartition, Header.originalOffset, Header.originalTimestamp, Header.firstFailedAt, Header.errorKind, Header.errorClass, Header.errorMessage, Header.errorStack, Header.failureHistory]);
+
+/**
+ * headersToStrings without the foreign envelope, in one pass: skipping keys instead of deleting
+ * them afterwards keeps the object out of V8's slow dictionary mode.
+ */
+function sourceHeaders(raw: KafkaMessage['headers']): Headers {
+  const out: Headers = {};
+  if (!raw) return out;
+  for (const k of Object.keys(raw)) {
+    if (FOREIGN_ENVELOPE.has(k)) continue;
+    const v = raw[k];
+    if (v === undefined) continue;
+    const last = Array.isArray(v) ? v[v.length - 1] : v;
+    if (last !== undefined) out[k] = last.toString();
   }
+  return out;
 }
