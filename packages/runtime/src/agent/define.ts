@@ -23,6 +23,8 @@ export function defineAgent<In = unknown, Out = unknown>(def: AgentDefinition<In
   if (!(timeoutMs > 0)) problems.push('timeoutMs must be positive');
   const concurrency = def.concurrency ?? 8;
   if (!Number.isInteger(concurrency) || concurrency < 1) problems.push('concurrency must be a whole number >= 1');
+  const ordering = def.ordering ?? 'none';
+  if (ordering !== 'none' && ordering !== 'key') problems.push(`ordering must be 'none' or 'key'`);
   const critical = def.critical ?? true;
   if (!critical && typeof def.fallback !== 'function') problems.push('a non-critical agent (critical: false) needs a fallback');
   if (problems.length > 0) throw new AgentDefinitionError(`agent '${def.name}': ${problems.join('; ')}`);
@@ -34,6 +36,7 @@ export function defineAgent<In = unknown, Out = unknown>(def: AgentDefinition<In
     retry,
     timeoutMs,
     concurrency,
+    ordering,
     classify: def.classify,
     breakers: Object.freeze({ ...def.breakers }),
     handle: def.handle,

@@ -73,6 +73,11 @@ export interface AgentDefinition<In = unknown, Out = unknown> {
   timeoutMs?: number;
   /** Handler calls in flight per partition (different keys only; one key is always in order). Default 8. */
   concurrency?: number;
+  /**
+   * 'key': while an event of a key is in retry, later events of that key wait behind it (durably, in Redis
+   * under mesh run) and are released in order. Default 'none': a failing event never delays the others.
+   */
+  ordering?: 'none' | 'key';
   classify?: ErrorClassifier;
   breakers?: Record<string, BreakerOptions>;
   handle(event: AgentEvent<In>, ctx: AgentContext): Promise<OutputEvent<Out>[] | void> | OutputEvent<Out>[] | void;
@@ -88,6 +93,7 @@ export interface Agent<In = unknown, Out = unknown> {
   readonly retry: RetryPolicy;
   readonly timeoutMs: number;
   readonly concurrency: number;
+  readonly ordering: 'none' | 'key';
   readonly classify: ErrorClassifier | undefined;
   readonly breakers: Readonly<Record<string, BreakerOptions>>;
   readonly handle: AgentDefinition<In, Out>['handle'];

@@ -21,6 +21,8 @@ export const Header = {
   degraded: 'mesh-degraded',
   degradedReason: 'mesh-degraded-reason',
   replay: 'mesh-replay',
+  /** On a record diverted behind an earlier event of its key that is in retry (per-key ordering). */
+  parked: 'mesh-parked',
   sagaId: 'mesh-saga-id',
   sagaStep: 'mesh-saga-step',
 } as const;

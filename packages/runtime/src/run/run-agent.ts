@@ -5,6 +5,7 @@ import { JsonCodec } from '../codec/json-codec';
 import { RegistryCodec } from '../codec/registry-codec';
 import { openIdempotencyStore } from '../idempotency/open';
 import { openCheckpointStore } from '../checkpoint/open';
+import { MemoryKeyBarrier, RedisKeyBarrier, type KeyBarrier } from '../ordering/key-barrier';
 import { createLogger } from '../observability/logger';
 import { PrometheusWorkerMetrics } from '../observability/prometheus-metrics';
 import { startObservabilityServer, type ObservabilityServer } from '../observability/http-server';
@@ -24,7 +25,7 @@ export interface RunAgentOptions {
   logger?: Logger;
   /** Tracing already set up by the caller; by default runAgent sets it up (OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set). */
   tracing?: Tracing;
-  worker?: Partial<Omit<WorkerOptions, 'brokers' | 'codec' | 'idempotency' | 'checkpoints' | 'logger' | 'metrics' | 'tracer'>>;
+  worker?: Partial<Omit<WorkerOptions, 'brokers' | 'codec' | 'idempotency' | 'checkpoints' | 'keyBarrier' | 'logger' | 'metrics' | 'tracer'>>;
 }
 
 export interface RunningAgent {
@@ -43,6 +44,7 @@ export async function runAgent(agent: Agent, options: RunAgentOptions): Promise<
   const codec: EventCodec = options.registryUrl ? new RegistryCodec({ url: options.registryUrl }) : new JsonCodec();
   const idempotency = openIdempotencyStore({ redisUrl: options.redisUrl, logger });
   const checkpoints = openCheckpointStore({ redisUrl: options.redisUrl, logger });
+  const keyBarrier: KeyBarrier = agent.ordering === 'key' && options.redisUrl ? RedisKeyBarrier.connect(options.redisUrl, logger) : new MemoryKeyBarrier();
   const metrics = new PrometheusWorkerMetrics();
   // Once per process: the tracer provider is process-wide.
   const ownTracing = options.tracing ? undefined : setupTracing({ serviceName: agent.name });
@@ -51,7 +53,7 @@ export async function runAgent(agent: Agent, options: RunAgentOptions): Promise<
   let server: ObservabilityServer | undefined;
   try {
     for (let i = 0; i < (options.replicas ?? 1); i++) {
-      workers.push(await startWorker(agent, { ...options.worker, brokers: options.brokers, codec, idempotency, checkpoints, logger, metrics, tracer }));
+      workers.push(await startWorker(agent, { ...options.worker, brokers: options.brokers, codec, idempotency, checkpoints, keyBarrier, logger, metrics, tracer }));
     }
     if (options.observability !== false) {
       server = await startObservabilityServer({
@@ -69,6 +71,7 @@ export async function runAgent(agent: Agent, options: RunAgentOptions): Promise<
     await Promise.allSettled(workers.map((w) => w.stop()));
     await idempotency.close();
     await checkpoints.close();
+    await keyBarrier.close();
     await ownTracing?.shutdown();
     throw err;
   }
@@ -93,6 +96,7 @@ export async function runAgent(agent: Agent, options: RunAgentOptions): Promise<
       await server?.stop();
       await idempotency.close();
       await checkpoints.close();
+      await keyBarrier.close();
       await ownTracing?.shutdown();
     },
   };

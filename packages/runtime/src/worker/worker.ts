@@ -13,6 +13,8 @@ import { MemoryCheckpointStore } from '../checkpoint/memory-checkpoint-store';
 import type { WorkerMetrics } from '../observability/metrics';
 import { BreakerRegistry } from '../resilience/breakers';
 import { runKeyOrdered } from './key-chains';
+import { MemoryKeyBarrier, type KeyBarrier } from '../ordering/key-barrier';
+import { parkedRecord, parkRecheckMs } from '../ordering/park';
 import { processEvent, type ConsumedRecord, type EventResult, type OutgoingRecord } from './process-event';
 import { buildHeartbeat, HEARTBEAT_TOPIC } from './heartbeat';
 import { consumedTopics, ensureAgentTopics, retryTierOf } from './topics';
@@ -23,6 +25,8 @@ export interface WorkerOptions {
   idempotency: IdempotencyStore;
   /** Where ctx.checkpoint keeps step state; default in-process (a restart starts long handlers over). */
   checkpoints?: CheckpointStore;
+  /** The per-key lines of an agent with ordering 'key'; default in-process (lost on restart). */
+  keyBarrier?: KeyBarrier;
   /** Names this process in the group, leases and heartbeats. Default: host-pid-random. */
   instanceId?: string;
   logger?: Logger;
@@ -167,6 +171,9 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
     onStateChange: (name, state) => metrics.breakerState(agent.name, name, state),
   });
   const checkpoints = options.checkpoints ?? new MemoryCheckpointStore(logger);
+  const ordered = agent.ordering === 'key';
+  const barrier = options.keyBarrier ?? new MemoryKeyBarrier();
+  const recheckMs = parkRecheckMs(agent.retry.delaysMs[0]);
   const deps = { agent, codec: options.codec, breakers, metrics, logger, clock, random, checkpoints, tracer: options.tracer ?? trace.getTracer('agentmesh') };
 
   const toKafkaMessages = (records: OutgoingRecord[]) => {
@@ -228,10 +235,40 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
       const results: Array<EventResult | { kind: 'duplicate' } | { kind: 'busy' }> = new Array(records.length);
       const heldKeys = new Set<string>();
       const keyIds = records.map((r, i) => (r.key === null ? `\u0000${i}` : r.key.toString('hex')));
+      // Per-key ordering: line changes are applied after the batch's records are durable, in record order per key;
+      // keys blocked earlier in this batch are known here before Redis says so.
+      const lineUpdates: Array<() => Promise<void>> = [];
+      const blockedInBatch = new Set<string>();
+      const processInLine = async (r: ConsumedRecord, keyId: string, fromRetryTier: boolean): Promise<EventResult> => {
+        let position;
+        try {
+          position = blockedInBatch.has(keyId) ? undefined : await barrier.position(agent.name, keyId, r.eventId);
+        } catch (err) {
+          // Without the lines, order cannot be kept: hold like a dead dependency.
+          return { kind: 'hold', retryAfterMs: 2_000, reason: `ordering store unreachable: ${(err as Error).message}` };
+        }
+        // A source event waits whenever its key has a line; a retried or parked one only while others are ahead of it.
+        const mustWait = position === undefined || (fromRetryTier ? position === 'waiting' : position !== 'free');
+        if (mustWait) {
+          blockedInBatch.add(keyId);
+          lineUpdates.push(() => barrier.enqueue(agent.name, keyId, r.eventId));
+          return { kind: 'retry', records: [parkedRecord(r, agent.name, clock() + recheckMs)] };
+        }
+        const result = await processEvent(r, deps);
+        if (result.kind === 'retry') {
+          blockedInBatch.add(keyId);
+          lineUpdates.push(() => barrier.enqueue(agent.name, keyId, r.eventId));
+        } else if (result.kind === 'finished' && position === 'head') {
+          lineUpdates.push(() => barrier.release(agent.name, keyId, r.eventId));
+        }
+        return result;
+      };
       await runKeyOrdered(records, (_, i) => keyIds[i]!, agent.concurrency, async (r, i) => {
         const claim = claims.get(r.eventId);
         if (claim?.state === 'done') {
           results[i] = { kind: 'duplicate' };
+          // A head finished before a crash may not have been released: releasing is idempotent.
+          if (ordered && r.key !== null) lineUpdates.push(() => barrier.release(agent.name, keyId, r.eventId));
           return;
         }
         const keyId = keyIds[i]!;
@@ -240,7 +277,7 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
           heldKeys.add(keyId);
           return;
         }
-        const result = await processEvent(r, deps);
+        const result = ordered && r.key !== null ? await processInLine(r, keyId, tier !== undefined) : await processEvent(r, deps);
         if (result.kind === 'hold') heldKeys.add(keyId);
         results[i] = result;
       });
@@ -260,6 +297,7 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
         void Promise.all(completions.map((c) => checkpoints.clear(agent.name, c.eventId))).catch(() => undefined);
       }
       if (retried.length > 0) await store.release(agent.name, retried, instanceId);
+      for (const update of lineUpdates) await update();
 
       // Offsets move over the contiguous prefix of decided records only; the rest is fetched again.
       let next: string | undefined;
