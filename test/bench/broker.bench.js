@@ -38,6 +38,7 @@ process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
+const { envInt, track, killAllChildren, withTimeout, reap, sleep, procCpuMs, procStatusKiB, selfCpuMs } = require('./support/processes');
 const os = require('node:os');
 const path = require('node:path');
 const { Kafka, logLevel } = require('kafkajs');
@@ -45,13 +46,6 @@ const { Kafka, logLevel } = require('kafkajs');
 const ROOT = path.resolve(__dirname, '..', '..');
 const BROKER_DIST = process.env.BENCH_BROKER_DIST ? path.resolve(process.env.BENCH_BROKER_DIST) : path.join(ROOT, 'packages', 'broker', 'dist');
 
-function envInt(name, def) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return def;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${raw}`);
-  return Math.floor(n);
-}
 
 const CFG = {
   messages: envInt('BENCH_MESSAGES', 50000),
@@ -74,23 +68,6 @@ const CFG = {
 // ---------------------------------------------------------------------------------------------------------------
 // Process bookkeeping: every child is killed on any exit path.
 
-const children = new Set();
-
-function track(child) {
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-function killAllChildren(signal) {
-  for (const child of children) {
-    try {
-      child.kill(signal);
-    } catch {
-      /* already gone */
-    }
-  }
-}
 
 process.on('exit', () => killAllChildren('SIGKILL'));
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
@@ -108,57 +85,15 @@ const deadline = setTimeout(() => {
 }, CFG.deadlineMs);
 deadline.unref();
 
-/** Waits for a child to exit, killing it (TERM, then KILL) if it does not do so in time. */
-async function reap(child, graceMs = 3000) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  if (await withTimeout(exited, graceMs, 'exit').then(() => true, () => false)) return;
-  child.kill('SIGTERM');
-  if (await withTimeout(exited, 2000, 'exit').then(() => true, () => false)) return;
-  child.kill('SIGKILL');
-  await withTimeout(exited, 2000, 'exit').catch(() => {});
-}
 
-function withTimeout(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ---------------------------------------------------------------------------------------------------------------
 // /proc helpers (Linux). Return null elsewhere.
 
-const CLK_TCK = 100; // USER_HZ on every mainstream Linux build
 
-function procCpuMs(pid) {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(rest[11]) + Number(rest[12])) * 1000) / CLK_TCK;
-  } catch {
-    return null;
-  }
-}
 
-function procStatusKiB(pid, field) {
-  try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
-    return m ? Number(m[1]) : null;
-  } catch {
-    return null;
-  }
-}
 
-function selfCpuMs() {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Targets

@@ -65,6 +65,7 @@ process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 const { spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
+const { envInt, track, killAllChildren, withTimeout, reap, sleep, procCpuMs, selfCpuMs } = require('./support/processes');
 const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
@@ -79,13 +80,6 @@ const DIST = {
 // Resolve third-party modules the way the runtime does, so patches and clients hit the very same module instances.
 const fromRuntime = (id) => require(require.resolve(id, { paths: [path.join(ROOT, 'packages', 'runtime')] }));
 
-function envInt(name, def) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return def;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${raw}`);
-  return Math.floor(n);
-}
 
 const CFG = {
   invoices: Math.max(1, envInt('BENCH_INVOICES', 5000)),
@@ -121,15 +115,7 @@ const LAST = { mesh: MESH_TOPICS[4], bare: bareTopic(MESH_TOPICS[4]) };
 // ---------------------------------------------------------------------------------------------------------------
 // Shared helpers
 
-function withTimeout(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function fmt(n, digits = 0) {
   if (n === null || n === undefined || Number.isNaN(n)) return '-';
@@ -413,48 +399,8 @@ async function bareChild(send) {
 // ---------------------------------------------------------------------------------------------------------------
 // Driver: process bookkeeping (every child is killed on any exit path)
 
-const children = new Set();
 
-function track(child) {
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
 
-function killAllChildren(signal) {
-  for (const child of children) {
-    try {
-      child.kill(signal);
-    } catch {
-      /* already gone */
-    }
-  }
-}
-
-async function reap(child, graceMs = 3000) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  if (await withTimeout(exited, graceMs, 'exit').then(() => true, () => false)) return;
-  child.kill('SIGTERM');
-  if (await withTimeout(exited, 2000, 'exit').then(() => true, () => false)) return;
-  child.kill('SIGKILL');
-  await withTimeout(exited, 2000, 'exit').catch(() => {});
-}
-
-const CLK_TCK = 100;
-function procCpuMs(pid) {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(rest[11]) + Number(rest[12])) * 1000) / CLK_TCK;
-  } catch {
-    return null;
-  }
-}
-function selfCpuMs() {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
 
 /** Starts a child of this file and resolves once it says ready. */
 async function startChild(kind, env, timeoutMs, logFile) {
