@@ -87,7 +87,9 @@ export class RegistryCodec implements EventCodec {
   }
 
   async encode(topic: string, value: unknown): Promise<Buffer> {
-    let schema = await this.requireLatest(topic);
+    // Fast path: the topic's latest schema is cached and loaded, so no promise per lookup.
+    const cached = this.latestByTopic.peek(topic)?.value;
+    let schema = cached ? cached : await this.requireLatest(topic);
     let problems = findFieldProblems(schema.type, value);
     if (problems.length > 0) {
       // The cached schema may be behind a newer version that accepts this value: look once more.
@@ -112,8 +114,8 @@ export class RegistryCodec implements EventCodec {
 
   async decode(topic: string, bytes: Buffer | null): Promise<unknown> {
     const { schemaId, body } = parseConfluentFrame(bytes);
-    const writer = await this.writerSchema(schemaId);
-    const reading = await this.readerFor(topic, schemaId, writer);
+    const writer = this.writers.get(schemaId) ?? (await this.writerSchema(schemaId));
+    const reading = this.cachedReaderFor(topic, schemaId) ?? (await this.readerFor(topic, schemaId, writer));
     try {
       return reading ? reading.reader.fromBuffer(body, reading.resolver) : writer.fromBuffer(body);
     } catch (error) {
@@ -150,6 +152,19 @@ export class RegistryCodec implements EventCodec {
     if (!isAvroType(schema)) throw new InvalidInputError(`schema id ${schemaId} is not an Avro schema`);
     this.writers.set(schemaId, schema);
     return schema;
+  }
+
+  /**
+   * readerFor without a promise, when the topic's latest schema is loaded and the resolver already built:
+   * `false` for "read with the writer schema as is", undefined when readerFor must be asked.
+   */
+  private cachedReaderFor(topic: string, writerId: number): { reader: Type; resolver: Resolver } | false | undefined {
+    const cached = this.latestByTopic.peek(topic);
+    if (!cached) return undefined;
+    const latest = cached.value;
+    if (latest === null || latest.id === writerId) return false;
+    const resolver = this.resolvers.get(`${writerId}>${latest.id}`);
+    return resolver ? { reader: latest.type, resolver } : undefined;
   }
 
   /** How to read bytes of `writerId` as the topic's latest schema; undefined reads with the writer schema as is. */
