@@ -98,11 +98,14 @@ it('resumes a retried handler from its last checkpoint', async () => {
     const out = await jsonHarness.watch([n.output]);
     const producer = jsonHarness.kafka.producer();
     await producer.connect();
-    await producer.send({ topic: n.input, messages: [{ key: 'k', value: json({ n: 1 }) }] });
+    const eventId = `ckpt-${n.agent}`;
+    await producer.send({ topic: n.input, messages: [{ key: 'k', value: json({ n: 1 }), headers: { [Header.eventId]: eventId } }] });
     await producer.disconnect();
     const [done] = await out.until((s) => s.length >= 1, 'the output after the retry');
     expect(valueOf(done!)).toEqual({ n: 1, step: 2 });
     expect(steps).toEqual(['attempt 1: expensive step 1', 'attempt 2: step 2 from checkpoint 1']);
+    // Once the event is finished its step state is cleared.
+    await eventually(async () => ((await checkpoints.load(n.agent, eventId)) === undefined ? true : undefined), 'the checkpoint to be cleared');
   } finally {
     await jsonHarness.close();
     await checkpoints.close();

@@ -26,8 +26,11 @@ export interface OutgoingRecord {
 
 /** What became of one consumed record. */
 export type EventResult =
-  /** Finished (processed, degraded or dead-lettered): produce `records`, then mark done. */
-  | { kind: 'finished'; outcome: Outcome; records: OutgoingRecord[] }
+  /**
+   * Finished (processed, degraded or dead-lettered): produce `records`, then mark done. `checkpointUsed`: the
+   * handler touched ctx.checkpoint in this attempt, so step state may exist to clear (most handlers never do).
+   */
+  | { kind: 'finished'; outcome: Outcome; records: OutgoingRecord[]; checkpointUsed?: boolean }
   /** Sent to a retry tier: produce `records`, then give up the lease. */
   | { kind: 'retry'; records: OutgoingRecord[] }
   /** Not decided (a breaker is open): leave it unconsumed and pause. */
@@ -96,6 +99,7 @@ async function decide(rec: ConsumedRecord, traceContext: Context, deps: EventPro
   // The event's child logger is made only when something is logged: most events log nothing,
   // and a pino child per event was ~15% of the mesh's CPU in the pipeline benchmark.
   let child: Logger | undefined;
+  let checkpointUsed = false;
   const log = (): Logger => (child ??= deps.logger.child({ eventId: rec.eventId, topic: rec.topic, partition: rec.partition, offset: rec.offset, attempt: rec.attempt }));
   let event: AgentEvent | undefined;
   const started = deps.clock();
@@ -129,6 +133,7 @@ async function decide(rec: ConsumedRecord, traceContext: Context, deps: EventPro
             },
             span: handleSpan.span,
             get checkpoint() {
+              checkpointUsed = true;
               return checkpointHandle(deps.checkpoints, agent.name, rec.eventId, log());
             },
             breaker: (name) => deps.breakers.forCall(name, signal),
@@ -144,14 +149,15 @@ async function decide(rec: ConsumedRecord, traceContext: Context, deps: EventPro
     deps.metrics.handlerDuration(agent.name, (deps.clock() - started) / 1000, true);
     const records = await encodeOutputs(event, outputs, deps, {});
     if (deps.logger.isLevelEnabled('debug')) log().debug({ outputs: records.length }, 'processed');
-    return { kind: 'finished', outcome: 'processed', records };
+    return { kind: 'finished', outcome: 'processed', records, checkpointUsed };
   } catch (error) {
     if (event) deps.metrics.handlerDuration(agent.name, (deps.clock() - started) / 1000, false);
     if (deps.breakers.blamesDependency(error)) {
       const open = deps.breakers.openBreaker();
       return { kind: 'hold', retryAfterMs: open?.retryAfterMs ?? 1_000, reason: `breaker '${open?.name ?? '?'}' is open` };
     }
-    return failureResult(rec, event, error, deps, log());
+    const result = await failureResult(rec, event, error, deps, log());
+    return result.kind === 'finished' ? { ...result, checkpointUsed } : result;
   }
 }
 

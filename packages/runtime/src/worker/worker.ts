@@ -293,8 +293,13 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
       const retried = records.filter((_, i) => results[i]!.kind === 'retry').map((r) => r.eventId);
       if (completions.length > 0) {
         await store.complete(agent.name, completions, completionTtlMs);
-        // A finished event's step state is no longer needed; failing to clear it only costs memory until its TTL.
-        void Promise.all(completions.map((c) => checkpoints.clear(agent.name, c.eventId))).catch(() => undefined);
+        // A finished event's step state is no longer needed; only events whose handler touched ctx.checkpoint
+        // can have any (a retry that ignored it leaves it to the TTL). Failing to clear costs memory until then.
+        const checkpointed = records.filter((_, i) => {
+          const res = results[i]!;
+          return res.kind === 'finished' && res.checkpointUsed;
+        });
+        if (checkpointed.length > 0) void Promise.all(checkpointed.map((r) => checkpoints.clear(agent.name, r.eventId))).catch(() => undefined);
       }
       if (retried.length > 0) await store.release(agent.name, retried, instanceId);
       for (const update of lineUpdates) await update();
