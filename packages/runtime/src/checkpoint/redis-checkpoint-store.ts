@@ -1,15 +1,12 @@
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import {
-  DEFAULT_REDIS_CONNECTION_OPTIONS,
   LuaScript,
-  closeRedisConnection,
+  RedisSession,
   createRedisConnection,
-  ensureRedisReady,
-  toStoreError,
   type RedisConnectionOptions,
 } from '../redis/connection';
-import { StoreCommandError, StoreUnavailableError } from '../redis/errors';
+import { StoreCommandError } from '../redis/errors';
 import { pickLatestValid, serializeCheckpointState, sha256Hex, warnAboutSkippedVersions, type StoredCheckpointVersion } from './record';
 import { resolveCheckpointOptions, type CheckpointStore, type CheckpointStoreOptions, type LoadedCheckpoint } from './store';
 
@@ -48,9 +45,7 @@ export interface RedisCheckpointStoreOptions extends CheckpointStoreOptions, Red
 export class RedisCheckpointStore implements CheckpointStore {
   readonly kind = 'redis' as const;
   private readonly keyPrefix: string;
-  private readonly readyTimeoutMs: number;
-  private readonly ownsConnection: boolean;
-  private closed = false;
+  private readonly session: RedisSession;
   private readonly settings: Required<CheckpointStoreOptions>;
 
   /** Use `connect` unless you share a connection; a shared one is not closed by `close()`. */
@@ -60,8 +55,7 @@ export class RedisCheckpointStore implements CheckpointStore {
     options: RedisCheckpointStoreOptions & { ownsConnection: boolean },
   ) {
     this.keyPrefix = options.keyPrefix ?? DEFAULT_CHECKPOINT_KEY_PREFIX;
-    this.readyTimeoutMs = options.connectTimeoutMs ?? DEFAULT_REDIS_CONNECTION_OPTIONS.connectTimeoutMs;
-    this.ownsConnection = options.ownsConnection;
+    this.session = new RedisSession(redis, 'checkpoint', options.ownsConnection, options.connectTimeoutMs);
     this.settings = resolveCheckpointOptions(options);
   }
 
@@ -97,18 +91,11 @@ export class RedisCheckpointStore implements CheckpointStore {
     await this.call('clear', () => this.redis.del(this.keyOf(agent, eventId)));
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.ownsConnection) await closeRedisConnection(this.redis);
+  close(): Promise<void> {
+    return this.session.close();
   }
 
-  private async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    if (this.closed) throw new StoreUnavailableError('checkpoint', 'the store is closed');
-    try {
-      await ensureRedisReady(this.redis, 'checkpoint', this.readyTimeoutMs);
-      return await run();
-    } catch (error) {
-      throw toStoreError(error, 'checkpoint', operation);
-    }
+  private call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    return this.session.call(operation, run);
   }
 }

@@ -1,15 +1,13 @@
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import {
-  DEFAULT_REDIS_CONNECTION_OPTIONS,
   LuaScript,
-  closeRedisConnection,
+  RedisSession,
   createRedisConnection,
-  ensureRedisReady,
   toStoreError,
   type RedisConnectionOptions,
 } from '../redis/connection';
-import { StoreCommandError, StoreUnavailableError } from '../redis/errors';
+import { StoreCommandError } from '../redis/errors';
 import type { ClaimResult, IdempotencyStore, Outcome } from './store';
 import { DONE_PREFIX, LEASE_PREFIX, assertPositiveMs, completionValue, interpretHeldValue } from './values';
 
@@ -75,9 +73,7 @@ export interface RedisIdempotencyStoreOptions extends RedisConnectionOptions {
 export class RedisIdempotencyStore implements IdempotencyStore {
   readonly kind = 'redis' as const;
   private readonly keyPrefix: string;
-  private readonly readyTimeoutMs: number;
-  private readonly ownsConnection: boolean;
-  private closed = false;
+  private readonly session: RedisSession;
 
   /** Use `connect` unless you share a connection; a shared one is not closed by `close()`. */
   constructor(
@@ -85,8 +81,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     options: RedisIdempotencyStoreOptions & { ownsConnection: boolean },
   ) {
     this.keyPrefix = options.keyPrefix ?? DEFAULT_IDEMPOTENCY_KEY_PREFIX;
-    this.readyTimeoutMs = options.connectTimeoutMs ?? DEFAULT_REDIS_CONNECTION_OPTIONS.connectTimeoutMs;
-    this.ownsConnection = options.ownsConnection;
+    this.session = new RedisSession(redis, 'idempotency', options.ownsConnection, options.connectTimeoutMs);
   }
 
   /** Opens a fail-fast connection (see createRedisConnection) that this store owns. */
@@ -139,19 +134,12 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     await this.call('ping', () => this.redis.ping());
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.ownsConnection) await closeRedisConnection(this.redis);
+  close(): Promise<void> {
+    return this.session.close();
   }
 
   /** Waits (bounded) for a connection in progress, runs the operation, and types whatever it throws. */
-  private async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    if (this.closed) throw new StoreUnavailableError('idempotency', 'the store is closed');
-    try {
-      await ensureRedisReady(this.redis, 'idempotency', this.readyTimeoutMs);
-      return await run();
-    } catch (error) {
-      throw toStoreError(error, 'idempotency', operation);
-    }
+  private call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    return this.session.call(operation, run);
   }
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { closeRedisConnection, createRedisConnection, LuaScript, toStoreError } from '../redis/connection';
+import { createRedisConnection, LuaScript, RedisSession } from '../redis/connection';
 
 /**
  * Where an event stands in its key's line while another event of that key is in retry
@@ -40,7 +40,11 @@ if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then redis.call('LPOP', KEYS[1]) 
 return 1`);
 
 export class RedisKeyBarrier implements KeyBarrier {
-  private constructor(private readonly redis: Redis) {}
+  private readonly session: RedisSession;
+
+  private constructor(private readonly redis: Redis) {
+    this.session = new RedisSession(redis, 'idempotency', true);
+  }
 
   static connect(url: string, logger: Logger): RedisKeyBarrier {
     return new RedisKeyBarrier(createRedisConnection(url, 'idempotency', logger));
@@ -51,12 +55,8 @@ export class RedisKeyBarrier implements KeyBarrier {
     return `mesh:order:{${agent}}:${createHash('sha1').update(key).digest('hex')}`;
   }
 
-  private async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      throw toStoreError(error, 'idempotency', `ordering ${operation}`);
-    }
+  private call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    return this.session.call(`ordering ${operation}`, run);
   }
 
   async position(agent: string, key: string, eventId: string): Promise<BarrierPosition> {
@@ -72,7 +72,7 @@ export class RedisKeyBarrier implements KeyBarrier {
   }
 
   close(): Promise<void> {
-    return closeRedisConnection(this.redis);
+    return this.session.close();
   }
 }
 

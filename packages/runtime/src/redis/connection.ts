@@ -182,3 +182,34 @@ export async function closeRedisConnection(redis: Redis, timeoutMs = DEFAULT_RED
   redis.disconnect(false);
   await ended;
 }
+
+/**
+ * One store's use of a Redis connection: every operation waits (bounded) for a connection in
+ * progress and has its failures typed; closing stops further use and closes the connection only
+ * when the store owns it. Shared by the idempotency, checkpoint and ordering stores.
+ */
+export class RedisSession {
+  private closed = false;
+
+  constructor(
+    readonly redis: Redis,
+    private readonly store: StoreName,
+    private readonly ownsConnection: boolean,
+    private readonly readyTimeoutMs: number = DEFAULT_REDIS_CONNECTION_OPTIONS.connectTimeoutMs,
+  ) {}
+
+  async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new StoreUnavailableError(this.store, 'the store is closed');
+    try {
+      await ensureRedisReady(this.redis, this.store, this.readyTimeoutMs);
+      return await run();
+    } catch (error) {
+      throw toStoreError(error, this.store, operation);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.ownsConnection) await closeRedisConnection(this.redis);
+  }
+}
