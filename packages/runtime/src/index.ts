@@ -4,7 +4,7 @@ export { AgentDefinitionError, HandlerTimeoutError, InvalidInputError, Permanent
 export type { ErrorClassifier, FailureKind } from './failure/classify';
 export type { RetryPolicy } from './failure/decide';
 export { readFailureEnvelope, type FailureEnvelope, type FailureRecord } from './failure/envelope';
-export { Header, type Headers } from './events/headers';
+export { Header, headersToStrings, type Headers } from './events/headers';
 export { deriveEventId, newEventId } from './events/ids';
 export type { EventCodec } from './codec/codec';
 export { RegistryCodec, valueSubject, type RegistryCodecOptions, type TopicSchema } from './codec/registry-codec';
@@ -20,3 +20,11 @@ export { runAgent, type RunAgentOptions, type RunningAgent } from './run/run-age
 export { loadAgentModule } from './run/load-agent';
 export { endSpan, setupTracing, startRootSendSpan, traceIdFromTraceparent, type Tracing, type TracingOptions } from './observability/tracing';
 export { MemoryKeyBarrier, RedisKeyBarrier, type BarrierPosition, type KeyBarrier } from './ordering/key-barrier';
+
+// Building blocks shared with the other mesh services (the saga coordinator): Redis, HTTP endpoints, metrics, trace context.
+export { closeRedisConnection, createRedisConnection, LuaScript, RedisSession, redactRedisUrl, type RedisConnectionOptions } from './redis/connection';
+export { StoreCommandError, StoreConfigError, StoreError, StoreUnavailableError, type StoreName } from './redis/errors';
+export { startObservabilityServer, type ObservabilityServer, type ObservabilityServerOptions } from './observability/http-server';
+export type { ReadinessCheckResult, ReadinessChecks } from './observability/readiness';
+export { createMetricsRegistry } from './observability/prometheus-metrics';
+export { extractTraceContext, injectTraceHeaders } from './observability/tracing';

@@ -52,6 +52,8 @@ export interface AgentContext {
   /** Step state of long handlers: a retry of this event resumes from the last save. */
   readonly checkpoint: CheckpointHandle;
   breaker(name: string): Breaker;
+  /** Encodes a value with a topic's contract (Avro through the registry, or JSON), for a payload carried inside another record. */
+  encode(topic: string, value: unknown): Promise<Buffer>;
 }
 
 /** Why a non-critical agent fell back. */

@@ -25,6 +25,11 @@ export const Header = {
   parked: 'mesh-parked',
   sagaId: 'mesh-saga-id',
   sagaStep: 'mesh-saga-step',
+  /** On saga commands: the saga's type, `execute` or `compensate`, the attempt, and the reply deadline (epoch ms). */
+  sagaType: 'mesh-saga-type',
+  sagaKind: 'mesh-saga-kind',
+  sagaAttempt: 'mesh-saga-attempt',
+  sagaDeadlineAt: 'mesh-saga-deadline-at',
 } as const;
 
 export type Headers = Record<string, string>;

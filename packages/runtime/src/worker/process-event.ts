@@ -137,6 +137,7 @@ async function decide(rec: ConsumedRecord, traceContext: Context, deps: EventPro
               return checkpointHandle(deps.checkpoints, agent.name, rec.eventId, log());
             },
             breaker: (name) => deps.breakers.forCall(name, signal),
+            encode: (topic, value) => codec.encode(topic, value),
           });
           return result ?? [];
         }),

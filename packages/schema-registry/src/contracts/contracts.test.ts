@@ -36,7 +36,9 @@ describe('schemas/', () => {
       invoiceId: 'inv-1', supplierName: 'ACME', supplierVatId: null, invoiceNumber: 'A-1', purchaseOrderNumber: 'PO-9',
       currency: 'EUR', totalMinor: 12_345, lines: [{ description: 'bolts', quantity: 3, unitPriceMinor: 4115 }], confidence: 0.9,
     };
-    const reply: SagaReply = { sagaId: 's', step: 'reserve', kind: 'COMPENSATE', outcome: 'FAILED', resultJson: null, error: 'boom', repliedAt: 1 };
+    const reply: SagaReply = {
+      sagaId: 's', sagaType: 'signup', step: 'reserve', kind: 'COMPENSATE', attempt: 2, outcome: 'FAILED', data: null, errorKind: 'TRANSIENT', error: 'boom', repliedAt: 1,
+    };
     const byTopic = new Map(contracts.map((c) => [c.topic, c.type]));
     for (const [topic, value] of [['mesh.heartbeats', heartbeat], ['invoices.extracted', extracted], ['saga.replies', reply]] as const) {
       const type = byTopic.get(topic);

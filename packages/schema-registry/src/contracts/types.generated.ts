@@ -12,6 +12,20 @@ export interface AccountSignup {
   requestedAt: number;
 }
 
+/** The account signup saga's data: the request, and what each step added. The contract of every command and compensation topic of the saga. */
+export interface AccountSignupSaga {
+  accountId: string;
+  email: string;
+  displayName: string;
+  plan: Plan;
+  /** Added by create-user. */
+  userId: null | string;
+  /** Added by create-subscription. */
+  subscriptionId: null | string;
+  /** Added by send-welcome-email. */
+  welcomeMessageId: null | string;
+}
+
 /** Published periodically by every agent process on mesh.heartbeats. */
 export interface AgentHeartbeat {
   /** Agent name (its consumer group id). */
@@ -100,57 +114,79 @@ export type MatchResult = 'MATCHED' | 'PARTIAL' | 'UNMATCHED';
 
 export type Plan = 'FREE' | 'TEAM' | 'ENTERPRISE';
 
-/** Sent by the coordinator to a participant to run (or compensate) one saga step. */
-export interface SagaCommand {
-  sagaId: string;
-  sagaType: string;
-  step: string;
-  kind: SagaCommandKind;
-  attempt: number;
-  /** Step input as JSON; the step's own contract defines it. */
-  payloadJson: string;
-  deadlineAt: null | number;
-  issuedAt: number;
-}
-
 export type SagaCommandKind = 'EXECUTE' | 'COMPENSATE';
 
-/** A saga's state change, on saga.events (started, step done, compensating, finished). */
+export type SagaErrorKind = 'TRANSIENT' | 'PERMANENT' | 'TIMEOUT';
+
+/** One transition of a saga, on saga.events keyed by saga id: the audit log. Each record carries the saga's whole state after it, so the last record of a saga is enough to rebuild it. */
 export interface SagaEvent {
   sagaId: string;
   sagaType: string;
   type: SagaEventType;
+  /** The saga's status after the transition: running, compensating, completed, compensated, compensation_failed or forward_failed. */
+  status: string;
   step: null | string;
+  /** execute or compensate, when the event is about a command. */
+  kind: null | string;
+  attempt: null | number;
   detail: null | string;
+  /** The state's version after the transition. */
+  version: number;
+  traceId: null | string;
+  /** The saga's state after the transition, as JSON. */
+  stateJson: string;
   occurredAt: number;
 }
 
-export type SagaEventType = 'STARTED' | 'STEP_SUCCEEDED' | 'STEP_FAILED' | 'COMPENSATING' | 'STEP_COMPENSATED' | 'COMPENSATION_FAILED' | 'COMPLETED' | 'COMPENSATED' | 'FAILED';
+export type SagaEventType = 'STARTED' | 'STEP_STARTED' | 'STEP_SUCCEEDED' | 'STEP_FAILED' | 'STEP_TIMED_OUT' | 'STEP_RETRY_SCHEDULED' | 'COMPENSATING' | 'COMPENSATION_STARTED' | 'STEP_COMPENSATED' | 'COMPENSATION_FAILED' | 'COMPENSATION_RETRY_SCHEDULED' | 'COMPLETED' | 'COMPENSATED' | 'STUCK' | 'RESUMED' | 'REPLY_IGNORED';
 
-/** A participant's answer to a SagaCommand, on saga.replies. */
+/** A participant's answer to a saga command (execute or compensate), on saga.replies, keyed by saga id. */
 export interface SagaReply {
   sagaId: string;
+  sagaType: string;
   step: string;
-  /** Same enum as in SagaCommand; each file stands alone. */
   kind: SagaCommandKind;
+  /** The command's attempt this answers; replies to attempts given up on are recorded and ignored. */
+  attempt: number;
   outcome: SagaStepOutcome;
-  resultJson: null | string;
+  /** The saga's data after the step, encoded with the command topic's contract (Confluent wire format); null: unchanged. */
+  data: null | Buffer;
+  errorKind: null | SagaErrorKind;
   error: null | string;
   repliedAt: number;
 }
 
 export type SagaStepOutcome = 'SUCCEEDED' | 'FAILED';
 
+/** A saga that waits for an operator (mesh saga resume), on saga.stuck keyed by saga id: alert on this topic. */
+export interface SagaStuck {
+  sagaId: string;
+  sagaType: string;
+  status: SagaStuckStatus;
+  step: string;
+  reason: string;
+  traceId: null | string;
+  startedAt: number;
+  stuckAt: number;
+}
+
+export type SagaStuckStatus = 'COMPENSATION_FAILED' | 'FORWARD_FAILED';
+
 /** Value type of each topic with a registered contract (subject `<topic>-value`). */
 export interface ContractsByTopic {
   'mesh.heartbeats': AgentHeartbeat;
-  'saga.commands': SagaCommand;
   'saga.replies': SagaReply;
   'saga.events': SagaEvent;
+  'saga.stuck': SagaStuck;
   'invoices.received': InvoiceReceived;
   'invoices.extracted': InvoiceExtracted;
   'invoices.validated': InvoiceValidated;
   'invoices.matched': InvoiceMatched;
   'invoices.posted': InvoicePosted;
   'accounts.signups': AccountSignup;
+  'users.create': AccountSignupSaga;
+  'users.delete': AccountSignupSaga;
+  'subscriptions.create': AccountSignupSaga;
+  'subscriptions.cancel': AccountSignupSaga;
+  'emails.welcome.send': AccountSignupSaga;
 }

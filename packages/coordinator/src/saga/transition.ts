@@ -1,0 +1,302 @@
+import { commandEventId } from '../protocol/ids';
+import type {
+  CommandKind,
+  ReplyIgnoredEffect,
+  ReplyInput,
+  SagaEffect,
+  SagaEventType,
+  SagaInput,
+  SagaState,
+  StepErrorKind,
+  TimelineEntry,
+  TransitionResult,
+} from './state';
+import type { Saga, SagaRetryPolicy } from './types';
+
+/** Timeline entries kept per saga; beyond it the oldest (after the first few) are dropped and counted. */
+export const MAX_TIMELINE_ENTRIES = 200;
+const TIMELINE_HEAD = 20;
+
+/** The delay before retry number `attempt` (1 = the retry after the first attempt failed), jittered. */
+export function retryDelayMs(policy: SagaRetryPolicy, attempt: number, random: number): number {
+  if (policy.delaysMs.length === 0) return 0;
+  const base = policy.delaysMs[Math.min(attempt - 1, policy.delaysMs.length - 1)]!;
+  return Math.max(0, Math.round(base * (1 + policy.jitter * (random * 2 - 1))));
+}
+
+/** What a transition reads besides the state: the clock and a random number for jitter. */
+export interface TransitionContext {
+  now: number;
+  /** In [0, 1). */
+  random: number;
+}
+
+/** A transition under way: the state being changed (a copy) and what it has asked for. */
+class Move {
+  readonly effects: SagaEffect[] = [];
+  readonly events: TimelineEntry[] = [];
+  changed = false;
+
+  constructor(
+    readonly saga: Saga,
+    readonly state: SagaState,
+    readonly ctx: TransitionContext,
+  ) {}
+
+  record(type: SagaEventType, fields: Omit<TimelineEntry, 'at' | 'type'> = {}): void {
+    const entry: TimelineEntry = { at: this.ctx.now, type, ...fields };
+    this.events.push(entry);
+    this.state.timeline.push(entry);
+    this.changed = true;
+  }
+
+  touch(): void {
+    this.changed = true;
+  }
+
+  /** Sends the next attempt of a step's command (or compensation) and waits for its reply until the deadline. */
+  send(stepIndex: number, kind: CommandKind): void {
+    const step = this.saga.steps[stepIndex]!;
+    const st = this.state.steps[stepIndex]!;
+    const topic = kind === 'execute' ? step.command : step.compensation;
+    if (topic === undefined) throw new Error(`step '${step.name}' has no compensation topic`); // callers check; a bug if reached
+    const attempt = kind === 'execute' ? ++st.attempts : ++st.compensationAttempts;
+    st.status = kind === 'execute' ? 'running' : 'compensating';
+    const deadlineAt = this.ctx.now + (kind === 'execute' ? step.timeoutMs : step.compensationTimeoutMs);
+    const eventId = commandEventId(this.state.id, step.name, kind, attempt);
+    this.state.inFlight = { step: stepIndex, kind, attempt, eventId, sentAt: this.ctx.now, deadlineAt };
+    this.state.wakeAt = deadlineAt;
+    this.record(kind === 'execute' ? 'STEP_STARTED' : 'COMPENSATION_STARTED', { step: step.name, kind, attempt });
+    this.effects.push({ type: 'command', step: stepIndex, kind, topic, attempt, eventId, deadlineAt });
+  }
+
+  /** Runs step `from` next, or completes the saga when there is none. */
+  forward(from: number): void {
+    if (from < this.saga.steps.length) {
+      this.send(from, 'execute');
+      return;
+    }
+    this.finish('completed');
+  }
+
+  finish(outcome: 'completed' | 'compensated'): void {
+    this.state.status = outcome;
+    this.state.inFlight = null;
+    this.state.wakeAt = null;
+    this.state.finishedAt = this.ctx.now;
+    this.record(outcome === 'completed' ? 'COMPLETED' : 'COMPENSATED');
+    this.effects.push({ type: 'finished', outcome, durationMs: this.ctx.now - this.state.startedAt });
+  }
+
+  /** Turns the saga back after step `failed` failed for good: compensations of what may have taken effect, newest first. */
+  beginCompensation(failed: number, reason: string): void {
+    this.state.status = 'compensating';
+    this.state.failedStep = failed;
+    this.state.inFlight = null;
+    this.state.wakeAt = null;
+    for (const [i, st] of this.state.steps.entries()) {
+      const needsUndo = st.mayHaveTakenEffect && this.saga.steps[i]!.compensation !== undefined;
+      if (!needsUndo) st.status = st.status === 'pending' || st.status === 'failed' ? st.status : 'not_compensated';
+    }
+    this.record('COMPENSATING', { step: this.saga.steps[failed]!.name, detail: reason });
+    this.compensateNext();
+  }
+
+  /** The newest step that may have taken effect and is not yet undone gets its compensation; none left: compensated. */
+  compensateNext(): void {
+    for (let i = this.state.steps.length - 1; i >= 0; i--) {
+      const st = this.state.steps[i]!;
+      if (st.mayHaveTakenEffect && this.saga.steps[i]!.compensation !== undefined && st.status !== 'compensated') {
+        this.send(i, 'compensate');
+        return;
+      }
+    }
+    this.finish('compensated');
+  }
+
+  /** Waits `delayMs` before the next attempt (the owner's timer sends it). */
+  scheduleRetry(stepIndex: number, kind: CommandKind, delayMs: number): void {
+    this.state.inFlight = null;
+    this.state.wakeAt = this.ctx.now + delayMs;
+    const step = this.saga.steps[stepIndex]!;
+    const st = this.state.steps[stepIndex]!;
+    this.record(kind === 'execute' ? 'STEP_RETRY_SCHEDULED' : 'COMPENSATION_RETRY_SCHEDULED', {
+      step: step.name,
+      kind,
+      attempt: (kind === 'execute' ? st.attempts : st.compensationAttempts) + 1,
+      detail: `in ${delayMs} ms`,
+    });
+  }
+
+  stepFailed(stepIndex: number, errorKind: StepErrorKind, error: string): void {
+    const step = this.saga.steps[stepIndex]!;
+    const st = this.state.steps[stepIndex]!;
+    st.lastError = error;
+    const attemptsLeft = st.attempts < step.retry.maxAttempts;
+    if (this.state.pivotPassed) {
+      // Past the pivot there is no going back: retry whatever the error, then wait for an operator.
+      if (attemptsLeft) return this.scheduleRetry(stepIndex, 'execute', retryDelayMs(step.retry, st.attempts, this.ctx.random));
+      return this.stuck('forward_failed', stepIndex, `step '${step.name}' failed after the pivot, ${st.attempts} attempts: ${error}`);
+    }
+    if (errorKind !== 'permanent' && attemptsLeft) {
+      return this.scheduleRetry(stepIndex, 'execute', retryDelayMs(step.retry, st.attempts, this.ctx.random));
+    }
+    st.status = errorKind === 'timeout' ? 'timed_out' : 'failed';
+    const why = errorKind === 'permanent' ? 'failed permanently' : `failed ${st.attempts} attempt(s)`;
+    this.beginCompensation(stepIndex, `step '${step.name}' ${why}: ${error}`);
+  }
+
+  compensationFailed(stepIndex: number, error: string): void {
+    const step = this.saga.steps[stepIndex]!;
+    const st = this.state.steps[stepIndex]!;
+    st.lastError = error;
+    if (st.compensationAttempts < step.compensationRetry.maxAttempts) {
+      return this.scheduleRetry(stepIndex, 'compensate', retryDelayMs(step.compensationRetry, st.compensationAttempts, this.ctx.random));
+    }
+    st.status = 'compensation_failed';
+    this.stuck('compensation_failed', stepIndex, `compensation of '${step.name}' failed ${st.compensationAttempts} attempt(s): ${error}`);
+  }
+
+  stuck(status: 'compensation_failed' | 'forward_failed', stepIndex: number, reason: string): void {
+    this.state.status = status;
+    this.state.inFlight = null;
+    this.state.wakeAt = null;
+    this.record('STUCK', { step: this.saga.steps[stepIndex]!.name, detail: `${status}: ${reason}` });
+    this.effects.push({ type: 'stuck', status, step: stepIndex, reason });
+  }
+
+  ignoreReply(reply: ReplyInput, why: ReplyIgnoredEffect['why']): void {
+    this.record('REPLY_IGNORED', { step: reply.step, kind: reply.kind, attempt: reply.attempt, detail: `${why} ${reply.outcome} reply` });
+    this.effects.push({ type: 'reply-ignored', why });
+  }
+}
+
+/** Detail of a compensation the coordinator gave up waiting on; a participant's failure reads `<errorKind>: ...`, never this. */
+const COMPENSATION_DEADLINE = 'timed out:';
+
+function whyIgnored(state: SagaState, stepIndex: number, reply: ReplyInput): ReplyIgnoredEffect['why'] {
+  const st = state.steps[stepIndex]!;
+  const sent = reply.kind === 'execute' ? st.attempts : st.compensationAttempts;
+  if (reply.attempt < 1 || reply.attempt > sent) return 'not-waiting';
+  // An attempt no longer awaited: its deadline passed first (late), or its reply was applied already (duplicate).
+  const ofAttempt = state.timeline.filter((e) => e.step === reply.step && e.kind === reply.kind && e.attempt === reply.attempt);
+  const gaveUp = ofAttempt.some((e) => e.type === 'STEP_TIMED_OUT' || (e.type === 'COMPENSATION_FAILED' && e.detail?.startsWith(COMPENSATION_DEADLINE)));
+  if (gaveUp) return 'late';
+  const applied = ofAttempt.some((e) => e.type === 'STEP_SUCCEEDED' || e.type === 'STEP_FAILED' || e.type === 'STEP_COMPENSATED' || e.type === 'COMPENSATION_FAILED');
+  if (applied) return 'duplicate';
+  // Its entries were trimmed from the timeline: an older attempt was most likely given up on.
+  return reply.attempt < sent ? 'late' : 'duplicate';
+}
+
+function onReply(move: Move, reply: ReplyInput): void {
+  const { state, saga } = move;
+  const stepIndex = saga.steps.findIndex((s) => s.name === reply.step);
+  if (stepIndex < 0) return move.ignoreReply(reply, 'unknown-step');
+  const awaited = state.inFlight;
+  if (!awaited || awaited.step !== stepIndex || awaited.kind !== reply.kind || awaited.attempt !== reply.attempt) {
+    const why = whyIgnored(state, stepIndex, reply);
+    // A success of an attempt we sent, arriving late (or contradicting its applied failure), took effect after all: its compensation must cover it.
+    if (why !== 'not-waiting' && reply.kind === 'execute' && reply.outcome === 'succeeded') state.steps[stepIndex]!.mayHaveTakenEffect = true;
+    return move.ignoreReply(reply, why);
+  }
+  const step = saga.steps[stepIndex]!;
+  const st = state.steps[stepIndex]!;
+  move.effects.push({ type: 'command-ended', step: stepIndex, kind: reply.kind, attempt: reply.attempt, outcome: reply.outcome, sentAt: awaited.sentAt });
+  state.inFlight = null;
+  const error = reply.error ?? 'the participant gave no reason';
+  if (reply.kind === 'execute') {
+    if (reply.outcome === 'succeeded') {
+      st.status = 'succeeded';
+      st.mayHaveTakenEffect = true;
+      if (reply.data) state.data = reply.data;
+      if (step.pivot) state.pivotPassed = true;
+      move.record('STEP_SUCCEEDED', { step: step.name, kind: 'execute', attempt: reply.attempt });
+      return move.forward(stepIndex + 1);
+    }
+    move.record('STEP_FAILED', { step: step.name, kind: 'execute', attempt: reply.attempt, detail: `${reply.errorKind ?? 'transient'}: ${error}` });
+    return move.stepFailed(stepIndex, reply.errorKind ?? 'transient', error);
+  }
+  if (reply.outcome === 'succeeded') {
+    st.status = 'compensated';
+    move.record('STEP_COMPENSATED', { step: step.name, kind: 'compensate', attempt: reply.attempt });
+    return move.compensateNext();
+  }
+  move.record('COMPENSATION_FAILED', { step: step.name, kind: 'compensate', attempt: reply.attempt, detail: `${reply.errorKind ?? 'transient'}: ${error}` });
+  return move.compensationFailed(stepIndex, error);
+}
+
+function onResume(move: Move): void {
+  const { state, saga } = move;
+  delete state.resumeRequestedAt;
+  move.touch();
+  if (state.status === 'compensation_failed') {
+    const stepIndex = state.steps.findIndex((s) => s.status === 'compensation_failed');
+    if (stepIndex >= 0) {
+      state.steps[stepIndex]!.compensationAttempts = 0;
+      state.status = 'compensating';
+      move.record('RESUMED', { step: saga.steps[stepIndex]!.name, detail: 'compensation resumed by an operator' });
+      return move.send(stepIndex, 'compensate');
+    }
+  }
+  if (state.status === 'forward_failed') {
+    const stepIndex = state.steps.findIndex((s) => s.status !== 'succeeded');
+    if (stepIndex >= 0) {
+      state.steps[stepIndex]!.attempts = 0;
+      state.status = 'running';
+      move.record('RESUMED', { step: saga.steps[stepIndex]!.name, detail: 'step resumed by an operator' });
+      return move.send(stepIndex, 'execute');
+    }
+  }
+  move.record('RESUMED', { detail: `nothing to resume: the saga is ${state.status}` });
+}
+
+function onTick(move: Move): void {
+  const { state, ctx } = move;
+  if (state.resumeRequestedAt !== undefined) return onResume(move);
+  if (state.status !== 'running' && state.status !== 'compensating') return;
+  const awaited = state.inFlight;
+  if (awaited) {
+    if (ctx.now < awaited.deadlineAt) return;
+    const step = move.saga.steps[awaited.step]!;
+    const st = state.steps[awaited.step]!;
+    state.inFlight = null;
+    move.effects.push({ type: 'command-ended', step: awaited.step, kind: awaited.kind, attempt: awaited.attempt, outcome: 'timed_out', sentAt: awaited.sentAt });
+    const error = `no reply within ${awaited.deadlineAt - awaited.sentAt} ms`;
+    if (awaited.kind === 'execute') {
+      // It may still take effect (or have taken it): from now on its compensation is owed.
+      st.mayHaveTakenEffect = true;
+      move.record('STEP_TIMED_OUT', { step: step.name, kind: 'execute', attempt: awaited.attempt, detail: error });
+      return move.stepFailed(awaited.step, 'timeout', error);
+    }
+    move.record('COMPENSATION_FAILED', { step: step.name, kind: 'compensate', attempt: awaited.attempt, detail: `${COMPENSATION_DEADLINE} ${error}` });
+    return move.compensationFailed(awaited.step, error);
+  }
+  if (state.wakeAt === null || ctx.now < state.wakeAt) return;
+  if (state.status === 'compensating') return move.compensateNext();
+  const next = state.steps.findIndex((s) => s.status !== 'succeeded');
+  move.forward(next < 0 ? state.steps.length : next);
+}
+
+/**
+ * The saga's next state for an input, and what must be done about it: the
+ * commands to send, and the timeline entries for saga.events. Pure: the
+ * caller persists the state (fenced) before it sends anything.
+ */
+export function transition(saga: Saga, state: SagaState, input: SagaInput, ctx: TransitionContext): TransitionResult {
+  const move = new Move(saga, structuredClone(state), ctx);
+  if (input.type === 'reply') onReply(move, input);
+  else onTick(move);
+  const next = move.state;
+  if (move.changed) {
+    next.updatedAt = ctx.now;
+    trimTimeline(next);
+  }
+  return { state: next, effects: move.effects, events: move.events, changed: move.changed };
+}
+
+function trimTimeline(state: SagaState): void {
+  const excess = state.timeline.length - MAX_TIMELINE_ENTRIES;
+  if (excess <= 0) return;
+  state.timeline.splice(TIMELINE_HEAD, excess);
+  state.timelineDropped = (state.timelineDropped ?? 0) + excess;
+}

@@ -1,0 +1,563 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload, type KafkaConfig, type KafkaMessage, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import pino, { type Logger } from 'pino';
+import { trace, type Tracer } from '@opentelemetry/api';
+import { deriveEventId, Header, headersToStrings, InvalidInputError, traceIdFromTraceparent, type EventCodec, type Headers } from '@agentmesh/runtime';
+import { commandHeaders, parseReply, type SagaReplyRecord } from '../protocol/messages';
+import { commandEventId, sagaIdFor } from '../protocol/ids';
+import { DEFAULT_COORDINATOR_GROUP, SAGA_EVENTS_TOPIC, SAGA_REPLIES_TOPIC, SAGA_STUCK_TOPIC } from '../protocol/topics';
+import { newSagaState } from '../saga/create';
+import type { CommandEffect, ReplyInput, SagaInput, SagaState, TimelineEntry, TransitionResult } from '../saga/state';
+import { transition } from '../saga/transition';
+import type { Saga, SagaTrigger } from '../saga/types';
+import type { SagaStore } from '../store/saga-store';
+import { CoordinatorMetrics } from '../observability/metrics';
+import { SagaSpans, startSagaTrace } from '../observability/saga-spans';
+import { homePartitionOf } from './home-partition';
+import { KeyedLock } from './keyed-lock';
+import { PartitionOwnership } from './ownership';
+
+export interface CoordinatorOptions {
+  sagas: readonly Saga[];
+  brokers: string[];
+  codec: EventCodec;
+  store: SagaStore;
+  /** Consumer group shared by all instances. Default `mesh-coordinator`. */
+  groupId?: string;
+  instanceId?: string;
+  logger?: Logger;
+  metrics?: CoordinatorMetrics;
+  tracer?: Tracer;
+  clock?: () => number;
+  random?: () => number;
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  /** How often owned partitions are checked for due timers. Default 50 ms. */
+  tickMs?: number;
+  /** Partitions of saga.replies when the coordinator creates it. Default 6. */
+  replyPartitions?: number;
+  /** Partitions of the other topics it creates (triggers, commands). Default 3. */
+  defaultPartitions?: number;
+  maxWaitTimeInMs?: number;
+  kafka?: Partial<KafkaConfig>;
+}
+
+export interface RunningCoordinator {
+  readonly instanceId: string;
+  readonly groupId: string;
+  /** Resolves the first time the instance has joined the group and claimed its partitions. */
+  readonly joined: Promise<void>;
+  /** The saga.replies partitions this instance drives now. */
+  ownedPartitions(): number[];
+  readiness(): Promise<Record<string, { ok: boolean; detail?: string }>>;
+  /** Stops taking work, finishes what is under way, leaves the group. */
+  stop(): Promise<void>;
+}
+
+/** What became of one drive of a saga. */
+type DriveOutcome = 'applied' | 'unchanged' | 'unknown-saga' | 'not-owner' | 'fenced';
+
+const MAX_DUE_PER_TICK = 256;
+const DRIVE_CONCURRENCY = 64;
+
+async function mapLimit<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await task(items[next++]!);
+  });
+  await Promise.all(workers);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+async function ensureTopics(admin: Admin, wanted: Map<string, number>): Promise<number> {
+  const existing = new Set(await admin.listTopics());
+  const missing = [...wanted].filter(([topic]) => !existing.has(topic));
+  if (missing.length > 0) {
+    await admin.createTopics({ waitForLeaders: true, topics: missing.map(([topic, numPartitions]) => ({ topic, numPartitions })) }).catch((error: unknown) => {
+      // Another instance created them first: fine.
+      if (!/already exists/i.test(describe(error))) throw error;
+    });
+  }
+  const metadata = await admin.fetchTopicMetadata({ topics: [SAGA_REPLIES_TOPIC] });
+  return metadata.topics[0]!.partitions.length;
+}
+
+/**
+ * Runs sagas: consumes their triggers and saga.replies as one consumer group,
+ * so instances share sagas by saga.replies partition. For every input it
+ * loads the saga, decides (pure), writes the new state to Redis (fenced by the
+ * partition's epoch), then sends the commands and the audit records. Timers
+ * (start, back-off, deadlines) live in Redis per partition and are polled by
+ * the partition's owner, so a restart forgets none.
+ */
+export async function startCoordinator(options: CoordinatorOptions): Promise<RunningCoordinator> {
+  const groupId = options.groupId ?? DEFAULT_COORDINATOR_GROUP;
+  const instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const logger = (options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' })).child({ component: 'coordinator', instance: instanceId });
+  const metrics = options.metrics ?? new CoordinatorMetrics();
+  const tracer = options.tracer ?? trace.getTracer('agentmesh-coordinator');
+  const spans = new SagaSpans(tracer);
+  const clock = options.clock ?? Date.now;
+  const random = options.random ?? Math.random;
+  const { codec, store } = options;
+  const tickMs = options.tickMs ?? 50;
+  const dlqTopic = `${groupId}.dlq`;
+
+  const sagasByName = new Map<string, Saga>();
+  const sagasByTrigger = new Map<string, Saga[]>();
+  for (const saga of options.sagas) {
+    if (sagasByName.has(saga.name)) throw new Error(`two sagas are named '${saga.name}'`);
+    sagasByName.set(saga.name, saga);
+    sagasByTrigger.set(saga.trigger, [...(sagasByTrigger.get(saga.trigger) ?? []), saga]);
+  }
+
+  const kafka = new Kafka({ clientId: `mesh-coordinator`, brokers: options.brokers, logLevel: logLevel.NOTHING, ...options.kafka });
+  const wanted = new Map<string, number>([
+    [SAGA_REPLIES_TOPIC, options.replyPartitions ?? 6],
+    [SAGA_EVENTS_TOPIC, options.defaultPartitions ?? 3],
+    [SAGA_STUCK_TOPIC, 1],
+    [dlqTopic, 1],
+  ]);
+  for (const saga of options.sagas) {
+    wanted.set(saga.trigger, wanted.get(saga.trigger) ?? options.defaultPartitions ?? 3);
+    for (const step of saga.steps) {
+      for (const topic of [step.command, step.compensation]) if (topic && !wanted.has(topic)) wanted.set(topic, options.defaultPartitions ?? 3);
+    }
+  }
+  const admin = kafka.admin();
+  await admin.connect();
+  let replyPartitions: number;
+  try {
+    replyPartitions = await ensureTopics(admin, wanted);
+  } finally {
+    await admin.disconnect();
+  }
+
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const consumer: Consumer = kafka.consumer({
+    groupId,
+    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+    heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
+    maxWaitTimeInMs: options.maxWaitTimeInMs ?? 100,
+    retry: { retries: 10 },
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [SAGA_REPLIES_TOPIC, ...sagasByTrigger.keys()], fromBeginning: true });
+
+  const ownership = new PartitionOwnership();
+  const locks = new KeyedLock();
+  /** Sends that failed after their state was written: retried by the timer loop (same event ids). */
+  const unsent: TopicMessages[][] = [];
+  let stopping = false;
+  let joinedOnce = false;
+  let markJoined: () => void = () => undefined;
+  const joined = new Promise<void>((resolve) => (markJoined = resolve));
+
+  // --- sending -------------------------------------------------------------------------------
+
+  async function send(batch: TopicMessages[]): Promise<void> {
+    if (batch.length === 0) return;
+    try {
+      await producer.sendBatch({ topicMessages: batch, acks: -1 });
+    } catch (error) {
+      logger.warn({ error: describe(error) }, 'send failed after the saga state was written; retrying in the background');
+      unsent.push(batch);
+    }
+  }
+
+  async function flushUnsent(): Promise<void> {
+    while (unsent.length > 0) {
+      const batch = unsent[0]!;
+      try {
+        await producer.sendBatch({ topicMessages: batch, acks: -1 });
+        unsent.shift();
+      } catch (error) {
+        logger.warn({ error: describe(error), waiting: unsent.length }, 'send still failing');
+        return;
+      }
+    }
+  }
+
+  /** The saga's data encoded for `topic` (passed through when it already is). */
+  async function dataFor(state: SagaState, topic: string): Promise<Buffer> {
+    const bytes = Buffer.from(state.data.bytes, 'base64');
+    if (state.data.topic === topic) return bytes;
+    return codec.encode(topic, await codec.decode(state.data.topic, bytes));
+  }
+
+  async function commandMessage(saga: Saga, state: SagaState, effect: CommandEffect, traceparent: string | undefined): Promise<Message> {
+    const step = saga.steps[effect.step]!;
+    const headers: Headers = {
+      [Header.eventId]: effect.eventId,
+      [Header.correlationId]: state.correlationId,
+      [Header.causationId]: state.trigger.eventId,
+      ...commandHeaders({ sagaId: state.id, sagaType: state.type, step: step.name, kind: effect.kind, attempt: effect.attempt, deadlineAt: effect.deadlineAt }),
+    };
+    if (traceparent) headers[Header.traceparent] = traceparent;
+    return { key: state.id, value: await dataFor(state, effect.topic), headers };
+  }
+
+  async function auditMessages(state: SagaState, entries: readonly TimelineEntry[]): Promise<Message[]> {
+    const stateJson = JSON.stringify(state);
+    const traceId = traceIdFromTraceparent(state.traceparent) ?? null;
+    return Promise.all(
+      entries.map(async (entry, index) => ({
+        key: state.id,
+        value: await codec.encode(SAGA_EVENTS_TOPIC, {
+          sagaId: state.id,
+          sagaType: state.type,
+          type: entry.type,
+          status: state.status,
+          step: entry.step ?? null,
+          kind: entry.kind ?? null,
+          attempt: entry.attempt ?? null,
+          detail: entry.detail ?? null,
+          version: state.version,
+          traceId,
+          stateJson,
+          occurredAt: entry.at,
+        }),
+        headers: { [Header.eventId]: deriveEventId(`saga:${state.id}`, 'saga.events', state.version * 1000 + index), [Header.correlationId]: state.correlationId, [Header.sagaId]: state.id },
+      })),
+    );
+  }
+
+  /** Sends what a transition asked for, after its state was written. */
+  async function perform(saga: Saga, state: SagaState, result: TransitionResult): Promise<void> {
+    const now = clock();
+    const commands = new Map<string, Message[]>();
+    const stuck: Message[] = [];
+    for (const effect of result.effects) {
+      switch (effect.type) {
+        case 'command': {
+          const step = saga.steps[effect.step]!;
+          const traceparent = spans.commandSent(state, step.name, effect.kind, effect.attempt, effect.eventId, now);
+          const message = await commandMessage(saga, state, effect, traceparent);
+          commands.set(effect.topic, [...(commands.get(effect.topic) ?? []), message]);
+          metrics.commandSent(saga.name, effect.kind);
+          break;
+        }
+        case 'command-ended': {
+          const step = saga.steps[effect.step]!;
+          const eventId = commandEventId(state.id, step.name, effect.kind, effect.attempt);
+          spans.commandEnded(state, step.name, effect.kind, effect.attempt, eventId, effect.sentAt, effect.outcome, now);
+          if (effect.outcome === 'timed_out') metrics.commandTimedOut(saga.name, effect.kind);
+          break;
+        }
+        case 'finished':
+          metrics.sagaFinished(saga.name, effect.outcome, effect.durationMs / 1000);
+          spans.sagaEnded(state, effect.outcome, now);
+          logger.info({ sagaId: state.id, saga: saga.name, outcome: effect.outcome, durationMs: effect.durationMs }, `saga ${effect.outcome}`);
+          break;
+        case 'stuck':
+          metrics.sagaStuck(saga.name, effect.status);
+          spans.sagaEnded(state, effect.status, now);
+          logger.warn({ sagaId: state.id, saga: saga.name, status: effect.status, reason: effect.reason }, 'saga stuck: waiting for an operator (mesh saga resume)');
+          stuck.push({
+            key: state.id,
+            value: await codec.encode(SAGA_STUCK_TOPIC, {
+              sagaId: state.id,
+              sagaType: state.type,
+              status: effect.status === 'compensation_failed' ? 'COMPENSATION_FAILED' : 'FORWARD_FAILED',
+              step: saga.steps[effect.step]!.name,
+              reason: effect.reason,
+              traceId: traceIdFromTraceparent(state.traceparent) ?? null,
+              startedAt: state.startedAt,
+              stuckAt: now,
+            }),
+            headers: { [Header.eventId]: deriveEventId(`saga:${state.id}`, SAGA_STUCK_TOPIC, state.version), [Header.sagaId]: state.id },
+          });
+          break;
+        case 'reply-ignored':
+          metrics.reply(effect.why);
+          logger.info({ sagaId: state.id, saga: saga.name, why: effect.why }, 'reply ignored');
+          break;
+      }
+    }
+    const batch: TopicMessages[] = [...commands].map(([topic, messages]) => ({ topic, messages }));
+    if (result.events.length > 0) batch.push({ topic: SAGA_EVENTS_TOPIC, messages: await auditMessages(state, result.events) });
+    if (stuck.length > 0) batch.push({ topic: SAGA_STUCK_TOPIC, messages: stuck });
+    await send(batch);
+  }
+
+  // --- driving a saga ------------------------------------------------------------------------
+
+  /** Loads a saga, decides, writes (fenced), then sends. One at a time per saga in this process. */
+  function drive(sagaId: string, input: SagaInput): Promise<DriveOutcome> {
+    return locks.run(sagaId, async () => {
+      await ownership.settled();
+      for (let round = 0; round < 5; round++) {
+        const state = await store.load(sagaId);
+        if (!state) return 'unknown-saga';
+        const fence = ownership.fenceFor(state.homePartition);
+        if (!fence) return 'not-owner';
+        const saga = sagasByName.get(state.type);
+        if (!saga) {
+          logger.warn({ sagaId, saga: state.type }, 'saga of a type this instance does not run; left alone');
+          return 'unknown-saga';
+        }
+        const result = transition(saga, state, input, { now: clock(), random: random() });
+        if (!result.changed) return 'unchanged';
+        const saved = await store.save(state, result.state, fence);
+        if (saved === 'conflict') continue; // an operator's resume request landed between our read and write
+        if (saved === 'missing') return 'unknown-saga';
+        if (saved === 'fenced') {
+          logger.warn({ partition: fence.partition, sagaId }, 'fenced: another instance owns the partition now; stopping work on it');
+          ownership.lost(fence.partition);
+          return 'fenced';
+        }
+        await perform(saga, result.state, result);
+        if (input.type === 'reply' && !result.effects.some((e) => e.type === 'reply-ignored')) metrics.reply('applied');
+        return 'applied';
+      }
+      logger.warn({ sagaId }, 'saga kept changing under us; will look again on its next timer');
+      return 'unchanged';
+    });
+  }
+
+  // --- triggers ------------------------------------------------------------------------------
+
+  async function deadLetter(topic: string, partition: number, message: KafkaMessage, error: unknown): Promise<void> {
+    const headers = headersToStrings(message.headers);
+    logger.warn({ topic, partition, offset: message.offset, error: describe(error) }, 'input the coordinator cannot use; dead-lettered');
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: [
+        {
+          topic: dlqTopic,
+          messages: [
+            {
+              key: message.key,
+              value: message.value,
+              headers: {
+                ...headers,
+                [Header.agent]: groupId,
+                [Header.originalTopic]: topic,
+                [Header.originalPartition]: String(partition),
+                [Header.originalOffset]: message.offset,
+                [Header.originalTimestamp]: message.timestamp,
+                [Header.errorKind]: error instanceof InvalidInputError ? 'invalid-input' : 'permanent',
+                [Header.errorClass]: error instanceof Error ? error.name : 'Error',
+                [Header.errorMessage]: describe(error).slice(0, 2000),
+                [Header.attempt]: '1',
+                [Header.firstFailedAt]: String(clock()),
+                [Header.failureHistory]: JSON.stringify([{ attempt: 1, at: clock(), kind: error instanceof InvalidInputError ? 'invalid-input' : 'permanent', message: describe(error).slice(0, 500) }]),
+              },
+            },
+          ],
+        },
+      ],
+    });
+  }
+
+  async function startSaga(saga: Saga, topic: string, partition: number, message: KafkaMessage): Promise<void> {
+    const headers = headersToStrings(message.headers);
+    const eventId = headers[Header.eventId] ?? deriveEventId(`kafka:${topic}:${partition}:${message.offset}`, 'source', 0);
+    let state: SagaState;
+    try {
+      const value = await codec.decode(topic, message.value);
+      const trigger: SagaTrigger = { topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value, headers, eventId };
+      const sagaId = saga.sagaId?.(trigger) ?? sagaIdFor(saga.name, eventId);
+      const first = saga.steps[0]!.command;
+      const data = await codec.encode(first, saga.start ? saga.start(trigger) : value);
+      const now = clock();
+      state = newSagaState(saga, {
+        id: sagaId,
+        homePartition: homePartitionOf(sagaId, replyPartitions),
+        now,
+        trigger: { topic, partition, offset: message.offset, eventId },
+        correlationId: headers[Header.correlationId] ?? eventId,
+        traceparent: startSagaTrace(tracer, saga.name, sagaId, headers, now),
+        data: { topic: first, bytes: data.toString('base64') },
+      });
+    } catch (error) {
+      if (error instanceof InvalidInputError || (error instanceof Error && error.name === 'EncodeError')) return deadLetter(topic, partition, message, error);
+      throw error;
+    }
+    if (!(await store.create(state))) {
+      logger.info({ sagaId: state.id, saga: saga.name }, 'trigger seen before: the saga exists');
+      return;
+    }
+    metrics.sagaStarted(saga.name);
+    logger.info({ sagaId: state.id, saga: saga.name, traceId: traceIdFromTraceparent(state.traceparent) }, 'saga started');
+    await send([{ topic: SAGA_EVENTS_TOPIC, messages: await auditMessages(state, state.timeline) }]);
+    // Its owner's timer would find it within a tick; when that is us, go at once.
+    if (ownership.fenceFor(state.homePartition)) await drive(state.id, { type: 'tick' });
+  }
+
+  // --- replies -------------------------------------------------------------------------------
+
+  function replyInput(saga: Saga | undefined, reply: SagaReplyRecord): ReplyInput {
+    const step = saga?.steps.find((s) => s.name === reply.step);
+    return {
+      type: 'reply',
+      step: reply.step,
+      kind: reply.kind === 'EXECUTE' ? 'execute' : 'compensate',
+      attempt: reply.attempt,
+      outcome: reply.outcome === 'SUCCEEDED' ? 'succeeded' : 'failed',
+      ...(reply.data && step ? { data: { topic: step.command, bytes: reply.data.toString('base64') } } : {}),
+      ...(reply.errorKind ? { errorKind: reply.errorKind === 'PERMANENT' ? 'permanent' : reply.errorKind === 'TIMEOUT' ? 'timeout' : 'transient' } : {}),
+      ...(reply.error ? { error: reply.error } : {}),
+    };
+  }
+
+  /** Handles one reply; false when this instance may no longer act on the partition (stop the batch there). */
+  async function handleReply(partition: number, message: KafkaMessage): Promise<boolean> {
+    let reply: SagaReplyRecord;
+    try {
+      reply = parseReply(await codec.decode(SAGA_REPLIES_TOPIC, message.value));
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      metrics.reply('invalid');
+      await deadLetter(SAGA_REPLIES_TOPIC, partition, message, error);
+      return true;
+    }
+    const home = homePartitionOf(reply.sagaId, replyPartitions);
+    if (home !== partition) {
+      // Keyed by something else, or by a partitioner of its own: send it where the saga's owner reads.
+      logger.warn({ sagaId: reply.sagaId, partition, home }, 'reply on the wrong partition; forwarding it to the saga home partition');
+      await producer.send({ topic: SAGA_REPLIES_TOPIC, acks: -1, messages: [{ key: reply.sagaId, partition: home, value: message.value, headers: message.headers }] });
+      return true;
+    }
+    const saga = sagasByName.get(reply.sagaType);
+    const outcome = await drive(reply.sagaId, replyInput(saga, reply));
+    if (outcome === 'unknown-saga') {
+      metrics.reply('unknown-saga');
+      logger.info({ sagaId: reply.sagaId, step: reply.step }, 'reply for a saga we do not know (purged, or another deployment); ignored');
+    }
+    return outcome !== 'fenced' && outcome !== 'not-owner';
+  }
+
+  async function eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+    const { topic, partition } = batch;
+    if (topic === SAGA_REPLIES_TOPIC) {
+      // In order per saga; sagas of the batch side by side.
+      const bySaga = new Map<string, KafkaMessage[]>();
+      for (const message of batch.messages) {
+        const key = message.key?.toString() ?? '';
+        bySaga.set(key, [...(bySaga.get(key) ?? []), message]);
+      }
+      let blocked = false;
+      const done = new Set<string>();
+      await mapLimit([...bySaga.values()], DRIVE_CONCURRENCY, async (messages) => {
+        for (const message of messages) {
+          if (blocked || !isRunning() || isStale()) return;
+          if (!(await handleReply(partition, message))) {
+            blocked = true;
+            return;
+          }
+          done.add(message.offset);
+        }
+      });
+      // Offsets are committed up to the first message not handled.
+      for (const message of batch.messages) {
+        if (!done.has(message.offset)) break;
+        resolveOffset(message.offset);
+      }
+    } else {
+      const sagas = sagasByTrigger.get(topic) ?? [];
+      await mapLimit(batch.messages, DRIVE_CONCURRENCY, async (message) => {
+        for (const saga of sagas) await startSaga(saga, topic, partition, message);
+      });
+      for (const message of batch.messages) resolveOffset(message.offset);
+    }
+    await heartbeat();
+    await commitOffsetsIfNecessary();
+  }
+
+  // --- ownership and timers ------------------------------------------------------------------
+
+  /** A partition just taken over: its in-flight commands may never have been sent by the old owner. Same ids, so sent once in effect. */
+  async function recover(partition: number): Promise<void> {
+    const ids = await store.scheduled(partition);
+    const states = await store.loadMany(ids);
+    let resent = 0;
+    for (const state of states) {
+      if (!state?.inFlight) continue;
+      const saga = sagasByName.get(state.type);
+      if (!saga) continue;
+      const step = saga.steps[state.inFlight.step]!;
+      const topic = state.inFlight.kind === 'execute' ? step.command : step.compensation;
+      if (!topic) continue;
+      const effect: CommandEffect = { type: 'command', step: state.inFlight.step, kind: state.inFlight.kind, topic, attempt: state.inFlight.attempt, eventId: state.inFlight.eventId, deadlineAt: state.inFlight.deadlineAt };
+      const traceparent = spans.commandSent(state, step.name, effect.kind, effect.attempt, effect.eventId, clock());
+      await send([{ topic, messages: [await commandMessage(saga, state, effect, traceparent)] }]);
+      resent += 1;
+    }
+    logger.info({ partition, sagas: ids.length, resent }, 'took over partition');
+  }
+
+  consumer.on(consumer.events.REBALANCING, () => ownership.suspend());
+  consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    const assigned = event.payload.memberAssignment[SAGA_REPLIES_TOPIC] ?? [];
+    ownership
+      .assign(assigned, (p) => store.claimPartition(p))
+      .then(async (gained) => {
+        metrics.ownedPartitions(assigned.length);
+        logger.info({ partitions: assigned, gained }, 'joined coordinator group');
+        joinedOnce = true;
+        markJoined();
+        for (const partition of gained) await recover(partition);
+      })
+      .catch((error: unknown) => logger.error({ error: describe(error) }, 'could not claim partitions; acting on none until the next assignment'));
+  });
+  consumer.on(consumer.events.CRASH, (event) => logger.error({ error: describe(event.payload.error), restart: event.payload.restart }, 'consumer crashed'));
+
+  await consumer.run({ eachBatchAutoResolve: false, partitionsConsumedConcurrently: Math.max(1, Math.min(replyPartitions, 8)), eachBatch });
+
+  // Timers: each owned partition's due sagas, every tickMs.
+  let timer: NodeJS.Timeout | undefined;
+  let ticking: Promise<void> = Promise.resolve();
+  const tick = async () => {
+    await flushUnsent();
+    for (const fence of ownership.active()) {
+      if (stopping) return;
+      const due = await store.due(fence.partition, clock(), MAX_DUE_PER_TICK);
+      await mapLimit(due, DRIVE_CONCURRENCY, async (sagaId) => {
+        await drive(sagaId, { type: 'tick' });
+      });
+    }
+  };
+  const schedule = () => {
+    if (stopping) return;
+    timer = setTimeout(() => {
+      ticking = tick()
+        .catch((error: unknown) => logger.warn({ error: describe(error) }, 'timer pass failed; trying again'))
+        .finally(schedule);
+    }, tickMs);
+  };
+  schedule();
+
+  return {
+    instanceId,
+    groupId,
+    joined,
+    ownedPartitions: () => ownership.active().map((f) => f.partition).sort((a, b) => a - b),
+    async readiness() {
+      const redisOk = await store.redis.ping().then(
+        () => true,
+        () => false,
+      );
+      return {
+        group: { ok: joinedOnce && ownership.isActive, detail: joinedOnce ? `owns ${ownership.active().length} partition(s) of ${SAGA_REPLIES_TOPIC}` : 'not joined yet' },
+        redis: { ok: redisOk, ...(redisOk ? {} : { detail: 'saga store unreachable' }) },
+      };
+    },
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      clearTimeout(timer);
+      await ticking;
+      await consumer.disconnect();
+      await flushUnsent();
+      await producer.disconnect();
+      spans.closeAll(clock());
+    },
+  };
+}
+

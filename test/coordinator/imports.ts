@@ -1,0 +1,2 @@
+export * from '@agentmesh/coordinator';
+export { PermanentError } from '@agentmesh/runtime';
