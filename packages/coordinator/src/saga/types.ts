@@ -73,6 +73,7 @@ export interface Saga<Trigger = unknown, Data = unknown> {
   readonly name: string;
   readonly trigger: string;
   readonly steps: readonly SagaStep[];
-  readonly sagaId: ((trigger: SagaTrigger<Trigger>) => string) | undefined;
-  readonly start: ((trigger: SagaTrigger<Trigger>) => Data) | undefined;
+  // Method syntax on purpose: a Saga<MyTrigger> must be usable where a Saga<unknown> is listed.
+  sagaId?(trigger: SagaTrigger<Trigger>): string;
+  start?(trigger: SagaTrigger<Trigger>): Data;
 }
