@@ -48,9 +48,9 @@ export function defineSaga<Trigger = unknown, Data = unknown>(def: SagaDefinitio
     if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) problems.push(`${where}: timeoutMs must be positive`);
     const compensationTimeoutMs = s?.compensationTimeoutMs ?? timeoutMs;
     if (!(Number.isFinite(compensationTimeoutMs) && compensationTimeoutMs > 0)) problems.push(`${where}: compensationTimeoutMs must be positive`);
-    const retry: SagaRetryPolicy = { ...DEFAULT_STEP_RETRY, ...s?.retry };
+    const retry: SagaRetryPolicy = { ...DEFAULT_STEP_RETRY, ...s?.retry, delaysMs: [...(s?.retry?.delaysMs ?? DEFAULT_STEP_RETRY.delaysMs)] };
     checkPolicy(`${where}: retry`, retry, problems);
-    const compensationRetry: SagaRetryPolicy = { ...sagaCompensation, ...s?.compensationRetry };
+    const compensationRetry: SagaRetryPolicy = { ...sagaCompensation, ...s?.compensationRetry, delaysMs: [...(s?.compensationRetry?.delaysMs ?? sagaCompensation.delaysMs)] };
     checkPolicy(`${where}: compensationRetry`, compensationRetry, problems);
     if (s?.pivot) pivots += 1;
     return Object.freeze({

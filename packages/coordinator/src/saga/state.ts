@@ -38,6 +38,13 @@ export interface StepState {
   attempts: number;
   /** Compensate attempts sent so far. */
   compensationAttempts: number;
+  /**
+   * Attempts before an operator's resume: the retry budget counts from here, while attempt numbers
+   * keep rising (a resumed command must not reuse an earlier attempt's event id, which participants
+   * have already seen).
+   */
+  attemptsBeforeResume?: number;
+  compensationAttemptsBeforeResume?: number;
   /** An attempt may have had its effect (it succeeded, or timed out): compensation must cover it. */
   mayHaveTakenEffect: boolean;
   lastError?: string;

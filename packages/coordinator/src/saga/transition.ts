@@ -132,14 +132,15 @@ class Move {
     const step = this.saga.steps[stepIndex]!;
     const st = this.state.steps[stepIndex]!;
     st.lastError = error;
-    const attemptsLeft = st.attempts < step.retry.maxAttempts;
+    const used = st.attempts - (st.attemptsBeforeResume ?? 0);
+    const attemptsLeft = used < step.retry.maxAttempts;
     if (this.state.pivotPassed) {
       // Past the pivot there is no going back: retry whatever the error, then wait for an operator.
-      if (attemptsLeft) return this.scheduleRetry(stepIndex, 'execute', retryDelayMs(step.retry, st.attempts, this.ctx.random));
+      if (attemptsLeft) return this.scheduleRetry(stepIndex, 'execute', retryDelayMs(step.retry, used, this.ctx.random));
       return this.stuck('forward_failed', stepIndex, `step '${step.name}' failed after the pivot, ${st.attempts} attempts: ${error}`);
     }
     if (errorKind !== 'permanent' && attemptsLeft) {
-      return this.scheduleRetry(stepIndex, 'execute', retryDelayMs(step.retry, st.attempts, this.ctx.random));
+      return this.scheduleRetry(stepIndex, 'execute', retryDelayMs(step.retry, used, this.ctx.random));
     }
     st.status = errorKind === 'timeout' ? 'timed_out' : 'failed';
     const why = errorKind === 'permanent' ? 'failed permanently' : `failed ${st.attempts} attempt(s)`;
@@ -150,8 +151,9 @@ class Move {
     const step = this.saga.steps[stepIndex]!;
     const st = this.state.steps[stepIndex]!;
     st.lastError = error;
-    if (st.compensationAttempts < step.compensationRetry.maxAttempts) {
-      return this.scheduleRetry(stepIndex, 'compensate', retryDelayMs(step.compensationRetry, st.compensationAttempts, this.ctx.random));
+    const used = st.compensationAttempts - (st.compensationAttemptsBeforeResume ?? 0);
+    if (used < step.compensationRetry.maxAttempts) {
+      return this.scheduleRetry(stepIndex, 'compensate', retryDelayMs(step.compensationRetry, used, this.ctx.random));
     }
     st.status = 'compensation_failed';
     this.stuck('compensation_failed', stepIndex, `compensation of '${step.name}' failed ${st.compensationAttempts} attempt(s): ${error}`);
@@ -232,7 +234,7 @@ function onResume(move: Move): void {
   if (state.status === 'compensation_failed') {
     const stepIndex = state.steps.findIndex((s) => s.status === 'compensation_failed');
     if (stepIndex >= 0) {
-      state.steps[stepIndex]!.compensationAttempts = 0;
+      state.steps[stepIndex]!.compensationAttemptsBeforeResume = state.steps[stepIndex]!.compensationAttempts;
       state.status = 'compensating';
       move.record('RESUMED', { step: saga.steps[stepIndex]!.name, detail: 'compensation resumed by an operator' });
       return move.send(stepIndex, 'compensate');
@@ -241,7 +243,7 @@ function onResume(move: Move): void {
   if (state.status === 'forward_failed') {
     const stepIndex = state.steps.findIndex((s) => s.status !== 'succeeded');
     if (stepIndex >= 0) {
-      state.steps[stepIndex]!.attempts = 0;
+      state.steps[stepIndex]!.attemptsBeforeResume = state.steps[stepIndex]!.attempts;
       state.status = 'running';
       move.record('RESUMED', { step: saga.steps[stepIndex]!.name, detail: 'step resumed by an operator' });
       return move.send(stepIndex, 'execute');

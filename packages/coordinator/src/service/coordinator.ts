@@ -151,6 +151,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
 
   const ownership = new PartitionOwnership();
   const locks = new KeyedLock();
+  const warnedUnknownType = new Set<string>();
   /** Sends that failed after their state was written: retried by the timer loop (same event ids). */
   const unsent: TopicMessages[][] = [];
   let stopping = false;
@@ -298,7 +299,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
         if (!fence) return 'not-owner';
         const saga = sagasByName.get(state.type);
         if (!saga) {
-          logger.warn({ sagaId, saga: state.type }, 'saga of a type this instance does not run; left alone');
+          // Its timer stays due for an instance that runs the type; say so once, not every tick.
+          if (!warnedUnknownType.has(sagaId)) {
+            warnedUnknownType.add(sagaId);
+            logger.warn({ sagaId, saga: state.type }, 'saga of a type this instance does not run; left alone');
+          }
           return 'unknown-saga';
         }
         const result = transition(saga, state, input, { now: clock(), random: random() });
