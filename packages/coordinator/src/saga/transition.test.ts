@@ -418,6 +418,21 @@ describe('timeouts', () => {
     expectCommand(r, 0, 'compensate', 1, saga);
   });
 
+  it('compensates a step again when its late success comes after its compensation', () => {
+    const saga = sagaOf(step('a', { retry: { maxAttempts: 1 } }));
+    const run = new Run(saga);
+    run.tick();
+    run.expire(); // a timed out: compensate it
+    const done = run.ok();
+    expect(done.state.status).toBe('compensated');
+    const r = run.reply('a', 'execute', 1, 'succeeded');
+    expect(r.state.status).toBe('compensating');
+    expect(r.state.finishedAt).toBeUndefined();
+    expect(eventTypes(r)).toEqual(['REPLY_IGNORED', 'COMPENSATING', 'COMPENSATION_STARTED']);
+    expectCommand(r, 0, 'compensate', 2, saga);
+    expect(run.ok().state.status).toBe('compensated');
+  });
+
   it('records a late reply for the timed-out attempt and changes nothing else', () => {
     const saga = sagaOf(step('a'), step('b'));
     const run = new Run(saga);
@@ -880,6 +895,9 @@ function runRandomSaga(seed: number): Outcome {
     const name = saga.steps[f.step]!.name;
     if (held.length > 0 && rnd() < 0.25) {
       const late = held.splice(Math.floor(rnd() * held.length), 1)[0]!;
+      const lateIndex = saga.steps.findIndex((s) => s.name === late.step);
+      // A late success after its step's compensation reopens the compensation (its own test above); not modelled here.
+      if (late.kind === 'execute' && late.outcome === 'succeeded' && state.steps[lateIndex]?.status === 'compensated') continue;
       now += 1;
       const before = state;
       const r = apply(late);

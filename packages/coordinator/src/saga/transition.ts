@@ -198,7 +198,22 @@ function onReply(move: Move, reply: ReplyInput): void {
   if (!awaited || awaited.step !== stepIndex || awaited.kind !== reply.kind || awaited.attempt !== reply.attempt) {
     const why = whyIgnored(state, stepIndex, reply);
     // A success of an attempt we sent, arriving late (or contradicting its applied failure), took effect after all: its compensation must cover it.
-    if (why !== 'not-waiting' && reply.kind === 'execute' && reply.outcome === 'succeeded') state.steps[stepIndex]!.mayHaveTakenEffect = true;
+    if (why !== 'not-waiting' && reply.kind === 'execute' && reply.outcome === 'succeeded') {
+      const st = state.steps[stepIndex]!;
+      st.mayHaveTakenEffect = true;
+      if (st.status === 'compensated' && (state.status === 'compensating' || state.status === 'compensated')) {
+        // Its compensation ran before the effect happened: the effect stands, so it owes a compensation again.
+        move.ignoreReply(reply, why);
+        st.status = 'timed_out';
+        move.record('COMPENSATING', { step: reply.step, detail: 'a late success came after the step was compensated: compensating it again' });
+        if (state.status === 'compensated') {
+          state.status = 'compensating';
+          delete state.finishedAt;
+          move.compensateNext();
+        }
+        return;
+      }
+    }
     return move.ignoreReply(reply, why);
   }
   const step = saga.steps[stepIndex]!;
