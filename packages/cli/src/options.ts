@@ -44,3 +44,33 @@ export function stopOnSignals(stop: () => Promise<void>): void {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 }
+
+const DURATION_UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** A duration such as `30s`, `10m`, `2h`, `7d`, `1h30m` or `500ms`, in milliseconds; undefined when it is not one. */
+export function durationMs(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (!/^(?:\d+(?:ms|s|m|h|d|w))+$/.test(trimmed)) return undefined;
+  let total = 0;
+  for (const [, amount, unit] of trimmed.matchAll(/(\d+)(ms|s|m|h|d|w)/g)) total += Number(amount) * DURATION_UNITS_MS[unit!]!;
+  return Number.isSafeInteger(total) ? total : undefined;
+}
+
+/** Commander parser for a duration flag (`--older-than 7d`): milliseconds. */
+export function parseDuration(value: string): number {
+  const ms = durationMs(value);
+  if (ms === undefined) throw new InvalidArgumentError(`'${value}' is not a duration (a number and a unit: 30s, 10m, 2h, 7d; or 1h30m, 500ms)`);
+  return ms;
+}
+
+/** Commander parser for a schema registry URL: http(s), without a trailing slash. */
+export function parseHttpUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(`'${value}' is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError(`'${value}' is not an http(s) URL`);
+  return value.replace(/\/+$/, '');
+}

@@ -1,10 +1,12 @@
 import { Command } from 'commander';
 import { registerBrokerCommand } from './commands/broker';
+import { registerCoordinatorCommand } from './commands/coordinator';
 import { registerDevCommand } from './commands/dev';
 import { registerDlqCommand } from './commands/dlq';
 import { registerPublishCommand } from './commands/publish';
 import { registerRegistryCommand } from './commands/registry';
 import { registerRunCommand } from './commands/run';
+import { registerSagaCommand } from './commands/saga';
 
 export function buildProgram(): Command {
   const program = new Command('mesh')
@@ -16,5 +18,7 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerPublishCommand(program);
   registerDlqCommand(program);
+  registerCoordinatorCommand(program);
+  registerSagaCommand(program);
   return program;
 }

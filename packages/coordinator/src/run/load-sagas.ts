@@ -20,6 +20,8 @@ export function loadSagaModule(path: string): Saga[] {
   } catch (error) {
     throw new SagaDefinitionError(`cannot load saga module ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
+  // CommonJS `module.exports = defineSaga(...)`: the module is the saga.
+  if (isSaga(mod)) return [mod];
   const candidates: unknown[] = [];
   for (const value of [mod.default, mod.sagas]) {
     if (Array.isArray(value)) candidates.push(...value);

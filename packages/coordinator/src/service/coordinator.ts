@@ -5,6 +5,7 @@ import pino, { type Logger } from 'pino';
 import { trace, type Tracer } from '@opentelemetry/api';
 import { deriveEventId, Header, headersToStrings, InvalidInputError, traceIdFromTraceparent, type EventCodec, type Headers } from '@agentmesh/runtime';
 import { commandHeaders, parseReply, type SagaReplyRecord } from '../protocol/messages';
+import { SagaDefinitionError } from '../errors';
 import { commandEventId, sagaIdFor } from '../protocol/ids';
 import { DEFAULT_COORDINATOR_GROUP, SAGA_EVENTS_TOPIC, SAGA_REPLIES_TOPIC, SAGA_STUCK_TOPIC } from '../protocol/topics';
 import { newSagaState } from '../saga/create';
@@ -110,7 +111,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const sagasByName = new Map<string, Saga>();
   const sagasByTrigger = new Map<string, Saga[]>();
   for (const saga of options.sagas) {
-    if (sagasByName.has(saga.name)) throw new Error(`two sagas are named '${saga.name}'`);
+    if (sagasByName.has(saga.name)) throw new SagaDefinitionError(`two sagas are named '${saga.name}'`);
     sagasByName.set(saga.name, saga);
     sagasByTrigger.set(saga.trigger, [...(sagasByTrigger.get(saga.trigger) ?? []), saga]);
   }

@@ -1,0 +1,94 @@
+import { DEFAULT_COORDINATOR_GROUP, loadSagaModule, runCoordinator, SagaDefinitionError, SAGA_REPLIES_TOPIC, type Saga } from '@agentmesh/coordinator';
+import { redactRedisUrl } from '@agentmesh/runtime';
+import { Option, type Command } from 'commander';
+import { DEFAULT_ENDPOINTS, endpoint } from '../defaults';
+import { parseBrokerList, parseHttpUrl, parsePort, parsePositiveInt, stopOnSignals, UsageError } from '../options';
+import { DEFAULT_KEY_PREFIX, withStore } from './saga/common';
+
+interface CoordinatorFlags {
+  sagas?: string[];
+  brokers?: string[];
+  registry?: string;
+  json: boolean;
+  redis?: string;
+  group: string;
+  keyPrefix: string;
+  port: number;
+  host: string;
+  sessionTimeout: number;
+}
+
+const SAGAS_EXAMPLE = 'e.g. mesh coordinator --sagas ./sagas/order.js; repeat --sagas for several modules';
+
+/** Commander collector of a repeatable option without a default. */
+function collectPaths(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** The sagas of every --sagas module; a module that cannot be loaded, or two sagas of one name, is a one-line UsageError. */
+export function loadSagas(paths: readonly string[], load: (path: string) => Saga[] = loadSagaModule): Saga[] {
+  if (paths.length === 0) throw new UsageError(`--sagas <module> is required: the module(s) whose exports are defineSaga({...}) (${SAGAS_EXAMPLE})`);
+  const sagas = new Set<Saga>();
+  for (const path of paths) {
+    try {
+      for (const saga of load(path)) sagas.add(saga);
+    } catch (error) {
+      // Node's "Cannot find module" carries a multi-line require stack: the first line says it all.
+      if (error instanceof SagaDefinitionError) throw new UsageError(`--sagas ${path}: ${error.message.split('\n')[0]}`);
+      throw error;
+    }
+  }
+  const byName = new Map<string, Saga>();
+  for (const saga of sagas) {
+    if (byName.has(saga.name)) throw new UsageError(`two sagas are named '${saga.name}' (sagas of the --sagas modules must have distinct names)`);
+    byName.set(saga.name, saga);
+  }
+  return [...sagas];
+}
+
+/** `0-5` for a run of partitions, `0,2,4` otherwise, `none` for none. */
+export function describePartitions(partitions: readonly number[]): string {
+  if (partitions.length === 0) return 'none';
+  const sorted = [...partitions].sort((a, b) => a - b);
+  const contiguous = sorted.every((p, i) => i === 0 || p === sorted[i - 1]! + 1);
+  return contiguous && sorted.length > 2 ? `${sorted[0]}-${sorted[sorted.length - 1]}` : sorted.join(',');
+}
+
+export function registerCoordinatorCommand(program: Command): void {
+  program
+    .command('coordinator')
+    .description('run the saga coordinator for the sagas of one or more modules (several instances share the sagas by saga.replies partition)')
+    .option('--sagas <module>', 'a JavaScript module exporting sagas (defineSaga); required, repeatable', collectPaths)
+    .option('--brokers <list>', 'Kafka brokers (default: $KAFKA_BROKERS or 127.0.0.1:9092)', parseBrokerList)
+    .addOption(new Option('--registry <url>', 'schema registry: saga data, commands and audit records in Avro (default: $SCHEMA_REGISTRY_URL or http://127.0.0.1:8081)').argParser(parseHttpUrl).conflicts('json'))
+    .option('--json', 'values are JSON, no schema registry', false)
+    .option('--redis <url>', `Redis holding the saga state (default: $REDIS_URL or ${DEFAULT_ENDPOINTS.REDIS_URL})`)
+    .option('--group <id>', 'consumer group shared by the coordinator instances', DEFAULT_COORDINATOR_GROUP)
+    .option('--key-prefix <prefix>', 'Redis key prefix of the saga state (give `mesh saga` the same)', DEFAULT_KEY_PREFIX)
+    .option('--port <port>', 'port of /metrics, /health and /ready (0 picks a free one)', parsePort, 0)
+    .option('--host <host>', 'interface of /metrics, /health and /ready', '127.0.0.1')
+    .option('--session-timeout <ms>', 'how long the group waits for a silent instance before moving its partitions (and sagas)', parsePositiveInt, 30_000)
+    .addHelpText('after', '\nLogs are JSON lines on stdout (LOG_LEVEL sets the level). SIGTERM or SIGINT: finishes the sagas being driven, leaves the group, exits 0.')
+    .action(async (flags: CoordinatorFlags) => {
+      const sagas = loadSagas(flags.sagas ?? []);
+      const redisUrl = flags.redis ?? endpoint('REDIS_URL');
+      // Fail now, in one line, rather than join the group and be unable to claim a partition.
+      await withStore({ redis: redisUrl, keyPrefix: flags.keyPrefix }, (store) => store.countByStatus());
+      const running = await runCoordinator({
+        sagas,
+        brokers: flags.brokers ?? parseBrokerList(endpoint('KAFKA_BROKERS')),
+        registryUrl: flags.json ? undefined : (flags.registry ?? endpoint('SCHEMA_REGISTRY_URL')),
+        redisUrl,
+        keyPrefix: flags.keyPrefix,
+        observability: { host: flags.host, port: flags.port },
+        coordinator: { groupId: flags.group, sessionTimeoutMs: flags.sessionTimeout, heartbeatIntervalMs: Math.max(100, Math.floor(flags.sessionTimeout / 10)) },
+      });
+      stopOnSignals(() => running.stop());
+      await running.ready();
+      const types = sagas.map((s) => `${s.name} (trigger ${s.trigger})`).join(', ');
+      process.stdout.write(
+        `coordinator ready: group ${flags.group}, sagas ${types}; owns ${SAGA_REPLIES_TOPIC} partitions ${describePartitions(running.coordinator.ownedPartitions())}; ` +
+          `state in ${redactRedisUrl(redisUrl)} under ${flags.keyPrefix}; metrics at ${running.observabilityUrl}/metrics (health /health, readiness /ready)\n`,
+      );
+    });
+}

@@ -1,0 +1,17 @@
+import type { Command } from 'commander';
+import { registerSagaLsCommand } from './ls';
+import { registerSagaPurgeCommand } from './purge';
+import { registerSagaResumeCommand } from './resume';
+import { registerSagaShowCommand } from './show';
+
+/** `mesh saga ls|show|resume|purge`: operate the sagas the coordinators keep in Redis. */
+export function registerSagaCommand(program: Command): void {
+  const saga = program
+    .command('saga')
+    .description('inspect, resume and purge the sagas `mesh coordinator` runs (their state is in Redis)')
+    .addHelpText('after', '\nEvery subcommand takes --redis (default $REDIS_URL or redis://127.0.0.1:6379) and --key-prefix (the coordinator\'s; default mesh:saga:).\nStuck sagas (compensation_failed, forward_failed) wait for an operator: find them with `ls --state stuck`, read them with `show`, retry them with `resume`.');
+  registerSagaLsCommand(saga);
+  registerSagaShowCommand(saga);
+  registerSagaResumeCommand(saga);
+  registerSagaPurgeCommand(saga);
+}
