@@ -21,3 +21,36 @@ export {
   type FailureRates,
   type InjectedFault,
 } from './invoice/failure-injection';
+
+// The account signup saga. Its participants (signup/users, subscriptions, emails) are loaded by path
+// (`mesh run .../dist/signup/emails.js`) like the invoice agents, so importing this module never reads MESH_SIGNUP_*.
+export { accountSignupSaga, sagaIdOfSignup, signupSagaData, ACCOUNT_SIGNUP_SAGA, SignupSteps, SignupTopics, SIGNUP_TOPICS } from './signup/saga';
+export { signupSagaId, subscriptionIdFor, userIdFor, welcomeMessageIdFor } from './signup/ids';
+export {
+  DEFAULT_LEDGER_PREFIX,
+  emptyEffects,
+  LedgerEnv,
+  MemorySignupLedger,
+  RedisSignupLedger,
+  SIGNUP_EFFECTS,
+  signupLedgerFromEnv,
+  type RedisSignupLedgerOptions,
+  type SagaEffects,
+  type SignupEffect,
+  type SignupLedger,
+} from './signup/ledger';
+export {
+  decideEmailFault,
+  emailFaultsFromEnv,
+  EmailFaultEnv,
+  FAULT_SUFFIXES,
+  NO_EMAIL_FAULTS,
+  type EmailFault,
+  type EmailFaultConfig,
+} from './signup/email-faults';
+export { SignupParticipants, SIGNUP_PARTICIPANT_TIMEOUT_MS, type SignupParticipantOptions } from './signup/options';
+export { checkSagaEffects, emailMayHaveBeenSent, failureOfFailedStep } from './signup/effects-check';
+export { formatSagaState, describeEntry, type FormatSagaOptions } from './signup/timeline';
+export { buildSignupReport, renderSignupReport, signupReportOk, type SignupReport, type SignupReportInput } from './signup/report';
+export { demoSignups, publishSignups, signupEventId, type DemoSignupsOptions, type PublishSignupsOptions } from './signup/publish';
+export { runSignupDemo, signupParticipantEnv, pickCompensatedSaga, DEMO_EMAIL_FAULT_RATES, type SignupDemoOptions, type SignupDemoResult } from './signup/demo';

@@ -213,7 +213,7 @@ describe('going forward', () => {
     expect(r2.state.data).toEqual(data1);
     expectCommand(r2, 2, 'execute', 1, saga);
 
-    const r3 = run.ok({}, 1_234);
+    const r3 = run.ok({}, 234);
     expect(commandsOf(r3)).toEqual([]);
     expect(r3.state).toMatchObject({ status: 'completed', inFlight: null, wakeAt: null, finishedAt: run.now });
     expect(r3.effects).toContainEqual({ type: 'finished', outcome: 'completed', durationMs: run.now - T0 });
@@ -416,6 +416,19 @@ describe('timeouts', () => {
     const r = run.expire();
     expect(r.state.steps[1]).toMatchObject({ status: 'not_compensated', mayHaveTakenEffect: true });
     expectCommand(r, 0, 'compensate', 1, saga);
+  });
+
+  it('takes a reply read after its deadline as a timeout, and the reply as late', () => {
+    const saga = sagaOf(step('a'), step('b', { retry: { maxAttempts: 1 } }));
+    const run = new Run(saga);
+    run.tick();
+    run.ok();
+    const f = run.inFlight();
+    const r = run.apply({ type: 'reply', step: 'b', kind: 'execute', attempt: f.attempt, outcome: 'succeeded' }, f.deadlineAt + 1);
+    expect(eventTypes(r)).toEqual(['STEP_TIMED_OUT', 'COMPENSATING', 'COMPENSATION_STARTED', 'REPLY_IGNORED']);
+    expect(r.state.status).toBe('compensating');
+    expect(r.state.steps[1]!.mayHaveTakenEffect).toBe(true);
+    expectCommand(r, 1, 'compensate', 1, saga);
   });
 
   it('compensates a step again when its late success comes after its compensation', () => {

@@ -301,8 +301,13 @@ function onTick(move: Move): void {
  */
 export function transition(saga: Saga, state: SagaState, input: SagaInput, ctx: TransitionContext): TransitionResult {
   const move = new Move(saga, structuredClone(state), ctx);
-  if (input.type === 'reply') onReply(move, input);
-  else onTick(move);
+  if (input.type === 'reply') {
+    // A reply read after its command's deadline is too late, whichever came first to this process: the
+    // deadline decides, so the outcome does not depend on how promptly the timer ran.
+    const awaited = move.state.inFlight;
+    if (awaited && ctx.now >= awaited.deadlineAt && move.state.resumeRequestedAt === undefined) onTick(move);
+    onReply(move, input);
+  } else onTick(move);
   const next = move.state;
   if (move.changed) {
     next.updatedAt = ctx.now;

@@ -16,6 +16,7 @@ import type { SagaStore } from '../store/saga-store';
 import { CoordinatorMetrics } from '../observability/metrics';
 import { SagaSpans, startSagaTrace } from '../observability/saga-spans';
 import { homePartitionOf } from './home-partition';
+import { CoalescingSender } from './coalescing-sender';
 import { KeyedLock } from './keyed-lock';
 import { PartitionOwnership } from './ownership';
 
@@ -140,6 +141,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
 
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
+  const sender = new CoalescingSender(producer);
   const consumer: Consumer = kafka.consumer({
     groupId,
     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
@@ -165,7 +167,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   async function send(batch: TopicMessages[]): Promise<void> {
     if (batch.length === 0) return;
     try {
-      await producer.sendBatch({ topicMessages: batch, acks: -1 });
+      await sender.send(batch);
     } catch (error) {
       logger.warn({ error: describe(error) }, 'send failed after the saga state was written; retrying in the background');
       unsent.push(batch);
@@ -331,9 +333,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   async function deadLetter(topic: string, partition: number, message: KafkaMessage, error: unknown): Promise<void> {
     const headers = headersToStrings(message.headers);
     logger.warn({ topic, partition, offset: message.offset, error: describe(error) }, 'input the coordinator cannot use; dead-lettered');
-    await producer.sendBatch({
-      acks: -1,
-      topicMessages: [
+    await sender.send(
+      [
         {
           topic: dlqTopic,
           messages: [
@@ -358,19 +359,30 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
           ],
         },
       ],
-    });
+    );
   }
 
   async function startSaga(saga: Saga, topic: string, partition: number, message: KafkaMessage): Promise<void> {
     const headers = headersToStrings(message.headers);
     const eventId = headers[Header.eventId] ?? deriveEventId(`kafka:${topic}:${partition}:${message.offset}`, 'source', 0);
     let state: SagaState;
+    // The saga's own hooks failing on a trigger is that trigger's problem (dead-lettered), not the coordinator's:
+    // rethrown, it would fail the batch again and again and stop every saga behind it on the partition.
+    let hookFailed = false;
+    const hook = <T>(run: () => T): T => {
+      try {
+        return run();
+      } catch (error) {
+        hookFailed = true;
+        throw error;
+      }
+    };
     try {
       const value = await codec.decode(topic, message.value);
       const trigger: SagaTrigger = { topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value, headers, eventId };
-      const sagaId = saga.sagaId?.(trigger) ?? sagaIdFor(saga.name, eventId);
+      const sagaId = hook(() => saga.sagaId?.(trigger)) ?? sagaIdFor(saga.name, eventId);
       const first = saga.steps[0]!.command;
-      const data = await codec.encode(first, saga.start ? saga.start(trigger) : value);
+      const data = await codec.encode(first, saga.start ? hook(() => saga.start!(trigger)) : value);
       const now = clock();
       state = newSagaState(saga, {
         id: sagaId,
@@ -382,7 +394,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
         data: { topic: first, bytes: data.toString('base64') },
       });
     } catch (error) {
-      if (error instanceof InvalidInputError || (error instanceof Error && error.name === 'EncodeError')) return deadLetter(topic, partition, message, error);
+      if (hookFailed || error instanceof InvalidInputError || (error instanceof Error && error.name === 'EncodeError')) return deadLetter(topic, partition, message, error);
       throw error;
     }
     if (!(await store.create(state))) {
