@@ -11,6 +11,8 @@ export const SagaAttribute = {
   outcome: 'mesh.saga.outcome',
 } as const;
 
+const MAX_OPEN_SPANS = 50_000;
+
 function contextOf(traceparent: string | undefined) {
   return extractTraceContext(traceparent ? { [Header.traceparent]: traceparent } : {});
 }
@@ -48,7 +50,15 @@ export class SagaSpans {
       parent,
     );
     this.open.get(eventId)?.end(now);
+    this.open.delete(eventId);
     this.open.set(eventId, span);
+    // A command whose reply another instance handled (after a rebalance) never ends here: bound what is kept.
+    if (this.open.size > MAX_OPEN_SPANS) {
+      const [oldestId, oldest] = this.open.entries().next().value as [string, Span];
+      oldest.setAttribute(SagaAttribute.outcome, 'handed-over');
+      oldest.end(now);
+      this.open.delete(oldestId);
+    }
     return injectTraceHeaders(trace.setSpan(parent, span), {})[Header.traceparent];
   }
 

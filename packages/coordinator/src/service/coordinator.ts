@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload, type KafkaConfig, type KafkaMessage, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload, type KafkaConfig, type KafkaMessage, type Message, type TopicMessages } from 'kafkajs';
 import pino, { type Logger } from 'pino';
 import { trace, type Tracer } from '@opentelemetry/api';
 import { deriveEventId, Header, headersToStrings, InvalidInputError, traceIdFromTraceparent, type EventCodec, type Headers } from '@agentmesh/runtime';
@@ -16,7 +16,7 @@ import type { SagaStore } from '../store/saga-store';
 import { CoordinatorMetrics } from '../observability/metrics';
 import { SagaSpans, startSagaTrace } from '../observability/saga-spans';
 import { homePartitionOf } from './home-partition';
-import { CoalescingSender } from './coalescing-sender';
+import { CoalescingSender, UnsendableError } from './coalescing-sender';
 import { KeyedLock } from './keyed-lock';
 import { PartitionOwnership } from './ownership';
 
@@ -62,6 +62,7 @@ type DriveOutcome = 'applied' | 'unchanged' | 'unknown-saga' | 'not-owner' | 'fe
 
 const MAX_DUE_PER_TICK = 256;
 const DRIVE_CONCURRENCY = 64;
+const TRIGGER_CHUNK = 128;
 
 async function mapLimit<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -89,8 +90,9 @@ async function ensureTopics(admin: Admin, wanted: Map<string, number>): Promise<
 }
 
 /**
- * Runs sagas: consumes their triggers and saga.replies as one consumer group,
- * so instances share sagas by saga.replies partition. For every input it
+ * Runs sagas: consumes saga.replies as one consumer group, so instances
+ * share sagas by saga.replies partition, and the triggers as another (any
+ * instance may start a saga; its home partition's owner drives it). For every input it
  * loads the saga, decides (pure), writes the new state to Redis (fenced by the
  * partition's epoch), then sends the commands and the audit records. Timers
  * (start, back-off, deadlines) live in Redis per partition and are polled by
@@ -139,18 +141,23 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     await admin.disconnect();
   }
 
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  const sender = new CoalescingSender(producer);
-  const consumer: Consumer = kafka.consumer({
-    groupId,
-    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-    heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
-    maxWaitTimeInMs: options.maxWaitTimeInMs ?? 100,
-    retry: { retries: 10 },
-  });
+  const sender = new CoalescingSender(() => kafka.producer({ idempotent: true, maxInFlightRequests: 1 }), logger);
+  await sender.connect();
+  const consumerOf = (group: string): Consumer =>
+    kafka.consumer({
+      groupId: group,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
+      maxWaitTimeInMs: options.maxWaitTimeInMs ?? 100,
+      retry: { retries: 10 },
+    });
+  // Replies and triggers are consumed apart: a backlog of new sagas must not hold up the replies of running ones.
+  const consumer = consumerOf(groupId);
   await consumer.connect();
-  await consumer.subscribe({ topics: [SAGA_REPLIES_TOPIC, ...sagasByTrigger.keys()], fromBeginning: true });
+  await consumer.subscribe({ topics: [SAGA_REPLIES_TOPIC], fromBeginning: true });
+  const triggerConsumer = sagasByTrigger.size > 0 ? consumerOf(`${groupId}.triggers`) : undefined;
+  await triggerConsumer?.connect();
+  await triggerConsumer?.subscribe({ topics: [...sagasByTrigger.keys()], fromBeginning: true });
 
   const ownership = new PartitionOwnership();
   const locks = new KeyedLock();
@@ -169,6 +176,16 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     try {
       await sender.send(batch);
     } catch (error) {
+      if (error instanceof UnsendableError) {
+        const singles = batch.flatMap(({ topic, messages }) => messages.map((m) => [{ topic, messages: [m] }]));
+        if (singles.length > 1) {
+          for (const one of singles) await send(one);
+          return;
+        }
+        // Retrying cannot help. A command lost this way fails its step at its deadline; say so loudly.
+        logger.error({ topic: batch[0]!.topic, error: describe(error) }, 'record too large to produce; not sent');
+        return;
+      }
       logger.warn({ error: describe(error) }, 'send failed after the saga state was written; retrying in the background');
       unsent.push(batch);
     }
@@ -178,7 +195,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     while (unsent.length > 0) {
       const batch = unsent[0]!;
       try {
-        await producer.sendBatch({ topicMessages: batch, acks: -1 });
+        await sender.send(batch);
         unsent.shift();
       } catch (error) {
         logger.warn({ error: describe(error), waiting: unsent.length }, 'send still failing');
@@ -207,6 +224,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   }
 
   async function auditMessages(state: SagaState, entries: readonly TimelineEntry[]): Promise<Message[]> {
+    // The state after a transition is the same for each of its events: the last one carries it.
     const stateJson = JSON.stringify(state);
     const traceId = traceIdFromTraceparent(state.traceparent) ?? null;
     return Promise.all(
@@ -223,7 +241,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
           detail: entry.detail ?? null,
           version: state.version,
           traceId,
-          stateJson,
+          stateJson: index === entries.length - 1 ? stateJson : '',
           occurredAt: entry.at,
         }),
         headers: { [Header.eventId]: deriveEventId(`saga:${state.id}`, 'saga.events', state.version * 1000 + index), [Header.correlationId]: state.correlationId, [Header.sagaId]: state.id },
@@ -403,9 +421,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     }
     metrics.sagaStarted(saga.name);
     logger.info({ sagaId: state.id, saga: saga.name, traceId: traceIdFromTraceparent(state.traceparent) }, 'saga started');
-    await send([{ topic: SAGA_EVENTS_TOPIC, messages: await auditMessages(state, state.timeline) }]);
+    // Sent side by side with the first command (the sender keeps their order).
+    const announced = send([{ topic: SAGA_EVENTS_TOPIC, messages: await auditMessages(state, state.timeline) }]);
     // Its owner's timer would find it within a tick; when that is us, go at once.
     if (ownership.fenceFor(state.homePartition)) await drive(state.id, { type: 'tick' });
+    await announced;
   }
 
   // --- replies -------------------------------------------------------------------------------
@@ -439,7 +459,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     if (home !== partition) {
       // Keyed by something else, or by a partitioner of its own: send it where the saga's owner reads.
       logger.warn({ sagaId: reply.sagaId, partition, home }, 'reply on the wrong partition; forwarding it to the saga home partition');
-      await producer.send({ topic: SAGA_REPLIES_TOPIC, acks: -1, messages: [{ key: reply.sagaId, partition: home, value: message.value, headers: message.headers }] });
+      await sender.send([{ topic: SAGA_REPLIES_TOPIC, messages: [{ key: reply.sagaId, partition: home, value: message.value, headers: message.headers }] }]);
       return true;
     }
     const saga = sagasByName.get(reply.sagaType);
@@ -451,9 +471,9 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     return outcome !== 'fenced' && outcome !== 'not-owner';
   }
 
-  async function eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
-    const { topic, partition } = batch;
-    if (topic === SAGA_REPLIES_TOPIC) {
+  async function eachReplyBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+    const { partition } = batch;
+    {
       // In order per saga; sagas of the batch side by side.
       const bySaga = new Map<string, KafkaMessage[]>();
       for (const message of batch.messages) {
@@ -477,23 +497,38 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
         if (!done.has(message.offset)) break;
         resolveOffset(message.offset);
       }
-    } else {
-      const sagas = sagasByTrigger.get(topic) ?? [];
-      await mapLimit(batch.messages, DRIVE_CONCURRENCY, async (message) => {
-        for (const saga of sagas) await startSaga(saga, topic, partition, message);
-      });
-      for (const message of batch.messages) resolveOffset(message.offset);
     }
     await heartbeat();
     await commitOffsetsIfNecessary();
   }
 
+  async function eachTriggerBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+    const { topic, partition } = batch;
+    const sagas = sagasByTrigger.get(topic) ?? [];
+    // Chunks, each committed, with a heartbeat between: a long batch must not outlast the session.
+    for (let from = 0; from < batch.messages.length; from += TRIGGER_CHUNK) {
+      if (!isRunning() || isStale()) return;
+      const chunk = batch.messages.slice(from, from + TRIGGER_CHUNK);
+      await mapLimit(chunk, DRIVE_CONCURRENCY, async (message) => {
+        for (const saga of sagas) await startSaga(saga, topic, partition, message);
+      });
+      resolveOffset(chunk[chunk.length - 1]!.offset);
+      await heartbeat();
+      await commitOffsetsIfNecessary();
+    }
+  }
+
   // --- ownership and timers ------------------------------------------------------------------
 
-  /** A partition just taken over: its in-flight commands may never have been sent by the old owner. Same ids, so sent once in effect. */
+  /**
+   * A partition just taken over: its in-flight commands may never have been sent by the old owner. Same ids, so sent
+   * once in effect. Runs before this instance acts on the partition: run alongside, it could find (and send again) a
+   * command this instance had just sent itself.
+   */
   async function recover(partition: number): Promise<void> {
     const ids = await store.scheduled(partition);
     const states = await store.loadMany(ids);
+    const batch = new Map<string, Message[]>();
     let resent = 0;
     for (const state of states) {
       if (!state?.inFlight) continue;
@@ -504,29 +539,38 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       if (!topic) continue;
       const effect: CommandEffect = { type: 'command', step: state.inFlight.step, kind: state.inFlight.kind, topic, attempt: state.inFlight.attempt, eventId: state.inFlight.eventId, deadlineAt: state.inFlight.deadlineAt };
       const traceparent = spans.commandSent(state, step.name, effect.kind, effect.attempt, effect.eventId, clock());
-      await send([{ topic, messages: [await commandMessage(saga, state, effect, traceparent)] }]);
+      batch.set(topic, [...(batch.get(topic) ?? []), await commandMessage(saga, state, effect, traceparent)]);
       resent += 1;
     }
+    await send([...batch].map(([topic, messages]) => ({ topic, messages })));
     logger.info({ partition, sagas: ids.length, resent }, 'took over partition');
+  }
+
+  /** Re-sends the gained partitions' in-flight commands; a failure is logged (their deadlines will retry them) and does not stop the instance. */
+  async function takeOver(gained: number[]): Promise<void> {
+    for (const partition of gained) {
+      await recover(partition).catch((error: unknown) => logger.warn({ partition, error: describe(error) }, 'could not re-send the in-flight commands of a partition taken over; their deadlines will retry them'));
+    }
   }
 
   consumer.on(consumer.events.REBALANCING, () => ownership.suspend());
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
     const assigned = event.payload.memberAssignment[SAGA_REPLIES_TOPIC] ?? [];
     ownership
-      .assign(assigned, (p) => store.claimPartition(p))
-      .then(async (gained) => {
+      .assign(assigned, (p) => store.claimPartition(p), takeOver)
+      .then((gained) => {
         metrics.ownedPartitions(assigned.length);
         logger.info({ partitions: assigned, gained }, 'joined coordinator group');
         joinedOnce = true;
         markJoined();
-        for (const partition of gained) await recover(partition);
       })
       .catch((error: unknown) => logger.error({ error: describe(error) }, 'could not claim partitions; acting on none until the next assignment'));
   });
   consumer.on(consumer.events.CRASH, (event) => logger.error({ error: describe(event.payload.error), restart: event.payload.restart }, 'consumer crashed'));
 
-  await consumer.run({ eachBatchAutoResolve: false, partitionsConsumedConcurrently: Math.max(1, Math.min(replyPartitions, 8)), eachBatch });
+  triggerConsumer?.on(triggerConsumer.events.CRASH, (event) => logger.error({ error: describe(event.payload.error), restart: event.payload.restart }, 'trigger consumer crashed'));
+  await consumer.run({ eachBatchAutoResolve: false, partitionsConsumedConcurrently: Math.max(1, Math.min(replyPartitions, 8)), eachBatch: eachReplyBatch });
+  await triggerConsumer?.run({ eachBatchAutoResolve: false, partitionsConsumedConcurrently: 2, eachBatch: eachTriggerBatch });
 
   // Timers: each owned partition's due sagas, every tickMs.
   let timer: NodeJS.Timeout | undefined;
@@ -571,9 +615,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       stopping = true;
       clearTimeout(timer);
       await ticking;
+      await triggerConsumer?.disconnect();
       await consumer.disconnect();
       await flushUnsent();
-      await producer.disconnect();
+      await sender.disconnect();
       spans.closeAll(clock());
     },
   };

@@ -19,15 +19,20 @@ export class PartitionOwnership {
    * Claims the newly assigned partitions (each claim bumps the partition's
    * epoch, fencing off any earlier owner) and resolves to the partitions this
    * instance did not hold before, whose in-flight commands it must re-send.
+   * `takeOver` runs on those after the claims and before the instance acts on
+   * any partition, so it sees the in-flight commands as the old owner left them.
    */
-  assign(partitions: readonly number[], claim: (partition: number) => Promise<Fence>): Promise<number[]> {
+  assign(partitions: readonly number[], claim: (partition: number) => Promise<Fence>, takeOver?: (gained: number[]) => Promise<void>): Promise<number[]> {
     const result = this.settling.then(async () => {
+      this.suspended = true; // acting on none until claimed and taken over, even without a REBALANCING event first
       const before = new Set(this.fences.keys());
       this.fences.clear();
       const fences = await Promise.all(partitions.map((p) => claim(p)));
       for (const fence of fences) this.fences.set(fence.partition, fence);
+      const gained = partitions.filter((p) => !before.has(p));
+      if (takeOver) await takeOver(gained);
       this.suspended = false;
-      return partitions.filter((p) => !before.has(p));
+      return gained;
     });
     this.settling = result.then(
       () => undefined,

@@ -118,7 +118,7 @@ export type SagaCommandKind = 'EXECUTE' | 'COMPENSATE';
 
 export type SagaErrorKind = 'TRANSIENT' | 'PERMANENT' | 'TIMEOUT';
 
-/** One transition of a saga, on saga.events keyed by saga id: the audit log. Each record carries the saga's whole state after it, so the last record of a saga is enough to rebuild it. */
+/** One step of a saga's story, on saga.events keyed by saga id: the audit log. The last record of each transition carries the saga's whole state after it, so the last record of a saga is enough to rebuild it. */
 export interface SagaEvent {
   sagaId: string;
   sagaType: string;
@@ -133,7 +133,7 @@ export interface SagaEvent {
   /** The state's version after the transition. */
   version: number;
   traceId: null | string;
-  /** The saga's state after the transition, as JSON. */
+  /** The saga's state after the transition, as JSON, on the last record of the transition; empty on the others. */
   stateJson: string;
   occurredAt: number;
 }

@@ -1,0 +1,1243 @@
+#!/usr/bin/env node
+/*
+ * Saga benchmark (not a test): a three-step saga run by the coordinator ("mesh") against a bare kafkajs
+ * orchestration of the same three request/reply hops ("bare"), over the same embedded broker, in one run.
+ *
+ * Run: npm run bench:sagas   (= npm run build && node test/bench/sagas.bench.js)
+ *      npm run bench:sagas -- --sagas=500 --fail-sagas=500     (flags are the env names below, lower case, - for _)
+ *
+ * The saga: trigger bench.sagas.trigger, steps a, b, c; each step has a command topic and a compensation topic.
+ * Each participant adds a field to the saga's data (aRef, bRef, cRef); in the failure phase step c throws
+ * PermanentError for every saga, so the coordinator compensates b, then a (two compensation round trips).
+ *
+ * Processes (the same count and the same roles on both sides, so both get the same CPU budget on 2 cores):
+ *   - this process, the driver: publishes triggers and collects timings (the same work for both sides).
+ *   - the infra child: the embedded broker (packages/broker/dist), shared by both sides.
+ *   - per side, TWO children, started for the side and stopped after it:
+ *     mesh: the COORDINATOR in its own child process, as `mesh coordinator` runs it (runCoordinator: JsonCodec,
+ *           Redis SagaStore under a bench key prefix, prom-client metrics, tracing set up with no exporter, pino at
+ *           info to a file; default tick 50 ms, 6 saga.replies partitions); and the PARTICIPANTS child: three
+ *           sagaParticipant agents (one per step, each its own consumer group) under startWorker, each with its
+ *           own Redis idempotency store (openIdempotencyStore), JsonCodec, metrics, logger, tracer: what three
+ *           `mesh run` processes assemble, gathered in one process (as bench:pipeline does, see there for why).
+ *           The coordinator is in its own process because that is how it is deployed (a separate, fenced
+ *           service), and so that its CPU and memory are measured alone.
+ *     bare: the ORCHESTRATOR child: one consumer group on bare.sagas.trigger + bare.sagas.replies, an in-memory
+ *           Map of sagas, one non-idempotent sendBatch (acks -1) per consumed batch with the next commands.
+ *           No persistence, no idempotency, no retries, no timeouts, no audit records. And the RESPONDERS child:
+ *           three plain consumer groups (one per step), one sendBatch of replies per consumed batch, running the
+ *           same step function as the participants.
+ *   - Redis (already running): the mesh's saga state and idempotency keys, all under bench:sagas:<random>:.
+ * Consumer settings match where they mean the same thing: maxWaitTimeInMs 100, the coordinator's/orchestrator's
+ * partitionsConsumedConcurrently 6 (the coordinator's own min(replyPartitions, 8)), the workers'/responders' 4.
+ *
+ * Phases per side, in this order (each waits until every saga of the phase has finished):
+ *   warm-up    BENCH_WARMUP sagas (group joins, JIT, connections), not reported;
+ *   paced      BENCH_PACED_SAGAS at BENCH_PACED_RATE/s (a rate both sides sustain): the unloaded latency, and the
+ *              per-hop breakdown;
+ *   paced failure  BENCH_PACED_FAIL_SAGAS sagas whose last step fails permanently, at BENCH_PACED_RATE/s: the
+ *              time from the STEP_FAILED timeline entry of step c to the COMPENSATED entry, unloaded;
+ *   burst      BENCH_SAGAS sagas, triggers published as fast as possible (BENCH_PUBLISH_BATCH per send,
+ *              BENCH_PUBLISH_IN_FLIGHT sends in flight): sagas/s = N / (last finishedAt - first trigger send);
+ *              duration = finishedAt - the driver's send time of the saga's trigger (all Date.now() on one host);
+ *   failure    BENCH_FAIL_SAGAS sagas whose last step fails permanently, as a burst: the time from the
+ *              STEP_FAILED timeline entry of step c to the COMPENSATED entry (b and a compensated), p50/p99/max.
+ * Timing counters (Redis calls, Produce requests, batches) and latency samples (command decided -> record encoded
+ * -> handler; reply made -> coordinator) are taken per phase in the children; event-loop delay per child too.
+ * Mesh timings come from the stored SagaState in Redis (startedAt, finishedAt, timeline), i.e. the coordinator's
+ * clock; bare timings from the orchestrator's records, taken at the same points (trigger consumed, command
+ * decided, reply consumed, saga finished). CPU: /proc of each process over the burst phase; peak RSS: VmRSS
+ * sampled every 100 ms over the side's run (warm-up included).
+ *
+ * Environment / flags (all optional):
+ *   BENCH_SAGAS              --sagas     sagas of the burst phase                     (default 2000)
+ *   BENCH_FAIL_SAGAS         --fail-sagas sagas of the failure phase; 0 = skip        (default BENCH_SAGAS)
+ *   BENCH_WARMUP             --warmup    warm-up sagas per side                       (default 200)
+ *   BENCH_PACED_SAGAS        --paced-sagas sagas of the paced phase; 0 = skip         (default 200)
+ *   BENCH_PACED_RATE         --paced-rate their rate, sagas/s                         (default 40)
+ *   BENCH_PACED_FAIL_SAGAS   --paced-fail-sagas failing sagas at BENCH_PACED_RATE; 0 = skip (default 100)
+ *   BENCH_ROUNDS             --rounds    rounds per side (alternating order), median  (default 1)
+ *   BENCH_SIDES              --sides     mesh,bare (or one of them)                   (default mesh,bare)
+ *   BENCH_PUBLISH_BATCH      triggers per producer.send()                             (default 100)
+ *   BENCH_PUBLISH_IN_FLIGHT  sends in flight while publishing a burst                 (default 4)
+ *   BENCH_TICK_MS            the coordinator's tickMs (its default, 50, when unset)
+ *   BENCH_PROFILE            1: V8 CPU profiles of both children of each side over the burst phase, summarised
+ *                            (the profiler slows the profiled burst; its figures are marked)  (default 0)
+ *   BENCH_REDIS_URL          Redis                                                    (default redis://127.0.0.1:6379)
+ *   BENCH_SETTLE_TIMEOUT_MS  bound on one phase's sagas finishing                     (default 90000)
+ *   BENCH_STALL_MS           a phase fails when no saga of it finishes for this long   (default 20000)
+ * A side whose phase fails (stall, stuck sagas, timeout) stops there; the other side still runs, the report shows
+ * what was measured, the failure and where its logs are, and the run exits 1.
+ *   BENCH_DEADLINE_MS        hard bound on the whole run                              (default 400000)
+ *   BENCH_JSON               also write every figure (all rounds, phases, counters) to this JSON file
+ */
+'use strict';
+
+// Flags: --sagas=500 sets BENCH_SAGAS=500 (children inherit the environment, so they see the same CFG).
+for (let i = 2; i < process.argv.length; i++) {
+  const a = process.argv[i];
+  if (a.startsWith('--child=')) continue;
+  const m = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(a);
+  if (!m) throw new Error(`unknown argument ${a} (flags: --sagas=N, --fail-sagas=N, --warmup=N, --paced-sagas=N, --paced-rate=N, --rounds=N, --sides=mesh,bare, --profile)`);
+  let value = m[2];
+  if (value === undefined) {
+    const nextArg = process.argv[i + 1];
+    value = nextArg !== undefined && !nextArg.startsWith('--') ? (i++, nextArg) : '1';
+  }
+  process.env[`BENCH_${m[1].toUpperCase().replace(/-/g, '_')}`] = value;
+}
+
+process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+
+const { spawn } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { performance } = require('node:perf_hooks');
+const { envInt, track, killAllChildren, withTimeout, reap, sleep, procCpuMs, procStatusKiB, selfCpuMs } = require('./support/processes');
+const { summarizeProfile } = require('./support/cpuprofile');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const DIST = {
+  broker: path.join(ROOT, 'packages', 'broker', 'dist'),
+  runtime: path.join(ROOT, 'packages', 'runtime', 'dist'),
+  coordinator: path.join(ROOT, 'packages', 'coordinator', 'dist'),
+};
+// Third-party modules as the coordinator resolves them, so patches hit the very instances it uses.
+const fromPkg = (id) => require(require.resolve(id, { paths: [path.join(ROOT, 'packages', 'coordinator')] }));
+const kafkajsDir = () => path.dirname(require.resolve('kafkajs/package.json', { paths: [path.join(ROOT, 'packages', 'coordinator')] }));
+
+const CFG = {
+  sagas: Math.max(1, envInt('BENCH_SAGAS', 2000)),
+  failSagas: envInt('BENCH_FAIL_SAGAS', envInt('BENCH_SAGAS', 2000)),
+  warmup: envInt('BENCH_WARMUP', 200),
+  pacedSagas: envInt('BENCH_PACED_SAGAS', 200),
+  pacedRate: Math.max(1, envInt('BENCH_PACED_RATE', 40)),
+  pacedFailSagas: envInt('BENCH_PACED_FAIL_SAGAS', 100),
+  rounds: Math.max(1, envInt('BENCH_ROUNDS', 1)),
+  sides: (process.env.BENCH_SIDES || 'mesh,bare').split(',').map((s) => s.trim()).filter(Boolean),
+  publishBatch: Math.max(1, envInt('BENCH_PUBLISH_BATCH', 100)),
+  publishInFlight: Math.max(1, envInt('BENCH_PUBLISH_IN_FLIGHT', 4)),
+  tickMs: envInt('BENCH_TICK_MS', 0),
+  profile: envInt('BENCH_PROFILE', 0) !== 0,
+  redisUrl: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379',
+  settleTimeoutMs: envInt('BENCH_SETTLE_TIMEOUT_MS', 90000),
+  stallMs: envInt('BENCH_STALL_MS', 20000),
+  deadlineMs: envInt('BENCH_DEADLINE_MS', 400000),
+  json: process.env.BENCH_JSON || '',
+};
+
+const PARTITIONS = 3; // triggers, commands, saga.events: the coordinator's defaultPartitions
+const REPLY_PARTITIONS = 6; // saga.replies: the coordinator's default replyPartitions
+const HUB_CONCURRENCY = Math.min(REPLY_PARTITIONS, 8); // the coordinator's partitionsConsumedConcurrently
+const STEPS = ['a', 'b', 'c'];
+const STEP_TIMEOUT_MS = 30000; // the DSL's default step timeout, set explicitly so commands' deadlines give their send time
+const SAGA_NAME = 'bench-order';
+const MESH = { trigger: 'bench.sagas.trigger', cmd: (s) => `bench.sagas.${s}`, undo: (s) => `bench.sagas.${s}.undo` };
+const BARE = { trigger: 'bare.sagas.trigger', cmd: (s) => `bare.sagas.${s}`, undo: (s) => `bare.sagas.${s}.undo`, replies: 'bare.sagas.replies' };
+const COORDINATOR_TOPICS = { replies: 'saga.replies', events: 'saga.events', stuck: 'saga.stuck', dlq: 'mesh-coordinator.dlq' };
+
+/** The business work of a step, the same function on both sides: adds a field, or refuses (failure phase, step c). */
+function stepWork(step, data) {
+  if (step === 'c' && data && data.fail) return { fail: `step c refuses saga ${data.id}` };
+  return { added: { [`${step}Ref`]: `${step}-${data && data.id}` } };
+}
+
+function fmt(n, digits = 0) {
+  if (n === null || n === undefined || Number.isNaN(n)) return '-';
+  return Number(n).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** Timing counters: name -> calls, summed wall ms, summed items. */
+class Counters {
+  constructor() {
+    this.map = new Map();
+    this.samples = new Map(); // name -> values (ms), for latencies whose spread matters
+  }
+  sample(name, ms) {
+    let v = this.samples.get(name);
+    if (!v) this.samples.set(name, (v = []));
+    if (v.length < 200000) v.push(ms);
+  }
+  add(name, ms, items = 0) {
+    let c = this.map.get(name);
+    if (!c) this.map.set(name, (c = { calls: 0, ms: 0, items: 0 }));
+    c.calls++;
+    c.ms += ms;
+    c.items += items;
+  }
+  async time(name, fn, itemsOf = () => 0) {
+    const t0 = performance.now();
+    let result;
+    try {
+      result = await fn();
+      return result;
+    } finally {
+      let items = 0;
+      try {
+        items = itemsOf(result);
+      } catch {
+        /* no result (it threw) */
+      }
+      this.add(name, performance.now() - t0, items);
+    }
+  }
+  reset() {
+    this.map.clear();
+    this.samples.clear();
+  }
+  toJSON() {
+    return Object.fromEntries(this.map);
+  }
+  samplesJSON() {
+    return Object.fromEntries([...this.samples].map(([name, v]) => [name, dist(v)]));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Children. `node sagas.bench.js --child=<kind>`; they talk to the driver over IPC only.
+
+function childMain(kind) {
+  const send = (msg) => process.send && process.send(msg);
+  process.on('disconnect', () => process.exit(0)); // the driver is gone: never outlive it
+  const fail = (err) => {
+    send({ type: 'error', message: String((err && err.stack) || err) });
+    setTimeout(() => process.exit(1), 100);
+  };
+  process.on('unhandledRejection', fail);
+  const kinds = { infra: infraChild, coordinator: coordinatorChild, participants: participantsChild, orchestrator: orchestratorChild, responders: respondersChild };
+  const start = kinds[kind];
+  if (!start) return fail(new Error(`unknown child kind ${kind}`));
+  return start(send).catch(fail);
+}
+
+async function infraChild(send) {
+  const { startBroker } = require(DIST.broker);
+  const broker = await startBroker({ port: 0, logLevel: 'warn', defaultPartitions: PARTITIONS });
+  process.on('message', (msg) => {
+    if (msg.type !== 'stop') return;
+    const force = setTimeout(() => process.exit(3), 5000);
+    broker.stop().then(
+      () => {
+        clearTimeout(force);
+        process.exit(0);
+      },
+      () => process.exit(4),
+    );
+  });
+  send({ type: 'ready', address: broker.address });
+}
+
+/** Control over IPC: counters, profiler, stop, and extra handlers of the child's own. */
+function serveControl(send, counters, stop, extra = {}) {
+  const inspector = require('node:inspector');
+  const { monitorEventLoopDelay } = require('node:perf_hooks');
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  let session = null;
+  const post = (method, params = {}) => new Promise((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
+  process.on('message', (msg) => {
+    const reply = (p) => p.then((body) => send({ type: 'reply', id: msg.id, body }), (err) => send({ type: 'reply', id: msg.id, error: String((err && err.stack) || err) }));
+    if (extra[msg.type]) return reply(Promise.resolve().then(() => extra[msg.type](msg)));
+    switch (msg.type) {
+      case 'counters':
+        return reply(
+          Promise.resolve({
+            counters: counters.toJSON(),
+            samples: counters.samplesJSON(),
+            // Event-loop delay beyond the 10 ms sampling resolution, ms: how late callbacks (replies, Redis answers, timers) ran.
+            eventLoop: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
+          }),
+        );
+      case 'reset-counters':
+        counters.reset();
+        loop.reset();
+        return reply(Promise.resolve(null));
+      case 'profile-start':
+        session = new inspector.Session();
+        session.connect();
+        return reply(post('Profiler.enable').then(() => post('Profiler.setSamplingInterval', { interval: 250 })).then(() => post('Profiler.start')));
+      case 'profile-stop':
+        return reply(
+          post('Profiler.stop').then(({ profile }) => {
+            fs.writeFileSync(msg.file, JSON.stringify(profile));
+            session.disconnect();
+            return msg.file;
+          }),
+        );
+      case 'stop': {
+        const force = setTimeout(() => process.exit(3), 15000);
+        return stop().then(
+          () => {
+            clearTimeout(force);
+            process.exit(0);
+          },
+          () => process.exit(4),
+        );
+      }
+      default:
+        return undefined;
+    }
+  });
+}
+
+/**
+ * Times every kafkajs client made from now on in this process: producer sendBatch/send as the caller awaits it
+ * (for an idempotent producer that includes waiting for the per-broker lock: one Produce request at a time), the
+ * Produce request itself (Broker.produce: the round trip once the lock is held), and the size of consumed batches.
+ */
+function instrumentKafkajs(kafkajs, counters) {
+  const { Kafka } = kafkajs;
+  const Broker = require(path.join(kafkajsDir(), 'src', 'broker'));
+  const produce = Broker.prototype.produce;
+  Broker.prototype.produce = function (req) {
+    const n = req.topicData.reduce((a, t) => a + t.partitions.reduce((b, p) => b + p.messages.length, 0), 0);
+    return counters.time('kafka Produce request (round trip)', () => produce.call(this, req), () => n);
+  };
+  const producer = Kafka.prototype.producer;
+  Kafka.prototype.producer = function (...args) {
+    const p = producer.apply(this, args);
+    const sendBatch = p.sendBatch;
+    const sendOne = p.send;
+    p.sendBatch = (req) => counters.time('kafka sendBatch (awaited)', () => sendBatch(req), () => req.topicMessages.reduce((n, t) => n + t.messages.length, 0));
+    p.send = (req) => counters.time(req.topic === 'mesh.heartbeats' ? 'kafka send (heartbeat)' : 'kafka send (awaited)', () => sendOne(req), () => req.messages.length);
+    return p;
+  };
+  const consumer = Kafka.prototype.consumer;
+  Kafka.prototype.consumer = function (...args) {
+    const c = consumer.apply(this, args);
+    const run = c.run;
+    c.run = (cfg) =>
+      run({
+        ...cfg,
+        eachBatch: cfg.eachBatch
+          ? async (payload) => {
+              const n = payload.batch.messages.length;
+              if (n === 0) return cfg.eachBatch(payload);
+              return counters.time(`eachBatch ${payload.batch.topic}`, () => cfg.eachBatch(payload), () => n);
+            }
+          : undefined,
+      });
+    return c;
+  };
+}
+
+function timedMethod(obj, method, counters, name, itemsOf) {
+  const orig = obj[method];
+  obj[method] = function (...args) {
+    return counters.time(name, () => orig.apply(this, args), (result) => itemsOf(args, result));
+  };
+}
+
+/** Where a command's time goes before its handler runs: decided (transition) -> record made (Produce encoded) -> handler. */
+function commandLatency(counters, decidedAt, recordTs) {
+  const now = Date.now();
+  const ts = Number(recordTs);
+  counters.sample('command decided -> its record encoded', ts - decidedAt);
+  counters.sample('command record encoded -> handler runs', now - ts);
+}
+
+function benchSaga(coord) {
+  return coord.defineSaga({
+    name: SAGA_NAME,
+    trigger: MESH.trigger,
+    steps: STEPS.map((s) => ({ name: s, command: MESH.cmd(s), compensation: MESH.undo(s), timeoutMs: STEP_TIMEOUT_MS })),
+  });
+}
+
+function childLogger(rt, name, logFile) {
+  const pino = fromPkg('pino');
+  return rt.createLogger({ name, level: 'info', destination: pino.destination({ dest: logFile, sync: false }) });
+}
+
+async function coordinatorChild(send) {
+  const counters = new Counters();
+  instrumentKafkajs(fromPkg('kafkajs'), counters);
+  const coord = require(DIST.coordinator);
+  const rt = require(DIST.runtime);
+  // Every Redis call of the saga store: what one saga costs in round trips.
+  const proto = coord.SagaStore.prototype;
+  timedMethod(proto, 'create', counters, 'redis saga create (Lua)', () => 1);
+  timedMethod(proto, 'load', counters, 'redis saga load (HGET)', () => 1);
+  timedMethod(proto, 'save', counters, 'redis saga save (Lua, fenced CAS)', () => 1);
+  timedMethod(proto, 'due', counters, 'redis timers due (ZRANGEBYSCORE)', (_a, r) => (r ? r.length : 0));
+  timedMethod(proto, 'loadMany', counters, 'redis saga loadMany', (a) => a[0].length);
+  timedMethod(proto, 'claimPartition', counters, 'redis claim partition', () => 1);
+  // The reply's repliedAt is stamped by the participant right after its handler: reply made -> coordinator has it.
+  const decode = rt.JsonCodec.prototype.decode;
+  rt.JsonCodec.prototype.decode = async function (topic, bytes) {
+    const value = await decode.call(this, topic, bytes);
+    if (topic === 'saga.replies' && value && value.repliedAt) counters.sample('reply made (participant) -> decoded by coordinator', Date.now() - value.repliedAt);
+    return value;
+  };
+  const { brokers, redisUrl, sagaPrefix, logFile } = JSON.parse(process.env.BENCH_CHILD);
+  const tracing = rt.setupTracing({ serviceName: 'bench-coordinator', exporter: 'none' });
+  const logger = childLogger(rt, 'bench-coordinator', logFile);
+  const svc = await coord.runCoordinator({
+    sagas: [benchSaga(coord)],
+    brokers,
+    redisUrl,
+    keyPrefix: sagaPrefix,
+    observability: false,
+    logger,
+    tracing,
+    coordinator: CFG.tickMs > 0 ? { tickMs: CFG.tickMs } : {},
+  });
+  serveControl(send, counters, async () => {
+    await svc.stop();
+    await tracing.shutdown().catch(() => {});
+    logger.flush();
+  });
+  await svc.ready(60000);
+  send({ type: 'ready' });
+}
+
+async function participantsChild(send) {
+  const counters = new Counters();
+  instrumentKafkajs(fromPkg('kafkajs'), counters);
+  const coord = require(DIST.coordinator);
+  const rt = require(DIST.runtime);
+  const { PrometheusWorkerMetrics } = require(path.join(DIST.runtime, 'observability', 'prometheus-metrics'));
+  const { brokers, redisUrl, idemPrefix, logFile } = JSON.parse(process.env.BENCH_CHILD);
+  const tracing = rt.setupTracing({ serviceName: 'bench-participants', exporter: 'none' });
+  const logger = childLogger(rt, 'bench-participants', logFile);
+  const stores = [];
+  const workers = [];
+  const stop = async () => {
+    await Promise.allSettled(workers.map((w) => w.stop()));
+    await Promise.allSettled(stores.map((s) => s.close()));
+    await tracing.shutdown().catch(() => {});
+    logger.flush();
+  };
+  serveControl(send, counters, stop);
+  for (const s of STEPS) {
+    const agent = coord.sagaParticipant({
+      name: `bench-sagas-${s}`,
+      on: {
+        [MESH.cmd(s)]: (cmd) => {
+          commandLatency(counters, cmd.deadlineAt - STEP_TIMEOUT_MS, cmd.event.timestamp);
+          const r = stepWork(s, cmd.data);
+          if (r.fail) throw new rt.PermanentError(r.fail);
+          return r.added;
+        },
+        [MESH.undo(s)]: (cmd) => {
+          commandLatency(counters, cmd.deadlineAt - STEP_TIMEOUT_MS, cmd.event.timestamp);
+        },
+      },
+    });
+    // As runAgent assembles one agent process: its own store, codec, metrics.
+    const store = rt.openIdempotencyStore({ redisUrl, logger, keyPrefix: idemPrefix });
+    stores.push(store);
+    timedMethod(store, 'claim', counters, 'redis idempotency claim', (a) => a[1].length);
+    timedMethod(store, 'complete', counters, 'redis idempotency complete', (a) => a[1].length);
+    workers.push(
+      await rt.startWorker(agent, {
+        brokers,
+        codec: new rt.JsonCodec(),
+        idempotency: store,
+        logger,
+        metrics: new PrometheusWorkerMetrics(),
+        tracer: tracing.tracer,
+        defaultPartitions: PARTITIONS,
+        completionTtlMs: 30 * 60 * 1000, // the bench deletes its keys; this bounds what a killed run leaves behind
+        drainTimeoutMs: 10000,
+      }),
+    );
+  }
+  await withTimeout(Promise.all(workers.map((w) => w.joined)), 60000, 'the participants to join their groups');
+  send({ type: 'ready' });
+}
+
+async function orchestratorChild(send) {
+  const counters = new Counters();
+  const kafkajs = fromPkg('kafkajs');
+  instrumentKafkajs(kafkajs, counters);
+  const { brokers } = JSON.parse(process.env.BENCH_CHILD);
+  const kafka = new kafkajs.Kafka({ clientId: 'bare-orchestrator', brokers, logLevel: kafkajs.logLevel.NOTHING });
+  const producer = kafka.producer({ idempotent: false });
+  await producer.connect();
+  const consumer = kafka.consumer({ groupId: 'bare-orchestrator', sessionTimeout: 30000, heartbeatInterval: 3000, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve));
+  await consumer.subscribe({ topics: [BARE.trigger, BARE.replies], fromBeginning: true });
+
+  /** id -> { startedAt, sent[], replied[], undoSent[], undone[], failedAt, finishedAt, status, data } */
+  const sagas = new Map();
+  const stepIndex = new Map(STEPS.map((s, i) => [s, i]));
+  await consumer.run({
+    partitionsConsumedConcurrently: HUB_CONCURRENCY,
+    eachBatch: async ({ batch }) => {
+      const out = new Map();
+      const push = (topic, saga, step, kind) => {
+        if (!out.has(topic)) out.set(topic, []);
+        out.get(topic).push({ key: saga.id, value: JSON.stringify({ sagaId: saga.id, step, kind, decidedAt: Date.now(), data: saga.data }) });
+      };
+      const compensateFrom = (saga, j, now) => {
+        if (j < 0) {
+          saga.status = 'compensated';
+          saga.finishedAt = now;
+          return;
+        }
+        saga.undoSent[j] = now;
+        push(BARE.undo(STEPS[j]), saga, STEPS[j], 'compensate');
+      };
+      for (const m of batch.messages) {
+        const now = Date.now();
+        if (batch.topic === BARE.trigger) {
+          const id = m.key.toString();
+          if (sagas.has(id)) continue;
+          const saga = { id, status: 'running', data: JSON.parse(m.value.toString()), startedAt: now, sent: [now], replied: [], undoSent: [], undone: [], failedAt: null, finishedAt: null };
+          sagas.set(id, saga);
+          push(BARE.cmd(STEPS[0]), saga, STEPS[0], 'execute');
+          continue;
+        }
+        const r = JSON.parse(m.value.toString());
+        counters.sample('reply made (participant) -> decoded by coordinator', now - r.repliedAt);
+        const saga = sagas.get(r.sagaId);
+        const i = stepIndex.get(r.step);
+        if (!saga || i === undefined) continue;
+        if (r.kind === 'execute') {
+          saga.replied[i] = now;
+          if (r.outcome === 'SUCCEEDED') {
+            if (r.data) saga.data = r.data;
+            if (i + 1 < STEPS.length) {
+              saga.sent[i + 1] = now;
+              push(BARE.cmd(STEPS[i + 1]), saga, STEPS[i + 1], 'execute');
+            } else {
+              saga.status = 'completed';
+              saga.finishedAt = now;
+            }
+          } else {
+            saga.status = 'compensating';
+            saga.failedAt = now;
+            compensateFrom(saga, i - 1, now);
+          }
+        } else {
+          saga.undone[i] = now;
+          compensateFrom(saga, i - 1, now);
+        }
+      }
+      if (out.size > 0) await producer.sendBatch({ acks: -1, topicMessages: [...out].map(([topic, messages]) => ({ topic, messages })) });
+    },
+  });
+  const ofRun = (prefix) => [...sagas.values()].filter((s) => s.id.startsWith(prefix));
+  serveControl(
+    send,
+    counters,
+    async () => {
+      await consumer.disconnect();
+      await producer.disconnect();
+    },
+    {
+      progress: (msg) => {
+        const out = { done: 0, running: 0 };
+        for (const s of ofRun(msg.prefix)) s.finishedAt ? out.done++ : out.running++;
+        return out;
+      },
+      results: (msg) => {
+        const rows = ofRun(msg.prefix).map(({ data, ...rest }) => rest);
+        for (const r of rows) sagas.delete(r.id);
+        return rows;
+      },
+    },
+  );
+  await withTimeout(joined, 60000, 'the orchestrator to join its group');
+  send({ type: 'ready' });
+}
+
+async function respondersChild(send) {
+  const counters = new Counters();
+  const kafkajs = fromPkg('kafkajs');
+  instrumentKafkajs(kafkajs, counters);
+  const { brokers } = JSON.parse(process.env.BENCH_CHILD);
+  const kafka = new kafkajs.Kafka({ clientId: 'bare-responders', brokers, logLevel: kafkajs.logLevel.NOTHING });
+  const clients = [];
+  serveControl(send, counters, async () => {
+    await Promise.allSettled(clients.map((c) => c.disconnect()));
+  });
+  const joined = [];
+  for (const s of STEPS) {
+    const producer = kafka.producer({ idempotent: false });
+    await producer.connect();
+    clients.push(producer);
+    const consumer = kafka.consumer({ groupId: `bare-sagas-${s}`, sessionTimeout: 30000, heartbeatInterval: 3000, maxWaitTimeInMs: 100 });
+    await consumer.connect();
+    clients.push(consumer);
+    joined.push(new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve)));
+    await consumer.subscribe({ topics: [BARE.cmd(s), BARE.undo(s)], fromBeginning: true });
+    await consumer.run({
+      partitionsConsumedConcurrently: 4,
+      eachBatch: async ({ batch }) => {
+        const replies = [];
+        for (const m of batch.messages) {
+          const cmd = JSON.parse(m.value.toString());
+          commandLatency(counters, cmd.decidedAt, m.timestamp);
+          let reply;
+          if (batch.topic === BARE.cmd(s)) {
+            const r = stepWork(s, cmd.data);
+            reply = r.fail
+              ? { sagaId: cmd.sagaId, step: s, kind: 'execute', outcome: 'FAILED', data: null, error: r.fail, repliedAt: Date.now() }
+              : { sagaId: cmd.sagaId, step: s, kind: 'execute', outcome: 'SUCCEEDED', data: { ...cmd.data, ...r.added }, error: null, repliedAt: Date.now() };
+          } else {
+            reply = { sagaId: cmd.sagaId, step: s, kind: 'compensate', outcome: 'SUCCEEDED', data: null, error: null, repliedAt: Date.now() };
+          }
+          replies.push({ key: cmd.sagaId, value: JSON.stringify(reply) });
+        }
+        if (replies.length > 0) await producer.sendBatch({ acks: -1, topicMessages: [{ topic: BARE.replies, messages: replies }] });
+      },
+    });
+  }
+  await withTimeout(Promise.all(joined), 60000, 'the responders to join their groups');
+  send({ type: 'ready' });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Driver: children
+
+/** Starts a child of this file and resolves once it says ready. */
+async function startChild(kind, env, timeoutMs, logFile) {
+  const out = fs.openSync(logFile, 'a');
+  const child = track(
+    spawn(process.execPath, [__filename, `--child=${kind}`], {
+      stdio: ['ignore', out, out, 'ipc'],
+      env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+    }),
+  );
+  fs.closeSync(out);
+  let nextId = 0;
+  const pending = new Map();
+  child.on('message', (msg) => {
+    if (msg.type === 'reply' && pending.has(msg.id)) {
+      const { resolve, reject } = pending.get(msg.id);
+      pending.delete(msg.id);
+      if (msg.error) reject(new Error(`${kind} child: ${msg.error}`));
+      else resolve(msg.body);
+    }
+  });
+  const ready = await withTimeout(
+    new Promise((resolve, reject) => {
+      child.once('exit', (code, sig) => reject(new Error(`${kind} child exited early (code ${code}, signal ${sig}); see ${logFile}`)));
+      child.on('message', (msg) => {
+        if (msg.type === 'ready') resolve(msg);
+        else if (msg.type === 'error') reject(new Error(`${kind} child failed: ${msg.message}`));
+      });
+    }),
+    timeoutMs,
+    `the ${kind} child to start (see ${logFile})`,
+  ).catch(async (err) => {
+    child.kill('SIGKILL');
+    await reap(child, 0);
+    throw err;
+  });
+  return {
+    kind,
+    pid: child.pid,
+    ready,
+    call(type, extra = {}, ms = 20000) {
+      const id = ++nextId;
+      const p = new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
+      child.send({ type, id, ...extra });
+      return withTimeout(p, ms, `${kind} child: ${type}`);
+    },
+    async stop(graceMs = 15000) {
+      if (child.connected) child.send({ type: 'stop' });
+      await reap(child, graceMs);
+    },
+  };
+}
+
+/** The warn/error lines of a child's pino log, counted by message and error (what went wrong, at a glance). */
+function summarizeLog(file) {
+  let text;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return 'no log';
+  }
+  const counts = new Map();
+  for (const line of text.split('\n')) {
+    if (!/"level":(40|50|60|"warn"|"error"|"fatal")/.test(line)) continue;
+    const msg = /"msg":"([^"]*)"/.exec(line);
+    const error = /"error":"([^"]{0,120})/.exec(line);
+    // Ids and numbers out, so one kind of problem counts once.
+    const k = `${msg ? msg[1] : '?'}${error ? ` [${error[1]}]` : ''}`.replace(/[\w-]*\d[\w-]*/g, '<id>');
+    counts.set(k, (counts.get(k) || 0) + 1);
+  }
+  if (counts.size === 0) return 'none';
+  return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, n]) => `${fmt(n)} x ${k}`).join('; ');
+}
+
+/** The commit benchmarked, and whether packages/coordinator or packages/runtime differ from it (work in progress). */
+function gitState() {
+  try {
+    const { execFileSync } = require('node:child_process');
+    const git = (...args) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const dirty = git('status', '--porcelain', '--', 'packages/coordinator', 'packages/runtime', 'packages/broker').split('\n').filter(Boolean);
+    const files = dirty.map((l) => l.slice(3).trim());
+    return `${git('rev-parse', '--short', 'HEAD').trim()}${dirty.length ? ` + ${dirty.length} uncommitted change(s) in coordinator/runtime/broker: ${files.join(', ')}` : ' (clean)'}`;
+  } catch {
+    return 'unknown (no git)';
+  }
+}
+
+/** Busy CPU time of the whole machine (all CPUs) in ms, from /proc/stat; null where there is none. */
+function machineBusyMs() {
+  try {
+    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal: busy = all but idle and iowait (guest time is inside user).
+    return ((f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] || 0)) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** Samples VmRSS of named pids every `everyMs`; max per name. */
+function rssSampler(pids, everyMs = 100) {
+  const peak = {};
+  const sample = () => {
+    for (const [name, pid] of Object.entries(pids)) {
+      if (!pid) continue;
+      const kib = name === 'driver' ? Math.round(process.memoryUsage().rss / 1024) : procStatusKiB(pid, 'VmRSS');
+      if (kib !== null && (peak[name] === undefined || kib > peak[name])) peak[name] = kib;
+    }
+  };
+  sample();
+  const timer = setInterval(sample, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return peak;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Driver: publishing and timing
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return null;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i];
+}
+
+function dist(values) {
+  const v = values.filter((x) => x !== null && x !== undefined && Number.isFinite(x)).sort((a, b) => a - b);
+  return { n: v.length, p50: percentile(v, 50), p99: percentile(v, 99), max: v.length ? v[v.length - 1] : null };
+}
+
+/** Publishes triggers; returns id -> Date.now() of its send. Burst (rate 0), or steady at `rate`/s. */
+async function publish(producer, topic, records, rate) {
+  const sentAt = new Map();
+  const batches = [];
+  if (rate > 0) {
+    const tickMs = 10;
+    const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));
+    for (let i = 0; i < records.length; i += perTick) batches.push(records.slice(i, i + perTick));
+    const t0 = performance.now();
+    const sends = [];
+    for (let b = 0; b < batches.length; b++) {
+      const wait = t0 + (b * perTick * 1000) / rate - performance.now();
+      if (wait > 1) await sleep(wait);
+      const now = Date.now();
+      for (const r of batches[b]) sentAt.set(r.key, now);
+      sends.push(producer.send({ topic, acks: -1, messages: batches[b] }));
+    }
+    await Promise.all(sends);
+    return sentAt;
+  }
+  for (let i = 0; i < records.length; i += CFG.publishBatch) batches.push(records.slice(i, i + CFG.publishBatch));
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      const batch = batches[next++];
+      const now = Date.now();
+      for (const r of batch) sentAt.set(r.key, now);
+      await producer.send({ topic, acks: -1, messages: batch });
+    }
+  };
+  await Promise.all(Array.from({ length: CFG.publishInFlight }, worker));
+  return sentAt;
+}
+
+/**
+ * One saga as both sides report it: times on the host clock (ms). `firstCommandAt`, `stepRtt` and the
+ * compensation fields are undefined where the side or the phase has none.
+ */
+function meshRow(state) {
+  const at = new Map();
+  const anomalies = {};
+  for (const e of state.timeline) {
+    const k = `${e.type}:${e.step || ''}`;
+    if (!at.has(k)) at.set(k, e.at);
+    if (['STEP_TIMED_OUT', 'STEP_RETRY_SCHEDULED', 'REPLY_IGNORED', 'COMPENSATION_FAILED', 'STUCK'].includes(e.type)) anomalies[e.type] = (anomalies[e.type] || 0) + 1;
+  }
+  const g = (type, step = '') => at.get(`${type}:${step}`);
+  return {
+    id: state.correlationId,
+    status: state.status,
+    startedAt: state.startedAt,
+    finishedAt: state.finishedAt,
+    firstCommandAt: g('STEP_STARTED', STEPS[0]),
+    stepRtt: STEPS.map((s) => (g('STEP_SUCCEEDED', s) ?? g('STEP_FAILED', s)) - g('STEP_STARTED', s)),
+    undoRtt: STEPS.map((s) => g('STEP_COMPENSATED', s) - g('COMPENSATION_STARTED', s)),
+    failedAt: g('STEP_FAILED', STEPS[STEPS.length - 1]),
+    compensatedAt: g('COMPENSATED'),
+    anomalies,
+  };
+}
+
+function bareRow(r) {
+  return {
+    id: r.id,
+    status: r.status,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+    firstCommandAt: r.sent[0],
+    stepRtt: STEPS.map((_, i) => r.replied[i] - r.sent[i]),
+    undoRtt: STEPS.map((_, i) => r.undone[i] - r.undoSent[i]),
+    failedAt: r.failedAt,
+    compensatedAt: r.status === 'compensated' ? r.finishedAt : undefined,
+    anomalies: {},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Driver main
+
+async function main() {
+  for (const [name, dir] of Object.entries(DIST)) {
+    if (!fs.existsSync(path.join(dir, 'index.js'))) throw new Error(`${dir}/index.js is missing (${name}): run \`npm run build\` (npx tsc -b) first`);
+  }
+  for (const s of CFG.sides) if (s !== 'mesh' && s !== 'bare') throw new Error(`BENCH_SIDES: unknown side ${s}`);
+  const deadline = setTimeout(() => {
+    console.error(`bench: hard deadline of ${CFG.deadlineMs} ms reached, killing everything`);
+    killAllChildren('SIGKILL');
+    process.exit(2);
+  }, CFG.deadlineMs);
+  deadline.unref();
+  const runStarted = performance.now();
+
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sagas-bench-'));
+  const kafkajs = fromPkg('kafkajs');
+  const Redis = fromPkg('ioredis');
+  const coord = require(DIST.coordinator);
+  const prefix = `bench:sagas:${randomBytes(4).toString('hex')}`;
+  const sagaPrefix = `${prefix}:saga:`;
+  const idemPrefix = `${prefix}:idem`;
+
+  let infra;
+  let admin;
+  let producer;
+  let redis;
+  let redisPid = null;
+  let current = [];
+  const results = { mesh: [], bare: [] };
+  const profiles = { mesh: [], bare: [] };
+  let failure = null;
+  try {
+    infra = await startChild('infra', {}, 30000, path.join(workDir, 'infra.log'));
+    const brokers = [infra.ready.address];
+    console.log(`broker ${infra.ready.address} (pid ${infra.pid}); Redis keys under ${prefix}:*; logs in ${workDir}`);
+
+    redis = new Redis(CFG.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000 });
+    redis.on('error', () => {});
+    await withTimeout(redis.connect(), 5000, `Redis at ${CFG.redisUrl}`);
+    const m = /process_id:(\d+)/.exec(await redis.info('server'));
+    redisPid = m ? Number(m[1]) : null;
+    if (redisPid && procCpuMs(redisPid) === null) redisPid = null; // not visible from here
+    const sagaStore = new coord.SagaStore(redis, false, { keyPrefix: sagaPrefix });
+
+    const kafka = new kafkajs.Kafka({ clientId: 'bench-driver', brokers, logLevel: kafkajs.logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 } });
+    admin = kafka.admin();
+    await admin.connect();
+    // Every topic up front, with the partition counts the coordinator and the workers would create: both sides alike.
+    const topics = [
+      [MESH.trigger, PARTITIONS],
+      ...STEPS.flatMap((s) => [[MESH.cmd(s), PARTITIONS], [MESH.undo(s), PARTITIONS]]),
+      [COORDINATOR_TOPICS.replies, REPLY_PARTITIONS],
+      [COORDINATOR_TOPICS.events, PARTITIONS],
+      [COORDINATOR_TOPICS.stuck, 1],
+      [COORDINATOR_TOPICS.dlq, 1],
+      [BARE.trigger, PARTITIONS],
+      ...STEPS.flatMap((s) => [[BARE.cmd(s), PARTITIONS], [BARE.undo(s), PARTITIONS]]),
+      [BARE.replies, REPLY_PARTITIONS],
+    ];
+    await admin.createTopics({ waitForLeaders: true, topics: topics.map(([topic, numPartitions]) => ({ topic, numPartitions })) });
+    producer = kafka.producer({ idempotent: false });
+    await producer.connect();
+    const eventsRecordCount = async () => (await admin.fetchTopicOffsets(COORDINATOR_TOPICS.events)).reduce((n, p) => n + Number(p.high), 0);
+
+    const runSide = async (side, round) => {
+      const label = `${side}${CFG.rounds > 1 ? ` round ${round}` : ''}`;
+      const env = (name) => ({ BENCH_CHILD: JSON.stringify({ brokers, redisUrl: CFG.redisUrl, sagaPrefix, idemPrefix, logFile: path.join(workDir, `${name}.log`) }) });
+      const kinds = side === 'mesh' ? ['coordinator', 'participants'] : ['orchestrator', 'responders'];
+      process.stdout.write(`${label}: starting ${kinds.join(' + ')} ...`);
+      const tStart = performance.now();
+      current = [];
+      for (const kind of kinds) current.push(await startChild(kind, env(`${kind}-${round}`), 90000, path.join(workDir, `${kind}-${round}.out`)));
+      const [hub, workers] = current;
+      const pids = { hub: hub.pid, workers: workers.pid, broker: infra.pid, redis: redisPid, driver: process.pid };
+      const rss = rssSampler(pids);
+      const cpuSnapshot = () => ({ hub: procCpuMs(hub.pid), workers: procCpuMs(workers.pid), broker: procCpuMs(infra.pid), redis: redisPid ? procCpuMs(redisPid) : null, driver: selfCpuMs(), machine: machineBusyMs() });
+      const out = { side, round, startMs: 0, phases: {}, counters: {}, rss: null };
+
+      /** Publishes `count` triggers and waits until every saga of them has finished; returns its figures. */
+      const runPhase = async (phase, count, { fail = false, rate = 0, profile = false } = {}) => {
+        const runId = `${side[0]}${phase[0]}${randomBytes(3).toString('hex')}`;
+        const records = Array.from({ length: count }, (_, i) => {
+          const id = `${runId}-${i}`;
+          return { key: id, value: JSON.stringify({ id, amount: i, fail }), headers: { 'mesh-event-id': id, 'mesh-correlation-id': id } };
+        });
+        if (profile) await Promise.all(current.map((k) => k.call('profile-start')));
+        const events0 = side === 'mesh' ? await eventsRecordCount() : 0;
+        const cpu0 = cpuSnapshot();
+        const t0 = Date.now();
+        const sentAt = await publish(producer, side === 'mesh' ? MESH.trigger : BARE.trigger, records, rate);
+        const until = performance.now() + CFG.settleTimeoutMs;
+        let done = 0;
+        let status = '';
+        let progressAt = performance.now();
+        let lastDone = -1;
+        for (;;) {
+          if (side === 'mesh') {
+            // Sagas of this phase started at t0 or later (the status indexes are scored by startedAt).
+            const key = (s) => sagaStore.keys.status(s);
+            const [completed, compensated, running, compensating, cf, ff] = await Promise.all(
+              ['completed', 'compensated', 'running', 'compensating', 'compensation_failed', 'forward_failed'].map((s) => redis.zcount(key(s), t0, '+inf')),
+            );
+            done = completed + compensated;
+            status = `completed ${completed}, compensated ${compensated}, running ${running}, compensating ${compensating}, compensation_failed ${cf}, forward_failed ${ff}`;
+            if (cf + ff > 0) throw new Error(`${label} ${phase}: sagas stuck (${status})`);
+          } else {
+            const p = await hub.call('progress', { prefix: `${runId}-` });
+            done = p.done;
+            status = `finished ${p.done}, unfinished ${p.running}`;
+          }
+          if (done >= count) break;
+          if (done !== lastDone) {
+            lastDone = done;
+            progressAt = performance.now();
+          }
+          if (performance.now() - progressAt > CFG.stallMs) throw new Error(`${label} ${phase}: stalled, no saga finished for ${fmt(CFG.stallMs)} ms; ${done} of ${count} finished (${status})`);
+          if (performance.now() > until) throw new Error(`${label} ${phase}: only ${done} of ${count} sagas finished within ${CFG.settleTimeoutMs} ms (${status})`);
+          await sleep(25);
+        }
+        const cpu1 = cpuSnapshot();
+        const phaseWallMs = Math.max(1, Date.now() - t0);
+        if (profile) {
+          for (const k of current) profiles[side].push({ label: `${label} ${k.kind}`, file: await k.call('profile-stop', { file: path.join(workDir, `${side}-${round}-${k.kind}.cpuprofile`) }, 60000) });
+        }
+        let rows;
+        if (side === 'mesh') {
+          const ids = [];
+          for (const s of ['completed', 'compensated']) ids.push(...(await redis.zrangebyscore(sagaStore.keys.status(s), t0, '+inf')));
+          rows = (await sagaStore.loadMany(ids)).filter((st) => st && st.correlationId.startsWith(`${runId}-`)).map(meshRow);
+        } else {
+          rows = (await hub.call('results', { prefix: `${runId}-` }, 60000)).map(bareRow);
+        }
+        if (rows.length !== count) throw new Error(`${label} ${phase}: ${rows.length} of ${count} sagas found`);
+        const wrongStatus = rows.filter((r) => r.status !== (fail ? 'compensated' : 'completed')).length;
+        if (wrongStatus > 0) throw new Error(`${label} ${phase}: ${wrongStatus} sagas ended otherwise than ${fail ? 'compensated' : 'completed'}`);
+        const firstSent = [...sentAt.values()].reduce((a, x) => Math.min(a, x), Infinity);
+        const lastFinished = rows.reduce((a, r) => Math.max(a, r.finishedAt), -Infinity);
+        const elapsedMs = Math.max(1, lastFinished - firstSent);
+        const cpuMs = {};
+        for (const k of Object.keys(cpu1)) cpuMs[k] = cpu1[k] !== null && cpu0[k] !== null ? cpu1[k] - cpu0[k] : null;
+        // CPU of everything else on the machine meanwhile (other jobs): large values mean the figures are disturbed.
+        const ours = ['hub', 'workers', 'broker', 'redis', 'driver'].reduce((n, k) => n + (cpuMs[k] || 0), 0);
+        cpuMs.others = cpuMs.machine === null ? null : Math.max(0, cpuMs.machine - ours);
+        const anomalies = {};
+        for (const r of rows) for (const [k, v] of Object.entries(r.anomalies)) anomalies[k] = (anomalies[k] || 0) + v;
+        return {
+          count,
+          elapsedMs,
+          sagasPerSec: count / (elapsedMs / 1000),
+          total: dist(rows.map((r) => r.finishedAt - sentAt.get(r.id))),
+          inside: dist(rows.map((r) => r.finishedAt - r.startedAt)),
+          toStart: dist(rows.map((r) => r.startedAt - sentAt.get(r.id))),
+          toFirstCommand: dist(rows.map((r) => r.firstCommandAt - r.startedAt)),
+          stepRtt: STEPS.map((_, i) => dist(rows.map((r) => r.stepRtt[i]))),
+          undoRtt: STEPS.map((_, i) => dist(rows.map((r) => r.undoRtt[i]))),
+          failToCompensated: dist(rows.map((r) => r.compensatedAt - r.failedAt)),
+          cpuMs,
+          othersCorePct: cpuMs.others === null ? null : (cpuMs.others / phaseWallMs) * 100,
+          eventsRecords: side === 'mesh' ? (await eventsRecordCount()) - events0 : null,
+          anomalies,
+          profiled: profile,
+        };
+      };
+
+      try {
+        out.startMs = performance.now() - tStart;
+        if (CFG.warmup > 0) {
+          process.stdout.write(' warm-up ...');
+          await runPhase('warmup', CFG.warmup);
+        }
+        // Each phase with its own counters (reset before, read after).
+        const phase = async (name, count, opts, note) => {
+          if (count <= 0) return;
+          await Promise.all(current.map((k) => k.call('reset-counters')));
+          process.stdout.write(` ${name} ...`);
+          const r = await runPhase(name, count, opts);
+          out.phases[name] = r;
+          const [hubC, workersC] = await Promise.all(current.map((k) => k.call('counters')));
+          out.counters[name] = { hub: hubC, workers: workersC };
+          process.stdout.write(` ${note(r)};`);
+        };
+        // Paced (unloaded) phases first, so no backlog or heap left by a burst colours them.
+        await phase('paced', CFG.pacedSagas, { rate: CFG.pacedRate }, (r) => `p50 ${fmt(r.total.p50)} ms`);
+        await phase('pacedFail', CFG.pacedFailSagas, { fail: true, rate: CFG.pacedRate }, (r) => `failed->compensated p50 ${fmt(r.failToCompensated.p50)} ms`);
+        await phase('burst', CFG.sagas, { profile: CFG.profile }, (r) => `${fmt(r.sagasPerSec)} sagas/s`);
+        await phase('fail', CFG.failSagas, { fail: true }, (r) => `failed->compensated p50 ${fmt(r.failToCompensated.p50)} ms`);
+      } catch (err) {
+        out.error = String((err && err.message) || err);
+        console.log(` FAILED`);
+        const logs = kinds.map((k) => path.join(workDir, `${k}-${round}.log`)).join(', ');
+        console.log(`  ${out.error}\n  logs: ${logs}`);
+        for (const k of kinds) console.log(`  ${k} warnings/errors: ${summarizeLog(path.join(workDir, `${k}-${round}.log`))}`);
+      } finally {
+        out.rss = rss.stop();
+        await Promise.all(current.map((k) => k.stop()));
+        current = [];
+      }
+      if (!out.error) console.log(` done in ${fmt((performance.now() - tStart) / 1000, 1)} s`);
+      return out;
+    };
+
+    for (let round = 1; round <= CFG.rounds; round++) {
+      const order = round % 2 === 1 ? CFG.sides : [...CFG.sides].reverse();
+      for (const side of order) {
+        const out = await runSide(side, round);
+        results[side].push(out);
+        if (out.error && !failure) failure = new Error(`${side}: ${out.error}`);
+      }
+    }
+  } catch (err) {
+    failure = err;
+    console.log('');
+  } finally {
+    await Promise.all(current.map((k) => k.stop().catch(() => {})));
+    if (producer) await producer.disconnect().catch(() => {});
+    if (admin) await admin.disconnect().catch(() => {});
+    if (infra) await infra.stop(8000).catch(() => {});
+    if (redis && redis.status === 'ready') {
+      let deleted = 0;
+      await withTimeout(
+        (async () => {
+          let cursor = '0';
+          do {
+            const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5000);
+            cursor = next;
+            if (keys.length > 0) deleted += await redis.del(...keys);
+          } while (cursor !== '0');
+        })(),
+        30000,
+        'Redis cleanup',
+      ).catch((err) => console.error(`could not delete all ${prefix}:* keys: ${err.message}`));
+      console.log(`deleted ${fmt(deleted)} Redis keys under ${prefix}:*`);
+      redis.disconnect();
+    }
+  }
+
+  if (CFG.json) fs.writeFileSync(CFG.json, JSON.stringify({ config: CFG, results }, null, 2));
+  printReport(results, profiles, (performance.now() - runStarted) / 1000);
+  if (failure) throw failure;
+  clearTimeout(deadline);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Report
+
+function medianRun(rows) {
+  if (rows.length === 0) return null;
+  const rate = (r) => (r.phases.burst ? r.phases.burst.sagasPerSec : -1);
+  const sorted = [...rows].sort((a, b) => rate(a) - rate(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+function printReport(results, profiles, wallS) {
+  const m = medianRun(results.mesh);
+  const b = medianRun(results.bare);
+  if (!m && !b) return;
+  const W0 = 58;
+  const W = 11;
+  const line = (label, x, y, r) => console.log(label.padEnd(W0) + String(x).padStart(W) + String(y).padStart(W) + String(r).padStart(W));
+  const ratio = (x, y) => (x !== null && y !== null && x !== undefined && y !== undefined && Number.isFinite(x) && Number.isFinite(y) && y > 0 ? fmt(x / y, 2) : '-');
+  const safe = (get, r) => {
+    try {
+      return r ? get(r) : null;
+    } catch {
+      return null; // a phase that did not run (skipped, or the side failed before it)
+    }
+  };
+  const row = (label, get, digits = 0) => {
+    const x = safe(get, m);
+    const y = safe(get, b);
+    line(label, fmt(x, digits), fmt(y, digits), ratio(x, y));
+  };
+  const ph = (name) => (r) => r.phases[name];
+  const has = (name) => (m && m.phases[name]) || (b && b.phases[name]);
+  const kafkajsVersion = require(path.join(kafkajsDir(), 'package.json')).version;
+  console.log('');
+  console.log(
+    `kafkajs ${kafkajsVersion}, node ${process.version}, ${os.cpus().length} CPU(s); saga of ${STEPS.length} steps (request/reply each), ` +
+      `embedded broker (own process), Redis ${CFG.redisUrl}; ${CFG.rounds} round(s) per side, median round shown; whole run ${fmt(wallS, 0)} s`,
+  );
+  console.log(
+    'layout: mesh = coordinator in its own child process (runCoordinator: JsonCodec, Redis SagaStore, metrics, tracing w/o exporter, ' +
+      `tick ${CFG.tickMs || 50} ms) + one child with the 3 participants (startWorker + Redis idempotency store each);`,
+  );
+  console.log('        bare = in-memory kafkajs orchestrator in its own child process + one child with 3 plain kafkajs responders (no persistence, idempotency, retries).');
+  console.log(`code: ${gitState()}`);
+  console.log('duration = trigger sent by the driver -> saga finished (mesh: SagaState.finishedAt in Redis; bare: the orchestrator\'s clock); same host clock.');
+  console.log('');
+  line('', 'mesh', 'bare', 'mesh/bare');
+  const burst = ph('burst');
+  console.log(`burst: ${fmt(CFG.sagas)} sagas, triggers published as fast as possible${CFG.profile ? ' (PROFILED: figures include profiler overhead)' : ''}`);
+  row('  sagas per second (N / first trigger sent -> last done)', (r) => burst(r).sagasPerSec);
+  row('  duration p50, ms', (r) => burst(r).total.p50);
+  row('  duration p99, ms', (r) => burst(r).total.p99);
+  row('  duration max, ms', (r) => burst(r).total.max);
+  row('  trigger sent -> saga started (consumed) p50, ms', (r) => burst(r).toStart.p50);
+  row('  started -> finished p50, ms', (r) => burst(r).inside.p50);
+  row('  started -> finished p99, ms', (r) => burst(r).inside.p99);
+  if (has('paced')) {
+    const paced = ph('paced');
+    console.log(`paced: ${fmt(CFG.pacedSagas)} sagas at ${fmt(CFG.pacedRate)}/s (unloaded latency, where the time goes per hop)`);
+    row('  duration p50, ms', (r) => paced(r).total.p50);
+    row('  duration p99, ms', (r) => paced(r).total.p99);
+    row('  duration max, ms', (r) => paced(r).total.max);
+    row('  trigger sent -> saga started p50, ms', (r) => paced(r).toStart.p50, 1);
+    row('  saga started -> first command decided p50, ms', (r) => paced(r).toFirstCommand.p50, 1);
+    for (let i = 0; i < STEPS.length; i++) {
+      row(`  step ${STEPS[i]}: command decided -> reply applied p50, ms`, (r) => paced(r).stepRtt[i].p50, 1);
+      row(`  step ${STEPS[i]}: command decided -> reply applied p99, ms`, (r) => paced(r).stepRtt[i].p99, 1);
+    }
+  }
+  if (has('fail')) {
+    const fail = ph('fail');
+    console.log(`failure: ${fmt(CFG.failSagas)} sagas whose last step fails permanently (burst); compensations of b then a`);
+    row('  sagas per second (compensated)', (r) => fail(r).sagasPerSec);
+    row('  step failed -> compensated (last undo acked) p50, ms', (r) => fail(r).failToCompensated.p50);
+    row('  step failed -> compensated p99, ms', (r) => fail(r).failToCompensated.p99);
+    row('  step failed -> compensated max, ms', (r) => fail(r).failToCompensated.max);
+    row('  duration (trigger sent -> compensated) p50, ms', (r) => fail(r).total.p50);
+    row('  duration p99, ms', (r) => fail(r).total.p99);
+  }
+  if (has('pacedFail')) {
+    const pf = ph('pacedFail');
+    console.log(`paced failure: ${fmt(CFG.pacedFailSagas)} such sagas at ${fmt(CFG.pacedRate)}/s (unloaded)`);
+    row('  step failed -> compensated p50, ms', (r) => pf(r).failToCompensated.p50, 1);
+    row('  step failed -> compensated p99, ms', (r) => pf(r).failToCompensated.p99, 1);
+    row('  step failed -> compensated max, ms', (r) => pf(r).failToCompensated.max, 1);
+    row('  undo b: command decided -> reply applied p50, ms', (r) => pf(r).undoRtt[1].p50, 1);
+    row('  undo a: command decided -> reply applied p50, ms', (r) => pf(r).undoRtt[0].p50, 1);
+  }
+  for (const phase of ['paced', 'burst']) {
+    if (!has(phase)) continue;
+    console.log(`where a hop's time goes, ${phase} phase (samples in the children; ms; mesh "coordinator" = bare "orchestrator")`);
+    const sample = (who, name, q) => (r) => {
+      const c = r.counters[phase] && r.counters[phase][who];
+      return c && c.samples[name] ? c.samples[name][q] : null;
+    };
+    for (const [who, name] of [
+      ['workers', 'command decided -> its record encoded'],
+      ['workers', 'command record encoded -> handler runs'],
+      ['hub', 'reply made (participant) -> decoded by coordinator'],
+    ]) {
+      row(`  ${name} p50`, sample(who, name, 'p50'), 1);
+      row(`  ${name} p99`, sample(who, name, 'p99'), 1);
+    }
+    const loop = (who, q) => (r) => (r.counters[phase] && r.counters[phase][who] ? r.counters[phase][who].eventLoop[q] : null);
+    row('  event-loop delay p99, coordinator', loop('hub', 'p99'), 1);
+    row('  event-loop delay max, coordinator', loop('hub', 'max'), 1);
+    row('  event-loop delay p99, participants', loop('workers', 'p99'), 1);
+  }
+  console.log(`CPU over the burst phase (${fmt(CFG.sagas)} sagas), seconds`);
+  const cpu = (k) => (r) => (burst(r).cpuMs[k] === null ? null : burst(r).cpuMs[k] / 1000);
+  row('  coordinator | orchestrator process', cpu('hub'), 2);
+  row('  participants | responders process', cpu('workers'), 2);
+  row('  broker process', cpu('broker'), 2);
+  row('  redis-server', cpu('redis'), 2);
+  row('  driver (publish + completion polling)', cpu('driver'), 2);
+  row('  other processes on the machine (not this bench)', cpu('others'), 2);
+  const perSaga = (keys) => (r) => {
+    const v = keys.map((k) => burst(r).cpuMs[k]);
+    return v.some((x) => x === null) ? null : v.reduce((a, x) => a + x, 0) / burst(r).count;
+  };
+  row('  CPU ms per saga, coordinator | orchestrator', perSaga(['hub']), 3);
+  row('  CPU ms per saga, all but the driver', perSaga(['hub', 'workers', 'broker', 'redis']), 3);
+  console.log('peak RSS over the side (warm-up to stop), MiB');
+  const rss = (k) => (r) => (r.rss[k] === undefined ? null : r.rss[k] / 1024);
+  row('  coordinator | orchestrator process', rss('hub'));
+  row('  participants | responders process', rss('workers'));
+  row('  broker process (shared, cumulative)', rss('broker'));
+  row('  redis-server', rss('redis'));
+  {
+    const phases = ['paced', 'pacedFail', 'burst', 'fail'];
+    const load = (r) => phases.filter((p) => r.phases[p] && r.phases[p].othersCorePct !== null).map((p) => `${p} ${fmt(r.phases[p].othersCorePct)}%`).join(', ');
+    const all = [m, b].filter(Boolean).flatMap((r) => phases.map((p) => r.phases[p] && r.phases[p].othersCorePct)).filter((x) => x !== null && x !== undefined);
+    if (all.length > 0) {
+      console.log(`CPU of OTHER processes on the machine during each phase, % of one core (${os.cpus().length} cores in all):`);
+      for (const [name, r] of [['mesh', m], ['bare', b]]) if (r) console.log(`  ${name}: ${load(r)}`);
+      if (Math.max(...all) > 20) console.log('  WARNING: other work ran on the machine during the run; latencies (paced ones above all) are disturbed by it.');
+    }
+  }
+  if (m && m.phases.burst) {
+    const ev = burst(m).eventsRecords;
+    if (ev !== null) console.log(`mesh saga.events records written in the burst: ${fmt(ev)} (${fmt(ev / CFG.sagas, 1)} per saga)`);
+    for (const phase of ['burst', 'paced', 'fail']) {
+      const a = m.phases[phase] && m.phases[phase].anomalies;
+      if (a && Object.keys(a).length > 0) console.log(`mesh ${phase} timeline anomalies: ${JSON.stringify(a)}`);
+    }
+  }
+  for (const side of ['mesh', 'bare']) {
+    if (results[side].length > 1) console.log(`${side} rounds, burst sagas/s: ${results[side].map((r) => (r.phases.burst ? fmt(r.phases.burst.sagasPerSec) : 'failed')).join(', ')}`);
+  }
+  const perSagaRows = (label, r, who, phase, n) => r && r.counters[phase] && printCounters(label, r.counters[phase][who].counters, n);
+  perSagaRows('mesh coordinator, burst', m, 'hub', 'burst', CFG.sagas);
+  perSagaRows('mesh participants, burst', m, 'workers', 'burst', CFG.sagas);
+  perSagaRows('mesh coordinator, failure (burst)', m, 'hub', 'fail', CFG.failSagas);
+  perSagaRows('bare orchestrator, burst', b, 'hub', 'burst', CFG.sagas);
+  perSagaRows('bare responders, burst', b, 'workers', 'burst', CFG.sagas);
+  for (const side of ['mesh', 'bare']) for (const p of profiles[side]) summarizeProfile(p.file, p.label, ROOT);
+  for (const side of ['mesh', 'bare']) for (const r of results[side]) if (r.error) console.log(`\n${side}${CFG.rounds > 1 ? ` round ${r.round}` : ''} FAILED: ${r.error}`);
+  console.log('');
+}
+
+function printCounters(label, counters, sagas) {
+  console.log(`\n${label}: timing counters over ${fmt(sagas)} sagas (wall ms awaited; calls overlap, so sums exceed elapsed time)`);
+  console.log(`    ${'what'.padEnd(44)}${'calls'.padStart(8)}${'items'.padStart(8)}${'items/call'.padStart(11)}${'ms/call'.padStart(9)}${'total ms'.padStart(10)}${'calls/saga'.padStart(11)}`);
+  for (const [name, c] of Object.entries(counters).sort((a, b) => a[0].localeCompare(b[0]))) {
+    console.log(
+      `    ${name.padEnd(44)}${fmt(c.calls).padStart(8)}${fmt(c.items).padStart(8)}${fmt(c.calls ? c.items / c.calls : 0, 1).padStart(11)}` +
+        `${fmt(c.ms / c.calls, 2).padStart(9)}${fmt(c.ms).padStart(10)}${fmt(c.calls / sagas, 2).padStart(11)}`,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const childArg = process.argv.find((a) => a.startsWith('--child='));
+if (childArg) {
+  childMain(childArg.slice('--child='.length));
+} else {
+  process.on('exit', () => killAllChildren('SIGKILL'));
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(sig, () => {
+      console.error(`bench: ${sig}, cleaning up`);
+      killAllChildren('SIGKILL');
+      process.exit(130);
+    });
+  }
+  main().then(
+    () => process.exit(0),
+    (err) => {
+      console.error(`bench failed: ${(err && err.stack) || err}`);
+      killAllChildren('SIGKILL');
+      process.exit(1);
+    },
+  );
+}
