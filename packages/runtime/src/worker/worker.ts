@@ -128,6 +128,8 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
   let markJoined: () => void = () => undefined;
   const firstJoin = new Promise<void>((resolve) => (markJoined = resolve));
   const timers = new Set<NodeJS.Timeout>();
+  /** Event ids handled by this process right now, across partitions (see the batch handler). */
+  const inFlightIds = new Set<string>();
   let pausedFor: string | undefined;
   let assignedPartitions = 0;
   const lagByPartition = new Map<string, number>();
@@ -205,6 +207,8 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
     }
 
     const beat = setInterval(() => void heartbeat().catch(() => undefined), Math.max(500, (options.heartbeatIntervalMs ?? 3_000) / 2));
+    // Event ids this batch handles: in flight until its outputs and completions are written.
+    const batchHeld: string[] = [];
     try {
       const records: ConsumedRecord[] = messages.map((m) => {
         const headers = tier === undefined ? sourceHeaders(m.headers) : headersToStrings(m.headers);
@@ -233,6 +237,12 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
       }
 
       const results: Array<EventResult | { kind: 'duplicate' } | { kind: 'busy' }> = new Array(records.length);
+      // A record re-sent right behind its original (a producer retry, a saga command re-sent on takeover) can
+      // share a batch with it: the first copy decides, the others are duplicates.
+      const firstIndexOf = new Map<string, number>();
+      records.forEach((r, i) => {
+        if (!firstIndexOf.has(r.eventId)) firstIndexOf.set(r.eventId, i);
+      });
       const heldKeys = new Set<string>();
       const keyIds = records.map((r, i) => (r.key === null ? `\u0000${i}` : r.key.toString('hex')));
       // Per-key ordering: line changes are applied after the batch's records are durable, in record order per key;
@@ -264,6 +274,10 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
         return result;
       };
       await runKeyOrdered(records, (_, i) => keyIds[i]!, agent.concurrency, async (r, i) => {
+        if (firstIndexOf.get(r.eventId) !== i) {
+          results[i] = { kind: 'duplicate' };
+          return;
+        }
         const claim = claims.get(r.eventId);
         if (claim?.state === 'done') {
           results[i] = { kind: 'duplicate' };
@@ -272,14 +286,21 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
           return;
         }
         const keyId = keyIds[i]!;
-        if (claim?.state === 'busy' || heldKeys.has(keyId) || !isRunning() || isStale()) {
+        // The store hands an instance its own live lease again: a copy being handled by this process in another
+        // partition's batch is busy here, not a second go.
+        if (claim?.state === 'busy' || inFlightIds.has(r.eventId) || heldKeys.has(keyId) || !isRunning() || isStale()) {
           results[i] = { kind: 'busy' };
           heldKeys.add(keyId);
           return;
         }
-        const result = ordered && r.key !== null ? await processInLine(r, keyId, tier !== undefined) : await processEvent(r, deps);
-        if (result.kind === 'hold') heldKeys.add(keyId);
-        results[i] = result;
+        inFlightIds.add(r.eventId);
+        try {
+          const result = ordered && r.key !== null ? await processInLine(r, keyId, tier !== undefined) : await processEvent(r, deps);
+          if (result.kind === 'hold') heldKeys.add(keyId);
+          results[i] = result;
+        } finally {
+          batchHeld.push(r.eventId);
+        }
       });
 
       const outgoing: OutgoingRecord[] = [];
@@ -333,6 +354,7 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
       }
     } finally {
       clearInterval(beat);
+      for (const id of batchHeld) inFlightIds.delete(id);
     }
   }
 
