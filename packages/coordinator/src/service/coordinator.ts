@@ -101,7 +101,9 @@ async function ensureTopics(admin: Admin, wanted: Map<string, number>): Promise<
 export async function startCoordinator(options: CoordinatorOptions): Promise<RunningCoordinator> {
   const groupId = options.groupId ?? DEFAULT_COORDINATOR_GROUP;
   const instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  const logger = (options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' })).child({ component: 'coordinator', instance: instanceId });
+  const baseLogger = options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' });
+  // A process logger that already names the instance keeps its name (one `instance` field per line).
+  const logger = baseLogger.child({ component: 'coordinator', ...('instance' in baseLogger.bindings() ? {} : { instance: instanceId }) });
   const metrics = options.metrics ?? new CoordinatorMetrics();
   const tracer = options.tracer ?? trace.getTracer('agentmesh-coordinator');
   const spans = new SagaSpans(tracer);
