@@ -63,6 +63,7 @@ type DriveOutcome = 'applied' | 'unchanged' | 'unknown-saga' | 'not-owner' | 'fe
 const MAX_DUE_PER_TICK = 256;
 const DRIVE_CONCURRENCY = 64;
 const TRIGGER_CHUNK = 128;
+const MAX_CACHED_STATES = 100_000;
 
 async function mapLimit<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -164,6 +165,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const ownership = new PartitionOwnership();
   const locks = new KeyedLock();
   const warnedUnknownType = new Set<string>();
+  /** States of running sagas this instance wrote last; cleared whenever ownership changes. */
+  const stateCache = new Map<string, SagaState>();
   /** Sends that failed after their state was written: retried by the timer loop (same event ids). */
   const unsent: TopicMessages[][] = [];
   let stopping = false;
@@ -225,9 +228,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     return { key: state.id, value: await dataFor(state, effect.topic), headers };
   }
 
-  async function auditMessages(state: SagaState, entries: readonly TimelineEntry[]): Promise<Message[]> {
+  async function auditMessages(state: SagaState, entries: readonly TimelineEntry[], stateJson: string = JSON.stringify(state)): Promise<Message[]> {
     // The state after a transition is the same for each of its events: the last one carries it.
-    const stateJson = JSON.stringify(state);
     const traceId = traceIdFromTraceparent(state.traceparent) ?? null;
     return Promise.all(
       entries.map(async (entry, index) => ({
@@ -252,7 +254,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   }
 
   /** Sends what a transition asked for, after its state was written. */
-  async function perform(saga: Saga, state: SagaState, result: TransitionResult): Promise<void> {
+  async function perform(saga: Saga, state: SagaState, result: TransitionResult, stateJson: string): Promise<void> {
     const now = clock();
     const commands = new Map<string, Message[]>();
     const stuck: Message[] = [];
@@ -304,7 +306,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       }
     }
     const batch: TopicMessages[] = [...commands].map(([topic, messages]) => ({ topic, messages }));
-    if (result.events.length > 0) batch.push({ topic: SAGA_EVENTS_TOPIC, messages: await auditMessages(state, result.events) });
+    if (result.events.length > 0) batch.push({ topic: SAGA_EVENTS_TOPIC, messages: await auditMessages(state, result.events, stateJson) });
     if (stuck.length > 0) batch.push({ topic: SAGA_STUCK_TOPIC, messages: stuck });
     await send(batch);
   }
@@ -316,10 +318,16 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     return locks.run(sagaId, async () => {
       await ownership.settled();
       for (let round = 0; round < 5; round++) {
-        const state = await store.load(sagaId);
+        // Replies use the state this instance last wrote (a stale copy fails the write's version check and is
+        // read again); timers always read Redis, where an operator's resume request lands.
+        const cached = input.type === 'reply' && round === 0 ? stateCache.get(sagaId) : undefined;
+        const state = cached ?? (await store.load(sagaId));
         if (!state) return 'unknown-saga';
         const fence = ownership.fenceFor(state.homePartition);
-        if (!fence) return 'not-owner';
+        if (!fence) {
+          stateCache.delete(sagaId);
+          return 'not-owner';
+        }
         const saga = sagasByName.get(state.type);
         if (!saga) {
           // Its timer stays due for an instance that runs the type; say so once, not every tick.
@@ -331,15 +339,23 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
         }
         const result = transition(saga, state, input, { now: clock(), random: random() });
         if (!result.changed) return 'unchanged';
-        const saved = await store.save(state, result.state, fence);
-        if (saved === 'conflict') continue; // an operator's resume request landed between our read and write
+        const next = result.state;
+        next.version = state.version + 1;
+        const json = JSON.stringify(next);
+        const saved = await store.save(state, next, fence, json);
+        if (saved !== 'ok') stateCache.delete(sagaId);
+        if (saved === 'conflict') continue; // an operator's resume request (or a stale copy) met our write
         if (saved === 'missing') return 'unknown-saga';
         if (saved === 'fenced') {
           logger.warn({ partition: fence.partition, sagaId }, 'fenced: another instance owns the partition now; stopping work on it');
           ownership.lost(fence.partition);
+          stateCache.clear();
           return 'fenced';
         }
-        await perform(saga, result.state, result);
+        if (next.status === 'running' || next.status === 'compensating') stateCache.set(sagaId, next);
+        else stateCache.delete(sagaId);
+        if (stateCache.size > MAX_CACHED_STATES) stateCache.clear();
+        await perform(saga, next, result, json);
         if (input.type === 'reply' && !result.effects.some((e) => e.type === 'reply-ignored')) metrics.reply('applied');
         return 'applied';
       }
@@ -555,9 +571,13 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     }
   }
 
-  consumer.on(consumer.events.REBALANCING, () => ownership.suspend());
+  consumer.on(consumer.events.REBALANCING, () => {
+    ownership.suspend();
+    stateCache.clear();
+  });
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
     const assigned = event.payload.memberAssignment[SAGA_REPLIES_TOPIC] ?? [];
+    stateCache.clear();
     ownership
       .assign(assigned, (p) => store.claimPartition(p), takeOver)
       .then((gained) => {

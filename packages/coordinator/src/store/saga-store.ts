@@ -84,14 +84,16 @@ export class SagaStore {
    * the stored version is still `previous.version` and, when fenced, the
    * partition's epoch is still the fence's.
    */
-  async save(previous: SagaState, next: SagaState, fence: Fence | null): Promise<SaveResult> {
+  async save(previous: SagaState, next: SagaState, fence: Fence | null, json?: string): Promise<SaveResult> {
     const k = this.keys;
     next.version = previous.version + 1;
+    // `json`: the caller's serialisation of `next` (made after setting its version the same way), to reuse it.
+    const body = json ?? JSON.stringify(next);
     const result = await this.session.call('save saga', () =>
       SAVE_SAGA.run(
         this.redis,
         [k.state(next.id), k.epoch(next.homePartition), k.timers(next.homePartition), k.status(previous.status), k.status(next.status)],
-        [previous.version, fence ? fence.epoch : '', JSON.stringify(next), next.id, next.wakeAt ?? '', next.startedAt, next.version],
+        [previous.version, fence ? fence.epoch : '', body, next.id, next.wakeAt ?? '', next.startedAt, next.version],
       ),
     );
     return result as SaveResult;
