@@ -3,7 +3,7 @@ export type { Saga, SagaDefinition, SagaRetryPolicy, SagaStep, SagaStepDefinitio
 export type { CommandKind, SagaEventType, SagaState, SagaStatus, StepErrorKind, StepState, StepStatus, TimelineEntry } from './saga/state';
 export { FINAL_STATUSES, SAGA_STATUSES, STUCK_STATUSES } from './saga/state';
 export { SagaDefinitionError, SagaNotFoundError, SagaStateError } from './errors';
-export { sagaParticipant, type SagaCommand, type SagaCommandHandler, type SagaParticipantDefinition } from './participant/saga-participant';
+export { CommandExpiredError, sagaParticipant, type SagaCommand, type SagaCommandHandler, type SagaParticipantDefinition } from './participant/saga-participant';
 export type { SagaReplyRecord } from './protocol/messages';
 export { DEFAULT_COORDINATOR_GROUP, SAGA_EVENTS_TOPIC, SAGA_REPLIES_TOPIC, SAGA_STUCK_TOPIC } from './protocol/topics';
 export { SagaStore, type Fence, type SagaListQuery, type SagaStoreOptions } from './store/saga-store';

@@ -52,6 +52,23 @@ function reply(envelope: SagaCommandEnvelope, fields: Pick<SagaReplyRecord, 'out
   };
 }
 
+/** An execute command read after the coordinator's deadline for it: not run (the coordinator has moved on). */
+export class CommandExpiredError extends Error {
+  // Classified as a timeout by the runtime, so the reply says TIMEOUT and the coordinator may retry the step.
+  override readonly name = 'TimeoutError';
+  constructor(readonly lateByMs: number) {
+    super(`the coordinator's deadline for this command passed ${lateByMs} ms before it was read; not run`);
+  }
+}
+
+/** ctx with a signal that also aborts at the command's deadline: work past it is work the coordinator no longer waits for. */
+function withCommandDeadline(ctx: AgentContext, deadlineAt: number): AgentContext {
+  const remaining = deadlineAt - Date.now();
+  if (!(deadlineAt > 0) || remaining <= 0) return ctx;
+  const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(remaining)]);
+  return Object.create(ctx, { signal: { value: signal, enumerable: true } }) as AgentContext;
+}
+
 function envelopeOf(event: AgentEvent<unknown>): SagaCommandEnvelope {
   const envelope = readCommandEnvelope(event.headers);
   if (!envelope) throw new PermanentError(`${event.topic}@${event.offset} is not a saga command: it lacks the mesh-saga-* headers`);
@@ -82,7 +99,10 @@ export function sagaParticipant<Data extends object = Record<string, unknown>>(d
       const envelope = envelopeOf(event);
       const handler = def.on[event.topic];
       if (!handler) throw new PermanentError(`participant '${def.name}' has no handler for ${event.topic}`);
-      const added = await handler({ ...envelope, data: event.value, event }, ctx);
+      const lateByMs = envelope.deadlineAt > 0 ? Date.now() - envelope.deadlineAt : 0;
+      // A compensation is run however late (undoing is owed); a step the coordinator gave up on is not started.
+      if (envelope.kind === 'execute' && lateByMs > 0) throw new CommandExpiredError(lateByMs);
+      const added = await handler({ ...envelope, data: event.value, event }, withCommandDeadline(ctx, envelope.deadlineAt));
       let data: Buffer | null = null;
       if (envelope.kind === 'execute' && added && Object.keys(added).length > 0) {
         data = await ctx.encode(event.topic, { ...event.value, ...added });
