@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload, type KafkaConfig, type KafkaMessage, type Message, type TopicMessages } from 'kafkajs';
 import pino, { type Logger } from 'pino';
 import { trace, type Tracer } from '@opentelemetry/api';
-import { deriveEventId, Header, headersToStrings, InvalidInputError, traceIdFromTraceparent, type EventCodec, type Headers } from '@agentmesh/runtime';
+import { deriveEventId, Header, headersToStrings, InvalidInputError, StoreError, traceIdFromTraceparent, type EventCodec, type Headers } from '@agentmesh/runtime';
 import { commandHeaders, parseReply, type SagaReplyRecord } from '../protocol/messages';
 import { SagaDefinitionError } from '../errors';
 import { commandEventId, sagaIdFor } from '../protocol/ids';
@@ -64,6 +64,8 @@ const MAX_DUE_PER_TICK = 256;
 const DRIVE_CONCURRENCY = 64;
 const TRIGGER_CHUNK = 128;
 const MAX_CACHED_STATES = 100_000;
+/** How long a partition waits after the saga store failed before its replies are read again. */
+const STORE_RETRY_MS = 1_000;
 
 async function mapLimit<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -489,8 +491,9 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     return outcome !== 'fenced' && outcome !== 'not-owner';
   }
 
-  async function eachReplyBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+  async function eachReplyBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary, pause }: EachBatchPayload): Promise<void> {
     const { partition } = batch;
+    let storeDown: StoreError | undefined;
     {
       // In order per saga; sagas of the batch side by side.
       const bySaga = new Map<string, KafkaMessage[]>();
@@ -503,7 +506,15 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       await mapLimit([...bySaga.values()], DRIVE_CONCURRENCY, async (messages) => {
         for (const message of messages) {
           if (blocked || !isRunning() || isStale()) return;
-          if (!(await handleReply(partition, message))) {
+          try {
+            if (!(await handleReply(partition, message))) {
+              blocked = true;
+              return;
+            }
+          } catch (error) {
+            // Without the saga store nothing can be decided: stop here, read these replies again later.
+            if (!(error instanceof StoreError)) throw error;
+            storeDown ??= error;
             blocked = true;
             return;
           }
@@ -518,23 +529,48 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     }
     await heartbeat();
     await commitOffsetsIfNecessary();
+    if (storeDown && !stopping) {
+      logger.warn({ partition, error: storeDown.message }, `saga store unavailable; ${SAGA_REPLIES_TOPIC} partition paused for ${STORE_RETRY_MS} ms`);
+      const resume = pause();
+      const timer = setTimeout(resume, STORE_RETRY_MS);
+      timer.unref();
+    }
   }
 
-  async function eachTriggerBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+  async function eachTriggerBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary, pause }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
     const sagas = sagasByTrigger.get(topic) ?? [];
+    let storeDown: StoreError | undefined;
     // Chunks, each committed, with a heartbeat between: a long batch must not outlast the session.
-    for (let from = 0; from < batch.messages.length; from += TRIGGER_CHUNK) {
+    for (let from = 0; from < batch.messages.length && !storeDown; from += TRIGGER_CHUNK) {
       if (!isRunning() || isStale()) return;
       const chunk = batch.messages.slice(from, from + TRIGGER_CHUNK);
+      const done = new Set<string>();
       await mapLimit(chunk, DRIVE_CONCURRENCY, async (message) => {
-        for (const saga of sagas) await startSaga(saga, topic, partition, message);
+        if (storeDown) return;
+        try {
+          for (const saga of sagas) await startSaga(saga, topic, partition, message);
+          done.add(message.offset);
+        } catch (error) {
+          if (!(error instanceof StoreError)) throw error;
+          storeDown ??= error;
+        }
       });
-      resolveOffset(chunk[chunk.length - 1]!.offset);
+      // Up to the first trigger not taken: the others are read again (creating a saga twice is a no-op).
+      for (const message of chunk) {
+        if (!done.has(message.offset)) break;
+        resolveOffset(message.offset);
+      }
       await heartbeat();
       await commitOffsetsIfNecessary();
     }
+    if (storeDown && !stopping) {
+      logger.warn({ topic, partition, error: storeDown.message }, `saga store unavailable; trigger partition paused for ${STORE_RETRY_MS} ms`);
+      const resume = pause();
+      setTimeout(resume, STORE_RETRY_MS).unref();
+    }
   }
+
 
   // --- ownership and timers ------------------------------------------------------------------
 
@@ -607,15 +643,26 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       });
     }
   };
-  const schedule = () => {
+  // While the timer pass keeps failing (the saga store is away), it backs off and says so once.
+  let tickFailing = false;
+  const schedule = (delayMs: number) => {
     if (stopping) return;
     timer = setTimeout(() => {
-      ticking = tick()
-        .catch((error: unknown) => logger.warn({ error: describe(error) }, 'timer pass failed; trying again'))
-        .finally(schedule);
-    }, tickMs);
+      ticking = tick().then(
+        () => {
+          if (tickFailing) logger.info('timer pass works again');
+          tickFailing = false;
+          schedule(tickMs);
+        },
+        (error: unknown) => {
+          if (!tickFailing) logger.warn({ error: describe(error) }, `timer pass failed; trying again every ${STORE_RETRY_MS} ms`);
+          tickFailing = true;
+          schedule(STORE_RETRY_MS);
+        },
+      );
+    }, delayMs);
   };
-  schedule();
+  schedule(tickMs);
 
   return {
     instanceId,
