@@ -15,3 +15,8 @@ export class SagaNotFoundError extends Error {
 export class SagaStateError extends Error {
   override readonly name = 'SagaStateError';
 }
+
+/** `Name: message` of anything thrown, for logs and failure headers. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,5 +1,6 @@
 import { Header, InvalidInputError, type Headers } from '@agentmesh/runtime';
-import type { CommandKind, StepErrorKind } from '../saga/state';
+import type { CommandKind, ReplyInput, StepErrorKind } from '../saga/state';
+import type { Saga } from '../saga/types';
 
 /** A participant's answer as it travels on saga.replies (the shape of schemas/mesh/saga-reply.avsc). */
 export interface SagaReplyRecord {
@@ -95,5 +96,20 @@ export function parseReply(value: unknown): SagaReplyRecord {
     errorKind: errorKind as SagaReplyRecord['errorKind'],
     error: typeof v.error === 'string' ? v.error : null,
     repliedAt: Number(v.repliedAt ?? 0),
+  };
+}
+
+/** A reply as the saga's transitions take it: its data, if any, is in the encoding of the step's command topic. */
+export function toReplyInput(saga: Saga | undefined, reply: SagaReplyRecord): ReplyInput {
+  const step = saga?.steps.find((s) => s.name === reply.step);
+  return {
+    type: 'reply',
+    step: reply.step,
+    kind: reply.kind === 'EXECUTE' ? 'execute' : 'compensate',
+    attempt: reply.attempt,
+    outcome: reply.outcome === 'SUCCEEDED' ? 'succeeded' : 'failed',
+    ...(reply.data && step ? { data: { topic: step.command, bytes: reply.data.toString('base64') } } : {}),
+    ...(reply.errorKind ? { errorKind: reply.errorKind === 'PERMANENT' ? 'permanent' : reply.errorKind === 'TIMEOUT' ? 'timeout' : 'transient' } : {}),
+    ...(reply.error ? { error: reply.error } : {}),
   };
 }

@@ -1,15 +1,15 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload, type KafkaConfig, type KafkaMessage, type Message, type TopicMessages } from 'kafkajs';
+import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaConfig, type KafkaMessage, type Message, type TopicMessages } from 'kafkajs';
 import pino, { type Logger } from 'pino';
 import { trace, type Tracer } from '@opentelemetry/api';
-import { deriveEventId, Header, headersToStrings, InvalidInputError, StoreError, traceIdFromTraceparent, type EventCodec, type Headers } from '@agentmesh/runtime';
-import { commandHeaders, parseReply, type SagaReplyRecord } from '../protocol/messages';
-import { SagaDefinitionError } from '../errors';
+import { deriveEventId, Header, headersToStrings, InvalidInputError, StoreError, traceIdFromTraceparent, type EventCodec } from '@agentmesh/runtime';
+import { parseReply, toReplyInput, type SagaReplyRecord } from '../protocol/messages';
+import { describeError, SagaDefinitionError } from '../errors';
 import { commandEventId, sagaIdFor } from '../protocol/ids';
 import { DEFAULT_COORDINATOR_GROUP, SAGA_EVENTS_TOPIC, SAGA_REPLIES_TOPIC, SAGA_STUCK_TOPIC } from '../protocol/topics';
 import { newSagaState } from '../saga/create';
-import type { CommandEffect, ReplyInput, SagaInput, SagaState, TimelineEntry, TransitionResult } from '../saga/state';
+import type { CommandEffect, SagaInput, SagaState, TransitionResult } from '../saga/state';
 import { transition } from '../saga/transition';
 import type { Saga, SagaTrigger } from '../saga/types';
 import type { SagaStore } from '../store/saga-store';
@@ -18,6 +18,9 @@ import { SagaSpans, startSagaTrace } from '../observability/saga-spans';
 import { homePartitionOf } from './home-partition';
 import { CoalescingSender, UnsendableError } from './coalescing-sender';
 import { KeyedLock } from './keyed-lock';
+import { mapLimit } from './map-limit';
+import { auditRecords, commandRecord, deadLetterRecord, stuckRecord } from './records';
+import { coordinatorTopics, ensureTopics } from './topics';
 import { PartitionOwnership } from './ownership';
 
 export interface CoordinatorOptions {
@@ -67,31 +70,6 @@ const MAX_CACHED_STATES = 100_000;
 /** How long a partition waits after the saga store failed before its replies are read again. */
 const STORE_RETRY_MS = 1_000;
 
-async function mapLimit<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await task(items[next++]!);
-  });
-  await Promise.all(workers);
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-async function ensureTopics(admin: Admin, wanted: Map<string, number>): Promise<number> {
-  const existing = new Set(await admin.listTopics());
-  const missing = [...wanted].filter(([topic]) => !existing.has(topic));
-  if (missing.length > 0) {
-    await admin.createTopics({ waitForLeaders: true, topics: missing.map(([topic, numPartitions]) => ({ topic, numPartitions })) }).catch((error: unknown) => {
-      // Another instance created them first: fine.
-      if (!/already exists/i.test(describe(error))) throw error;
-    });
-  }
-  const metadata = await admin.fetchTopicMetadata({ topics: [SAGA_REPLIES_TOPIC] });
-  return metadata.topics[0]!.partitions.length;
-}
-
 /**
  * Runs sagas: consumes saga.replies as one consumer group, so instances
  * share sagas by saga.replies partition, and the triggers as another (any
@@ -125,18 +103,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   }
 
   const kafka = new Kafka({ clientId: `mesh-coordinator`, brokers: options.brokers, logLevel: logLevel.NOTHING, ...options.kafka });
-  const wanted = new Map<string, number>([
-    [SAGA_REPLIES_TOPIC, options.replyPartitions ?? 6],
-    [SAGA_EVENTS_TOPIC, options.defaultPartitions ?? 3],
-    [SAGA_STUCK_TOPIC, 1],
-    [dlqTopic, 1],
-  ]);
-  for (const saga of options.sagas) {
-    wanted.set(saga.trigger, wanted.get(saga.trigger) ?? options.defaultPartitions ?? 3);
-    for (const step of saga.steps) {
-      for (const topic of [step.command, step.compensation]) if (topic && !wanted.has(topic)) wanted.set(topic, options.defaultPartitions ?? 3);
-    }
-  }
+  const wanted = coordinatorTopics(options.sagas, dlqTopic, { replyPartitions: options.replyPartitions ?? 6, defaultPartitions: options.defaultPartitions ?? 3 });
   const admin = kafka.admin();
   await admin.connect();
   let replyPartitions: number;
@@ -190,10 +157,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
           return;
         }
         // Retrying cannot help. A command lost this way fails its step at its deadline; say so loudly.
-        logger.error({ topic: batch[0]!.topic, error: describe(error) }, 'record too large to produce; not sent');
+        logger.error({ topic: batch[0]!.topic, error: describeError(error) }, 'record too large to produce; not sent');
         return;
       }
-      logger.warn({ error: describe(error) }, 'send failed after the saga state was written; retrying in the background');
+      logger.warn({ error: describeError(error) }, 'send failed after the saga state was written; retrying in the background');
       unsent.push(batch);
     }
   }
@@ -205,54 +172,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
         await sender.send(batch);
         unsent.shift();
       } catch (error) {
-        logger.warn({ error: describe(error), waiting: unsent.length }, 'send still failing');
+        logger.warn({ error: describeError(error), waiting: unsent.length }, 'send still failing');
         return;
       }
     }
-  }
-
-  /** The saga's data encoded for `topic` (passed through when it already is). */
-  async function dataFor(state: SagaState, topic: string): Promise<Buffer> {
-    const bytes = Buffer.from(state.data.bytes, 'base64');
-    if (state.data.topic === topic) return bytes;
-    return codec.encode(topic, await codec.decode(state.data.topic, bytes));
-  }
-
-  async function commandMessage(saga: Saga, state: SagaState, effect: CommandEffect, traceparent: string | undefined): Promise<Message> {
-    const step = saga.steps[effect.step]!;
-    const headers: Headers = {
-      [Header.eventId]: effect.eventId,
-      [Header.correlationId]: state.correlationId,
-      [Header.causationId]: state.trigger.eventId,
-      ...commandHeaders({ sagaId: state.id, sagaType: state.type, step: step.name, kind: effect.kind, attempt: effect.attempt, deadlineAt: effect.deadlineAt }),
-    };
-    if (traceparent) headers[Header.traceparent] = traceparent;
-    return { key: state.id, value: await dataFor(state, effect.topic), headers };
-  }
-
-  async function auditMessages(state: SagaState, entries: readonly TimelineEntry[], stateJson: string = JSON.stringify(state)): Promise<Message[]> {
-    // The state after a transition is the same for each of its events: the last one carries it.
-    const traceId = traceIdFromTraceparent(state.traceparent) ?? null;
-    return Promise.all(
-      entries.map(async (entry, index) => ({
-        key: state.id,
-        value: await codec.encode(SAGA_EVENTS_TOPIC, {
-          sagaId: state.id,
-          sagaType: state.type,
-          type: entry.type,
-          status: state.status,
-          step: entry.step ?? null,
-          kind: entry.kind ?? null,
-          attempt: entry.attempt ?? null,
-          detail: entry.detail ?? null,
-          version: state.version,
-          traceId,
-          stateJson: index === entries.length - 1 ? stateJson : '',
-          occurredAt: entry.at,
-        }),
-        headers: { [Header.eventId]: deriveEventId(`saga:${state.id}`, 'saga.events', state.version * 1000 + index), [Header.correlationId]: state.correlationId, [Header.sagaId]: state.id },
-      })),
-    );
   }
 
   /** Sends what a transition asked for, after its state was written. */
@@ -265,7 +188,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
         case 'command': {
           const step = saga.steps[effect.step]!;
           const traceparent = spans.commandSent(state, step.name, effect.kind, effect.attempt, effect.eventId, now);
-          const message = await commandMessage(saga, state, effect, traceparent);
+          const message = await commandRecord(codec, saga, state, effect, traceparent);
           commands.set(effect.topic, [...(commands.get(effect.topic) ?? []), message]);
           metrics.commandSent(saga.name, effect.kind);
           break;
@@ -286,20 +209,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
           metrics.sagaStuck(saga.name, effect.status);
           spans.sagaEnded(state, effect.status, now);
           logger.warn({ sagaId: state.id, saga: saga.name, status: effect.status, reason: effect.reason }, 'saga stuck: waiting for an operator (mesh saga resume)');
-          stuck.push({
-            key: state.id,
-            value: await codec.encode(SAGA_STUCK_TOPIC, {
-              sagaId: state.id,
-              sagaType: state.type,
-              status: effect.status === 'compensation_failed' ? 'COMPENSATION_FAILED' : 'FORWARD_FAILED',
-              step: saga.steps[effect.step]!.name,
-              reason: effect.reason,
-              traceId: traceIdFromTraceparent(state.traceparent) ?? null,
-              startedAt: state.startedAt,
-              stuckAt: now,
-            }),
-            headers: { [Header.eventId]: deriveEventId(`saga:${state.id}`, SAGA_STUCK_TOPIC, state.version), [Header.sagaId]: state.id },
-          });
+          stuck.push(await stuckRecord(codec, saga, state, effect, now));
           break;
         case 'reply-ignored':
           metrics.reply(effect.why);
@@ -308,7 +218,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       }
     }
     const batch: TopicMessages[] = [...commands].map(([topic, messages]) => ({ topic, messages }));
-    if (result.events.length > 0) batch.push({ topic: SAGA_EVENTS_TOPIC, messages: await auditMessages(state, result.events, stateJson) });
+    if (result.events.length > 0) batch.push({ topic: SAGA_EVENTS_TOPIC, messages: await auditRecords(codec, state, result.events, stateJson) });
     if (stuck.length > 0) batch.push({ topic: SAGA_STUCK_TOPIC, messages: stuck });
     await send(batch);
   }
@@ -369,36 +279,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   // --- triggers ------------------------------------------------------------------------------
 
   async function deadLetter(topic: string, partition: number, message: KafkaMessage, error: unknown): Promise<void> {
-    const headers = headersToStrings(message.headers);
-    logger.warn({ topic, partition, offset: message.offset, error: describe(error) }, 'input the coordinator cannot use; dead-lettered');
-    await sender.send(
-      [
-        {
-          topic: dlqTopic,
-          messages: [
-            {
-              key: message.key,
-              value: message.value,
-              headers: {
-                ...headers,
-                [Header.agent]: groupId,
-                [Header.originalTopic]: topic,
-                [Header.originalPartition]: String(partition),
-                [Header.originalOffset]: message.offset,
-                [Header.originalTimestamp]: message.timestamp,
-                [Header.errorKind]: error instanceof InvalidInputError ? 'invalid-input' : 'permanent',
-                [Header.errorClass]: error instanceof Error ? error.name : 'Error',
-                [Header.errorMessage]: describe(error).slice(0, 2000),
-                [Header.attempt]: '1',
-                [Header.firstFailedAt]: String(clock()),
-                [Header.failureHistory]: JSON.stringify([{ attempt: 1, at: clock(), kind: error instanceof InvalidInputError ? 'invalid-input' : 'permanent', message: describe(error).slice(0, 500) }]),
-              },
-            },
-          ],
-        },
-      ],
-    );
+    logger.warn({ topic, partition, offset: message.offset, error: describeError(error) }, 'input the coordinator cannot use; dead-lettered');
+    await sender.send([{ topic: dlqTopic, messages: [deadLetterRecord(groupId, topic, partition, message, error, clock())] }]);
   }
+
 
   async function startSaga(saga: Saga, topic: string, partition: number, message: KafkaMessage): Promise<void> {
     const headers = headersToStrings(message.headers);
@@ -442,27 +326,13 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     metrics.sagaStarted(saga.name);
     logger.info({ sagaId: state.id, saga: saga.name, traceId: traceIdFromTraceparent(state.traceparent) }, 'saga started');
     // Sent side by side with the first command (the sender keeps their order).
-    const announced = send([{ topic: SAGA_EVENTS_TOPIC, messages: await auditMessages(state, state.timeline) }]);
+    const announced = send([{ topic: SAGA_EVENTS_TOPIC, messages: await auditRecords(codec, state, state.timeline) }]);
     // Its owner's timer would find it within a tick; when that is us, go at once.
     if (ownership.fenceFor(state.homePartition)) await drive(state.id, { type: 'tick' });
     await announced;
   }
 
   // --- replies -------------------------------------------------------------------------------
-
-  function replyInput(saga: Saga | undefined, reply: SagaReplyRecord): ReplyInput {
-    const step = saga?.steps.find((s) => s.name === reply.step);
-    return {
-      type: 'reply',
-      step: reply.step,
-      kind: reply.kind === 'EXECUTE' ? 'execute' : 'compensate',
-      attempt: reply.attempt,
-      outcome: reply.outcome === 'SUCCEEDED' ? 'succeeded' : 'failed',
-      ...(reply.data && step ? { data: { topic: step.command, bytes: reply.data.toString('base64') } } : {}),
-      ...(reply.errorKind ? { errorKind: reply.errorKind === 'PERMANENT' ? 'permanent' : reply.errorKind === 'TIMEOUT' ? 'timeout' : 'transient' } : {}),
-      ...(reply.error ? { error: reply.error } : {}),
-    };
-  }
 
   /** Handles one reply; false when this instance may no longer act on the partition (stop the batch there). */
   async function handleReply(partition: number, message: KafkaMessage): Promise<boolean> {
@@ -483,7 +353,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       return true;
     }
     const saga = sagasByName.get(reply.sagaType);
-    const outcome = await drive(reply.sagaId, replyInput(saga, reply));
+    const outcome = await drive(reply.sagaId, toReplyInput(saga, reply));
     if (outcome === 'unknown-saga') {
       metrics.reply('unknown-saga');
       logger.info({ sagaId: reply.sagaId, step: reply.step }, 'reply for a saga we do not know (purged, or another deployment); ignored');
@@ -593,7 +463,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       if (!topic) continue;
       const effect: CommandEffect = { type: 'command', step: state.inFlight.step, kind: state.inFlight.kind, topic, attempt: state.inFlight.attempt, eventId: state.inFlight.eventId, deadlineAt: state.inFlight.deadlineAt };
       const traceparent = spans.commandSent(state, step.name, effect.kind, effect.attempt, effect.eventId, clock());
-      batch.set(topic, [...(batch.get(topic) ?? []), await commandMessage(saga, state, effect, traceparent)]);
+      batch.set(topic, [...(batch.get(topic) ?? []), await commandRecord(codec, saga, state, effect, traceparent)]);
       resent += 1;
     }
     await send([...batch].map(([topic, messages]) => ({ topic, messages })));
@@ -603,7 +473,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   /** Re-sends the gained partitions' in-flight commands; a failure is logged (their deadlines will retry them) and does not stop the instance. */
   async function takeOver(gained: number[]): Promise<void> {
     for (const partition of gained) {
-      await recover(partition).catch((error: unknown) => logger.warn({ partition, error: describe(error) }, 'could not re-send the in-flight commands of a partition taken over; their deadlines will retry them'));
+      await recover(partition).catch((error: unknown) => logger.warn({ partition, error: describeError(error) }, 'could not re-send the in-flight commands of a partition taken over; their deadlines will retry them'));
     }
   }
 
@@ -622,11 +492,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
         joinedOnce = true;
         markJoined();
       })
-      .catch((error: unknown) => logger.error({ error: describe(error) }, 'could not claim partitions; acting on none until the next assignment'));
+      .catch((error: unknown) => logger.error({ error: describeError(error) }, 'could not claim partitions; acting on none until the next assignment'));
   });
-  consumer.on(consumer.events.CRASH, (event) => logger.error({ error: describe(event.payload.error), restart: event.payload.restart }, 'consumer crashed'));
+  consumer.on(consumer.events.CRASH, (event) => logger.error({ error: describeError(event.payload.error), restart: event.payload.restart }, 'consumer crashed'));
 
-  triggerConsumer?.on(triggerConsumer.events.CRASH, (event) => logger.error({ error: describe(event.payload.error), restart: event.payload.restart }, 'trigger consumer crashed'));
+  triggerConsumer?.on(triggerConsumer.events.CRASH, (event) => logger.error({ error: describeError(event.payload.error), restart: event.payload.restart }, 'trigger consumer crashed'));
   await consumer.run({ eachBatchAutoResolve: false, partitionsConsumedConcurrently: Math.max(1, Math.min(replyPartitions, 8)), eachBatch: eachReplyBatch });
   await triggerConsumer?.run({ eachBatchAutoResolve: false, partitionsConsumedConcurrently: 2, eachBatch: eachTriggerBatch });
 
@@ -655,7 +525,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
           schedule(tickMs);
         },
         (error: unknown) => {
-          if (!tickFailing) logger.warn({ error: describe(error) }, `timer pass failed; trying again every ${STORE_RETRY_MS} ms`);
+          if (!tickFailing) logger.warn({ error: describeError(error) }, `timer pass failed; trying again every ${STORE_RETRY_MS} ms`);
           tickFailing = true;
           schedule(STORE_RETRY_MS);
         },

@@ -1,0 +1,96 @@
+import type { KafkaMessage, Message } from 'kafkajs';
+import { deriveEventId, Header, headersToStrings, InvalidInputError, traceIdFromTraceparent, type EventCodec, type Headers } from '@agentmesh/runtime';
+import { describeError } from '../errors';
+import { commandHeaders } from '../protocol/messages';
+import { SAGA_EVENTS_TOPIC, SAGA_STUCK_TOPIC } from '../protocol/topics';
+import type { CommandEffect, SagaState, StuckEffect, TimelineEntry } from '../saga/state';
+import type { Saga } from '../saga/types';
+
+/** The records the coordinator writes: commands, audit events, stuck notices and dead letters. */
+
+/** The saga's data encoded for `topic` (passed through when it already is). */
+export async function dataFor(codec: EventCodec, state: SagaState, topic: string): Promise<Buffer> {
+  const bytes = Buffer.from(state.data.bytes, 'base64');
+  if (state.data.topic === topic) return bytes;
+  return codec.encode(topic, await codec.decode(state.data.topic, bytes));
+}
+
+/** A command to a step's topic: the saga's data, keyed by saga id, with the saga envelope in headers. */
+export async function commandRecord(codec: EventCodec, saga: Saga, state: SagaState, effect: CommandEffect, traceparent: string | undefined): Promise<Message> {
+  const step = saga.steps[effect.step]!;
+  const headers: Headers = {
+    [Header.eventId]: effect.eventId,
+    [Header.correlationId]: state.correlationId,
+    [Header.causationId]: state.trigger.eventId,
+    ...commandHeaders({ sagaId: state.id, sagaType: state.type, step: step.name, kind: effect.kind, attempt: effect.attempt, deadlineAt: effect.deadlineAt }),
+  };
+  if (traceparent) headers[Header.traceparent] = traceparent;
+  return { key: state.id, value: await dataFor(codec, state, effect.topic), headers };
+}
+
+/** saga.events records of a transition's timeline entries; the last carries the state after it. */
+export async function auditRecords(codec: EventCodec, state: SagaState, entries: readonly TimelineEntry[], stateJson: string = JSON.stringify(state)): Promise<Message[]> {
+  const traceId = traceIdFromTraceparent(state.traceparent) ?? null;
+  return Promise.all(
+    entries.map(async (entry, index) => ({
+      key: state.id,
+      value: await codec.encode(SAGA_EVENTS_TOPIC, {
+        sagaId: state.id,
+        sagaType: state.type,
+        type: entry.type,
+        status: state.status,
+        step: entry.step ?? null,
+        kind: entry.kind ?? null,
+        attempt: entry.attempt ?? null,
+        detail: entry.detail ?? null,
+        version: state.version,
+        traceId,
+        stateJson: index === entries.length - 1 ? stateJson : '',
+        occurredAt: entry.at,
+      }),
+      headers: { [Header.eventId]: deriveEventId(`saga:${state.id}`, SAGA_EVENTS_TOPIC, state.version * 1000 + index), [Header.correlationId]: state.correlationId, [Header.sagaId]: state.id },
+    })),
+  );
+}
+
+/** The saga.stuck notice of a saga that now waits for an operator. */
+export async function stuckRecord(codec: EventCodec, saga: Saga, state: SagaState, effect: StuckEffect, now: number): Promise<Message> {
+  return {
+    key: state.id,
+    value: await codec.encode(SAGA_STUCK_TOPIC, {
+      sagaId: state.id,
+      sagaType: state.type,
+      status: effect.status === 'compensation_failed' ? 'COMPENSATION_FAILED' : 'FORWARD_FAILED',
+      step: saga.steps[effect.step]!.name,
+      reason: effect.reason,
+      traceId: traceIdFromTraceparent(state.traceparent) ?? null,
+      startedAt: state.startedAt,
+      stuckAt: now,
+    }),
+    headers: { [Header.eventId]: deriveEventId(`saga:${state.id}`, SAGA_STUCK_TOPIC, state.version), [Header.sagaId]: state.id },
+  };
+}
+
+/** An input the coordinator cannot use (a bad trigger or reply), as it came, with the failure headers of a DLQ record. */
+export function deadLetterRecord(group: string, topic: string, partition: number, message: KafkaMessage, error: unknown, now: number): Message {
+  const kind = error instanceof InvalidInputError ? 'invalid-input' : 'permanent';
+  const described = describeError(error);
+  return {
+    key: message.key,
+    value: message.value,
+    headers: {
+      ...headersToStrings(message.headers),
+      [Header.agent]: group,
+      [Header.originalTopic]: topic,
+      [Header.originalPartition]: String(partition),
+      [Header.originalOffset]: message.offset,
+      [Header.originalTimestamp]: message.timestamp,
+      [Header.errorKind]: kind,
+      [Header.errorClass]: error instanceof Error ? error.name : 'Error',
+      [Header.errorMessage]: described.slice(0, 2000),
+      [Header.attempt]: '1',
+      [Header.firstFailedAt]: String(now),
+      [Header.failureHistory]: JSON.stringify([{ attempt: 1, at: now, kind, message: described.slice(0, 500) }]),
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import type { Admin } from 'kafkajs';
+import { describeError } from '../errors';
+import { SAGA_EVENTS_TOPIC, SAGA_REPLIES_TOPIC, SAGA_STUCK_TOPIC } from '../protocol/topics';
+import type { Saga } from '../saga/types';
+
+export interface TopicPartitionCounts {
+  /** Partitions of saga.replies: how finely instances share the sagas. */
+  replyPartitions: number;
+  /** Partitions of the triggers and step topics created here. */
+  defaultPartitions: number;
+}
+
+/** Every topic the coordinator reads or writes, with the partitions to create it with when missing. */
+export function coordinatorTopics(sagas: readonly Saga[], dlqTopic: string, counts: TopicPartitionCounts): Map<string, number> {
+  const wanted = new Map<string, number>([
+    [SAGA_REPLIES_TOPIC, counts.replyPartitions],
+    [SAGA_EVENTS_TOPIC, counts.defaultPartitions],
+    [SAGA_STUCK_TOPIC, 1],
+    [dlqTopic, 1],
+  ]);
+  for (const saga of sagas) {
+    if (!wanted.has(saga.trigger)) wanted.set(saga.trigger, counts.defaultPartitions);
+    for (const step of saga.steps) {
+      for (const topic of [step.command, step.compensation]) if (topic && !wanted.has(topic)) wanted.set(topic, counts.defaultPartitions);
+    }
+  }
+  return wanted;
+}
+
+/** Creates the missing topics and returns saga.replies' partition count (it may exist with another count). */
+export async function ensureTopics(admin: Admin, wanted: Map<string, number>): Promise<number> {
+  const existing = new Set(await admin.listTopics());
+  const missing = [...wanted].filter(([topic]) => !existing.has(topic));
+  if (missing.length > 0) {
+    await admin.createTopics({ waitForLeaders: true, topics: missing.map(([topic, numPartitions]) => ({ topic, numPartitions })) }).catch((error: unknown) => {
+      // Another instance created them first: fine.
+      if (!/already exists/i.test(describeError(error))) throw error;
+    });
+  }
+  const metadata = await admin.fetchTopicMetadata({ topics: [SAGA_REPLIES_TOPIC] });
+  return metadata.topics[0]!.partitions.length;
+}
