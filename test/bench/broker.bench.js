@@ -38,14 +38,14 @@ process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const { envInt, track, killAllChildren, withTimeout, reap, sleep, procCpuMs, procStatusKiB, selfCpuMs } = require('./support/processes');
+const { envInt, track, withTimeout, reap, sleep, procCpuMs, procStatusKiB, selfCpuMs, killChildrenOnExit, hardDeadline, runMain } = require('./support/processes');
+const { readProfile, frameKey } = require('./support/cpuprofile');
 const os = require('node:os');
 const path = require('node:path');
 const { Kafka, logLevel } = require('kafkajs');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BROKER_DIST = process.env.BENCH_BROKER_DIST ? path.resolve(process.env.BENCH_BROKER_DIST) : path.join(ROOT, 'packages', 'broker', 'dist');
-
 
 const CFG = {
   messages: envInt('BENCH_MESSAGES', 50000),
@@ -68,32 +68,8 @@ const CFG = {
 // ---------------------------------------------------------------------------------------------------------------
 // Process bookkeeping: every child is killed on any exit path.
 
-
-process.on('exit', () => killAllChildren('SIGKILL'));
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => {
-    console.error(`bench: ${sig}, cleaning up`);
-    killAllChildren('SIGKILL');
-    process.exit(130);
-  });
-}
-
-const deadline = setTimeout(() => {
-  console.error(`bench: hard deadline of ${CFG.deadlineMs} ms reached, killing everything`);
-  killAllChildren('SIGKILL');
-  process.exit(2);
-}, CFG.deadlineMs);
-deadline.unref();
-
-
-
-
-// ---------------------------------------------------------------------------------------------------------------
-// /proc helpers (Linux). Return null elsewhere.
-
-
-
-
+killChildrenOnExit();
+hardDeadline(CFG.deadlineMs);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Targets
@@ -552,22 +528,14 @@ function printTable(ours, mock, idem, memory, mockError) {
 // CPU profile summary (BENCH_PROFILE=1)
 
 function summarizeProfile(file, top = 25) {
-  const prof = JSON.parse(fs.readFileSync(file, 'utf8'));
-  const byNode = new Map(prof.nodes.map((n) => [n.id, n]));
-  const selfUs = new Map();
-  // Self time per node from samples and timeDeltas (more accurate than hitCount when sampling is uneven).
-  for (let i = 0; i < prof.samples.length; i++) {
-    const dt = prof.timeDeltas[i + 1] !== undefined ? prof.timeDeltas[i + 1] : 0;
-    selfUs.set(prof.samples[i], (selfUs.get(prof.samples[i]) || 0) + Math.max(0, dt));
-  }
+  const { byId, selfUs } = readProfile(file);
   const byFn = new Map();
   let total = 0;
   for (const [id, us] of selfUs) {
-    const cf = byNode.get(id).callFrame;
+    const cf = byId.get(id).callFrame;
     if (cf.functionName === '(idle)') continue;
     total += us;
-    const file = cf.url ? cf.url.replace(/^file:\/\//, '').replace(ROOT + '/', '') : '';
-    const key = `${cf.functionName || '(anonymous)'} ${file}${file ? `:${cf.lineNumber + 1}` : ''}`;
+    const key = frameKey(ROOT, cf);
     byFn.set(key, (byFn.get(key) || 0) + us);
   }
   const rows = [...byFn.entries()].sort((a, b) => b[1] - a[1]).slice(0, top);
@@ -675,14 +643,4 @@ async function main() {
   if (failure) throw failure;
 }
 
-main().then(
-  () => {
-    clearTimeout(deadline);
-    process.exit(0);
-  },
-  (err) => {
-    console.error(`bench failed: ${(err && err.stack) || err}`);
-    killAllChildren('SIGKILL');
-    process.exit(1);
-  },
-);
+runMain(main);

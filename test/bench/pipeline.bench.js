@@ -62,13 +62,19 @@
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 
-const { spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
-const { envInt, track, killAllChildren, withTimeout, reap, sleep, procCpuMs, selfCpuMs } = require('./support/processes');
 const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
+const { envInt, withTimeout, sleep, procCpuMs, selfCpuMs, assertBuilt, hardDeadline } = require('./support/processes');
+const { benchEntry, exitOnStop, serveControl, startChild } = require('./support/children');
+const { Counters, timedMethod, instrumentKafkajs } = require('./support/counters');
+const { kafkaClient, plainConsumer, publish } = require('./support/kafka');
+const { redisClient, connectRedis, deleteKeys } = require('./support/redis');
+const { fmt, percentile, comparisonTable, printCounters } = require('./support/report');
+const { summarizeProfile } = require('./support/cpuprofile');
+const { meshAgents } = require('./support/mesh-agents');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DIST = {
@@ -79,7 +85,6 @@ const DIST = {
 };
 // Resolve third-party modules the way the runtime does, so patches and clients hit the very same module instances.
 const fromRuntime = (id) => require(require.resolve(id, { paths: [path.join(ROOT, 'packages', 'runtime')] }));
-
 
 const CFG = {
   invoices: Math.max(1, envInt('BENCH_INVOICES', 5000)),
@@ -113,58 +118,8 @@ const FIRST = { mesh: MESH_TOPICS[0], bare: bareTopic(MESH_TOPICS[0]) };
 const LAST = { mesh: MESH_TOPICS[4], bare: bareTopic(MESH_TOPICS[4]) };
 
 // ---------------------------------------------------------------------------------------------------------------
-// Shared helpers
-
-
-
-function fmt(n, digits = 0) {
-  if (n === null || n === undefined || Number.isNaN(n)) return '-';
-  return Number(n).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
-
-/** Timing counters: name -> calls, summed wall ms, summed items. Cheap enough to leave on in timed rounds. */
-class Counters {
-  constructor() {
-    this.map = new Map();
-  }
-  add(name, ms, items = 0) {
-    let c = this.map.get(name);
-    if (!c) this.map.set(name, (c = { calls: 0, ms: 0, items: 0 }));
-    c.calls++;
-    c.ms += ms;
-    c.items += items;
-  }
-  async time(name, fn, items = 0) {
-    const t0 = performance.now();
-    try {
-      return await fn();
-    } finally {
-      this.add(name, performance.now() - t0, items);
-    }
-  }
-  reset() {
-    this.map.clear();
-  }
-  toJSON() {
-    return Object.fromEntries(this.map);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Children. `node pipeline.bench.js --child=infra|mesh|bare`; they talk to the driver over IPC only.
-
-function childMain(kind) {
-  const send = (msg) => process.send && process.send(msg);
-  process.on('disconnect', () => process.exit(0)); // the driver is gone: never outlive it
-  const fail = (err) => {
-    send({ type: 'error', message: String((err && err.stack) || err) });
-    setTimeout(() => process.exit(1), 100);
-  };
-  process.on('unhandledRejection', fail);
-  const start = kind === 'infra' ? infraChild : kind === 'mesh' ? meshChild : kind === 'bare' ? bareChild : null;
-  if (!start) return fail(new Error(`unknown child kind ${kind}`));
-  start(send).catch(fail);
-}
+// Children. `node pipeline.bench.js --child=infra|mesh|bare` (support/children.js); counters are cheap enough to
+// leave on in timed rounds.
 
 async function infraChild(send) {
   const { startBroker } = require(DIST.broker);
@@ -172,156 +127,74 @@ async function infraChild(send) {
   const broker = await startBroker({ port: 0, logLevel: 'warn', defaultPartitions: CFG.partitions });
   const registry = await startSchemaRegistry({ port: 0, brokers: [broker.address] });
   await registerContracts(registry.url, loadContracts());
-  process.on('message', (msg) => {
-    if (msg.type !== 'stop') return;
-    const force = setTimeout(() => process.exit(3), 5000);
-    Promise.resolve()
-      .then(() => registry.stop())
-      .then(() => broker.stop())
-      .then(() => {
-        clearTimeout(force);
-        process.exit(0);
-      }, () => process.exit(4));
+  exitOnStop(async () => {
+    await registry.stop();
+    await broker.stop();
   });
   send({ type: 'ready', address: broker.address, registryUrl: registry.url });
 }
 
-/** Both pipeline children: profiler and counters over IPC. */
-function serveControl(send, counters, stop) {
-  const inspector = require('node:inspector');
-  let session = null;
-  const post = (method, params = {}) => new Promise((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
-  process.on('message', (msg) => {
-    const reply = (p) => p.then((body) => send({ type: 'reply', id: msg.id, body }), (err) => send({ type: 'reply', id: msg.id, error: String((err && err.stack) || err) }));
-    switch (msg.type) {
-      case 'counters':
-        return reply(Promise.resolve(counters.toJSON()));
-      case 'reset-counters':
-        counters.reset();
-        return reply(Promise.resolve(null));
-      case 'profile-start':
-        session = new inspector.Session();
-        session.connect();
-        return reply(post('Profiler.enable').then(() => post('Profiler.setSamplingInterval', { interval: 250 })).then(() => post('Profiler.start')));
-      case 'profile-stop':
-        return reply(
-          post('Profiler.stop').then(({ profile }) => {
-            fs.writeFileSync(msg.file, JSON.stringify(profile));
-            session.disconnect();
-            return msg.file;
-          }),
-        );
-      case 'stop': {
-        const force = setTimeout(() => process.exit(3), 15000);
-        return stop().then(
-          () => {
-            clearTimeout(force);
-            process.exit(0);
-          },
-          () => process.exit(4),
-        );
-      }
-      default:
-        return undefined;
-    }
-  });
+/** The driver's requests about a pipeline child's counters (the rest of its control: support/children.js). */
+function counterRequests(counters) {
+  return {
+    counters: () => counters.toJSON(),
+    'reset-counters': () => {
+      counters.reset();
+      return null;
+    },
+  };
 }
 
 /** Times producer sends, batches and their commits of every kafkajs client made from now on in this process. */
-function instrumentKafkajs(kafkajs, counters) {
-  const { Kafka } = kafkajs;
-  const producer = Kafka.prototype.producer;
-  Kafka.prototype.producer = function (...args) {
-    const p = producer.apply(this, args);
-    const sendBatch = p.sendBatch;
-    const sendOne = p.send;
-    p.sendBatch = (req) => counters.time('kafka produce (sendBatch)', () => sendBatch(req), req.topicMessages.reduce((n, t) => n + t.messages.length, 0));
-    p.send = (req) => counters.time(req.topic === 'mesh.heartbeats' ? 'kafka produce (heartbeat)' : 'kafka produce (send)', () => sendOne(req), req.messages.length);
-    return p;
-  };
-  const consumer = Kafka.prototype.consumer;
-  Kafka.prototype.consumer = function (...args) {
-    const c = consumer.apply(this, args);
-    const run = c.run;
-    c.run = (cfg) =>
-      run({
-        ...cfg,
-        eachBatch: cfg.eachBatch
-          ? async (payload) => {
-              const commit = payload.commitOffsetsIfNecessary;
-              payload.commitOffsetsIfNecessary = (o) => counters.time('kafka commit (in batch)', () => commit(o));
-              const n = payload.batch.messages.length;
-              if (n > 0) counters.add(`batch size ${payload.batch.topic}`, 0, n);
-              await counters.time(n > 0 ? 'eachBatch (whole)' : 'eachBatch (empty)', () => cfg.eachBatch(payload), n);
-            }
-          : undefined,
-      });
-    return c;
-  };
-}
-
-function timedMethod(obj, method, counters, name, itemsOf = () => 0) {
-  const orig = obj[method].bind(obj);
-  obj[method] = (...args) => counters.time(name, () => orig(...args), itemsOf(...args));
+function instrument(kafkajs, counters) {
+  instrumentKafkajs(kafkajs, counters, {
+    sendBatch: 'kafka produce (sendBatch)',
+    send: 'kafka produce (send)',
+    heartbeat: 'kafka produce (heartbeat)',
+    eachBatch: async (payload, next) => {
+      const commit = payload.commitOffsetsIfNecessary;
+      payload.commitOffsetsIfNecessary = (o) => counters.time('kafka commit (in batch)', () => commit(o));
+      const n = payload.batch.messages.length;
+      if (n > 0) counters.add(`batch size ${payload.batch.topic}`, 0, n);
+      await counters.time(n > 0 ? 'eachBatch (whole)' : 'eachBatch (empty)', next, n);
+    },
+  });
 }
 
 const failureFree = () => ({ seed: 'bench', rates: { transient: 0, permanent: 0, slow: 0 } });
 
 async function meshChild(send) {
   const counters = new Counters();
-  instrumentKafkajs(fromRuntime('kafkajs'), counters);
-  const rt = require(DIST.runtime);
-  const { PrometheusWorkerMetrics } = require(path.join(DIST.runtime, 'observability', 'prometheus-metrics'));
-  const pino = fromRuntime('pino');
+  instrument(fromRuntime('kafkajs'), counters);
   const { brokers, registryUrl, redisUrl, keyPrefix, logFile, hops } = JSON.parse(process.env.BENCH_CHILD);
-
-  const tracing = rt.setupTracing({ serviceName: 'bench-mesh', exporter: 'none' });
-  const logger = rt.createLogger({ name: 'bench-mesh', level: 'info', destination: pino.destination({ dest: logFile, sync: false }) });
-  const stores = [];
-  const workers = [];
-  const stop = async () => {
-    await Promise.allSettled(workers.map((w) => w.stop()));
-    await Promise.allSettled(stores.map((s) => s.close()));
-    await tracing.shutdown().catch(() => {});
-    logger.flush();
-  };
-  serveControl(send, counters, stop);
+  const agents = meshAgents(DIST.runtime, fromRuntime('pino'), counters, {
+    name: 'bench-mesh',
+    logFile,
+    brokers,
+    redisUrl,
+    keyPrefix,
+    defaultPartitions: CFG.partitions,
+    storeTimers: { claim: 'redis claim', complete: 'redis complete', release: 'redis release' },
+  });
+  serveControl(send, agents.stop, counterRequests(counters));
   for (const hop of HOPS.filter((h) => hops.includes(h.agent))) {
     const base = require(path.join(DIST.examples, 'invoice', hop.module))[hop.factory]({ failures: failureFree() });
     const handle = base.handle;
     const agent = { ...base, handle: (event, ctx) => counters.time('handler', () => handle(event, ctx), 1) };
-    // As runAgent assembles one agent process: its own codec, store, metrics.
-    const codec = new rt.RegistryCodec({ url: registryUrl });
+    // As runAgent assembles one agent process: its own codec (and store, metrics).
+    const codec = new agents.rt.RegistryCodec({ url: registryUrl });
     timedMethod(codec, 'decode', counters, 'codec decode', () => 1);
     timedMethod(codec, 'encode', counters, 'codec encode', () => 1);
-    const store = rt.openIdempotencyStore({ redisUrl, logger, keyPrefix });
-    stores.push(store);
-    timedMethod(store, 'claim', counters, 'redis claim', (_a, ids) => ids.length);
-    timedMethod(store, 'complete', counters, 'redis complete', (_a, c) => c.length);
-    timedMethod(store, 'release', counters, 'redis release', (_a, ids) => ids.length);
-    const metrics = new PrometheusWorkerMetrics();
-    workers.push(
-      await rt.startWorker(agent, {
-        brokers,
-        codec,
-        idempotency: store,
-        logger,
-        metrics,
-        tracer: tracing.tracer,
-        defaultPartitions: CFG.partitions,
-        completionTtlMs: 30 * 60 * 1000, // the bench cleans its keys up; this bounds what a killed run leaves behind
-        drainTimeoutMs: 10000,
-      }),
-    );
+    await agents.add(agent, codec);
   }
-  await withTimeout(Promise.all(workers.map((w) => w.joined)), 60000, 'the mesh agents to join their groups');
+  await agents.joined('the mesh agents to join their groups');
   send({ type: 'ready' });
 }
 
 async function bareChild(send) {
   const counters = new Counters();
   const kafkajs = fromRuntime('kafkajs');
-  instrumentKafkajs(kafkajs, counters);
+  instrument(kafkajs, counters);
   const { SchemaRegistry } = require('@kafkajs/confluent-schema-registry');
   const pino = fromRuntime('pino');
   const { brokers, registryUrl, hops } = JSON.parse(process.env.BENCH_CHILD);
@@ -357,19 +230,16 @@ async function bareChild(send) {
   const stop = async () => {
     await Promise.allSettled(clients.map((c) => c.disconnect()));
   };
-  serveControl(send, counters, stop);
+  serveControl(send, stop, counterRequests(counters));
   const joined = [];
   for (const hop of HOPS.filter((h) => hops.includes(h.agent))) {
     const agent = require(path.join(DIST.examples, 'invoice', hop.module))[hop.factory]({ failures: failureFree() });
     const producer = kafka.producer({ idempotent: false });
     await producer.connect();
     clients.push(producer);
-    // The mesh worker's consumer settings, minus what the guarantees need.
-    const consumer = kafka.consumer({ groupId: `bare-${hop.agent}`, sessionTimeout: 30000, heartbeatInterval: 3000, maxWaitTimeInMs: 100 });
-    await consumer.connect();
+    const { consumer, joined: consumerJoined } = await plainConsumer(kafka, `bare-${hop.agent}`, [bareTopic(hop.from)]);
     clients.push(consumer);
-    joined.push(new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve)));
-    await consumer.subscribe({ topics: [bareTopic(hop.from)], fromBeginning: true });
+    joined.push(consumerJoined);
     const ctx = { agent: hop.agent, eventId: '', attempt: 1, signal, logger: silent, span: undefined, breaker: () => ({ execute: (fn) => fn(signal) }) };
     await consumer.run({
       partitionsConsumedConcurrently: 4,
@@ -397,69 +267,15 @@ async function bareChild(send) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Driver: process bookkeeping (every child is killed on any exit path)
+// Driver: children
 
-
-
-
-/** Starts a child of this file and resolves once it says ready. */
-async function startChild(kind, env, timeoutMs, logFile) {
-  const out = fs.openSync(logFile, 'a');
-  const child = track(
-    spawn(process.execPath, [__filename, `--child=${kind}`], {
-      stdio: ['ignore', out, out, 'ipc'],
-      env: { ...process.env, ...env, MESH_FAIL_TRANSIENT: '0', MESH_FAIL_PERMANENT: '0', MESH_FAIL_SLOW: '0', LOG_LEVEL: 'info' },
-    }),
-  );
-  fs.closeSync(out);
-  let nextId = 0;
-  const pending = new Map();
-  child.on('message', (msg) => {
-    if (msg.type === 'reply' && pending.has(msg.id)) {
-      const { resolve, reject } = pending.get(msg.id);
-      pending.delete(msg.id);
-      if (msg.error) reject(new Error(`${kind} child: ${msg.error}`));
-      else resolve(msg.body);
-    }
-  });
-  const ready = await withTimeout(
-    new Promise((resolve, reject) => {
-      child.once('exit', (code, sig) => reject(new Error(`${kind} child exited early (code ${code}, signal ${sig}); see ${logFile}`)));
-      child.on('message', (msg) => {
-        if (msg.type === 'ready') resolve(msg);
-        else if (msg.type === 'error') reject(new Error(`${kind} child failed: ${msg.message}`));
-      });
-    }),
-    timeoutMs,
-    `the ${kind} child to start (see ${logFile})`,
-  ).catch(async (err) => {
-    child.kill('SIGKILL');
-    await reap(child, 0);
-    throw err;
-  });
-  return {
-    kind,
-    pid: child.pid,
-    ready,
-    call(type, extra = {}, ms = 20000) {
-      const id = ++nextId;
-      const p = new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
-      child.send({ type, id, ...extra });
-      return withTimeout(p, ms, `${kind} child: ${type}`);
-    },
-    async stop(graceMs = 15000) {
-      if (child.connected) child.send({ type: 'stop' });
-      await reap(child, graceMs);
-    },
-  };
+/** Starts a child of this file (no injected faults) and resolves once it says ready. */
+function startPipelineChild(kind, env, timeoutMs, logFile) {
+  return startChild(__filename, kind, { ...env, MESH_FAIL_TRANSIENT: '0', MESH_FAIL_PERMANENT: '0', MESH_FAIL_SLOW: '0' }, timeoutMs, logFile);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Driver: publishing and timing
-
-function kafkaClient(kafkajs, brokers, clientId) {
-  return new kafkajs.Kafka({ clientId, brokers, logLevel: kafkajs.logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 } });
-}
 
 async function createTopics(admin, topics) {
   await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: CFG.partitions })) });
@@ -491,48 +307,6 @@ async function startCollector(kafka) {
   return { seen, duplicates: () => duplicates, stop: () => consumer.disconnect() };
 }
 
-/** Publishes pre-encoded invoices; returns per-invoice send times. Burst, or steady at CFG.rate when set. */
-async function publish(producer, topic, records, rate) {
-  const sentAt = new Map();
-  const batches = [];
-  if (rate > 0) {
-    // Steady: a small batch every tick, on schedule (catching up if the event loop was late).
-    const tickMs = 10;
-    const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));
-    for (let i = 0; i < records.length; i += perTick) batches.push(records.slice(i, i + perTick));
-    const t0 = performance.now();
-    const sends = [];
-    for (let b = 0; b < batches.length; b++) {
-      const due = t0 + (b * perTick * 1000) / rate;
-      const wait = due - performance.now();
-      if (wait > 1) await sleep(wait);
-      const now = performance.now();
-      for (const r of batches[b]) sentAt.set(r.key, now);
-      sends.push(producer.send({ topic, acks: -1, messages: batches[b] }));
-    }
-    await Promise.all(sends);
-    return sentAt;
-  }
-  for (let i = 0; i < records.length; i += CFG.publishBatch) batches.push(records.slice(i, i + CFG.publishBatch));
-  let next = 0;
-  const worker = async () => {
-    while (next < batches.length) {
-      const batch = batches[next++];
-      const now = performance.now();
-      for (const r of batch) sentAt.set(r.key, now);
-      await producer.send({ topic, acks: -1, messages: batch });
-    }
-  };
-  await Promise.all(Array.from({ length: CFG.publishInFlight }, worker));
-  return sentAt;
-}
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return null;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i];
-}
-
 /** Publishes `count` invoices on `side` and waits (bounded) until each is posted. */
 async function runBatch(env, side, count, label, rate = 0) {
   const runId = randomBytes(3).toString('hex');
@@ -544,7 +318,8 @@ async function runBatch(env, side, count, label, rate = 0) {
   const keys = records.map((r) => r.key);
   const cpu0 = env.cpuSnapshot();
   const t0 = performance.now();
-  const sentAt = await publish(env.producer, FIRST[side], records, rate);
+  // Pre-encoded invoices; per-invoice send times. Burst, or steady at `rate` when set.
+  const sentAt = await publish(env.producer, FIRST[side], records, { rate, batch: CFG.publishBatch, inFlight: CFG.publishInFlight, clock: () => performance.now() });
   const publishMs = performance.now() - t0;
   const deadline = performance.now() + CFG.settleTimeoutMs;
   let missing = count;
@@ -582,105 +357,40 @@ async function runBatch(env, side, count, label, rate = 0) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// CPU profile summary
+// Report
 
-function profileCategory(url, functionName) {
-  if (!url) return functionName.startsWith('(') ? functionName : '(native/builtin)';
-  const file = url.replace(/^file:\/\//, '');
-  const nm = file.lastIndexOf('node_modules/');
-  if (nm >= 0) {
-    const parts = file.slice(nm + 'node_modules/'.length).split('/');
-    return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
-  }
-  if (file.startsWith(DIST.runtime + '/')) return `runtime ${file.slice(DIST.runtime.length + 1).replace(/\.js$/, '')}`;
-  const pkg = /\/packages\/([^/]+)\/dist\/(.*)$/.exec(file);
-  if (pkg) return pkg[1] === 'runtime' ? `runtime ${pkg[2].replace(/\.js$/, '')}` : `@agentmesh/${pkg[1]}`;
-  if (file.startsWith('node:')) return `node ${file.slice(5).split('/').slice(0, 2).join('/')}`;
-  if (file.startsWith(__dirname)) return 'bench harness';
-  return file;
+/** The profiled side's summary: the runtime's files one by one (the build benchmarked may be BENCH_RUNTIME_DIST). */
+function summarizePipelineProfile(file, label) {
+  summarizeProfile(file, label, ROOT, {
+    top: 18,
+    topFunctions: 12,
+    agentmeshModule: (f) => {
+      if (f.startsWith(DIST.runtime + '/')) return `runtime ${f.slice(DIST.runtime.length + 1).replace(/\.js$/, '')}`;
+      const pkg = /\/packages\/([^/]+)\/dist\/(.*)$/.exec(f);
+      if (pkg) return pkg[1] === 'runtime' ? `runtime ${pkg[2].replace(/\.js$/, '')}` : `@agentmesh/${pkg[1]}`;
+      return null;
+    },
+    own: (url) => /\/packages\/[^/]+\/dist\//.test(url) || url.includes(DIST.runtime),
+  });
 }
 
-function summarizeProfile(file, label, top = 18) {
-  const prof = JSON.parse(fs.readFileSync(file, 'utf8'));
-  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
-  const selfUs = new Map();
-  for (let i = 0; i < prof.samples.length; i++) {
-    const dt = prof.timeDeltas[i + 1] !== undefined ? prof.timeDeltas[i + 1] : 0;
-    selfUs.set(prof.samples[i], (selfUs.get(prof.samples[i]) || 0) + Math.max(0, dt));
-  }
-  const wallUs = prof.endTime - prof.startTime;
-  let busy = 0;
-  const byCat = new Map();
-  const byFn = new Map();
-  const keyOf = (cf) => {
-    const f = cf.url ? cf.url.replace(/^file:\/\//, '').replace(ROOT + '/', '') : '';
-    return `${cf.functionName || '(anonymous)'} ${f}${f ? `:${cf.lineNumber + 1}` : ''}`;
-  };
-  for (const [id, us] of selfUs) {
-    const cf = byId.get(id).callFrame;
-    if (cf.functionName === '(idle)') continue;
-    busy += us;
-    const cat = profileCategory(cf.url, cf.functionName);
-    byCat.set(cat, (byCat.get(cat) || 0) + us);
-    const k = keyOf(cf);
-    byFn.set(k, (byFn.get(k) || 0) + us);
-  }
-  // Inclusive time of our own functions (synchronous parts; an await ends a stack), counted once per stack.
-  const parent = new Map();
-  for (const n of prof.nodes) for (const c of n.children || []) parent.set(c, n.id);
-  const incl = new Map();
-  for (const [id, us] of selfUs) {
-    if (byId.get(id).callFrame.functionName === '(idle)') continue;
-    const seen = new Set();
-    for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
-      const cf = byId.get(cur).callFrame;
-      if (!/\/packages\/[^/]+\/dist\//.test(cf.url || '') && !(cf.url || '').includes(DIST.runtime)) continue;
-      const k = keyOf(cf);
-      if (seen.has(k)) continue;
-      seen.add(k);
-      incl.set(k, (incl.get(k) || 0) + us);
-    }
-  }
-  const pct = (us) => `${fmt((us / busy) * 100, 1).padStart(5)}%`;
-  console.log(`\n${label} CPU profile (${path.basename(file)}): ${fmt(wallUs / 1000)} ms wall, ${fmt(busy / 1000)} ms busy (${fmt((busy / wallUs) * 100)}% of one core)`);
-  console.log('  self time by module:');
-  for (const [cat, us] of [...byCat].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`    ${pct(us)}  ${fmt(us / 1000).padStart(7)} ms  ${cat}`);
-  console.log('  top self-time functions:');
-  for (const [k, us] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`    ${pct(us)}  ${fmt(us / 1000).padStart(7)} ms  ${k}`);
-  if (incl.size > 0) {
-    console.log('  inclusive time of agentmesh functions (synchronous parts, incl. callees):');
-    for (const [k, us] of [...incl].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`    ${pct(us)}  ${fmt(us / 1000).padStart(7)} ms  ${k}`);
-  }
-}
-
-function printCounters(label, counters, invoices) {
-  console.log(`\n${label} timing counters over the measured ${fmt(invoices)} invoices (wall ms awaited; calls overlap, so sums exceed elapsed time):`);
-  const rows = Object.entries(counters).sort((a, b) => a[0].localeCompare(b[0]));
-  console.log(`    ${'what'.padEnd(40)}${'calls'.padStart(9)}${'items'.padStart(9)}${'items/call'.padStart(11)}${'ms/call'.padStart(9)}${'total ms'.padStart(10)}${'calls/inv'.padStart(10)}`);
-  for (const [name, c] of rows) {
-    const sizeRow = name.startsWith('batch size');
-    console.log(
-      `    ${name.padEnd(40)}${fmt(c.calls).padStart(9)}${fmt(c.items).padStart(9)}${fmt(c.calls ? c.items / c.calls : 0, 1).padStart(11)}` +
-        `${(sizeRow ? '' : fmt(c.ms / c.calls, 2)).padStart(9)}${(sizeRow ? '' : fmt(c.ms)).padStart(10)}${fmt(c.calls / invoices, 3).padStart(10)}`,
-    );
-  }
+function printPipelineCounters(label, counters, invoices) {
+  printCounters(
+    `\n${label} timing counters over the measured ${fmt(invoices)} invoices (wall ms awaited; calls overlap, so sums exceed elapsed time):`,
+    counters,
+    invoices,
+    { nameWidth: 40, countWidth: 9, per: 'calls/inv', perWidth: 10, perDigits: 3, untimed: (name) => name.startsWith('batch size') },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Driver main
 
 async function main() {
-  for (const [name, dir] of Object.entries(DIST)) {
-    if (!fs.existsSync(path.join(dir, 'index.js'))) throw new Error(`${dir}/index.js is missing (${name}): run \`npm run build\` (npx tsc -b) first`);
-  }
+  assertBuilt(DIST);
   if (CFG.layout !== 'single' && CFG.layout !== 'per-agent') throw new Error(`BENCH_LAYOUT must be single or per-agent, got ${CFG.layout}`);
   for (const s of CFG.sides) if (s !== 'mesh' && s !== 'bare') throw new Error(`BENCH_SIDES: unknown side ${s}`);
-  const deadline = setTimeout(() => {
-    console.error(`bench: hard deadline of ${CFG.deadlineMs} ms reached, killing everything`);
-    killAllChildren('SIGKILL');
-    process.exit(2);
-  }, CFG.deadlineMs);
-  deadline.unref();
+  const deadline = hardDeadline(CFG.deadlineMs);
 
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipeline-bench-'));
   const profileDir = CFG.profileDir || workDir;
@@ -703,20 +413,13 @@ async function main() {
   const profiles = {};
   let failure = null;
   try {
-    infra = await startChild('infra', {}, 30000, path.join(workDir, 'infra.log'));
+    infra = await startPipelineChild('infra', {}, 30000, path.join(workDir, 'infra.log'));
     const { address, registryUrl } = infra.ready;
     const brokers = [address];
     console.log(`broker ${address}, registry ${registryUrl} (pid ${infra.pid}); logs in ${workDir}`);
 
-    redis = new Redis(CFG.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000 });
-    redis.on('error', () => {});
-    if (CFG.sides.includes('mesh')) {
-      await withTimeout(redis.connect(), 5000, `Redis at ${CFG.redisUrl}`);
-      const info = await redis.info('server');
-      const m = /process_id:(\d+)/.exec(info);
-      redisPid = m ? Number(m[1]) : null;
-      if (redisPid && procCpuMs(redisPid) === null) redisPid = null; // not visible from here (container, other host)
-    }
+    redis = redisClient(Redis, CFG.redisUrl);
+    if (CFG.sides.includes('mesh')) redisPid = await connectRedis(redis, CFG.redisUrl);
 
     kafka = kafkaClient(kafkajs, brokers, 'bench-driver');
     admin = kafka.admin();
@@ -759,7 +462,7 @@ async function main() {
         for (const hops of groups) {
           const name = `${side}-${round}${groups.length > 1 ? `-${hops[0]}` : ''}`;
           const env = { brokers, registryUrl, redisUrl: CFG.redisUrl, keyPrefix, hops, logFile: path.join(workDir, `${name}.log`) };
-          kids.push(await startChild(side, { BENCH_CHILD: JSON.stringify(env) }, 90000, path.join(workDir, `${name}.out`)));
+          kids.push(await startPipelineChild(side, { BENCH_CHILD: JSON.stringify(env) }, 90000, path.join(workDir, `${name}.out`)));
         }
       } catch (err) {
         await Promise.all(kids.map((k) => k.stop()));
@@ -840,19 +543,7 @@ async function main() {
     if (infra) await infra.stop(8000).catch(() => {});
     if (redis && redis.status === 'ready') {
       // The bench's own idempotency keys, by their prefix (bounded).
-      let deleted = 0;
-      await withTimeout(
-        (async () => {
-          let cursor = '0';
-          do {
-            const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}:*`, 'COUNT', 2000);
-            cursor = next;
-            if (keys.length > 0) deleted += await redis.del(...keys);
-          } while (cursor !== '0');
-        })(),
-        20000,
-        'Redis cleanup',
-      ).catch((err) => console.error(`could not delete all ${keyPrefix}:* keys: ${err.message}`));
+      const deleted = await deleteKeys(redis, keyPrefix, { count: 2000, timeoutMs: 20000 });
       if (deleted > 0) console.log(`deleted ${fmt(deleted)} idempotency keys under ${keyPrefix}`);
       redis.disconnect();
     }
@@ -881,17 +572,9 @@ function printReport(results, counters, profiles) {
     for (const k of ['throughput', 'p50', 'p99', 'max', 'pacedP50', 'pacedP99']) summary[side][k] = median(rows, k);
   }
   if (!summary.mesh && !summary.bare) return;
-  const W0 = 36;
-  const W = 12;
-  const line = (label, a, b, r) => console.log(label.padEnd(W0) + String(a).padStart(W) + String(b).padStart(W) + String(r).padStart(W));
-  const ratio = (a, b) => (a !== null && b !== null && a !== undefined && b !== undefined && b > 0 ? fmt(a / b, 2) : '-');
   const m = summary.mesh;
   const b = summary.bare;
-  const row = (label, get, digits = 0) => {
-    const a = m ? get(m) : null;
-    const c = b ? get(b) : null;
-    line(label, fmt(a, digits), fmt(c, digits), ratio(a, c));
-  };
+  const { line, row } = comparisonTable(m, b, { labelWidth: 36, width: 12 });
   console.log('');
   console.log(
     `kafkajs ${require(require.resolve('kafkajs/package.json', { paths: [path.join(ROOT, 'packages', 'runtime')] })).version}, node ${process.version}, ` +
@@ -923,31 +606,11 @@ function printReport(results, counters, profiles) {
     const pct = (m.throughput / b.throughput) * 100;
     console.log(`\nmesh throughput = ${fmt(pct)}% of the bare chain's (target: 70% or more) -> ${pct >= 70 ? 'MET' : 'NOT MET'}`);
   }
-  for (const side of ['mesh', 'bare']) if (counters[side]) printCounters(side, counters[side], CFG.invoices);
-  for (const side of ['mesh', 'bare']) for (const file of profiles[side] || []) summarizeProfile(file, side);
+  for (const side of ['mesh', 'bare']) if (counters[side]) printPipelineCounters(side, counters[side], CFG.invoices);
+  for (const side of ['mesh', 'bare']) for (const file of profiles[side] || []) summarizePipelineProfile(file, side);
   console.log('');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 
-const childArg = process.argv.find((a) => a.startsWith('--child='));
-if (childArg) {
-  childMain(childArg.slice('--child='.length));
-} else {
-  process.on('exit', () => killAllChildren('SIGKILL'));
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.on(sig, () => {
-      console.error(`bench: ${sig}, cleaning up`);
-      killAllChildren('SIGKILL');
-      process.exit(130);
-    });
-  }
-  main().then(
-    () => process.exit(0),
-    (err) => {
-      console.error(`bench failed: ${(err && err.stack) || err}`);
-      killAllChildren('SIGKILL');
-      process.exit(1);
-    },
-  );
-}
+benchEntry({ infra: infraChild, mesh: meshChild, bare: bareChild }, main);

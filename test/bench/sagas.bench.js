@@ -89,14 +89,19 @@ for (let i = 2; i < process.argv.length; i++) {
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 
-const { spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
-const { envInt, track, killAllChildren, withTimeout, reap, sleep, procCpuMs, procStatusKiB, selfCpuMs } = require('./support/processes');
+const { envInt, withTimeout, sleep, procCpuMs, selfCpuMs, machineBusyMs, rssSampler, assertBuilt, hardDeadline } = require('./support/processes');
+const { benchEntry, exitOnStop, serveControl, startChild } = require('./support/children');
+const { Counters, timedMethod, instrumentKafkajs } = require('./support/counters');
+const { kafkaClient, plainConsumer, publish } = require('./support/kafka');
+const { redisClient, connectRedis, deleteKeys } = require('./support/redis');
+const { fmt, dist, comparisonTable, printCounters } = require('./support/report');
 const { summarizeProfile } = require('./support/cpuprofile');
+const { childLogger, meshAgents } = require('./support/mesh-agents');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DIST = {
@@ -144,141 +149,37 @@ function stepWork(step, data) {
   return { added: { [`${step}Ref`]: `${step}-${data && data.id}` } };
 }
 
-function fmt(n, digits = 0) {
-  if (n === null || n === undefined || Number.isNaN(n)) return '-';
-  return Number(n).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
-
-/** Timing counters: name -> calls, summed wall ms, summed items. */
-class Counters {
-  constructor() {
-    this.map = new Map();
-    this.samples = new Map(); // name -> values (ms), for latencies whose spread matters
-  }
-  sample(name, ms) {
-    let v = this.samples.get(name);
-    if (!v) this.samples.set(name, (v = []));
-    if (v.length < 200000) v.push(ms);
-  }
-  add(name, ms, items = 0) {
-    let c = this.map.get(name);
-    if (!c) this.map.set(name, (c = { calls: 0, ms: 0, items: 0 }));
-    c.calls++;
-    c.ms += ms;
-    c.items += items;
-  }
-  async time(name, fn, itemsOf = () => 0) {
-    const t0 = performance.now();
-    let result;
-    try {
-      result = await fn();
-      return result;
-    } finally {
-      let items = 0;
-      try {
-        items = itemsOf(result);
-      } catch {
-        /* no result (it threw) */
-      }
-      this.add(name, performance.now() - t0, items);
-    }
-  }
-  reset() {
-    this.map.clear();
-    this.samples.clear();
-  }
-  toJSON() {
-    return Object.fromEntries(this.map);
-  }
-  samplesJSON() {
-    return Object.fromEntries([...this.samples].map(([name, v]) => [name, dist(v)]));
-  }
-}
-
 // ---------------------------------------------------------------------------------------------------------------
-// Children. `node sagas.bench.js --child=<kind>`; they talk to the driver over IPC only.
-
-function childMain(kind) {
-  const send = (msg) => process.send && process.send(msg);
-  process.on('disconnect', () => process.exit(0)); // the driver is gone: never outlive it
-  const fail = (err) => {
-    send({ type: 'error', message: String((err && err.stack) || err) });
-    setTimeout(() => process.exit(1), 100);
-  };
-  process.on('unhandledRejection', fail);
-  const kinds = { infra: infraChild, coordinator: coordinatorChild, participants: participantsChild, orchestrator: orchestratorChild, responders: respondersChild };
-  const start = kinds[kind];
-  if (!start) return fail(new Error(`unknown child kind ${kind}`));
-  return start(send).catch(fail);
-}
+// Children. `node sagas.bench.js --child=<kind>` (support/children.js).
 
 async function infraChild(send) {
   const { startBroker } = require(DIST.broker);
   const broker = await startBroker({ port: 0, logLevel: 'warn', defaultPartitions: PARTITIONS });
-  process.on('message', (msg) => {
-    if (msg.type !== 'stop') return;
-    const force = setTimeout(() => process.exit(3), 5000);
-    broker.stop().then(
-      () => {
-        clearTimeout(force);
-        process.exit(0);
-      },
-      () => process.exit(4),
-    );
-  });
+  exitOnStop(() => broker.stop());
   send({ type: 'ready', address: broker.address });
 }
 
-/** Control over IPC: counters, profiler, stop, and extra handlers of the child's own. */
-function serveControl(send, counters, stop, extra = {}) {
-  const inspector = require('node:inspector');
+/**
+ * The driver's requests about a child's counters (the rest of its control: support/children.js), with the
+ * child's event-loop delay since the last reset, and `extra` requests of the child's own.
+ */
+function serveCounters(send, counters, stop, extra = {}) {
   const { monitorEventLoopDelay } = require('node:perf_hooks');
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
-  let session = null;
-  const post = (method, params = {}) => new Promise((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
-  process.on('message', (msg) => {
-    const reply = (p) => p.then((body) => send({ type: 'reply', id: msg.id, body }), (err) => send({ type: 'reply', id: msg.id, error: String((err && err.stack) || err) }));
-    if (extra[msg.type]) return reply(Promise.resolve().then(() => extra[msg.type](msg)));
-    switch (msg.type) {
-      case 'counters':
-        return reply(
-          Promise.resolve({
-            counters: counters.toJSON(),
-            samples: counters.samplesJSON(),
-            // Event-loop delay beyond the 10 ms sampling resolution, ms: how late callbacks (replies, Redis answers, timers) ran.
-            eventLoop: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
-          }),
-        );
-      case 'reset-counters':
-        counters.reset();
-        loop.reset();
-        return reply(Promise.resolve(null));
-      case 'profile-start':
-        session = new inspector.Session();
-        session.connect();
-        return reply(post('Profiler.enable').then(() => post('Profiler.setSamplingInterval', { interval: 250 })).then(() => post('Profiler.start')));
-      case 'profile-stop':
-        return reply(
-          post('Profiler.stop').then(({ profile }) => {
-            fs.writeFileSync(msg.file, JSON.stringify(profile));
-            session.disconnect();
-            return msg.file;
-          }),
-        );
-      case 'stop': {
-        const force = setTimeout(() => process.exit(3), 15000);
-        return stop().then(
-          () => {
-            clearTimeout(force);
-            process.exit(0);
-          },
-          () => process.exit(4),
-        );
-      }
-      default:
-        return undefined;
-    }
+  serveControl(send, stop, {
+    ...extra,
+    counters: () => ({
+      counters: counters.toJSON(),
+      samples: counters.samplesJSON(),
+      // Event-loop delay beyond the 10 ms sampling resolution, ms: how late callbacks (replies, Redis answers, timers) ran.
+      eventLoop: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
+    }),
+    'reset-counters': () => {
+      counters.reset();
+      loop.reset();
+      return null;
+    },
   });
 }
 
@@ -287,47 +188,23 @@ function serveControl(send, counters, stop, extra = {}) {
  * (for an idempotent producer that includes waiting for the per-broker lock: one Produce request at a time), the
  * Produce request itself (Broker.produce: the round trip once the lock is held), and the size of consumed batches.
  */
-function instrumentKafkajs(kafkajs, counters) {
-  const { Kafka } = kafkajs;
+function instrument(kafkajs, counters) {
   const Broker = require(path.join(kafkajsDir(), 'src', 'broker'));
   const produce = Broker.prototype.produce;
   Broker.prototype.produce = function (req) {
     const n = req.topicData.reduce((a, t) => a + t.partitions.reduce((b, p) => b + p.messages.length, 0), 0);
     return counters.time('kafka Produce request (round trip)', () => produce.call(this, req), () => n);
   };
-  const producer = Kafka.prototype.producer;
-  Kafka.prototype.producer = function (...args) {
-    const p = producer.apply(this, args);
-    const sendBatch = p.sendBatch;
-    const sendOne = p.send;
-    p.sendBatch = (req) => counters.time('kafka sendBatch (awaited)', () => sendBatch(req), () => req.topicMessages.reduce((n, t) => n + t.messages.length, 0));
-    p.send = (req) => counters.time(req.topic === 'mesh.heartbeats' ? 'kafka send (heartbeat)' : 'kafka send (awaited)', () => sendOne(req), () => req.messages.length);
-    return p;
-  };
-  const consumer = Kafka.prototype.consumer;
-  Kafka.prototype.consumer = function (...args) {
-    const c = consumer.apply(this, args);
-    const run = c.run;
-    c.run = (cfg) =>
-      run({
-        ...cfg,
-        eachBatch: cfg.eachBatch
-          ? async (payload) => {
-              const n = payload.batch.messages.length;
-              if (n === 0) return cfg.eachBatch(payload);
-              return counters.time(`eachBatch ${payload.batch.topic}`, () => cfg.eachBatch(payload), () => n);
-            }
-          : undefined,
-      });
-    return c;
-  };
-}
-
-function timedMethod(obj, method, counters, name, itemsOf) {
-  const orig = obj[method];
-  obj[method] = function (...args) {
-    return counters.time(name, () => orig.apply(this, args), (result) => itemsOf(args, result));
-  };
+  instrumentKafkajs(kafkajs, counters, {
+    sendBatch: 'kafka sendBatch (awaited)',
+    send: 'kafka send (awaited)',
+    heartbeat: 'kafka send (heartbeat)',
+    eachBatch: (payload, next) => {
+      const n = payload.batch.messages.length;
+      if (n === 0) return next();
+      return counters.time(`eachBatch ${payload.batch.topic}`, next, () => n);
+    },
+  });
 }
 
 /** Where a command's time goes before its handler runs: decided (transition) -> record made (Produce encoded) -> handler. */
@@ -346,14 +223,9 @@ function benchSaga(coord) {
   });
 }
 
-function childLogger(rt, name, logFile) {
-  const pino = fromPkg('pino');
-  return rt.createLogger({ name, level: 'info', destination: pino.destination({ dest: logFile, sync: false }) });
-}
-
 async function coordinatorChild(send) {
   const counters = new Counters();
-  instrumentKafkajs(fromPkg('kafkajs'), counters);
+  instrument(fromPkg('kafkajs'), counters);
   const coord = require(DIST.coordinator);
   const rt = require(DIST.runtime);
   // Every Redis call of the saga store: what one saga costs in round trips.
@@ -373,7 +245,7 @@ async function coordinatorChild(send) {
   };
   const { brokers, redisUrl, sagaPrefix, logFile } = JSON.parse(process.env.BENCH_CHILD);
   const tracing = rt.setupTracing({ serviceName: 'bench-coordinator', exporter: 'none' });
-  const logger = childLogger(rt, 'bench-coordinator', logFile);
+  const logger = childLogger(rt, fromPkg('pino'), 'bench-coordinator', logFile);
   const svc = await coord.runCoordinator({
     sagas: [benchSaga(coord)],
     brokers,
@@ -384,7 +256,7 @@ async function coordinatorChild(send) {
     tracing,
     coordinator: CFG.tickMs > 0 ? { tickMs: CFG.tickMs } : {},
   });
-  serveControl(send, counters, async () => {
+  serveCounters(send, counters, async () => {
     await svc.stop();
     await tracing.shutdown().catch(() => {});
     logger.flush();
@@ -395,22 +267,20 @@ async function coordinatorChild(send) {
 
 async function participantsChild(send) {
   const counters = new Counters();
-  instrumentKafkajs(fromPkg('kafkajs'), counters);
+  instrument(fromPkg('kafkajs'), counters);
   const coord = require(DIST.coordinator);
-  const rt = require(DIST.runtime);
-  const { PrometheusWorkerMetrics } = require(path.join(DIST.runtime, 'observability', 'prometheus-metrics'));
   const { brokers, redisUrl, idemPrefix, logFile } = JSON.parse(process.env.BENCH_CHILD);
-  const tracing = rt.setupTracing({ serviceName: 'bench-participants', exporter: 'none' });
-  const logger = childLogger(rt, 'bench-participants', logFile);
-  const stores = [];
-  const workers = [];
-  const stop = async () => {
-    await Promise.allSettled(workers.map((w) => w.stop()));
-    await Promise.allSettled(stores.map((s) => s.close()));
-    await tracing.shutdown().catch(() => {});
-    logger.flush();
-  };
-  serveControl(send, counters, stop);
+  const agents = meshAgents(DIST.runtime, fromPkg('pino'), counters, {
+    name: 'bench-participants',
+    logFile,
+    brokers,
+    redisUrl,
+    keyPrefix: idemPrefix,
+    defaultPartitions: PARTITIONS,
+    storeTimers: { claim: 'redis idempotency claim', complete: 'redis idempotency complete' },
+  });
+  const rt = agents.rt;
+  serveCounters(send, counters, agents.stop);
   for (const s of STEPS) {
     const agent = coord.sagaParticipant({
       name: `bench-sagas-${s}`,
@@ -427,40 +297,26 @@ async function participantsChild(send) {
       },
     });
     // As runAgent assembles one agent process: its own store, codec, metrics.
-    const store = rt.openIdempotencyStore({ redisUrl, logger, keyPrefix: idemPrefix });
-    stores.push(store);
-    timedMethod(store, 'claim', counters, 'redis idempotency claim', (a) => a[1].length);
-    timedMethod(store, 'complete', counters, 'redis idempotency complete', (a) => a[1].length);
-    workers.push(
-      await rt.startWorker(agent, {
-        brokers,
-        codec: new rt.JsonCodec(),
-        idempotency: store,
-        logger,
-        metrics: new PrometheusWorkerMetrics(),
-        tracer: tracing.tracer,
-        defaultPartitions: PARTITIONS,
-        completionTtlMs: 30 * 60 * 1000, // the bench deletes its keys; this bounds what a killed run leaves behind
-        drainTimeoutMs: 10000,
-      }),
-    );
+    await agents.add(agent, new rt.JsonCodec());
   }
-  await withTimeout(Promise.all(workers.map((w) => w.joined)), 60000, 'the participants to join their groups');
+  await agents.joined('the participants to join their groups');
   send({ type: 'ready' });
 }
 
-async function orchestratorChild(send) {
+/** A bare child's counters, and its kafkajs client (instrumented) on the driver's brokers. */
+function bareKafka(clientId) {
   const counters = new Counters();
   const kafkajs = fromPkg('kafkajs');
-  instrumentKafkajs(kafkajs, counters);
+  instrument(kafkajs, counters);
   const { brokers } = JSON.parse(process.env.BENCH_CHILD);
-  const kafka = new kafkajs.Kafka({ clientId: 'bare-orchestrator', brokers, logLevel: kafkajs.logLevel.NOTHING });
+  return { counters, kafka: new kafkajs.Kafka({ clientId, brokers, logLevel: kafkajs.logLevel.NOTHING }) };
+}
+
+async function orchestratorChild(send) {
+  const { counters, kafka } = bareKafka('bare-orchestrator');
   const producer = kafka.producer({ idempotent: false });
   await producer.connect();
-  const consumer = kafka.consumer({ groupId: 'bare-orchestrator', sessionTimeout: 30000, heartbeatInterval: 3000, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve));
-  await consumer.subscribe({ topics: [BARE.trigger, BARE.replies], fromBeginning: true });
+  const { consumer, joined } = await plainConsumer(kafka, 'bare-orchestrator', [BARE.trigger, BARE.replies]);
 
   /** id -> { startedAt, sent[], replied[], undoSent[], undone[], failedAt, finishedAt, status, data } */
   const sagas = new Map();
@@ -522,7 +378,7 @@ async function orchestratorChild(send) {
     },
   });
   const ofRun = (prefix) => [...sagas.values()].filter((s) => s.id.startsWith(prefix));
-  serveControl(
+  serveCounters(
     send,
     counters,
     async () => {
@@ -547,13 +403,9 @@ async function orchestratorChild(send) {
 }
 
 async function respondersChild(send) {
-  const counters = new Counters();
-  const kafkajs = fromPkg('kafkajs');
-  instrumentKafkajs(kafkajs, counters);
-  const { brokers } = JSON.parse(process.env.BENCH_CHILD);
-  const kafka = new kafkajs.Kafka({ clientId: 'bare-responders', brokers, logLevel: kafkajs.logLevel.NOTHING });
+  const { counters, kafka } = bareKafka('bare-responders');
   const clients = [];
-  serveControl(send, counters, async () => {
+  serveCounters(send, counters, async () => {
     await Promise.allSettled(clients.map((c) => c.disconnect()));
   });
   const joined = [];
@@ -561,11 +413,9 @@ async function respondersChild(send) {
     const producer = kafka.producer({ idempotent: false });
     await producer.connect();
     clients.push(producer);
-    const consumer = kafka.consumer({ groupId: `bare-sagas-${s}`, sessionTimeout: 30000, heartbeatInterval: 3000, maxWaitTimeInMs: 100 });
-    await consumer.connect();
+    const { consumer, joined: consumerJoined } = await plainConsumer(kafka, `bare-sagas-${s}`, [BARE.cmd(s), BARE.undo(s)]);
     clients.push(consumer);
-    joined.push(new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve)));
-    await consumer.subscribe({ topics: [BARE.cmd(s), BARE.undo(s)], fromBeginning: true });
+    joined.push(consumerJoined);
     await consumer.run({
       partitionsConsumedConcurrently: 4,
       eachBatch: async ({ batch }) => {
@@ -593,59 +443,7 @@ async function respondersChild(send) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Driver: children
-
-/** Starts a child of this file and resolves once it says ready. */
-async function startChild(kind, env, timeoutMs, logFile) {
-  const out = fs.openSync(logFile, 'a');
-  const child = track(
-    spawn(process.execPath, [__filename, `--child=${kind}`], {
-      stdio: ['ignore', out, out, 'ipc'],
-      env: { ...process.env, ...env, LOG_LEVEL: 'info' },
-    }),
-  );
-  fs.closeSync(out);
-  let nextId = 0;
-  const pending = new Map();
-  child.on('message', (msg) => {
-    if (msg.type === 'reply' && pending.has(msg.id)) {
-      const { resolve, reject } = pending.get(msg.id);
-      pending.delete(msg.id);
-      if (msg.error) reject(new Error(`${kind} child: ${msg.error}`));
-      else resolve(msg.body);
-    }
-  });
-  const ready = await withTimeout(
-    new Promise((resolve, reject) => {
-      child.once('exit', (code, sig) => reject(new Error(`${kind} child exited early (code ${code}, signal ${sig}); see ${logFile}`)));
-      child.on('message', (msg) => {
-        if (msg.type === 'ready') resolve(msg);
-        else if (msg.type === 'error') reject(new Error(`${kind} child failed: ${msg.message}`));
-      });
-    }),
-    timeoutMs,
-    `the ${kind} child to start (see ${logFile})`,
-  ).catch(async (err) => {
-    child.kill('SIGKILL');
-    await reap(child, 0);
-    throw err;
-  });
-  return {
-    kind,
-    pid: child.pid,
-    ready,
-    call(type, extra = {}, ms = 20000) {
-      const id = ++nextId;
-      const p = new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
-      child.send({ type, id, ...extra });
-      return withTimeout(p, ms, `${kind} child: ${type}`);
-    },
-    async stop(graceMs = 15000) {
-      if (child.connected) child.send({ type: 'stop' });
-      await reap(child, graceMs);
-    },
-  };
-}
+// Driver: what went wrong, what was run
 
 /** The warn/error lines of a child's pino log, counted by message and error (what went wrong, at a glance). */
 function summarizeLog(file) {
@@ -681,85 +479,8 @@ function gitState() {
   }
 }
 
-/** Busy CPU time of the whole machine (all CPUs) in ms, from /proc/stat; null where there is none. */
-function machineBusyMs() {
-  try {
-    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    // user nice system idle iowait irq softirq steal: busy = all but idle and iowait (guest time is inside user).
-    return ((f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] || 0)) * 1000) / 100;
-  } catch {
-    return null;
-  }
-}
-
-/** Samples VmRSS of named pids every `everyMs`; max per name. */
-function rssSampler(pids, everyMs = 100) {
-  const peak = {};
-  const sample = () => {
-    for (const [name, pid] of Object.entries(pids)) {
-      if (!pid) continue;
-      const kib = name === 'driver' ? Math.round(process.memoryUsage().rss / 1024) : procStatusKiB(pid, 'VmRSS');
-      if (kib !== null && (peak[name] === undefined || kib > peak[name])) peak[name] = kib;
-    }
-  };
-  sample();
-  const timer = setInterval(sample, everyMs);
-  return {
-    stop() {
-      clearInterval(timer);
-      sample();
-      return peak;
-    },
-  };
-}
-
 // ---------------------------------------------------------------------------------------------------------------
-// Driver: publishing and timing
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return null;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i];
-}
-
-function dist(values) {
-  const v = values.filter((x) => x !== null && x !== undefined && Number.isFinite(x)).sort((a, b) => a - b);
-  return { n: v.length, p50: percentile(v, 50), p99: percentile(v, 99), max: v.length ? v[v.length - 1] : null };
-}
-
-/** Publishes triggers; returns id -> Date.now() of its send. Burst (rate 0), or steady at `rate`/s. */
-async function publish(producer, topic, records, rate) {
-  const sentAt = new Map();
-  const batches = [];
-  if (rate > 0) {
-    const tickMs = 10;
-    const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));
-    for (let i = 0; i < records.length; i += perTick) batches.push(records.slice(i, i + perTick));
-    const t0 = performance.now();
-    const sends = [];
-    for (let b = 0; b < batches.length; b++) {
-      const wait = t0 + (b * perTick * 1000) / rate - performance.now();
-      if (wait > 1) await sleep(wait);
-      const now = Date.now();
-      for (const r of batches[b]) sentAt.set(r.key, now);
-      sends.push(producer.send({ topic, acks: -1, messages: batches[b] }));
-    }
-    await Promise.all(sends);
-    return sentAt;
-  }
-  for (let i = 0; i < records.length; i += CFG.publishBatch) batches.push(records.slice(i, i + CFG.publishBatch));
-  let next = 0;
-  const worker = async () => {
-    while (next < batches.length) {
-      const batch = batches[next++];
-      const now = Date.now();
-      for (const r of batch) sentAt.set(r.key, now);
-      await producer.send({ topic, acks: -1, messages: batch });
-    }
-  };
-  await Promise.all(Array.from({ length: CFG.publishInFlight }, worker));
-  return sentAt;
-}
+// Driver: timings
 
 /**
  * One saga as both sides report it: times on the host clock (ms). `firstCommandAt`, `stepRtt` and the
@@ -807,16 +528,9 @@ function bareRow(r) {
 // Driver main
 
 async function main() {
-  for (const [name, dir] of Object.entries(DIST)) {
-    if (!fs.existsSync(path.join(dir, 'index.js'))) throw new Error(`${dir}/index.js is missing (${name}): run \`npm run build\` (npx tsc -b) first`);
-  }
+  assertBuilt(DIST);
   for (const s of CFG.sides) if (s !== 'mesh' && s !== 'bare') throw new Error(`BENCH_SIDES: unknown side ${s}`);
-  const deadline = setTimeout(() => {
-    console.error(`bench: hard deadline of ${CFG.deadlineMs} ms reached, killing everything`);
-    killAllChildren('SIGKILL');
-    process.exit(2);
-  }, CFG.deadlineMs);
-  deadline.unref();
+  const deadline = hardDeadline(CFG.deadlineMs);
   const runStarted = performance.now();
 
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sagas-bench-'));
@@ -837,19 +551,15 @@ async function main() {
   const profiles = { mesh: [], bare: [] };
   let failure = null;
   try {
-    infra = await startChild('infra', {}, 30000, path.join(workDir, 'infra.log'));
+    infra = await startChild(__filename, 'infra', {}, 30000, path.join(workDir, 'infra.log'));
     const brokers = [infra.ready.address];
     console.log(`broker ${infra.ready.address} (pid ${infra.pid}); Redis keys under ${prefix}:*; logs in ${workDir}`);
 
-    redis = new Redis(CFG.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000 });
-    redis.on('error', () => {});
-    await withTimeout(redis.connect(), 5000, `Redis at ${CFG.redisUrl}`);
-    const m = /process_id:(\d+)/.exec(await redis.info('server'));
-    redisPid = m ? Number(m[1]) : null;
-    if (redisPid && procCpuMs(redisPid) === null) redisPid = null; // not visible from here
+    redis = redisClient(Redis, CFG.redisUrl);
+    redisPid = await connectRedis(redis, CFG.redisUrl);
     const sagaStore = new coord.SagaStore(redis, false, { keyPrefix: sagaPrefix });
 
-    const kafka = new kafkajs.Kafka({ clientId: 'bench-driver', brokers, logLevel: kafkajs.logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 } });
+    const kafka = kafkaClient(kafkajs, brokers, 'bench-driver');
     admin = kafka.admin();
     await admin.connect();
     // Every topic up front, with the partition counts the coordinator and the workers would create: both sides alike.
@@ -876,7 +586,7 @@ async function main() {
       process.stdout.write(`${label}: starting ${kinds.join(' + ')} ...`);
       const tStart = performance.now();
       current = [];
-      for (const kind of kinds) current.push(await startChild(kind, env(`${kind}-${round}`), 90000, path.join(workDir, `${kind}-${round}.out`)));
+      for (const kind of kinds) current.push(await startChild(__filename, kind, env(`${kind}-${round}`), 90000, path.join(workDir, `${kind}-${round}.out`)));
       const [hub, workers] = current;
       const pids = { hub: hub.pid, workers: workers.pid, broker: infra.pid, redis: redisPid, driver: process.pid };
       const rss = rssSampler(pids);
@@ -894,7 +604,12 @@ async function main() {
         const events0 = side === 'mesh' ? await eventsRecordCount() : 0;
         const cpu0 = cpuSnapshot();
         const t0 = Date.now();
-        const sentAt = await publish(producer, side === 'mesh' ? MESH.trigger : BARE.trigger, records, rate);
+        const sentAt = await publish(producer, side === 'mesh' ? MESH.trigger : BARE.trigger, records, {
+          rate,
+          batch: CFG.publishBatch,
+          inFlight: CFG.publishInFlight,
+          clock: () => Date.now(),
+        });
         const until = performance.now() + CFG.settleTimeoutMs;
         let done = 0;
         let status = '';
@@ -1023,19 +738,7 @@ async function main() {
     if (admin) await admin.disconnect().catch(() => {});
     if (infra) await infra.stop(8000).catch(() => {});
     if (redis && redis.status === 'ready') {
-      let deleted = 0;
-      await withTimeout(
-        (async () => {
-          let cursor = '0';
-          do {
-            const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5000);
-            cursor = next;
-            if (keys.length > 0) deleted += await redis.del(...keys);
-          } while (cursor !== '0');
-        })(),
-        30000,
-        'Redis cleanup',
-      ).catch((err) => console.error(`could not delete all ${prefix}:* keys: ${err.message}`));
+      const deleted = await deleteKeys(redis, prefix, { count: 5000, timeoutMs: 30000 });
       console.log(`deleted ${fmt(deleted)} Redis keys under ${prefix}:*`);
       redis.disconnect();
     }
@@ -1061,22 +764,7 @@ function printReport(results, profiles, wallS) {
   const m = medianRun(results.mesh);
   const b = medianRun(results.bare);
   if (!m && !b) return;
-  const W0 = 58;
-  const W = 11;
-  const line = (label, x, y, r) => console.log(label.padEnd(W0) + String(x).padStart(W) + String(y).padStart(W) + String(r).padStart(W));
-  const ratio = (x, y) => (x !== null && y !== null && x !== undefined && y !== undefined && Number.isFinite(x) && Number.isFinite(y) && y > 0 ? fmt(x / y, 2) : '-');
-  const safe = (get, r) => {
-    try {
-      return r ? get(r) : null;
-    } catch {
-      return null; // a phase that did not run (skipped, or the side failed before it)
-    }
-  };
-  const row = (label, get, digits = 0) => {
-    const x = safe(get, m);
-    const y = safe(get, b);
-    line(label, fmt(x, digits), fmt(y, digits), ratio(x, y));
-  };
+  const { line, row } = comparisonTable(m, b, { labelWidth: 58, width: 11 });
   const ph = (name) => (r) => r.phases[name];
   const has = (name) => (m && m.phases[name]) || (b && b.phases[name]);
   const kafkajsVersion = require(path.join(kafkajsDir(), 'package.json')).version;
@@ -1196,7 +884,7 @@ function printReport(results, profiles, wallS) {
   for (const side of ['mesh', 'bare']) {
     if (results[side].length > 1) console.log(`${side} rounds, burst sagas/s: ${results[side].map((r) => (r.phases.burst ? fmt(r.phases.burst.sagasPerSec) : 'failed')).join(', ')}`);
   }
-  const perSagaRows = (label, r, who, phase, n) => r && r.counters[phase] && printCounters(label, r.counters[phase][who].counters, n);
+  const perSagaRows = (label, r, who, phase, n) => r && r.counters[phase] && printSagaCounters(label, r.counters[phase][who].counters, n);
   perSagaRows('mesh coordinator, burst', m, 'hub', 'burst', CFG.sagas);
   perSagaRows('mesh participants, burst', m, 'workers', 'burst', CFG.sagas);
   perSagaRows('mesh coordinator, failure (burst)', m, 'hub', 'fail', CFG.failSagas);
@@ -1207,37 +895,16 @@ function printReport(results, profiles, wallS) {
   console.log('');
 }
 
-function printCounters(label, counters, sagas) {
-  console.log(`\n${label}: timing counters over ${fmt(sagas)} sagas (wall ms awaited; calls overlap, so sums exceed elapsed time)`);
-  console.log(`    ${'what'.padEnd(44)}${'calls'.padStart(8)}${'items'.padStart(8)}${'items/call'.padStart(11)}${'ms/call'.padStart(9)}${'total ms'.padStart(10)}${'calls/saga'.padStart(11)}`);
-  for (const [name, c] of Object.entries(counters).sort((a, b) => a[0].localeCompare(b[0]))) {
-    console.log(
-      `    ${name.padEnd(44)}${fmt(c.calls).padStart(8)}${fmt(c.items).padStart(8)}${fmt(c.calls ? c.items / c.calls : 0, 1).padStart(11)}` +
-        `${fmt(c.ms / c.calls, 2).padStart(9)}${fmt(c.ms).padStart(10)}${fmt(c.calls / sagas, 2).padStart(11)}`,
-    );
-  }
+function printSagaCounters(label, counters, sagas) {
+  printCounters(`\n${label}: timing counters over ${fmt(sagas)} sagas (wall ms awaited; calls overlap, so sums exceed elapsed time)`, counters, sagas, {
+    nameWidth: 44,
+    countWidth: 8,
+    per: 'calls/saga',
+    perWidth: 11,
+    perDigits: 2,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 
-const childArg = process.argv.find((a) => a.startsWith('--child='));
-if (childArg) {
-  childMain(childArg.slice('--child='.length));
-} else {
-  process.on('exit', () => killAllChildren('SIGKILL'));
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.on(sig, () => {
-      console.error(`bench: ${sig}, cleaning up`);
-      killAllChildren('SIGKILL');
-      process.exit(130);
-    });
-  }
-  main().then(
-    () => process.exit(0),
-    (err) => {
-      console.error(`bench failed: ${(err && err.stack) || err}`);
-      killAllChildren('SIGKILL');
-      process.exit(1);
-    },
-  );
-}
+benchEntry({ infra: infraChild, coordinator: coordinatorChild, participants: participantsChild, orchestrator: orchestratorChild, responders: respondersChild }, main);

@@ -1,24 +1,15 @@
 import { defineSaga, type SagaState, type SagaStore } from './imports';
 import {
   compensationsStarted,
-  coordinatorHarness,
+  fileHarness,
   fail,
   Ledger,
   type Behaviour,
-  type Names, ledgerParticipant, names, sagaIdFromTrigger, sagaIn, sagaWhere, steps, timelineTypes, type CoordinatorHarness } from './support';
+  type Names, ledgerParticipant, names, sagaIdFromTrigger, sagaIn, sagaWhere, steps, timelineTypes } from './support';
 
 // A saga that fails turns back: what took effect is undone, newest first, once each.
 
-let h: CoordinatorHarness;
-beforeAll(async () => {
-  h = await coordinatorHarness();
-});
-afterEach(async () => {
-  await h.release();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = fileHarness();
 
 describe('a permanent failure at a step', () => {
   it.each<[string, string[], string[]]>([

@@ -1,17 +1,10 @@
 import { defineSaga, SAGA_EVENTS_TOPIC, type SagaState } from './imports';
-import { coordinatorHarness, fail, jsonOf, Ledger, ledgerParticipant, names, sagaIdFromTrigger, sagaIn, steps, type CoordinatorHarness } from './support';
+import { fileHarness, fail, jsonOf, Ledger, ledgerParticipant, names, sagaIdFromTrigger, sagaIn, steps } from './support';
 
 // saga.events is the audit log: one record per timeline entry, in order; the last record of each
 // transition carries the whole state after it, so the last record of a saga is enough to rebuild it.
 
-let h: CoordinatorHarness;
-beforeAll(async () => {
-  h = await coordinatorHarness();
-});
-afterAll(async () => {
-  await h.release();
-  await h.close();
-});
+const h = fileHarness({ releaseAfter: 'all' });
 
 interface SagaEventRecord {
   sagaId: string;

@@ -5,7 +5,7 @@ import { defineSaga, type SagaState, type SagaStepDefinition } from './imports';
 import { newSagaState } from '../../packages/coordinator/src/saga/create';
 import { transition } from '../../packages/coordinator/src/saga/transition';
 import { eventually } from '../support/kafka';
-import { allFinished, coordinatorHarness, homePartitionOf, sagaIn, timelineTypes, delay, fail, Ledger, ledgerParticipant, names, REDIS_URL, SAGA_REPLY_PARTITIONS, steps, type CoordinatorHarness, type Names } from './support';
+import { allFinished, fileHarness, homePartitionOf, sagaIn, timelineTypes, delay, fail, Ledger, ledgerParticipant, names, REDIS_URL, SAGA_REPLY_PARTITIONS, steps, type Names } from './support';
 
 // Two coordinator processes share the sagas; one is killed with -9 mid-saga. The other takes its
 // partitions over, re-sends the commands it had in flight (same event ids, so the participants'
@@ -14,17 +14,11 @@ import { allFinished, coordinatorHarness, homePartitionOf, sagaIn, timelineTypes
 const FIXTURE = resolve(__dirname, 'fixtures/coordinator-process.js');
 const SESSION_TIMEOUT_MS = 3_000;
 
-let h: CoordinatorHarness;
 const children = new Set<ChildProcess>();
-beforeAll(async () => {
-  h = await coordinatorHarness();
-});
-afterEach(async () => {
-  for (const c of children) c.kill('SIGKILL');
-  await h.release();
-});
-afterAll(async () => {
-  await h.close();
+const h = fileHarness({
+  beforeRelease: () => {
+    for (const c of children) c.kill('SIGKILL');
+  },
 });
 
 interface CoordinatorProcess {

@@ -2,21 +2,12 @@ import { Header } from '@agentmesh/runtime';
 import { newSagaState } from '../../packages/coordinator/src/saga/create';
 import { defineSaga, type SagaState } from './imports';
 import { eventually } from '../support/kafka';
-import { allFinished, coordinatorHarness, homePartitionOf, idOnPartition, Ledger, ledgerParticipant, names, sagaIdFromTrigger, sagaIn, SAGA_REPLY_PARTITIONS, steps, timelineTypes, type CoordinatorHarness } from './support';
+import { allFinished, fileHarness, homePartitionOf, idOnPartition, Ledger, ledgerParticipant, names, sagaIdFromTrigger, sagaIn, SAGA_REPLY_PARTITIONS, steps, timelineTypes } from './support';
 
 // Fencing: an instance whose partition was claimed by someone else (a newer epoch) can no longer
 // write that partition's sagas, so it cannot send their commands either.
 
-let h: CoordinatorHarness;
-beforeAll(async () => {
-  h = await coordinatorHarness();
-});
-afterEach(async () => {
-  await h.release();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = fileHarness();
 
 describe('SagaStore.save', () => {
   it('writes only with the partition’s current epoch and the version it read', async () => {

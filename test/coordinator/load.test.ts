@@ -1,5 +1,5 @@
 import { defineSaga, type SagaState } from './imports';
-import { allFinished, coordinatorHarness, fail, Ledger, ledgerParticipant, names, sagaIdFromTrigger, seeded, steps, type CoordinatorHarness } from './support';
+import { allFinished, fileHarness, fail, Ledger, ledgerParticipant, names, sagaIdFromTrigger, seeded, steps } from './support';
 
 // A thousand sagas at once, a tenth of the steps failing for good: every saga ends completed or
 // compensated, and every compensated one undid exactly what it had done, newest first.
@@ -9,14 +9,7 @@ const FAIL_RATE = 0.1;
 const SEED = 20_251_122;
 const STEPS = ['a', 'b', 'c'];
 
-let h: CoordinatorHarness;
-beforeAll(async () => {
-  h = await coordinatorHarness();
-});
-afterAll(async () => {
-  await h.release();
-  await h.close();
-});
+const h = fileHarness({ releaseAfter: 'all' });
 
 it(`runs ${SAGAS} concurrent sagas with random permanent failures to completion or compensation`, async () => {
   const n = names('load');

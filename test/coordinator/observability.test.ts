@@ -1,21 +1,17 @@
 import { setupTracing, type Tracing } from '@agentmesh/runtime';
 import { defineSaga, runCoordinator, type RunningCoordinatorService } from './imports';
 import { eventually } from '../support/kafka';
-import { coordinatorHarness, fail, Ledger, ledgerParticipant, names, quiet, REDIS_URL, sagaIdFromTrigger, allFinished, steps, type CoordinatorHarness } from './support';
+import { fileHarness, fail, Ledger, ledgerParticipant, names, quiet, REDIS_URL, sagaIdFromTrigger, allFinished, steps } from './support';
 
 // The coordinator as a service: /health, /ready and /metrics with saga counts and durations.
 
-let h: CoordinatorHarness;
 let tracing: Tracing;
 let service: RunningCoordinatorService | undefined;
-beforeAll(async () => {
+beforeAll(() => {
   tracing = setupTracing({ serviceName: 'saga-metrics-test', exporter: 'none' });
-  h = await coordinatorHarness();
 });
+const h = fileHarness({ releaseAfter: 'all', beforeRelease: () => service?.stop() });
 afterAll(async () => {
-  await service?.stop();
-  await h.release();
-  await h.close();
   await tracing.shutdown();
 });
 

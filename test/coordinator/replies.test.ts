@@ -2,7 +2,7 @@ import { Header } from '@agentmesh/runtime';
 import { CoordinatorMetrics, defineSaga, SAGA_REPLIES_TOPIC, type SagaReplyRecord, type SagaState } from './imports';
 import { eventually } from '../support/kafka';
 import {
-  coordinatorHarness,
+  fileHarness,
   gate,
   homePartitionOf,
   Ledger,
@@ -14,23 +14,13 @@ import {
   steps,
   SAGA_REPLY_PARTITIONS,
   timelineTypes,
-  type CoordinatorHarness,
 } from './support';
 import type { Seen } from '../runtime/support';
 
 // Replies the coordinator must not act on: duplicates, late or never-sent attempts, unknown sagas,
 // and bytes that are no reply at all. None moves a saga, none stops the coordinator.
 
-let h: CoordinatorHarness;
-beforeAll(async () => {
-  h = await coordinatorHarness();
-});
-afterEach(async () => {
-  await h.release();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = fileHarness();
 
 /** The state minus what an ignored reply may touch (the timeline, the version, updatedAt). */
 const essence = (s: SagaState) => ({ ...s, version: 0, updatedAt: 0, timeline: [] });

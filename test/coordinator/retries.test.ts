@@ -1,7 +1,7 @@
 import { defineSaga, SAGA_STUCK_TOPIC, type SagaStepDefinition } from './imports';
 import {
   compensationsStarted,
-  coordinatorHarness,
+  fileHarness,
   fail,
   jsonOf,
   Ledger,
@@ -13,23 +13,13 @@ import {
   steps,
   timelineTypes,
   type Behaviour,
-  type CoordinatorHarness,
   type Names,
 } from './support';
 
 // Retries: after the pivot a step is retried and never compensated; a compensation is retried, and
 // one that keeps failing waits for an operator, who resumes it.
 
-let h: CoordinatorHarness;
-beforeAll(async () => {
-  h = await coordinatorHarness();
-});
-afterEach(async () => {
-  await h.release();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = fileHarness();
 
 const quickRetry = { maxAttempts: 3, delaysMs: [30], jitter: 0 };
 const ALL_ENDS = ['completed', 'compensated', 'compensation_failed', 'forward_failed'] as const;

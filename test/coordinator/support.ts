@@ -297,6 +297,33 @@ export async function coordinatorHarness(): Promise<CoordinatorHarness> {
   return harness;
 }
 
+/**
+ * The harness of a test file: opened before its first test and closed after its last. What a test starts is
+ * released after it (`releaseAfter: 'each'`, the default), or once after the last test (`'all'`: the tests share
+ * it). `beforeRelease` runs before every release (to stop what the harness does not know of). Call at the top
+ * level of the file; hooks of the file's own declared after this call run after these (jest-circus's order).
+ */
+export function fileHarness(options: { releaseAfter?: 'each' | 'all'; beforeRelease?: () => unknown } = {}): CoordinatorHarness {
+  const { releaseAfter = 'each', beforeRelease } = options;
+  const h = {} as CoordinatorHarness;
+  let opened = false;
+  const release = async () => {
+    if (!opened) return;
+    await beforeRelease?.();
+    await h.release();
+  };
+  beforeAll(async () => {
+    Object.assign(h, await coordinatorHarness());
+    opened = true;
+  });
+  if (releaseAfter === 'each') afterEach(release);
+  afterAll(async () => {
+    if (releaseAfter === 'all') await release();
+    if (opened) await h.close();
+  });
+  return h;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Waiting on sagas.
 

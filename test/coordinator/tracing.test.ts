@@ -1,22 +1,19 @@
 import { endSpan, Header, setupTracing, startRootSendSpan, traceIdFromTraceparent, type Tracing } from '@agentmesh/runtime';
 import { defineSaga, SAGA_REPLIES_TOPIC } from './imports';
 import { eventually } from '../support/kafka';
-import { coordinatorHarness, fail, Ledger, ledgerParticipant, names, sagaIdFromTrigger, sagaIn, steps, type CoordinatorHarness } from './support';
+import { fileHarness, fail, Ledger, ledgerParticipant, names, sagaIdFromTrigger, sagaIn, steps } from './support';
 
 // One trace from the trigger's publisher, through the saga's root span and its step spans, to the
 // participants' handle spans.
 
 type ReadableSpan = ReturnType<NonNullable<Tracing['memoryExporter']>['getFinishedSpans']>[number];
 
-let h: CoordinatorHarness;
 let tracing: Tracing;
-beforeAll(async () => {
+beforeAll(() => {
   tracing = setupTracing({ serviceName: 'saga-trace-test', exporter: 'memory' });
-  h = await coordinatorHarness();
 });
+const h = fileHarness({ releaseAfter: 'all' });
 afterAll(async () => {
-  await h.release();
-  await h.close();
   await tracing.shutdown();
 });
 

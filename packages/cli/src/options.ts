@@ -63,7 +63,7 @@ export function parseDuration(value: string): number {
   return ms;
 }
 
-/** Commander parser for a schema registry URL: http(s), without a trailing slash. */
+/** Commander parser for an http(s) URL (a schema registry): without a trailing slash. */
 export function parseHttpUrl(value: string): string {
   let url: URL;
   try {

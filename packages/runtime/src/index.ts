@@ -18,6 +18,7 @@ export { startWorker, type ReadinessCheck, type RunningWorker, type WorkerOption
 export { dlqTopic, retryTopic } from './worker/topics';
 export { runAgent, type RunAgentOptions, type RunningAgent } from './run/run-agent';
 export { loadAgentModule } from './run/load-agent';
+export { waitBounded } from './run/wait-bounded';
 export { endSpan, setupTracing, startRootSendSpan, traceIdFromTraceparent, type Tracing, type TracingOptions } from './observability/tracing';
 export { MemoryKeyBarrier, RedisKeyBarrier, type BarrierPosition, type KeyBarrier } from './ordering/key-barrier';
 

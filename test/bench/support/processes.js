@@ -2,6 +2,7 @@
 // Process bookkeeping and /proc sampling shared by the benchmarks: every child is tracked so
 // that any exit path can kill it, and every wait is bounded.
 const fs = require('node:fs');
+const path = require('node:path');
 
 function envInt(name, def) {
   const raw = process.env[name];
@@ -80,4 +81,94 @@ function selfCpuMs() {
   return (u.user + u.system) / 1000;
 }
 
-module.exports = { envInt, track, killAllChildren, withTimeout, reap, sleep, procCpuMs, procStatusKiB, selfCpuMs };
+/** Busy CPU time of the whole machine (all CPUs) in ms, from /proc/stat; null where there is none. */
+function machineBusyMs() {
+  try {
+    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal: busy = all but idle and iowait (guest time is inside user).
+    return ((f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] || 0)) * 1000) / CLK_TCK;
+  } catch {
+    return null;
+  }
+}
+
+/** Samples VmRSS of named pids every `everyMs` (the one named `driver`: this process's RSS); max per name, in KiB. */
+function rssSampler(pids, everyMs = 100) {
+  const peak = {};
+  const sample = () => {
+    for (const [name, pid] of Object.entries(pids)) {
+      if (!pid) continue;
+      const kib = name === 'driver' ? Math.round(process.memoryUsage().rss / 1024) : procStatusKiB(pid, 'VmRSS');
+      if (kib !== null && (peak[name] === undefined || kib > peak[name])) peak[name] = kib;
+    }
+  };
+  sample();
+  const timer = setInterval(sample, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return peak;
+    },
+  };
+}
+
+/** Throws unless every package build the bench loads (name -> dist folder) is there. */
+function assertBuilt(dists) {
+  for (const [name, dir] of Object.entries(dists)) {
+    if (!fs.existsSync(path.join(dir, 'index.js'))) throw new Error(`${dir}/index.js is missing (${name}): run \`npm run build\` (npx tsc -b) first`);
+  }
+}
+
+/** Kills every tracked child when this process exits, and on SIGINT/SIGTERM/SIGHUP (then exits 130). */
+function killChildrenOnExit() {
+  process.on('exit', () => killAllChildren('SIGKILL'));
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(sig, () => {
+      console.error(`bench: ${sig}, cleaning up`);
+      killAllChildren('SIGKILL');
+      process.exit(130);
+    });
+  }
+}
+
+/** A hard bound on the whole run: when `ms` have passed, every child is killed and this process exits 2. */
+function hardDeadline(ms) {
+  const timer = setTimeout(() => {
+    console.error(`bench: hard deadline of ${ms} ms reached, killing everything`);
+    killAllChildren('SIGKILL');
+    process.exit(2);
+  }, ms);
+  timer.unref();
+  return timer;
+}
+
+/** Runs the driver's main(): exits 0 when it resolves; when it rejects, prints why, kills every child and exits 1. */
+function runMain(main) {
+  main().then(
+    () => process.exit(0),
+    (err) => {
+      console.error(`bench failed: ${(err && err.stack) || err}`);
+      killAllChildren('SIGKILL');
+      process.exit(1);
+    },
+  );
+}
+
+module.exports = {
+  envInt,
+  track,
+  killAllChildren,
+  withTimeout,
+  reap,
+  sleep,
+  procCpuMs,
+  procStatusKiB,
+  selfCpuMs,
+  machineBusyMs,
+  rssSampler,
+  assertBuilt,
+  killChildrenOnExit,
+  hardDeadline,
+  runMain,
+};

@@ -4,7 +4,7 @@ import { Argument, InvalidArgumentError, Option, type Command } from 'commander'
 import { Partitioners } from 'kafkajs';
 import { endpoint } from '../defaults';
 import { kafkaClient, kafkaErrorMessage } from '../kafka';
-import { parseBrokerList, parsePositiveInt, UsageError } from '../options';
+import { parseBrokerList, parseHttpUrl, parsePositiveInt, UsageError } from '../options';
 
 interface PublishFlags {
   value?: string;
@@ -35,17 +35,6 @@ export function collectHeader(value: string, previous: Record<string, string>): 
   const eq = value.indexOf('=');
   if (eq < 1) throw new InvalidArgumentError(`'${value}' is not a header; write it as name=value`);
   return { ...previous, [value.slice(0, eq).trim()]: value.slice(eq + 1) };
-}
-
-function parseRegistryUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new InvalidArgumentError(`'${value}' is not a URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError(`'${value}' is not an http(s) URL`);
-  return value.replace(/\/+$/, '');
 }
 
 function readValue(flags: PublishFlags): unknown {
@@ -133,7 +122,7 @@ export function registerPublishCommand(program: Command): void {
     .option('--key <key>', 'record key: the entity id, so events of one entity stay in order')
     .option('--header <name=value>', `add a header (repeatable); ${Header.eventId} and ${Header.correlationId} replace the generated ones`, collectHeader, {})
     .option('--brokers <list>', 'Kafka brokers (default: $KAFKA_BROKERS or 127.0.0.1:9092)', parseBrokerList)
-    .addOption(new Option('--registry <url>', 'schema registry (default: $SCHEMA_REGISTRY_URL or http://127.0.0.1:8081)').argParser(parseRegistryUrl).conflicts('json'))
+    .addOption(new Option('--registry <url>', 'schema registry (default: $SCHEMA_REGISTRY_URL or http://127.0.0.1:8081)').argParser(parseHttpUrl).conflicts('json'))
     .option('--json', 'publish the value as plain UTF-8 JSON with no schema (for topics without a contract)', false)
     .option('--timeout <ms>', 'give up if Kafka has not acknowledged within this many ms', parsePositiveInt, 15_000)
     .action(async (topic: string, flags: PublishFlags) => {

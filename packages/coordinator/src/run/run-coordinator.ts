@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { createLogger, JsonCodec, RegistryCodec, setupTracing, startObservabilityServer, type EventCodec, type ObservabilityServer, type Tracing } from '@agentmesh/runtime';
+import { createLogger, JsonCodec, RegistryCodec, setupTracing, startObservabilityServer, waitBounded, type EventCodec, type ObservabilityServer, type Tracing } from '@agentmesh/runtime';
 import { CoordinatorMetrics } from '../observability/metrics';
 import type { Saga } from '../saga/types';
 import { startCoordinator, type CoordinatorOptions, type RunningCoordinator } from '../service/coordinator';
@@ -66,15 +66,7 @@ export async function runCoordinator(options: RunCoordinatorOptions): Promise<Ru
     store,
     observabilityUrl: server?.url,
     async ready(timeoutMs = 60_000) {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`coordinator did not join its group within ${timeoutMs} ms`)), timeoutMs);
-      });
-      try {
-        await Promise.race([running.joined, timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
+      await waitBounded(running.joined, timeoutMs, `coordinator did not join its group within ${timeoutMs} ms`);
     },
     async stop() {
       await running.stop();

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
-import { join } from 'node:path';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, type WriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
 export interface AgentProcessOptions {
@@ -104,4 +105,41 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
 /** Where an agent's log goes in the demo's directory. */
 export function agentLogFile(dir: string, agent: string): string {
   return join(dir, `${agent}.log`);
+}
+
+/** packages/cli/bin/mesh.js of this repository: the demos' `mesh` command. */
+export const REPO_MESH_BIN = resolve(__dirname, '..', '..', '..', 'cli', 'bin', 'mesh.js');
+
+/** A demo run's directories: `workDir` (default: a new temporary one, `prefix` + random), its logs/ (created) and broker/ (the broker's data). */
+export function demoDirectories(workDir: string | undefined, prefix: string): { logDir: string; dataDir: string } {
+  const dir = resolve(workDir ?? mkdtempSync(join(tmpdir(), prefix)));
+  const logDir = join(dir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  return { logDir, dataDir: join(dir, 'broker') };
+}
+
+/** What every agent process of a demo shares; each one's log is `agentLogFile(logDir, agent)`. */
+export type SharedAgentProcessOptions = Omit<AgentProcessOptions, 'agent' | 'modulePath' | 'logFile'> & { logDir: string };
+
+/**
+ * Starts the agents' processes together. Each one that starts is added to `started` (so the caller stops it,
+ * whatever happens next); once all have settled, the first failure is thrown.
+ */
+export async function startAgentProcesses(agents: ReadonlyArray<{ agent: string; modulePath: string }>, shared: SharedAgentProcessOptions, started: AgentProcess[]): Promise<void> {
+  const { logDir, ...common } = shared;
+  const results = await Promise.allSettled(agents.map((a) => startAgentProcess({ ...common, ...a, logFile: agentLogFile(logDir, a.agent) })));
+  for (const r of results) if (r.status === 'fulfilled') started.push(r.value);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/** `agent pid, ...` of running agent processes. */
+export function agentPids(agents: readonly AgentProcess[]): string {
+  return agents.map((a) => `${a.agent} ${a.pid}`).join(', ');
+}
+
+/** Stops the agents' processes together; resolves with how each ended (`agent: how, ...`; '' when there were none). */
+export async function stopAgentProcesses(agents: readonly AgentProcess[]): Promise<string> {
+  const endings = await Promise.all(agents.map(async (a) => `${a.agent}: ${await a.stop()}`));
+  return endings.join(', ');
 }

@@ -1,3 +1,4 @@
+import { exitWithCode, parseDemoFlags } from './cli';
 import { runDemo } from './run-demo';
 
 const USAGE = `usage: node packages/examples/dist/demo/main.js [--invoices N] [--timeout SECONDS]
@@ -16,20 +17,8 @@ export interface DemoArgs {
 
 /** Parses the few flags of the demo; throws with the usage on anything else. */
 export function parseDemoArgs(argv: readonly string[]): DemoArgs {
-  const args: DemoArgs = { help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    const number = (what: string) => {
-      const value = Number(argv[++i]);
-      if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} needs ${what}\n\n${USAGE}`);
-      return value;
-    };
-    if (flag === '--invoices') args.invoices = number('a whole number >= 1');
-    else if (flag === '--timeout') args.settleTimeoutMs = number('whole seconds >= 1') * 1000;
-    else if (flag === '--help' || flag === '-h') args.help = true;
-    else throw new Error(`unknown argument '${flag}'\n\n${USAGE}`);
-  }
-  return args;
+  const { count, ...args } = parseDemoFlags(argv, '--invoices', USAGE);
+  return count === undefined ? args : { ...args, invoices: count };
 }
 
 async function main(): Promise<number> {
@@ -43,12 +32,4 @@ async function main(): Promise<number> {
   return report.missing.length === 0 && report.doublePostings === 0 ? 0 : 1;
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) exitWithCode(main);

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RegistryCodec } from '@agentmesh/runtime';
 import type { Producer } from 'kafkajs';
 import { failureConfigFromEnv, FailureEnv, type FailureRates } from '../invoice/failure-injection';
 import { INVOICE_PIPELINE } from '../invoice/pipeline';
-import { agentLogFile, startAgentProcess, type AgentProcess } from './agent-processes';
+import { agentPids, demoDirectories, REPO_MESH_BIN, startAgentProcesses, stopAgentProcesses, type AgentProcess } from './agent-processes';
 import { followOutcomes, type OutcomeFollower } from './follow';
 import { OutcomeLedger } from './ledger';
 import { demoInvoices, publishInvoices } from './publish';
@@ -74,11 +73,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   // The same function the agents use, so the table's rates are the ones injected (and bad values fail here, first).
   const failureRates: AgentFailureRates[] = INVOICE_PIPELINE.map((s) => ({ agent: s.agent, rates: failureConfigFromEnv(s.agent, env).rates }));
   const runId = options.runId ?? `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-  const workDir = resolve(options.workDir ?? mkdtempSync(join(tmpdir(), 'agentmesh-demo-')));
-  const logDir = join(workDir, 'logs');
-  const dataDir = join(workDir, 'broker');
-  mkdirSync(logDir, { recursive: true });
-  const meshBin = options.meshBin ?? resolve(__dirname, '..', '..', '..', 'cli', 'bin', 'mesh.js');
+  const { logDir, dataDir } = demoDirectories(options.workDir, 'agentmesh-demo-');
+  const meshBin = options.meshBin ?? REPO_MESH_BIN;
   const modulesDir = options.agentModulesDir ?? resolve(__dirname, '..', '..', 'dist', 'invoice');
 
   let stack: LocalStack | undefined;
@@ -92,23 +88,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     print(`  broker ${stack.broker.address}, registry ${stack.registry.url}\n`);
 
     print(`Starting ${INVOICE_PIPELINE.length} agents as separate processes: ${INVOICE_PIPELINE.map((s) => s.agent).join(' -> ')}\n`);
-    const started = await Promise.allSettled(
-      INVOICE_PIPELINE.map((stage) =>
-        startAgentProcess({
-          agent: stage.agent,
-          modulePath: join(modulesDir, `${stage.moduleFile}.js`),
-          meshBin,
-          brokers: stack!.brokers,
-          registryUrl: stack!.registry.url,
-          env,
-          logFile: agentLogFile(logDir, stage.agent),
-        }),
-      ),
+    await startAgentProcesses(
+      INVOICE_PIPELINE.map((stage) => ({ agent: stage.agent, modulePath: join(modulesDir, `${stage.moduleFile}.js`) })),
+      { meshBin, brokers: stack.brokers, registryUrl: stack.registry.url, env, logDir },
+      agents,
     );
-    for (const s of started) if (s.status === 'fulfilled') agents.push(s.value);
-    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) throw failed.reason;
-    print(`  all ready (pids ${agents.map((a) => `${a.agent} ${a.pid}`).join(', ')})\n`);
+    print(`  all ready (pids ${agentPids(agents)})\n`);
 
     const invoices = demoInvoices(runId, count);
     const ledger = new OutcomeLedger(invoices.map((i) => i.invoiceId));
@@ -139,8 +124,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     print('Stopping the agents and the stack\n');
     await follower?.stop().catch(() => undefined);
     await producer?.disconnect().catch(() => undefined);
-    const endings = await Promise.all(agents.map(async (a) => `${a.agent}: ${await a.stop()}`));
-    if (endings.length > 0) print(`  ${endings.join(', ')}\n`);
+    const endings = await stopAgentProcesses(agents);
+    if (endings) print(`  ${endings}\n`);
     await stack?.stop().catch((error: unknown) => print(`  stopping the stack failed: ${error instanceof Error ? error.message : String(error)}\n`));
     // The broker's data is of no use after the run; the agents' logs are kept for reading.
     if (stack) rmSync(dataDir, { recursive: true, force: true });

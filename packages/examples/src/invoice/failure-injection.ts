@@ -54,7 +54,8 @@ export function agentFailureVariable(kind: keyof FailureRates, agent: string): s
   return `${FailureEnv[kind]}_${agentEnvSuffix(agent)}`;
 }
 
-function parseRate(variable: string, text: string): number {
+/** The probability a variable holds (`text`, its value); throws FailureConfigError when it is not one. */
+export function parseRate(variable: string, text: string): number {
   const value = Number(text.trim());
   if (text.trim() === '' || !Number.isFinite(value) || value < 0 || value > 1) {
     throw new FailureConfigError(`${variable}='${text}' is not a probability between 0 and 1`);
@@ -139,7 +140,7 @@ export interface FaultSite {
 const SLOW_CALL_OVERRUN = 1.5;
 
 /** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
-function delay(ms: number, signal: AbortSignal): Promise<void> {
+export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
     const onAbort = () => {
@@ -169,7 +170,7 @@ export async function actOutFault(fault: InjectedFault, site: FaultSite): Promis
     case 'permanent':
       throw new InjectedPermanentError(`injected permanent failure (${where})`);
     case 'slow':
-      await delay(Math.ceil(site.timeoutMs * SLOW_CALL_OVERRUN), site.signal);
+      await abortableDelay(Math.ceil(site.timeoutMs * SLOW_CALL_OVERRUN), site.signal);
       throw new InjectedTransientError(`injected slow call outlasted ${site.timeoutMs} ms without being aborted (${where})`);
   }
 }

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FINAL_STATUSES, runCoordinator, STUCK_STATUSES, type RunningCoordinatorService, type SagaState } from '@agentmesh/coordinator';
 import { createLogger, createRedisConnection, redactRedisUrl, RegistryCodec, RedisSession } from '@agentmesh/runtime';
 import type { Producer } from 'kafkajs';
-import { agentLogFile, startAgentProcess, type AgentProcess } from '../demo/agent-processes';
+import { agentPids, demoDirectories, REPO_MESH_BIN, startAgentProcesses, stopAgentProcesses, type AgentProcess } from '../demo/agent-processes';
 import { quietKafka, startLocalStack, type LocalStack } from '../demo/stack';
 import { EmailFaultEnv, emailFaultsFromEnv, FAULT_SUFFIXES, type EmailFaultConfig } from './email-faults';
 import { failureOfFailedStep } from './effects-check';
@@ -126,11 +125,8 @@ export async function runSignupDemo(options: SignupDemoOptions = {}): Promise<Si
   const faultRates = emailFaultsFromEnv(env);
   const failEvery = options.failEvery ?? 0;
   const hangEvery = options.hangEvery ?? 20;
-  const workDir = resolve(options.workDir ?? mkdtempSync(join(tmpdir(), 'agentmesh-signup-')));
-  const logDir = join(workDir, 'logs');
-  const dataDir = join(workDir, 'broker');
-  mkdirSync(logDir, { recursive: true });
-  const meshBin = options.meshBin ?? resolve(__dirname, '..', '..', '..', 'cli', 'bin', 'mesh.js');
+  const { logDir, dataDir } = demoDirectories(options.workDir, 'agentmesh-signup-');
+  const meshBin = options.meshBin ?? REPO_MESH_BIN;
   const modulesDir = options.participantModulesDir ?? resolve(__dirname, '..', '..', 'dist', 'signup');
 
   await probeRedis(redisUrl);
@@ -160,23 +156,12 @@ export async function runSignupDemo(options: SignupDemoOptions = {}): Promise<Si
     print(`  ready: owns saga.replies partitions ${coordinator.coordinator.ownedPartitions().join(', ')}; metrics at ${coordinator.observabilityUrl}\n`);
 
     print(`Starting ${PARTICIPANTS.length} participants as separate processes: ${PARTICIPANTS.map((p) => p.name).join(', ')}\n`);
-    const started = await Promise.allSettled(
-      PARTICIPANTS.map((p) =>
-        startAgentProcess({
-          agent: p.name,
-          modulePath: join(modulesDir, `${p.module}.js`),
-          meshBin,
-          brokers: stack!.brokers,
-          registryUrl: stack!.registry.url,
-          env,
-          logFile: agentLogFile(logDir, p.name),
-        }),
-      ),
+    await startAgentProcesses(
+      PARTICIPANTS.map((p) => ({ agent: p.name, modulePath: join(modulesDir, `${p.module}.js`) })),
+      { meshBin, brokers: stack.brokers, registryUrl: stack.registry.url, env, logDir },
+      participants,
     );
-    for (const s of started) if (s.status === 'fulfilled') participants.push(s.value);
-    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) throw failed.reason;
-    print(`  all ready (pids ${participants.map((p) => `${p.agent} ${p.pid}`).join(', ')})\n`);
+    print(`  all ready (pids ${agentPids(participants)})\n`);
 
     const signups = demoSignups(runId, count, { failEvery, hangEvery });
     const sagaIds = signups.map((s) => signupSagaId(s.accountId));
@@ -229,8 +214,8 @@ export async function runSignupDemo(options: SignupDemoOptions = {}): Promise<Si
     clearInterval(progress);
     print('Stopping the participants, the coordinator and the stack\n');
     await producer?.disconnect().catch(() => undefined);
-    const endings = await Promise.all(participants.map(async (p) => `${p.agent}: ${await p.stop()}`));
-    if (endings.length > 0) print(`  ${endings.join(', ')}\n`);
+    const endings = await stopAgentProcesses(participants);
+    if (endings) print(`  ${endings}\n`);
     await coordinator?.stop().catch((error: unknown) => print(`  stopping the coordinator failed: ${error instanceof Error ? error.message : String(error)}\n`));
     await ledger?.close().catch(() => undefined);
     await stack?.stop().catch((error: unknown) => print(`  stopping the stack failed: ${error instanceof Error ? error.message : String(error)}\n`));

@@ -1,4 +1,4 @@
-import { FailureConfigError, FailureEnv, seededUniform } from '../invoice/failure-injection';
+import { abortableDelay, FailureConfigError, FailureEnv, parseRate, seededUniform } from '../invoice/failure-injection';
 
 /**
  * Injected faults of the welcome email, so the demo and the tests can turn
@@ -31,17 +31,15 @@ export const EmailFaultEnv = {
 /** Account id endings that force a fault whatever the rates. */
 export const FAULT_SUFFIXES = { fail: '-fail', hang: '-hang' } as const;
 
-function parseRate(variable: string, text: string | undefined): number {
-  if (text === undefined || text.trim() === '') return 0;
-  const value = Number(text.trim());
-  if (!Number.isFinite(value) || value < 0 || value > 1) throw new FailureConfigError(`${variable}='${text}' is not a probability between 0 and 1`);
-  return value;
+/** The rate a variable sets; absent or empty means 0. */
+function rateOf(variable: string, text: string | undefined): number {
+  return text === undefined || text.trim() === '' ? 0 : parseRate(variable, text);
 }
 
 /** The email faults from MESH_SIGNUP_EMAIL_FAIL_RATE, MESH_SIGNUP_EMAIL_HANG_RATE and MESH_FAIL_SEED; absent means 0. */
 export function emailFaultsFromEnv(env: NodeJS.ProcessEnv = process.env): EmailFaultConfig {
-  const failRate = parseRate(EmailFaultEnv.failRate, env[EmailFaultEnv.failRate]);
-  const hangRate = parseRate(EmailFaultEnv.hangRate, env[EmailFaultEnv.hangRate]);
+  const failRate = rateOf(EmailFaultEnv.failRate, env[EmailFaultEnv.failRate]);
+  const hangRate = rateOf(EmailFaultEnv.hangRate, env[EmailFaultEnv.hangRate]);
   if (failRate + hangRate > 1 + 1e-9) throw new FailureConfigError(`${EmailFaultEnv.failRate} + ${EmailFaultEnv.hangRate} = ${failRate + hangRate}, more than 1`);
   const seed = env[EmailFaultEnv.seed]?.trim();
   return { seed: seed ? seed : NO_EMAIL_FAULTS.seed, failRate, hangRate };
@@ -84,17 +82,7 @@ export class EmailProviderTimeoutError extends Error {
 }
 
 /** Waits `ms` (or until `signal` aborts), then rejects: a call that hangs past its deadline. */
-export function hang(ms: number, signal: AbortSignal, what: string): Promise<never> {
-  return new Promise<never>((_, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      reject(new EmailProviderTimeoutError(`${what}: no answer from the email provider within ${ms} ms`));
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+export async function hang(ms: number, signal: AbortSignal, what: string): Promise<never> {
+  await abortableDelay(ms, signal);
+  throw new EmailProviderTimeoutError(`${what}: no answer from the email provider within ${ms} ms`);
 }

@@ -1,3 +1,4 @@
+import { exitWithCode, parseDemoFlags, wholeNumber } from '../demo/cli';
 import { runSignupDemo } from './demo';
 import { signupReportOk } from './report';
 
@@ -21,22 +22,10 @@ export interface SignupDemoArgs {
 
 /** Parses the demo's flags (and MESH_SIGNUP_COUNT); throws with the usage on anything else. */
 export function parseSignupDemoArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): SignupDemoArgs {
-  const args: SignupDemoArgs = { help: false };
-  const whole = (flag: string, text: string | undefined, what: string) => {
-    const value = Number(text);
-    if (text === undefined || !Number.isInteger(value) || value < 1) throw new Error(`${flag} needs ${what}\n\n${USAGE}`);
-    return value;
-  };
   const fromEnv = env.MESH_SIGNUP_COUNT?.trim();
-  if (fromEnv) args.signups = whole('MESH_SIGNUP_COUNT', fromEnv, 'a whole number >= 1');
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    if (flag === '--signups') args.signups = whole(flag, argv[++i], 'a whole number >= 1');
-    else if (flag === '--timeout') args.settleTimeoutMs = whole(flag, argv[++i], 'whole seconds >= 1') * 1000;
-    else if (flag === '--help' || flag === '-h') args.help = true;
-    else throw new Error(`unknown argument '${flag}'\n\n${USAGE}`);
-  }
-  return args;
+  const countFromEnv = fromEnv ? wholeNumber('MESH_SIGNUP_COUNT', fromEnv, 'a whole number >= 1', USAGE) : undefined;
+  const { count = countFromEnv, ...args } = parseDemoFlags(argv, '--signups', USAGE);
+  return count === undefined ? args : { ...args, signups: count };
 }
 
 async function main(): Promise<number> {
@@ -50,12 +39,4 @@ async function main(): Promise<number> {
   return signupReportOk(report) ? 0 : 1;
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) exitWithCode(main);

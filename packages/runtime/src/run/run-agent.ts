@@ -11,6 +11,7 @@ import { PrometheusWorkerMetrics } from '../observability/prometheus-metrics';
 import { startObservabilityServer, type ObservabilityServer } from '../observability/http-server';
 import { setupTracing, type Tracing } from '../observability/tracing';
 import { startWorker, type RunningWorker, type WorkerOptions } from '../worker/worker';
+import { waitBounded } from './wait-bounded';
 
 export interface RunAgentOptions {
   brokers: string[];
@@ -81,15 +82,7 @@ export async function runAgent(agent: Agent, options: RunAgentOptions): Promise<
     workers,
     observabilityUrl: server?.url,
     async ready(timeoutMs = 60_000) {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`agent ${agent.name} did not join its group within ${timeoutMs} ms`)), timeoutMs);
-      });
-      try {
-        await Promise.race([Promise.all(workers.map((w) => w.joined)), timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
+      await waitBounded(Promise.all(workers.map((w) => w.joined)), timeoutMs, `agent ${agent.name} did not join its group within ${timeoutMs} ms`);
     },
     async stop() {
       await Promise.allSettled(workers.map((w) => w.stop()));
