@@ -9,7 +9,7 @@ import { describeError, SagaDefinitionError } from '../errors';
 import { commandEventId, sagaIdFor } from '../protocol/ids';
 import { DEFAULT_COORDINATOR_GROUP, SAGA_EVENTS_TOPIC, SAGA_REPLIES_TOPIC, SAGA_STUCK_TOPIC } from '../protocol/topics';
 import { newSagaState } from '../saga/create';
-import type { CommandEffect, SagaInput, SagaState, TransitionResult } from '../saga/state';
+import type { CommandEffect, SagaInput, SagaState, StuckEffect, TransitionResult } from '../saga/state';
 import { transition } from '../saga/transition';
 import type { Saga, SagaTrigger } from '../saga/types';
 import type { SagaStore } from '../store/saga-store';
@@ -137,7 +137,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   /** States of running sagas this instance wrote last; cleared whenever ownership changes. */
   const stateCache = new Map<string, SagaState>();
   /** Sends that failed after their state was written: retried by the timer loop (same event ids). */
-  const unsent: TopicMessages[][] = [];
+  const unsent: Array<() => Promise<void>> = [];
   let stopping = false;
   let joinedOnce = false;
   let markJoined: () => void = () => undefined;
@@ -161,15 +161,15 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
         return;
       }
       logger.warn({ error: describeError(error) }, 'send failed after the saga state was written; retrying in the background');
-      unsent.push(batch);
+      unsent.push(() => sender.send(batch));
     }
   }
 
   async function flushUnsent(): Promise<void> {
     while (unsent.length > 0) {
-      const batch = unsent[0]!;
+      const retry = unsent[0]!;
       try {
-        await sender.send(batch);
+        await retry();
         unsent.shift();
       } catch (error) {
         logger.warn({ error: describeError(error), waiting: unsent.length }, 'send still failing');
@@ -181,15 +181,13 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   /** Sends what a transition asked for, after its state was written. */
   async function perform(saga: Saga, state: SagaState, result: TransitionResult, stateJson: string): Promise<void> {
     const now = clock();
-    const commands = new Map<string, Message[]>();
-    const stuck: Message[] = [];
+    const commands: { effect: CommandEffect; traceparent: string | undefined }[] = [];
+    const stuck: StuckEffect[] = [];
     for (const effect of result.effects) {
       switch (effect.type) {
         case 'command': {
           const step = saga.steps[effect.step]!;
-          const traceparent = spans.commandSent(state, step.name, effect.kind, effect.attempt, effect.eventId, now);
-          const message = await commandRecord(codec, saga, state, effect, traceparent);
-          commands.set(effect.topic, [...(commands.get(effect.topic) ?? []), message]);
+          commands.push({ effect, traceparent: spans.commandSent(state, step.name, effect.kind, effect.attempt, effect.eventId, now) });
           metrics.commandSent(saga.name, effect.kind);
           break;
         }
@@ -209,7 +207,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
           metrics.sagaStuck(saga.name, effect.status);
           spans.sagaEnded(state, effect.status, now);
           logger.warn({ sagaId: state.id, saga: saga.name, status: effect.status, reason: effect.reason }, 'saga stuck: waiting for an operator (mesh saga resume)');
-          stuck.push(await stuckRecord(codec, saga, state, effect, now));
+          stuck.push(effect);
           break;
         case 'reply-ignored':
           metrics.reply(effect.why);
@@ -217,11 +215,24 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
           break;
       }
     }
-    const batch: TopicMessages[] = [...commands].map(([topic, messages]) => ({ topic, messages }));
-    if (result.events.length > 0) batch.push({ topic: SAGA_EVENTS_TOPIC, messages: await auditRecords(codec, state, result.events, stateJson) });
-    if (stuck.length > 0) batch.push({ topic: SAGA_STUCK_TOPIC, messages: stuck });
-    await send(batch);
+    // Building the records can fail (a schema registry that cannot be reached): the state is written already,
+    // so they are built and sent again in the background rather than lost until the command's deadline.
+    const deliver = async (): Promise<void> => {
+      const byTopic = new Map<string, Message[]>();
+      for (const { effect, traceparent } of commands) byTopic.set(effect.topic, [...(byTopic.get(effect.topic) ?? []), await commandRecord(codec, saga, state, effect, traceparent)]);
+      const batch: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+      if (result.events.length > 0) batch.push({ topic: SAGA_EVENTS_TOPIC, messages: await auditRecords(codec, state, result.events, stateJson) });
+      if (stuck.length > 0) batch.push({ topic: SAGA_STUCK_TOPIC, messages: await Promise.all(stuck.map((e) => stuckRecord(codec, saga, state, e, now))) });
+      await send(batch);
+    };
+    try {
+      await deliver();
+    } catch (error) {
+      logger.warn({ sagaId: state.id, error: describeError(error) }, 'could not build the records of a transition already written; retrying in the background');
+      unsent.push(deliver);
+    }
   }
+
 
   // --- driving a saga ------------------------------------------------------------------------
 
