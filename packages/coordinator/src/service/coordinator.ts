@@ -69,6 +69,8 @@ const TRIGGER_CHUNK = 128;
 const MAX_CACHED_STATES = 100_000;
 /** How long a partition waits after the saga store failed before its replies are read again. */
 const STORE_RETRY_MS = 1_000;
+/** How long a partition this instance may not act on (rebalance under way, fenced) waits before it is read again. */
+const NOT_OWNER_RETRY_MS = 200;
 
 /**
  * Runs sagas: consumes saga.replies as one consumer group, so instances
@@ -375,6 +377,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   async function eachReplyBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary, pause }: EachBatchPayload): Promise<void> {
     const { partition } = batch;
     let storeDown: StoreError | undefined;
+    let blocked = false;
     {
       // In order per saga; sagas of the batch side by side.
       const bySaga = new Map<string, KafkaMessage[]>();
@@ -382,7 +385,6 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
         const key = message.key?.toString() ?? '';
         bySaga.set(key, [...(bySaga.get(key) ?? []), message]);
       }
-      let blocked = false;
       const done = new Set<string>();
       await mapLimit([...bySaga.values()], DRIVE_CONCURRENCY, async (messages) => {
         for (const message of messages) {
@@ -413,8 +415,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     if (storeDown && !stopping) {
       logger.warn({ partition, error: storeDown.message }, `saga store unavailable; ${SAGA_REPLIES_TOPIC} partition paused for ${STORE_RETRY_MS} ms`);
       const resume = pause();
-      const timer = setTimeout(resume, STORE_RETRY_MS);
-      timer.unref();
+      setTimeout(resume, STORE_RETRY_MS).unref();
+    } else if (blocked && !stopping) {
+      // Not ours to act on now (a rebalance under way, or fenced): wait for the group instead of fetching in a loop.
+      const resume = pause();
+      setTimeout(resume, NOT_OWNER_RETRY_MS).unref();
     }
   }
 
