@@ -120,14 +120,17 @@ export class SagaStore {
     const now = query.now ?? Date.now();
     const maxStart = query.olderThanMs === undefined ? '+inf' : now - query.olderThanMs;
     const limit = query.limit ?? 100;
-    const ids: string[] = [];
+    const ids = new Set<string>();
     for (const status of query.statuses ?? SAGA_STATUSES) {
-      if (ids.length >= limit) break;
-      const found = await this.session.call('list sagas', () => this.redis.zrevrangebyscore(this.keys.status(status), maxStart, '-inf', 'LIMIT', 0, limit - ids.length));
-      ids.push(...found);
+      if (ids.size >= limit) break;
+      const found = await this.session.call('list sagas', () => this.redis.zrevrangebyscore(this.keys.status(status), maxStart, '-inf', 'LIMIT', 0, limit - ids.size));
+      // A saga that changes status between two reads is met twice: once is enough.
+      for (const id of found) ids.add(id);
     }
-    const states = await this.loadMany(ids);
-    return states.filter((s): s is SagaState => s !== undefined);
+    const states = await this.loadMany([...ids]);
+    // Loaded after the index was read: a saga that has since left the asked statuses is not listed.
+    const wanted = new Set(query.statuses ?? SAGA_STATUSES);
+    return states.filter((s): s is SagaState => s !== undefined && wanted.has(s.status));
   }
 
   /** Counts per status. */
