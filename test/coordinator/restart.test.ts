@@ -31,7 +31,7 @@ describe('a coordinator restart', () => {
       trigger: t('trigger'),
       steps: [
         { name: 'a', command: t('a'), compensation: t('a-undo'), timeoutMs: 10_000 },
-        { name: 'b', command: t('b'), compensation: t('b-undo'), timeoutMs: 1_500, retry: { maxAttempts: 1 } },
+        { name: 'b', command: t('b'), compensation: t('b-undo'), timeoutMs: 4_000, retry: { maxAttempts: 1 } },
       ],
     });
     // b hangs (no reply) until the test ends; its compensation must still be sent, since it may have taken effect.
