@@ -3,7 +3,7 @@ export type { Agent, AgentContext, AgentDefinition, AgentEvent, Breaker, Breaker
 export { AgentDefinitionError, HandlerTimeoutError, InvalidInputError, PermanentError } from './failure/errors';
 export type { ErrorClassifier, FailureKind } from './failure/classify';
 export type { RetryPolicy } from './failure/decide';
-export { readFailureEnvelope, type FailureEnvelope, type FailureRecord } from './failure/envelope';
+export { buildFailureHeaders, describeError as describeFailure, readFailureEnvelope, type FailureEnvelope, type FailureHeadersInput, type FailureRecord } from './failure/envelope';
 export { Header, headersToStrings, type Headers } from './events/headers';
 export { deriveEventId, newEventId } from './events/ids';
 export type { EventCodec } from './codec/codec';

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Message, Producer, TopicMessages } from 'kafkajs';
+import { pushTo } from './multimap';
 
 interface Waiting {
   batch: TopicMessages[];
@@ -95,7 +96,7 @@ export class CoalescingSender {
         const taken = this.waiting.splice(0, count);
         const byTopic = new Map<string, Message[]>();
         for (const { batch } of taken) {
-          for (const { topic, messages } of batch) byTopic.set(topic, [...(byTopic.get(topic) ?? []), ...messages]);
+          for (const { topic, messages } of batch) pushTo(byTopic, topic, ...messages);
         }
         try {
           if (this.stale) await this.renew();

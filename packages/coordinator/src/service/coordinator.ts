@@ -19,6 +19,7 @@ import { homePartitionOf } from './home-partition';
 import { CoalescingSender, UnsendableError } from './coalescing-sender';
 import { KeyedLock } from './keyed-lock';
 import { mapLimit } from './map-limit';
+import { pushTo } from './multimap';
 import { auditRecords, commandRecord, deadLetterRecord, stuckRecord } from './records';
 import { coordinatorTopics, ensureTopics } from './topics';
 import { PartitionOwnership } from './ownership';
@@ -101,7 +102,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   for (const saga of options.sagas) {
     if (sagasByName.has(saga.name)) throw new SagaDefinitionError(`two sagas are named '${saga.name}'`);
     sagasByName.set(saga.name, saga);
-    sagasByTrigger.set(saga.trigger, [...(sagasByTrigger.get(saga.trigger) ?? []), saga]);
+    pushTo(sagasByTrigger, saga.trigger, saga);
   }
 
   const kafka = new Kafka({ clientId: `mesh-coordinator`, brokers: options.brokers, logLevel: logLevel.NOTHING, ...options.kafka });
@@ -221,7 +222,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     // so they are built and sent again in the background rather than lost until the command's deadline.
     const deliver = async (): Promise<void> => {
       const byTopic = new Map<string, Message[]>();
-      for (const { effect, traceparent } of commands) byTopic.set(effect.topic, [...(byTopic.get(effect.topic) ?? []), await commandRecord(codec, saga, state, effect, traceparent)]);
+      for (const { effect, traceparent } of commands) pushTo(byTopic, effect.topic, await commandRecord(codec, saga, state, effect, traceparent));
       const batch: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
       if (result.events.length > 0) batch.push({ topic: SAGA_EVENTS_TOPIC, messages: await auditRecords(codec, state, result.events, stateJson) });
       if (stuck.length > 0) batch.push({ topic: SAGA_STUCK_TOPIC, messages: await Promise.all(stuck.map((e) => stuckRecord(codec, saga, state, e, now))) });
@@ -383,7 +384,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       const bySaga = new Map<string, KafkaMessage[]>();
       for (const message of batch.messages) {
         const key = message.key?.toString() ?? '';
-        bySaga.set(key, [...(bySaga.get(key) ?? []), message]);
+        pushTo(bySaga, key, message);
       }
       const done = new Set<string>();
       await mapLimit([...bySaga.values()], DRIVE_CONCURRENCY, async (messages) => {
@@ -479,7 +480,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       if (!topic) continue;
       const effect: CommandEffect = { type: 'command', step: state.inFlight.step, kind: state.inFlight.kind, topic, attempt: state.inFlight.attempt, eventId: state.inFlight.eventId, deadlineAt: state.inFlight.deadlineAt };
       const traceparent = spans.commandSent(state, step.name, effect.kind, effect.attempt, effect.eventId, clock());
-      batch.set(topic, [...(batch.get(topic) ?? []), await commandRecord(codec, saga, state, effect, traceparent)]);
+      pushTo(batch, topic, await commandRecord(codec, saga, state, effect, traceparent));
       resent += 1;
     }
     await send([...batch].map(([topic, messages]) => ({ topic, messages })));

@@ -1,5 +1,5 @@
 import type { KafkaMessage } from 'kafkajs';
-import { Header, InvalidInputError, JsonCodec } from '@agentmesh/runtime';
+import { Header, InvalidInputError, JsonCodec, readFailureEnvelope } from '@agentmesh/runtime';
 import { newSagaState } from '../saga/create';
 import { defineSaga } from '../saga/define';
 import { readCommandEnvelope } from '../protocol/messages';
@@ -56,7 +56,12 @@ describe('coordinator records', () => {
       [Header.originalPartition]: '4',
       [Header.originalOffset]: '9',
       [Header.errorKind]: 'invalid-input',
-      [Header.errorMessage]: 'InvalidInputError: not a saga reply',
+      [Header.errorClass]: 'InvalidInputError',
+      [Header.errorMessage]: 'not a saga reply',
     });
+    // The same failure story as every DLQ record, so `mesh dlq show` reads it.
+    expect(readFailureEnvelope(record.headers as Record<string, string>)?.history).toEqual([
+      { attempt: 1, at: 7, kind: 'invalid-input', errorClass: 'InvalidInputError', message: 'not a saga reply', agent: 'mesh-coordinator' },
+    ]);
   });
 });

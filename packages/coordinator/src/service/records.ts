@@ -1,6 +1,5 @@
 import type { KafkaMessage, Message } from 'kafkajs';
-import { deriveEventId, Header, headersToStrings, InvalidInputError, traceIdFromTraceparent, type EventCodec, type Headers } from '@agentmesh/runtime';
-import { describeError } from '../errors';
+import { buildFailureHeaders, deriveEventId, describeFailure, Header, headersToStrings, InvalidInputError, traceIdFromTraceparent, type EventCodec, type Headers } from '@agentmesh/runtime';
 import { commandHeaders } from '../protocol/messages';
 import { SAGA_EVENTS_TOPIC, SAGA_STUCK_TOPIC } from '../protocol/topics';
 import type { CommandEffect, SagaState, StuckEffect, TimelineEntry } from '../saga/state';
@@ -71,26 +70,19 @@ export async function stuckRecord(codec: EventCodec, saga: Saga, state: SagaStat
   };
 }
 
-/** An input the coordinator cannot use (a bad trigger or reply), as it came, with the failure headers of a DLQ record. */
+/** An input the coordinator cannot use (a bad trigger or reply), as it came, with the runtime's failure envelope (what `mesh dlq show` reads). */
 export function deadLetterRecord(group: string, topic: string, partition: number, message: KafkaMessage, error: unknown, now: number): Message {
-  const kind = error instanceof InvalidInputError ? 'invalid-input' : 'permanent';
-  const described = describeError(error);
   return {
     key: message.key,
     value: message.value,
-    headers: {
-      ...headersToStrings(message.headers),
-      [Header.agent]: group,
-      [Header.originalTopic]: topic,
-      [Header.originalPartition]: String(partition),
-      [Header.originalOffset]: message.offset,
-      [Header.originalTimestamp]: message.timestamp,
-      [Header.errorKind]: kind,
-      [Header.errorClass]: error instanceof Error ? error.name : 'Error',
-      [Header.errorMessage]: described.slice(0, 2000),
-      [Header.attempt]: '1',
-      [Header.firstFailedAt]: String(now),
-      [Header.failureHistory]: JSON.stringify([{ attempt: 1, at: now, kind, message: described.slice(0, 500) }]),
-    },
+    headers: buildFailureHeaders({
+      incoming: headersToStrings(message.headers),
+      agent: group,
+      attempt: 1,
+      kind: error instanceof InvalidInputError ? 'invalid-input' : 'permanent',
+      error: describeFailure(error),
+      consumedFrom: { topic, partition, offset: message.offset, timestamp: message.timestamp },
+      now,
+    }),
   };
 }
