@@ -49,6 +49,9 @@
  *   BENCH_PUBLISH_BATCH      invoices per producer.send()                 (default 100)
  *   BENCH_PUBLISH_IN_FLIGHT  sends in flight in burst mode                (default 4)
  *   BENCH_PROFILE            1: an extra profiled round per side          (default 1)
+ *   BENCH_EVENT_COUNTERS     1: also time every decode, handler call and  (default 0)
+ *                            encode on both sides (a wrapper per call costs the mesh's async calls
+ *                            more than bare's inline timing, so it is off in measured runs)
  *   BENCH_PROFILE_DIR        where the .cpuprofile files go               (default: a temp dir)
  *   BENCH_LAYOUT             single: the 4 hops of a side in one process;
  *                            per-agent: one process per hop on each side  (default single)
@@ -97,6 +100,7 @@ const CFG = {
   publishBatch: Math.max(1, envInt('BENCH_PUBLISH_BATCH', 100)),
   publishInFlight: Math.max(1, envInt('BENCH_PUBLISH_IN_FLIGHT', 4)),
   profile: envInt('BENCH_PROFILE', 1) !== 0,
+  eventCounters: envInt('BENCH_EVENT_COUNTERS', 0) !== 0,
   profileDir: process.env.BENCH_PROFILE_DIR || '',
   layout: process.env.BENCH_LAYOUT || 'single',
   sides: (process.env.BENCH_SIDES || 'mesh,bare').split(',').map((s) => s.trim()).filter(Boolean),
@@ -118,8 +122,8 @@ const FIRST = { mesh: MESH_TOPICS[0], bare: bareTopic(MESH_TOPICS[0]) };
 const LAST = { mesh: MESH_TOPICS[4], bare: bareTopic(MESH_TOPICS[4]) };
 
 // ---------------------------------------------------------------------------------------------------------------
-// Children. `node pipeline.bench.js --child=infra|mesh|bare` (support/children.js); counters are cheap enough to
-// leave on in timed rounds.
+// Children. `node pipeline.bench.js --child=infra|mesh|bare` (support/children.js); per-batch counters are cheap
+// enough to leave on in timed rounds, per-event ones are not (BENCH_EVENT_COUNTERS).
 
 async function infraChild(send) {
   const { startBroker } = require(DIST.broker);
@@ -180,11 +184,13 @@ async function meshChild(send) {
   for (const hop of HOPS.filter((h) => hops.includes(h.agent))) {
     const base = require(path.join(DIST.examples, 'invoice', hop.module))[hop.factory]({ failures: failureFree() });
     const handle = base.handle;
-    const agent = { ...base, handle: (event, ctx) => counters.time('handler', () => handle(event, ctx), 1) };
+    const agent = CFG.eventCounters ? { ...base, handle: (event, ctx) => counters.time('handler', () => handle(event, ctx), 1) } : base;
     // As runAgent assembles one agent process: its own codec (and store, metrics).
     const codec = new agents.rt.RegistryCodec({ url: registryUrl });
-    timedMethod(codec, 'decode', counters, 'codec decode', () => 1);
-    timedMethod(codec, 'encode', counters, 'codec encode', () => 1);
+    if (CFG.eventCounters) {
+      timedMethod(codec, 'decode', counters, 'codec decode', () => 1);
+      timedMethod(codec, 'encode', counters, 'codec encode', () => 1);
+    }
     await agents.add(agent, codec);
   }
   await agents.joined('the mesh agents to join their groups');
@@ -246,17 +252,19 @@ async function bareChild(send) {
       eachBatch: async ({ batch }) => {
         const out = [];
         for (const m of batch.messages) {
-          const t0 = performance.now();
+          const t0 = CFG.eventCounters ? performance.now() : 0;
           const value = decode(m.value);
-          const t1 = performance.now();
+          const t1 = CFG.eventCounters ? performance.now() : 0;
           const event = { topic: hop.from, partition: batch.partition, offset: m.offset, key: m.key && m.key.toString(), value, headers: {}, eventId: '', correlationId: '', attempt: 1, timestamp: Number(m.timestamp) };
           const outputs = await agent.handle(event, ctx);
-          const t2 = performance.now();
+          const t2 = CFG.eventCounters ? performance.now() : 0;
           for (const o of outputs) out.push({ key: o.key === undefined ? event.key : o.key, value: encode(o.topic, o.value) });
-          const t3 = performance.now();
-          counters.add('codec decode', t1 - t0, 1);
-          counters.add('handler', t2 - t1, 1);
-          counters.add('codec encode', t3 - t2, outputs.length);
+          if (CFG.eventCounters) {
+            const t3 = performance.now();
+            counters.add('codec decode', t1 - t0, 1);
+            counters.add('handler', t2 - t1, 1);
+            counters.add('codec encode', t3 - t2, outputs.length);
+          }
         }
         if (out.length > 0) await producer.sendBatch({ acks: -1, topicMessages: [{ topic: bareTopic(hop.to), messages: out }] });
       },

@@ -12,9 +12,9 @@ import { RedisCheckpointStore } from '../src/checkpoint/redis-checkpoint-store';
 import { CheckpointStateError, type CheckpointStore } from '../src/checkpoint/store';
 import { MemoryIdempotencyStore } from '../src/idempotency/memory-store';
 import { RedisIdempotencyStore } from '../src/idempotency/redis-store';
-import type { IdempotencyStore } from '../src/idempotency/store';
+import type { IdempotencyStore, Outcome } from '../src/idempotency/store';
 import { createRedisConnection } from '../src/redis/connection';
-import { StoreUnavailableError } from '../src/redis/errors';
+import { StoreCommandError, StoreUnavailableError } from '../src/redis/errors';
 import { eventually, freePort, startPrivateRedis, type PrivateRedis } from './support/redis-server';
 
 jest.setTimeout(30_000);
@@ -237,10 +237,74 @@ describe('RedisIdempotencyStore on the shared Redis', () => {
     expect(await admin.get(key)).toBe('lease:owner-a');
   });
 
+  it('maps a mostly-acquired batch exactly: done, busy, renewed and foreign keys between fresh ones', async () => {
+    // The claim script answers only the keys that do not end up leased to us, by index: a shifted index would
+    // hand a fresh id someone else's answer (or the reverse), which this layout would show.
+    const ids = Array.from({ length: 40 }, (_, i) => `e${i}`);
+    await store.complete(agent, [{ eventId: 'e0', outcome: 'dead-lettered' }, { eventId: 'e7', outcome: 'degraded' }], 60_000);
+    await store.complete(agent, [{ eventId: 'e39', outcome: 'processed' }], 60_000);
+    await store.claim(agent, ['e3', 'e21'], 'owner-b', 60_000);
+    await store.claim(agent, ['e4', 'e22'], 'owner-a', 1_000); // ours, to be renewed
+    await admin.set(store.keyOf(agent, 'e30'), 'garbage', 'PX', 60_000); // neither lease nor completion: taken over
+    await admin.set(store.keyOf(agent, 'e31'), 'done:archived-by-a-newer-version', 'PX', 60_000);
+
+    const results = await store.claim(agent, ids, 'owner-a', 60_000);
+    const special: Record<string, unknown> = {
+      e0: { state: 'done', outcome: 'dead-lettered' },
+      e3: { state: 'busy', owner: 'owner-b' },
+      e7: { state: 'done', outcome: 'degraded' },
+      e21: { state: 'busy', owner: 'owner-b' },
+      e31: { state: 'done', outcome: 'processed' },
+      e39: { state: 'done', outcome: 'processed' },
+    };
+    expect([...results.keys()]).toEqual(ids);
+    for (const id of ids) expect([id, results.get(id)]).toEqual([id, special[id] ?? { state: 'acquired' }]);
+
+    // And in Redis: our leases taken or renewed, everything else left as it was.
+    for (const id of ['e1', 'e4', 'e22', 'e30', 'e38']) {
+      expect([id, await admin.get(store.keyOf(agent, id))]).toEqual([id, 'lease:owner-a']);
+      expect(await admin.pttl(store.keyOf(agent, id))).toBeGreaterThan(50_000);
+    }
+    expect(await admin.get(store.keyOf(agent, 'e3'))).toBe('lease:owner-b');
+    expect(await admin.get(store.keyOf(agent, 'e7'))).toBe('done:degraded');
+
+    // A batch with nothing of ours at all, and the same id twice.
+    expect(await store.claim(agent, ['e0', 'e3', 'e0'], 'owner-a', 10_000)).toEqual(
+      new Map([
+        ['e0', { state: 'done', outcome: 'dead-lettered' }],
+        ['e3', { state: 'busy', owner: 'owner-b' }],
+      ]),
+    );
+    expect(await store.claim(agent, ['fresh', 'fresh'], 'owner-a', 10_000)).toEqual(new Map([['fresh', { state: 'acquired' }]]));
+  });
+
+  it('completes a batch of mixed outcomes with each key\'s own value and the TTL', async () => {
+    const outcomes: Outcome[] = ['processed', 'processed', 'degraded', 'processed', 'dead-lettered', 'dead-lettered', 'degraded', 'processed'];
+    const completions = outcomes.map((outcome, i) => ({ eventId: `e${i}`, outcome }));
+    await store.claim(agent, completions.map((c) => c.eventId), 'owner-a', 10_000);
+    await store.complete(agent, completions, 60_000);
+    const results = await store.claim(agent, completions.map((c) => c.eventId), 'owner-b', 10_000);
+    expect([...results]).toEqual(completions.map(({ eventId, outcome }) => [eventId, { state: 'done', outcome }]));
+    for (const { eventId, outcome } of completions) {
+      expect(await admin.get(store.keyOf(agent, eventId))).toBe(`done:${outcome}`);
+      expect(await admin.pttl(store.keyOf(agent, eventId))).toBeGreaterThan(50_000);
+    }
+    // The same id twice in one batch: the last completion wins, as with one SET per completion.
+    await store.complete(agent, [{ eventId: 'twice', outcome: 'processed' }, { eventId: 'twice', outcome: 'degraded' }], 60_000);
+    expect(await admin.get(store.keyOf(agent, 'twice'))).toBe('done:degraded');
+  });
+
+  it('returns one shared, frozen answer for acquired ids', async () => {
+    const results = await store.claim(agent, ['a', 'b'], 'owner-a', 10_000);
+    expect(results.get('a')).toBe(results.get('b'));
+    expect(Object.isFrozen(results.get('a'))).toBe(true);
+  });
+
   it('uses one round trip per batch: one socket write, one command seen by the server', async () => {
     const ids = Array.from({ length: 50 }, (_, i) => `e${i}`);
     await store.claim(agent, ['warm-up'], 'owner-a', 10_000); // loads the scripts if this Redis has not seen them
     await store.release(agent, ['warm-up'], 'owner-a');
+    await store.complete(agent, [{ eventId: 'warm-up', outcome: 'processed' }], 60_000);
     await store.forget(agent, ['warm-up']);
 
     const monitorSource = new Redis(SHARED_REDIS_URL); // monitor() opens a second connection from this one
@@ -267,14 +331,44 @@ describe('RedisIdempotencyStore on the shared Redis', () => {
       await client.echo(marker);
       await markerSeen;
       const ours = seen.filter((args) => args.some((arg) => arg.includes(`{${agent}}`)));
-      // The 25 pipelined SETs of complete are logged one by one by the server, but travelled in one write (counted above).
-      expect(ours.map((args) => args[0]?.toLowerCase())).toEqual(['evalsha', ...Array<string>(25).fill('set'), 'evalsha', 'evalsha']);
+      // One command each, complete included (its SETs run inside its script).
+      expect(ours.map((args) => args[0]?.toLowerCase())).toEqual(['evalsha', 'evalsha', 'evalsha', 'evalsha']);
       expect(Number(ours[0]?.[2])).toBe(50); // the claim carried all 50 keys in one command
+      expect(Number(ours[1]?.[2])).toBe(25); // and complete all 25 of its keys
     } finally {
       writes.mockRestore();
       monitor.disconnect();
       monitorSource.disconnect();
     }
+  });
+});
+
+describe('RedisIdempotencyStore given replies it does not expect', () => {
+  /** A connection that answers every script with `reply` (or rejects with it): what a broken or foreign script would do. */
+  const storeAnswering = (reply: () => Promise<unknown>) =>
+    new RedisIdempotencyStore({ status: 'ready', evalsha: reply } as unknown as Redis, { ownsConnection: false });
+
+  it.each([
+    ['not an array', 'OK'],
+    ['an odd length', [0]],
+    ['an index out of range', [3, 'done:processed']],
+    ['a negative index', [-1, 'done:processed']],
+    ['indexes out of order', [1, 'done:processed', 0, 'done:processed']],
+    ['an index twice', [1, 'done:processed', 1, 'done:processed']],
+    ['a non-string value', [0, 7]],
+  ])('rejects a claim reply with %s as a command error', async (_case, reply) => {
+    const store = storeAnswering(async () => reply);
+    await expect(store.claim('a', ['e0', 'e1', 'e2'], 'owner-a', 10_000)).rejects.toThrow(/claim: unexpected reply/);
+    await expect(store.claim('a', ['e0', 'e1', 'e2'], 'owner-a', 10_000)).rejects.toBeInstanceOf(StoreCommandError);
+  });
+
+  it('rejects a complete that did not write every key, and types a script error', async () => {
+    const two = [{ eventId: 'e0', outcome: 'processed' as const }, { eventId: 'e1', outcome: 'processed' as const }];
+    await expect(storeAnswering(async () => 1).complete('a', two, 60_000)).rejects.toThrow(/complete: unexpected reply/);
+    const failing = storeAnswering(async () => {
+      throw Object.assign(new Error('ERR Error running script: @user_script:7: OOM command not allowed'), { name: 'ReplyError' });
+    });
+    await expect(failing.complete('a', [{ eventId: 'e0', outcome: 'processed' }], 60_000)).rejects.toBeInstanceOf(StoreCommandError);
   });
 });
 

@@ -21,7 +21,7 @@ export function createAccountingAgent(options: InvoiceAgentOptions = {}): Agent<
     retry,
     timeoutMs,
     async handle(event, ctx) {
-      await injectFailure(failures, { agent: ACCOUNTING_AGENT, eventId: ctx.eventId, attempt: ctx.attempt, timeoutMs, signal: ctx.signal });
+      await injectFailure(failures, { agent: ACCOUNTING_AGENT, timeoutMs, ctx });
       const { invoiceId } = event.value;
       const degraded = event.headers[Header.degraded] === 'true';
       return [{ topic: InvoiceTopics.posted, key: invoiceId, value: { invoiceId, ledgerEntryId: ledgerEntryId(invoiceId), postedAt: Date.now(), degraded } }];

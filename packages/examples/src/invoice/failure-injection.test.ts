@@ -83,7 +83,7 @@ describe('deciding faults', () => {
 });
 
 describe('acting out a fault', () => {
-  const site = (signal: AbortSignal) => ({ agent: 'ocr', eventId: 'e1', attempt: 2, timeoutMs: 40, signal });
+  const site = (signal: AbortSignal) => ({ agent: 'ocr', timeoutMs: 40, ctx: { eventId: 'e1', attempt: 2, signal } });
 
   it('throws a plain (retried) error for a transient fault and a PermanentError for a permanent one', async () => {
     const signal = new AbortController().signal;

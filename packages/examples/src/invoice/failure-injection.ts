@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PermanentError } from '@agentmesh/runtime';
+import { PermanentError, type AgentContext } from '@agentmesh/runtime';
 
 /**
  * Injected faults for the invoice agents, so the demo and the tests can show
@@ -128,12 +128,13 @@ export class InjectedPermanentError extends PermanentError {
 
 export interface FaultSite {
   agent: string;
-  eventId: string;
-  attempt: number;
   /** The agent's deadline; a slow call outlasts it. */
   timeoutMs: number;
-  /** The handler's ctx.signal: the mesh aborts it at the deadline. */
-  signal: AbortSignal;
+  /**
+   * The handler's ctx (event id, attempt, and the signal the mesh aborts at the deadline). The
+   * signal is read only by a slow call: the mesh makes one only for handlers that ask.
+   */
+  ctx: Pick<AgentContext, 'eventId' | 'attempt' | 'signal'>;
 }
 
 /** How much longer than the deadline a slow call would take if nothing aborted it. */
@@ -161,7 +162,7 @@ export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
  * it) and, should nothing abort it, fails like a timed-out dependency would.
  */
 export async function actOutFault(fault: InjectedFault, site: FaultSite): Promise<void> {
-  const where = `${site.agent} on event ${site.eventId}, attempt ${site.attempt}`;
+  const where = `${site.agent} on event ${site.ctx.eventId}, attempt ${site.ctx.attempt}`;
   switch (fault) {
     case 'none':
       return;
@@ -170,12 +171,12 @@ export async function actOutFault(fault: InjectedFault, site: FaultSite): Promis
     case 'permanent':
       throw new InjectedPermanentError(`injected permanent failure (${where})`);
     case 'slow':
-      await abortableDelay(Math.ceil(site.timeoutMs * SLOW_CALL_OVERRUN), site.signal);
+      await abortableDelay(Math.ceil(site.timeoutMs * SLOW_CALL_OVERRUN), site.ctx.signal);
       throw new InjectedTransientError(`injected slow call outlasted ${site.timeoutMs} ms without being aborted (${where})`);
   }
 }
 
 /** Decides and acts out the fault of one handler call. */
 export function injectFailure(config: FailureInjectionConfig, site: FaultSite): Promise<void> {
-  return actOutFault(decideFault(config, site.agent, site.eventId, site.attempt), site);
+  return actOutFault(decideFault(config, site.agent, site.ctx.eventId, site.ctx.attempt), site);
 }

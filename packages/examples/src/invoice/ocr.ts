@@ -16,7 +16,7 @@ export function createOcrAgent(options: InvoiceAgentOptions = {}): Agent<Invoice
     retry,
     timeoutMs,
     async handle(event, ctx) {
-      await injectFailure(failures, { agent: OCR_AGENT, eventId: ctx.eventId, attempt: ctx.attempt, timeoutMs, signal: ctx.signal });
+      await injectFailure(failures, { agent: OCR_AGENT, timeoutMs, ctx });
       const extracted = extractInvoice(event.value.invoiceId);
       return [{ topic: InvoiceTopics.extracted, key: extracted.invoiceId, value: extracted }];
     },

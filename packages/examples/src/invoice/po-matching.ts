@@ -35,7 +35,7 @@ export function createPoMatchingAgent(options: InvoiceAgentOptions = {}): Agent<
         ctx.logger.warn({ invoiceId: event.value.invoiceId }, 'invalid invoice on invoices.validated: not matched');
         return [];
       }
-      await injectFailure(failures, { agent: PO_MATCHING_AGENT, eventId: ctx.eventId, attempt: ctx.attempt, timeoutMs, signal: ctx.signal });
+      await injectFailure(failures, { agent: PO_MATCHING_AGENT, timeoutMs, ctx });
       const found = matchPurchaseOrder(invoiceOf(event));
       return [{ topic: InvoiceTopics.matched, key: event.value.invoiceId, value: { invoiceId: event.value.invoiceId, ...found, matchedAt: Date.now() } }];
     },

@@ -21,7 +21,7 @@ export function createValidationAgent(options: InvoiceAgentOptions = {}): Agent<
     retry,
     timeoutMs,
     async handle(event, ctx) {
-      await injectFailure(failures, { agent: VALIDATION_AGENT, eventId: ctx.eventId, attempt: ctx.attempt, timeoutMs, signal: ctx.signal });
+      await injectFailure(failures, { agent: VALIDATION_AGENT, timeoutMs, ctx });
       const invoice = event.value;
       const problems = validationProblems(invoice);
       if (problems.length > 0) throw new PermanentError(`invoice ${invoice.invoiceId} is invalid: ${problems.join('; ')}`);

@@ -6,6 +6,18 @@ export class PermanentError extends Error {
   }
 }
 
+/** A handler's output is larger than a Kafka record may be: no retry makes it smaller. */
+export class OutputTooLargeError extends PermanentError {
+  override readonly name: string = 'OutputTooLargeError';
+  constructor(
+    readonly topic: string,
+    readonly bytes: number,
+    readonly maxBytes: number,
+  ) {
+    super(`an output to '${topic}' is ${bytes} bytes, more than the ${maxBytes} a record may be`);
+  }
+}
+
 /** The event could not be decoded or does not fit its schema; it goes straight to the DLQ. */
 export class InvalidInputError extends Error {
   override readonly name = 'InvalidInputError';

@@ -4,7 +4,6 @@ import {
   LuaScript,
   RedisSession,
   createRedisConnection,
-  toStoreError,
   type RedisConnectionOptions,
 } from '../redis/connection';
 import { StoreCommandError } from '../redis/errors';
@@ -15,23 +14,49 @@ export const DEFAULT_IDEMPOTENCY_KEY_PREFIX = 'mesh:idem';
 
 /**
  * Per key: keep a completion; keep another owner's live lease; renew our own
- * lease (a redelivery to the same instance); otherwise take the lease. Returns
- * what each key holds afterwards, so one reply answers the whole batch.
+ * lease (a redelivery to the same instance); otherwise take the lease. A value
+ * that is neither a lease nor a completion is overwritten by our lease.
+ *
+ * The reply is compact, because nearly every key of a batch ends up leased to
+ * us: a flat array `[index, held, index, held, ...]` (0-based key indexes in
+ * increasing order) of only the keys that hold something other than our lease
+ * afterwards. Every key not listed holds our lease, i.e. is acquired.
  */
 const CLAIM_SCRIPT = new LuaScript(`
 local lease = '${LEASE_PREFIX}' .. ARGV[1]
-local held = {}
+local others = {}
 for i, key in ipairs(KEYS) do
   local current = redis.call('GET', key)
   if current == false or (string.sub(current, 1, ${LEASE_PREFIX.length}) ~= '${LEASE_PREFIX}' and string.sub(current, 1, ${DONE_PREFIX.length}) ~= '${DONE_PREFIX}') then
     redis.call('SET', key, lease, 'PX', ARGV[2])
-    current = lease
   elseif current == lease then
     redis.call('PEXPIRE', key, ARGV[2])
+  else
+    others[#others + 1] = i - 1
+    others[#others + 1] = current
   end
-  held[i] = current
 end
-return held
+return others
+`);
+
+/**
+ * Writes completions: ARGV[1] is the TTL, then runs of `value, count` that
+ * cover KEYS in order (consecutive keys with the same outcome share a run, so
+ * a batch of one outcome is one run). Returns how many keys it wrote. A failing
+ * SET aborts the script with an error: the call rejects and nothing claims the
+ * batch is durable.
+ */
+const COMPLETE_SCRIPT = new LuaScript(`
+local ttl = ARGV[1]
+local written = 0
+for a = 2, #ARGV, 2 do
+  local value = ARGV[a]
+  for _ = 1, tonumber(ARGV[a + 1]) do
+    written = written + 1
+    redis.call('SET', KEYS[written], value, 'PX', ttl)
+  end
+end
+return written
 `);
 
 /** Deletes only the leases ARGV[1] holds: a lease that expired and was taken over belongs to someone else now. */
@@ -60,15 +85,38 @@ end
 return forgotten
 `);
 
+/** The answer for every id the claim script does not list: one shared, frozen object (callers only read results). */
+const ACQUIRED: ClaimResult = Object.freeze({ state: 'acquired' as const });
+
+/**
+ * Checks the claim script's compact reply for a batch of `count` keys: pairs of
+ * an in-range key index (strictly increasing) and the string that key holds.
+ */
+function checkClaimReply(reply: unknown, count: number): readonly unknown[] {
+  const unexpected = () => new StoreCommandError('idempotency', 'claim: unexpected reply from the claim script');
+  if (!Array.isArray(reply) || reply.length % 2 !== 0 || reply.length > 2 * count) throw unexpected();
+  let previous = -1;
+  for (let at = 0; at < reply.length; at += 2) {
+    const index: unknown = reply[at];
+    if (typeof index !== 'number' || !Number.isInteger(index) || index <= previous || index >= count || typeof reply[at + 1] !== 'string') {
+      throw unexpected();
+    }
+    previous = index;
+  }
+  return reply as unknown[];
+}
+
 export interface RedisIdempotencyStoreOptions extends RedisConnectionOptions {
   /** Default `mesh:idem`; keys are `<prefix>:{<agent>}:<eventId>`. */
   keyPrefix?: string;
 }
 
 /**
- * The idempotency store on Redis. Every batch operation is one round trip (a
- * Lua script or a pipeline). The agent is the key's hash tag so that, on a
- * Redis Cluster, one agent's keys share a slot and a batch script is legal.
+ * The idempotency store on Redis. Every batch operation is one round trip: one
+ * Lua script call with a small reply (claim and complete run once per consumed
+ * batch of hundreds of ids, so per-id client work is what they cost). The agent
+ * is the key's hash tag so that, on a Redis Cluster, one agent's keys share a
+ * slot and a batch script is legal.
  */
 export class RedisIdempotencyStore implements IdempotencyStore {
   readonly kind = 'redis' as const;
@@ -91,43 +139,64 @@ export class RedisIdempotencyStore implements IdempotencyStore {
 
   /** The Redis key of one event of one agent. */
   keyOf(agent: string, eventId: string): string {
-    return `${this.keyPrefix}:{${agent}}:${eventId}`;
+    return this.agentBase(agent) + eventId;
   }
 
   async claim(agent: string, eventIds: readonly string[], owner: string, leaseMs: number): Promise<Map<string, ClaimResult>> {
     assertPositiveMs('leaseMs', leaseMs);
     const results = new Map<string, ClaimResult>();
-    if (eventIds.length === 0) return results;
-    const keys = eventIds.map((id) => this.keyOf(agent, id));
-    const held = await this.call('claim', () => CLAIM_SCRIPT.run(this.redis, keys, [owner, leaseMs]));
-    if (!Array.isArray(held) || held.length !== eventIds.length) {
-      throw new StoreCommandError('idempotency', `claim: unexpected reply from the claim script`);
+    const count = eventIds.length;
+    if (count === 0) return results;
+    const reply = await this.call('claim', () => CLAIM_SCRIPT.run(this.redis, this.keysOf(agent, eventIds), [owner, leaseMs]));
+    const others = checkClaimReply(reply, count);
+    // Keys in the same order as the ids, so a repeated id ends with its last answer, as Map.set always did.
+    let next = 0;
+    for (let index = 0; index < count; index += 1) {
+      if (next < others.length && others[next] === index) {
+        results.set(eventIds[index]!, interpretHeldValue(others[next + 1] as string, owner));
+        next += 2;
+      } else {
+        results.set(eventIds[index]!, ACQUIRED);
+      }
     }
-    eventIds.forEach((id, index) => results.set(id, interpretHeldValue(String(held[index]), owner)));
     return results;
   }
 
   async complete(agent: string, completions: ReadonlyArray<{ eventId: string; outcome: Outcome }>, ttlMs: number): Promise<void> {
     assertPositiveMs('ttlMs', ttlMs);
-    if (completions.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const { eventId, outcome } of completions) pipeline.set(this.keyOf(agent, eventId), completionValue(outcome), 'PX', ttlMs);
-    const replies = await this.call('complete', () => pipeline.exec());
-    // A pipeline resolves even when single commands fail; any failure means the batch is not durable.
-    const failed = replies?.find(([error]) => error !== null)?.[0];
-    if (!replies || failed) throw toStoreError(failed ?? new Error('pipeline discarded'), 'idempotency', 'complete');
+    const count = completions.length;
+    if (count === 0) return;
+    const base = this.agentBase(agent);
+    const keys = new Array<string>(count);
+    const args: Array<string | number> = [ttlMs];
+    let runOutcome = completions[0]!.outcome;
+    let runLength = 0;
+    for (let index = 0; index < count; index += 1) {
+      const { eventId, outcome } = completions[index]!;
+      keys[index] = base + eventId;
+      if (outcome !== runOutcome) {
+        args.push(completionValue(runOutcome), runLength);
+        runOutcome = outcome;
+        runLength = 0;
+      }
+      runLength += 1;
+    }
+    args.push(completionValue(runOutcome), runLength);
+    // Any failing SET rejects the script (typed by this.call): the batch is durable or the call throws.
+    const written = await this.call('complete', () => COMPLETE_SCRIPT.run(this.redis, keys, args));
+    if (written !== count) {
+      throw new StoreCommandError('idempotency', `complete: unexpected reply from the complete script (${String(written)} of ${count} written)`);
+    }
   }
 
   async release(agent: string, eventIds: readonly string[], owner: string): Promise<void> {
     if (eventIds.length === 0) return;
-    const keys = eventIds.map((id) => this.keyOf(agent, id));
-    await this.call('release', () => RELEASE_SCRIPT.run(this.redis, keys, [owner]));
+    await this.call('release', () => RELEASE_SCRIPT.run(this.redis, this.keysOf(agent, eventIds), [owner]));
   }
 
   async forget(agent: string, eventIds: readonly string[]): Promise<void> {
     if (eventIds.length === 0) return;
-    const keys = eventIds.map((id) => this.keyOf(agent, id));
-    await this.call('forget', () => FORGET_SCRIPT.run(this.redis, keys, []));
+    await this.call('forget', () => FORGET_SCRIPT.run(this.redis, this.keysOf(agent, eventIds), []));
   }
 
   async ping(): Promise<void> {
@@ -136,6 +205,19 @@ export class RedisIdempotencyStore implements IdempotencyStore {
 
   close(): Promise<void> {
     return this.session.close();
+  }
+
+  /** What every key of the agent starts with: `<prefix>:{<agent>}:` (keyOf is this plus the event id). */
+  private agentBase(agent: string): string {
+    return `${this.keyPrefix}:{${agent}}:`;
+  }
+
+  /** The keys of a batch, all in the agent's hash slot. */
+  private keysOf(agent: string, eventIds: readonly string[]): string[] {
+    const base = this.agentBase(agent);
+    const keys = new Array<string>(eventIds.length);
+    for (let index = 0; index < eventIds.length; index += 1) keys[index] = base + eventIds[index]!;
+    return keys;
   }
 
   /** Waits (bounded) for a connection in progress, runs the operation, and types whatever it throws. */

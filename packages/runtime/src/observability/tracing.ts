@@ -255,8 +255,11 @@ class PropagatingTracer implements Tracer {
   }
 }
 
-/** Whether spans from `tracer` keep what is put on them (attributes are not worth building otherwise). */
-function records(tracer: Tracer): boolean {
+/**
+ * Whether spans from `tracer` keep what is put on them: false for the propagating tracer of a process
+ * with nothing to export (attributes, and spans themselves, are not worth building then).
+ */
+export function isRecordingTracer(tracer: Tracer): boolean {
   return !(tracer instanceof PropagatingTracer);
 }
 
@@ -301,7 +304,7 @@ export interface ConsumeSpanInput {
  */
 export function startConsumeSpan(tracer: Tracer, input: ConsumeSpanInput): StartedSpan {
   const parent = extractTraceContext(input.headers);
-  if (!records(tracer)) {
+  if (!isRecordingTracer(tracer)) {
     const span = tracer.startSpan(`process ${input.topic}`, undefined, parent);
     return { span, context: trace.setSpan(parent, span) };
   }
@@ -337,7 +340,7 @@ export interface HandleSpanInput {
 
 /** The span around the user's handler call (child of the consume span). */
 export function startHandleSpan(tracer: Tracer, parent: Context, input: HandleSpanInput): StartedSpan {
-  if (!records(tracer)) {
+  if (!isRecordingTracer(tracer)) {
     const span = tracer.startSpan(`handle ${input.agent}`, undefined, parent);
     return { span, context: trace.setSpan(parent, span) };
   }
@@ -362,7 +365,7 @@ export interface ProduceSpanInput {
  * becomes its child through the headers.
  */
 export function startProduceSpan(tracer: Tracer, parent: Context, input: ProduceSpanInput): StartedSpan {
-  if (!records(tracer)) {
+  if (!isRecordingTracer(tracer)) {
     const span = tracer.startSpan(`send ${input.topic}`, undefined, parent);
     const context = trace.setSpan(parent, span);
     if (input.headers) injectTraceHeaders(context, input.headers);

@@ -16,11 +16,14 @@ export interface PreparedOutput {
  * (the trace context is added when the record is sent). A re-run after a crash yields identical ids.
  */
 export function prepareOutputs(input: AgentEvent, outputs: readonly OutputEvent[], agent: string, extra: Headers = {}): PreparedOutput[] {
-  const perTopic = new Map<string, number>();
-  return outputs.map((out) => {
-    const index = perTopic.get(out.topic) ?? 0;
-    perTopic.set(out.topic, index + 1);
-    return {
+  // Most handlers emit one output: the per-topic position count is kept only when there are more.
+  const perTopic = outputs.length > 1 ? new Map<string, number>() : undefined;
+  const prepared: PreparedOutput[] = new Array(outputs.length);
+  for (let i = 0; i < outputs.length; i++) {
+    const out = outputs[i]!;
+    const index = perTopic?.get(out.topic) ?? 0;
+    perTopic?.set(out.topic, index + 1);
+    prepared[i] = {
       topic: out.topic,
       key: out.key === undefined ? input.key : out.key,
       value: out.value,
@@ -32,5 +35,6 @@ export function prepareOutputs(input: AgentEvent, outputs: readonly OutputEvent[
         [Header.causationId]: input.eventId,
       },
     };
-  });
+  }
+  return prepared;
 }

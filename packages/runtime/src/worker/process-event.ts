@@ -1,20 +1,25 @@
 import type { Logger } from 'pino';
-import { context as otelContext, type Context, type Tracer } from '@opentelemetry/api';
-import type { Agent, AgentEvent, OutputEvent } from '../agent/types';
+import type { Span } from '@opentelemetry/api';
+import type { Agent, AgentContext, AgentEvent, Breaker, OutputEvent } from '../agent/types';
 import type { EventCodec } from '../codec/codec';
-import { checkpointHandle } from '../checkpoint/handle';
+import { checkpointHandle, type CheckpointHandle } from '../checkpoint/handle';
 import type { CheckpointStore } from '../checkpoint/store';
 import { Header, type Headers } from '../events/headers';
 import { classifyError } from '../failure/classify';
+import { OutputTooLargeError } from '../failure/errors';
 import { decideFailure } from '../failure/decide';
 import { buildFailureHeaders, describeError, type EventOrigin } from '../failure/envelope';
 import type { Outcome } from '../idempotency/store';
 import type { BreakerRegistry } from '../resilience/breakers';
-import { withDeadline } from '../resilience/deadline';
+import type { DeadlineQueue, DeadlineSignal } from '../resilience/deadline';
 import type { EventOutcomeLabel, WorkerMetrics } from '../observability/metrics';
-import { endSpan, startConsumeSpan, startHandleSpan, startProduceSpan } from '../observability/tracing';
 import { prepareOutputs } from './outputs';
 import { dlqTopic, retryTopic } from './topics';
+import { recordBytes } from './produce-chunks';
+import type { EventTrace, EventTracing } from './event-trace';
+
+/** Kafka's default message.max.bytes is 1 MiB per record batch; a record must leave room for the batch's framing. */
+export const MAX_OUTPUT_RECORD_BYTES = 1_000_000;
 
 /** A record the worker will produce once the batch is decided. */
 export interface OutgoingRecord {
@@ -55,7 +60,10 @@ export interface EventProcessorDeps {
   breakers: BreakerRegistry;
   metrics: WorkerMetrics;
   logger: Logger;
-  tracer: Tracer;
+  /** Spans, or the incoming trace passed through (see eventTracing). */
+  tracing: EventTracing;
+  /** The agent's handler deadlines (timeoutMs), on one timer. */
+  deadlines: DeadlineQueue;
   checkpoints: CheckpointStore;
   clock: () => number;
   random: () => number;
@@ -67,25 +75,11 @@ export interface EventProcessorDeps {
  * itself, so a whole batch is written in one round trip.
  */
 export async function processEvent(rec: ConsumedRecord, deps: EventProcessorDeps): Promise<EventResult> {
-  const consume = startConsumeSpan(deps.tracer, {
-    agent: deps.agent.name,
-    topic: rec.topic,
-    partition: rec.partition,
-    offset: rec.offset,
-    eventId: rec.eventId,
-    headers: rec.headers,
-    attempt: rec.attempt,
-    key: rec.key?.toString() ?? null,
-  });
-  const result = await otelContext.with(consume.context, () => decide(rec, consume.context, deps));
-  // Every record this event causes continues its trace: the next hop's consume span is a child of our send span.
-  if (result.kind !== 'hold') {
-    for (const r of result.records) {
-      const send = startProduceSpan(deps.tracer, consume.context, { agent: deps.agent.name, topic: r.topic, eventId: r.headers[Header.eventId], key: r.key?.toString() ?? null, headers: r.headers });
-      send.span.end();
-    }
-  }
-  endSpan(consume.span, { outcome: outcomeLabel(result) });
+  const eventTrace = deps.tracing(rec);
+  const result = await eventTrace.within(() => decide(rec, eventTrace, deps));
+  // Every record this event causes continues its trace.
+  if (result.kind !== 'hold') for (const r of result.records) eventTrace.stamp(r.headers, r.topic, r.key);
+  eventTrace.end(outcomeLabel(result));
   return result;
 }
 
@@ -94,13 +88,9 @@ function outcomeLabel(result: EventResult): EventOutcomeLabel | undefined {
   return result.kind === 'retry' ? 'retried' : undefined;
 }
 
-async function decide(rec: ConsumedRecord, traceContext: Context, deps: EventProcessorDeps): Promise<EventResult> {
+async function decide(rec: ConsumedRecord, eventTrace: EventTrace, deps: EventProcessorDeps): Promise<EventResult> {
   const { agent, codec } = deps;
-  // The event's child logger is made only when something is logged: most events log nothing,
-  // and a pino child per event was ~15% of the mesh's CPU in the pipeline benchmark.
-  let child: Logger | undefined;
-  let checkpointUsed = false;
-  const log = (): Logger => (child ??= deps.logger.child({ eventId: rec.eventId, topic: rec.topic, partition: rec.partition, offset: rec.offset, attempt: rec.attempt }));
+  const ctx = new EventContext(rec, deps, eventTrace);
   let event: AgentEvent | undefined;
   const started = deps.clock();
   try {
@@ -118,53 +108,92 @@ async function decide(rec: ConsumedRecord, traceContext: Context, deps: EventPro
       timestamp: Number(rec.timestamp),
     };
     const current = event;
-    const handleSpan = startHandleSpan(deps.tracer, traceContext, { agent: agent.name, eventId: rec.eventId, attempt: rec.attempt });
-    let outputs: readonly OutputEvent[];
-    try {
-      outputs = await otelContext.with(handleSpan.context, () =>
-        withDeadline(agent.timeoutMs, async (signal) => {
-          const result = await agent.handle(current, {
-            agent: agent.name,
-            eventId: rec.eventId,
-            attempt: rec.attempt,
-            signal,
-            get logger() {
-              return log();
-            },
-            span: handleSpan.span,
-            get checkpoint() {
-              checkpointUsed = true;
-              return checkpointHandle(deps.checkpoints, agent.name, rec.eventId, log());
-            },
-            breaker: (name) => deps.breakers.forCall(name, signal),
-            encode: (topic, value) => codec.encode(topic, value),
-          });
-          return result ?? [];
-        }),
-      );
-      endSpan(handleSpan.span);
-    } catch (err) {
-      endSpan(handleSpan.span, { error: err });
-      throw err;
-    }
+    const outputs = await eventTrace.aroundHandler(() => deps.deadlines.run((deadline) => ctx.call(current, deadline)));
     deps.metrics.handlerDuration(agent.name, (deps.clock() - started) / 1000, true);
     const records = await encodeOutputs(event, outputs, deps, {});
-    if (deps.logger.isLevelEnabled('debug')) log().debug({ outputs: records.length }, 'processed');
-    return { kind: 'finished', outcome: 'processed', records, checkpointUsed };
+    if (deps.logger.isLevelEnabled('debug')) ctx.logger.debug({ outputs: records.length }, 'processed');
+    return { kind: 'finished', outcome: 'processed', records, checkpointUsed: ctx.checkpointUsed };
   } catch (error) {
     if (event) deps.metrics.handlerDuration(agent.name, (deps.clock() - started) / 1000, false);
     if (deps.breakers.blamesDependency(error)) {
       const open = deps.breakers.openBreaker();
       return { kind: 'hold', retryAfterMs: open?.retryAfterMs ?? 1_000, reason: `breaker '${open?.name ?? '?'}' is open` };
     }
-    const result = await failureResult(rec, event, error, deps, log());
-    return result.kind === 'finished' ? { ...result, checkpointUsed } : result;
+    const result = await failureResult(rec, event, error, deps, ctx.logger);
+    return result.kind === 'finished' ? { ...result, checkpointUsed: ctx.checkpointUsed } : result;
+  }
+}
+
+/**
+ * The handler's ctx: one object per event whose costly parts (the event's child logger, the
+ * deadline's AbortSignal, the checkpoint handle, the span) are made only when the handler reads them.
+ */
+class EventContext implements AgentContext {
+  readonly agent: string;
+  readonly eventId: string;
+  readonly attempt: number;
+  /** The handler touched ctx.checkpoint in this attempt, so step state may exist to clear. */
+  checkpointUsed = false;
+  private deadline: DeadlineSignal | undefined;
+  private child: Logger | undefined;
+
+  constructor(
+    private readonly rec: ConsumedRecord,
+    private readonly deps: EventProcessorDeps,
+    private readonly eventTrace: EventTrace,
+  ) {
+    this.agent = deps.agent.name;
+    this.eventId = rec.eventId;
+    this.attempt = rec.attempt;
+  }
+
+  async call(event: AgentEvent, deadline: DeadlineSignal): Promise<readonly OutputEvent[]> {
+    this.deadline = deadline;
+    return (await this.deps.agent.handle(event, this)) ?? [];
+  }
+
+  get signal(): AbortSignal {
+    if (!this.deadline) throw new Error('ctx.signal is only available while the handler runs');
+    return this.deadline.signal;
+  }
+
+  // Most events log nothing, and a pino child per event was ~15% of the mesh's CPU in the pipeline benchmark.
+  get logger(): Logger {
+    const { rec } = this;
+    this.child ??= this.deps.logger.child({ eventId: rec.eventId, topic: rec.topic, partition: rec.partition, offset: rec.offset, attempt: rec.attempt, ...this.eventTrace.logFields });
+    return this.child;
+  }
+
+  get span(): Span {
+    return this.eventTrace.handlerSpan;
+  }
+
+  get checkpoint(): CheckpointHandle {
+    this.checkpointUsed = true;
+    return checkpointHandle(this.deps.checkpoints, this.agent, this.eventId, this.logger);
+  }
+
+  breaker(name: string): Breaker {
+    return this.deps.breakers.forCall(name, this.signal);
+  }
+
+  encode(topic: string, value: unknown): Promise<Buffer> {
+    return this.deps.codec.encode(topic, value);
   }
 }
 
 async function encodeOutputs(event: AgentEvent, outputs: readonly OutputEvent[], deps: EventProcessorDeps, extra: Headers): Promise<OutgoingRecord[]> {
   const prepared = prepareOutputs(event, outputs, deps.agent.name, extra);
-  return Promise.all(prepared.map(async (o) => ({ topic: o.topic, key: o.key, value: await deps.codec.encode(o.topic, o.value), headers: o.headers })));
+  const records: OutgoingRecord[] = new Array(prepared.length);
+  for (let i = 0; i < prepared.length; i++) {
+    const o = prepared[i]!;
+    const record = { topic: o.topic, key: o.key, value: await deps.codec.encode(o.topic, o.value), headers: o.headers };
+    // Refused here, as this event's own permanent failure, rather than by the broker for the whole batch.
+    const bytes = recordBytes(record);
+    if (bytes > MAX_OUTPUT_RECORD_BYTES) throw new OutputTooLargeError(o.topic, bytes, MAX_OUTPUT_RECORD_BYTES);
+    records[i] = record;
+  }
+  return records;
 }
 
 async function failureResult(rec: ConsumedRecord, event: AgentEvent | undefined, error: unknown, deps: EventProcessorDeps, log: Logger): Promise<EventResult> {

@@ -10,12 +10,15 @@ import { deriveEventId } from '../events/ids';
 import type { IdempotencyStore } from '../idempotency/store';
 import type { CheckpointStore } from '../checkpoint/store';
 import { MemoryCheckpointStore } from '../checkpoint/memory-checkpoint-store';
-import type { WorkerMetrics } from '../observability/metrics';
+import type { EventOutcomeLabel, WorkerMetrics } from '../observability/metrics';
 import { BreakerRegistry } from '../resilience/breakers';
 import { runKeyOrdered } from './key-chains';
 import { MemoryKeyBarrier, type KeyBarrier } from '../ordering/key-barrier';
 import { parkedRecord, parkRecheckMs } from '../ordering/park';
-import { processEvent, type ConsumedRecord, type EventResult, type OutgoingRecord } from './process-event';
+import { processEvent, type ConsumedRecord, type EventProcessorDeps, type EventResult, type OutgoingRecord } from './process-event';
+import { eventTracing } from './event-trace';
+import { chunkBySize } from './produce-chunks';
+import { DeadlineQueue } from '../resilience/deadline';
 import { buildHeartbeat, HEARTBEAT_TOPIC } from './heartbeat';
 import { consumedTopics, ensureAgentTopics, retryTierOf } from './topics';
 
@@ -77,6 +80,9 @@ const NOOP_METRICS: WorkerMetrics = {
   breakerState: () => undefined,
   consumerLag: () => undefined,
 };
+
+/** A batch's outputs go out in produce requests of at most this much, well under Kafka's default 1 MiB message.max.bytes. */
+const PRODUCE_REQUEST_BYTES = 512 * 1024;
 
 /** The event id of a record: its header, else one derived from its coordinates (stable across redeliveries). */
 function eventIdOf(topic: string, partition: number, message: KafkaMessage, headers: Headers): string {
@@ -176,7 +182,18 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
   const ordered = agent.ordering === 'key';
   const barrier = options.keyBarrier ?? new MemoryKeyBarrier();
   const recheckMs = parkRecheckMs(agent.retry.delaysMs[0]);
-  const deps = { agent, codec: options.codec, breakers, metrics, logger, clock, random, checkpoints, tracer: options.tracer ?? trace.getTracer('agentmesh') };
+  const deps: EventProcessorDeps = {
+    agent,
+    codec: options.codec,
+    breakers,
+    metrics,
+    logger,
+    clock,
+    random,
+    checkpoints,
+    tracing: eventTracing(options.tracer ?? trace.getTracer('agentmesh'), agent.name),
+    deadlines: new DeadlineQueue(agent.timeoutMs),
+  };
 
   const toKafkaMessages = (records: OutgoingRecord[]) => {
     const byTopic = new Map<string, Array<{ key: Buffer | string | null; value: Buffer | null; headers: Headers }>>();
@@ -244,7 +261,8 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
         if (!firstIndexOf.has(r.eventId)) firstIndexOf.set(r.eventId, i);
       });
       const heldKeys = new Set<string>();
-      const keyIds = records.map((r, i) => (r.key === null ? `\u0000${i}` : r.key.toString('hex')));
+      // latin1 maps bytes to chars one to one (half the size of hex); a record without a key is a line of its own.
+      const keyIds = records.map((r, i) => (r.key === null ? `n${i}` : `k${r.key.toString('latin1')}`));
       // Per-key ordering: line changes are applied after the batch's records are durable, in record order per key;
       // keys blocked earlier in this batch are known here before Redis says so.
       const lineUpdates: Array<() => Promise<void>> = [];
@@ -305,7 +323,7 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
 
       const outgoing: OutgoingRecord[] = [];
       for (const res of results) if (res.kind === 'finished' || res.kind === 'retry') outgoing.push(...res.records);
-      if (outgoing.length > 0) await producer.sendBatch({ acks: -1, topicMessages: toKafkaMessages(outgoing) });
+      for (const chunk of chunkBySize(outgoing, PRODUCE_REQUEST_BYTES)) await producer.sendBatch({ acks: -1, topicMessages: toKafkaMessages(chunk) });
 
       const completions = records.flatMap((r, i) => {
         const res = results[i]!;
@@ -326,23 +344,30 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
       for (const update of lineUpdates) await update();
 
       // Offsets move over the contiguous prefix of decided records only; the rest is fetched again.
-      let next: string | undefined;
+      let decided = 0;
       let stoppedAt: EventResult | { kind: 'busy' } | undefined;
-      for (let i = 0; i < records.length; i++) {
-        const res = results[i]!;
+      const outcomes = new Map<EventOutcomeLabel, number>();
+      for (; decided < records.length; decided++) {
+        const res = results[decided]!;
         if (res.kind === 'hold' || res.kind === 'busy') {
           stoppedAt = res;
           break;
         }
-        resolveOffset(records[i]!.offset);
-        next = (BigInt(records[i]!.offset) + 1n).toString();
         const outcome = res.kind === 'duplicate' ? 'duplicate' : res.kind === 'retry' ? 'retried' : res.outcome;
-        metrics.eventOutcome(agent.name, outcome);
-        counters.set(outcome, (counters.get(outcome) ?? 0) + 1);
+        outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
       }
-      // The batch's own commit with explicit offsets: consumer.commitOffsets is silently skipped once
-      // a SIGTERM drain has begun, and the drained batch must still be committed.
-      if (next !== undefined) await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: next }] }] });
+      for (const [outcome, count] of outcomes) {
+        metrics.eventOutcome(agent.name, outcome, count);
+        counters.set(outcome, (counters.get(outcome) ?? 0) + count);
+      }
+      if (decided > 0) {
+        // Resolving the last decided offset covers those before it (kafkajs keeps one offset per partition).
+        const last = records[decided - 1]!.offset;
+        resolveOffset(last);
+        // The batch's own commit with explicit offsets: consumer.commitOffsets is silently skipped once
+        // a SIGTERM drain has begun, and the drained batch must still be committed.
+        await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: (BigInt(last) + 1n).toString() }] }] });
+      }
 
       if (stoppedAt?.kind === 'hold') pauseAll(stoppedAt.reason, stoppedAt.retryAfterMs);
       else if (stoppedAt?.kind === 'busy' && !stopping) {
