@@ -11,9 +11,10 @@
  *   - ONE pipeline child per side and round, holding all four hops:
  *       mesh: the four invoice agents (packages/examples, no injected faults) under startWorker, each with its own
  *             RegistryCodec (Avro), Redis idempotency store (real Redis), prom-client metrics and a pino logger at
- *             info (to a file), with tracing set up with no exporter (spans are still made and carried in headers):
+ *             info (to a file), with tracing set up with no exporter (no spans; the trace context is carried in headers):
  *             what four `mesh run` processes assemble (runAgent), gathered in one process. Idempotent producer,
- *             claims and completions in Redis, commit after the outputs and completions are durable, heartbeats.
+ *             claims and completions in Redis, commit after the outputs and completions are durable, heartbeats,
+ *             and the runtime's record codecs in place of kafkajs's (installFastRecords, as every worker does).
  *       bare: four plain kafkajs consumer groups (eachBatch, autoCommit: a commit after every batch) and four
  *             NON-idempotent producers, one send per consumed batch, acks -1 (as the mesh's producer uses; on one
  *             broker acks 1 and -1 cost the same). Same Avro work: the same records are decoded and encoded with
@@ -49,6 +50,9 @@
  *   BENCH_PUBLISH_BATCH      invoices per producer.send()                 (default 100)
  *   BENCH_PUBLISH_IN_FLIGHT  sends in flight in burst mode                (default 4)
  *   BENCH_PROFILE            1: an extra profiled round per side          (default 1)
+ *   BENCH_BARE_RECORDS       kafkajs: bare encodes and decodes records with (default kafkajs)
+ *                            kafkajs's own codecs; mesh: with the runtime's faster ones, which
+ *                            the mesh side always uses (installFastRecords)
  *   BENCH_EVENT_COUNTERS     1: also time every decode, handler call and  (default 0)
  *                            encode on both sides (a wrapper per call costs the mesh's async calls
  *                            more than bare's inline timing, so it is off in measured runs)
@@ -101,6 +105,7 @@ const CFG = {
   publishInFlight: Math.max(1, envInt('BENCH_PUBLISH_IN_FLIGHT', 4)),
   profile: envInt('BENCH_PROFILE', 1) !== 0,
   eventCounters: envInt('BENCH_EVENT_COUNTERS', 0) !== 0,
+  bareRecords: process.env.BENCH_BARE_RECORDS === 'mesh' ? 'mesh' : 'kafkajs',
   profileDir: process.env.BENCH_PROFILE_DIR || '',
   layout: process.env.BENCH_LAYOUT || 'single',
   sides: (process.env.BENCH_SIDES || 'mesh,bare').split(',').map((s) => s.trim()).filter(Boolean),
@@ -201,6 +206,7 @@ async function bareChild(send) {
   const counters = new Counters();
   const kafkajs = fromRuntime('kafkajs');
   instrument(kafkajs, counters);
+  if (CFG.bareRecords === 'mesh') require(DIST.runtime).installFastRecords();
   const { SchemaRegistry } = require('@kafkajs/confluent-schema-registry');
   const pino = fromRuntime('pino');
   const { brokers, registryUrl, hops } = JSON.parse(process.env.BENCH_CHILD);
@@ -588,7 +594,8 @@ function printReport(results, counters, profiles) {
     `kafkajs ${require(require.resolve('kafkajs/package.json', { paths: [path.join(ROOT, 'packages', 'runtime')] })).version}, node ${process.version}, ` +
       `${os.cpus().length} CPU(s); ${fmt(CFG.invoices)} invoices per round after ${fmt(CFG.warmup)} warm-up, ` +
       `${CFG.rate > 0 ? `steady ${fmt(CFG.rate)} inv/s` : `burst (${CFG.publishBatch}/send, ${CFG.publishInFlight} in flight)`}, ` +
-      `${CFG.partitions} partitions, ${CFG.layout === 'single' ? '4 hops in one process per side' : 'one process per hop (4 per side)'}; median of ${CFG.rounds} round(s)`,
+      `${CFG.partitions} partitions, ${CFG.layout === 'single' ? '4 hops in one process per side' : 'one process per hop (4 per side)'}; median of ${CFG.rounds} round(s); ` +
+      `record codecs: mesh the runtime's, bare ${CFG.bareRecords === 'mesh' ? "the runtime's (BENCH_BARE_RECORDS=mesh)" : "kafkajs's own"}`,
   );
   console.log('');
   line('', 'mesh', 'bare', 'mesh/bare');

@@ -380,17 +380,7 @@ export function idOnPartition(n: Names, partition: number, label = 's', partitio
 /** A JSON value on a watched topic. */
 export const jsonOf = <T>(s: Seen): T => JSON.parse(s.value!.toString()) as T;
 
-/** A small seeded random number generator (mulberry32), for load runs that can be replayed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seeded } from '../support/seeded';
 
 /** A participant's work taking time (not a wait for an event). */
 export const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

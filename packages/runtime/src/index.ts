@@ -6,7 +6,7 @@ export type { RetryPolicy } from './failure/decide';
 export { buildFailureHeaders, describeError as describeFailure, readFailureEnvelope, type FailureEnvelope, type FailureHeadersInput, type FailureRecord } from './failure/envelope';
 export { Header, headersToStrings, type Headers } from './events/headers';
 export { deriveEventId, newEventId } from './events/ids';
-export type { EventCodec } from './codec/codec';
+export { NOT_READY, type EventCodec } from './codec/codec';
 export { RegistryCodec, valueSubject, type RegistryCodecOptions, type TopicSchema } from './codec/registry-codec';
 export { JsonCodec } from './codec/json-codec';
 export { EncodeError, SchemaNotFoundError, SchemaRegistryUnavailableError, UnsupportedSchemaError, type FieldProblem } from './codec/errors';
@@ -29,3 +29,4 @@ export { startObservabilityServer, type ObservabilityServer, type ObservabilityS
 export type { ReadinessCheckResult, ReadinessChecks } from './observability/readiness';
 export { createMetricsRegistry } from './observability/prometheus-metrics';
 export { extractTraceContext, injectTraceHeaders } from './observability/tracing';
+export { installFastRecords, type FastRecordsStatus } from './kafkajs/fast-records';

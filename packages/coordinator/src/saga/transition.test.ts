@@ -15,6 +15,7 @@ import type {
 } from './state';
 import { MAX_TIMELINE_ENTRIES, retryDelayMs, transition } from './transition';
 import type { Saga, SagaRetryPolicy, SagaStepDefinition } from './types';
+import { seeded } from '../../../../test/support/seeded';
 
 const T0 = 1_700_000_000_000;
 const SAGA_ID = 'saga-1';
@@ -822,18 +823,6 @@ describe('the timeline', () => {
 // ---------------------------------------------------------------------------------------------
 // randomized
 
-/** A small seeded PRNG (mulberry32), so a failing run can be replayed by its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomSaga(rnd: () => number): Saga {
   const n = 1 + Math.floor(rnd() * 5);
   const pivot = rnd() < 0.5 ? Math.floor(rnd() * n) : -1;
@@ -855,7 +844,7 @@ interface Outcome {
 }
 
 function runRandomSaga(seed: number): Outcome {
-  const rnd = prng(seed);
+  const rnd = seeded(seed);
   const saga = randomSaga(rnd);
   let state = newState(saga);
   let now = T0;

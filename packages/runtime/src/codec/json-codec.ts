@@ -12,6 +12,14 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export class JsonCodec implements EventCodec {
   async encode(topic: string, value: unknown): Promise<Buffer> {
+    return this.encodeNow(topic, value);
+  }
+
+  async decode(topic: string, bytes: Buffer | null): Promise<unknown> {
+    return this.decodeNow(topic, bytes);
+  }
+
+  encodeNow(topic: string, value: unknown): Buffer {
     let text: string | undefined;
     try {
       text = JSON.stringify(value);
@@ -25,7 +33,7 @@ export class JsonCodec implements EventCodec {
     return Buffer.from(text, 'utf8');
   }
 
-  async decode(_topic: string, bytes: Buffer | null): Promise<unknown> {
+  decodeNow(_topic: string, bytes: Buffer | null): unknown {
     if (bytes === null) throw new InvalidInputError('the record has no value (null or tombstone), so there is nothing to decode');
     if (bytes.length === 0) throw new InvalidInputError('the record value is empty (0 bytes)');
     let text: string;

@@ -1,7 +1,7 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Resolver, Type } from 'avsc';
 import { InvalidInputError } from '../failure/errors';
-import type { EventCodec } from './codec';
+import { NOT_READY, type EventCodec } from './codec';
 import { EncodeError, SchemaNotFoundError, SchemaRegistryUnavailableError, UnsupportedSchemaError } from './errors';
 import { ExpiringCache } from './expiring-cache';
 import { describeAvroType, describeValue, findFieldProblems } from './field-problems';
@@ -27,6 +27,9 @@ export interface TopicSchema {
   id: number;
   type: Type;
 }
+
+/** As findFieldProblems checks: a field the schema does not declare is refused, not dropped. */
+const STRICT = { noUndeclaredFields: true };
 
 /** The registry answered 404: the subject or schema id does not exist. */
 const NOT_FOUND = Symbol('not found');
@@ -86,10 +89,17 @@ export class RegistryCodec implements EventCodec {
     this.latestByTopic = new ExpiringCache(options.latestSchemaTtlMs ?? 30_000, options.now);
   }
 
+  encodeNow(topic: string, value: unknown): Buffer | typeof NOT_READY {
+    const schema = this.latestByTopic.peek(topic)?.value;
+    // A value that does not fit goes the long way: the schema may have moved on, or the error is to be built.
+    if (!schema || !schema.type.isValid(value, STRICT)) return NOT_READY;
+    return this.write(topic, schema, value);
+  }
+
   async encode(topic: string, value: unknown): Promise<Buffer> {
-    // Fast path: the topic's latest schema is cached and loaded, so no promise per lookup.
-    const cached = this.latestByTopic.peek(topic)?.value;
-    let schema = cached ? cached : await this.requireLatest(topic);
+    const now = this.encodeNow(topic, value);
+    if (now !== NOT_READY) return now;
+    let schema = await this.requireLatest(topic);
     let problems = findFieldProblems(schema.type, value);
     if (problems.length > 0) {
       // The cached schema may be behind a newer version that accepts this value: look once more.
@@ -101,6 +111,11 @@ export class RegistryCodec implements EventCodec {
       }
       if (problems.length > 0) throw new EncodeError(topic, problems);
     }
+    return this.write(topic, schema, value);
+  }
+
+  /** The value (known to fit) in the Confluent frame. */
+  private write(topic: string, schema: TopicSchema, value: unknown): Buffer {
     let body: Buffer;
     try {
       body = schema.type.toBuffer(value);
@@ -112,10 +127,24 @@ export class RegistryCodec implements EventCodec {
     return encodeConfluentFrame(schema.id, body);
   }
 
+  decodeNow(topic: string, bytes: Buffer | null): unknown {
+    const { schemaId, body } = parseConfluentFrame(bytes);
+    const writer = this.writers.get(schemaId);
+    const reading = writer && this.cachedReaderFor(topic, schemaId);
+    if (!writer || reading === undefined) return NOT_READY;
+    return this.read(schemaId, body, writer, reading);
+  }
+
   async decode(topic: string, bytes: Buffer | null): Promise<unknown> {
+    const now = this.decodeNow(topic, bytes);
+    if (now !== NOT_READY) return now;
     const { schemaId, body } = parseConfluentFrame(bytes);
     const writer = this.writers.get(schemaId) ?? (await this.writerSchema(schemaId));
     const reading = this.cachedReaderFor(topic, schemaId) ?? (await this.readerFor(topic, schemaId, writer));
+    return this.read(schemaId, body, writer, reading);
+  }
+
+  private read(schemaId: number, body: Buffer, writer: Type, reading: { reader: Type; resolver: Resolver } | false | undefined): unknown {
     try {
       return reading ? reading.reader.fromBuffer(body, reading.resolver) : writer.fromBuffer(body);
     } catch (error) {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Span } from '@opentelemetry/api';
 import type { Agent, AgentContext, AgentEvent, Breaker, OutputEvent } from '../agent/types';
-import type { EventCodec } from '../codec/codec';
+import { NOT_READY, type EventCodec } from '../codec/codec';
 import { checkpointHandle, type CheckpointHandle } from '../checkpoint/handle';
 import type { CheckpointStore } from '../checkpoint/store';
 import { Header, type Headers } from '../events/headers';
@@ -13,7 +13,7 @@ import type { Outcome } from '../idempotency/store';
 import type { BreakerRegistry } from '../resilience/breakers';
 import type { DeadlineQueue, DeadlineSignal } from '../resilience/deadline';
 import type { EventOutcomeLabel, WorkerMetrics } from '../observability/metrics';
-import { prepareOutputs } from './outputs';
+import { prepareOutputs, type PreparedOutput } from './outputs';
 import { dlqTopic, retryTopic } from './topics';
 import { recordBytes } from './produce-chunks';
 import type { EventTrace, EventTracing } from './event-trace';
@@ -74,13 +74,9 @@ export interface EventProcessorDeps {
  * result (or the failure) into the records to produce. It produces nothing
  * itself, so a whole batch is written in one round trip.
  */
-export async function processEvent(rec: ConsumedRecord, deps: EventProcessorDeps): Promise<EventResult> {
+export function processEvent(rec: ConsumedRecord, deps: EventProcessorDeps): Promise<EventResult> {
   const eventTrace = deps.tracing(rec);
-  const result = await eventTrace.within(() => decide(rec, eventTrace, deps));
-  // Every record this event causes continues its trace.
-  if (result.kind !== 'hold') for (const r of result.records) eventTrace.stamp(r.headers, r.topic, r.key);
-  eventTrace.end(outcomeLabel(result));
-  return result;
+  return eventTrace.within(() => decide(rec, eventTrace, deps));
 }
 
 function outcomeLabel(result: EventResult): EventOutcomeLabel | undefined {
@@ -88,13 +84,17 @@ function outcomeLabel(result: EventResult): EventOutcomeLabel | undefined {
   return result.kind === 'retry' ? 'retried' : undefined;
 }
 
+// The hot path awaits only what must be waited for (the handler; a codec still fetching a schema):
+// every await is a promise and a turn of the microtask queue per event.
 async function decide(rec: ConsumedRecord, eventTrace: EventTrace, deps: EventProcessorDeps): Promise<EventResult> {
   const { agent, codec } = deps;
   const ctx = new EventContext(rec, deps, eventTrace);
   let event: AgentEvent | undefined;
   const started = deps.clock();
+  let result: EventResult;
   try {
-    const value = await codec.decode(rec.topic, rec.value);
+    let value = codec.decodeNow ? codec.decodeNow(rec.topic, rec.value) : NOT_READY;
+    if (value === NOT_READY) value = await codec.decode(rec.topic, rec.value);
     event = {
       topic: rec.topic,
       partition: rec.partition,
@@ -108,20 +108,29 @@ async function decide(rec: ConsumedRecord, eventTrace: EventTrace, deps: EventPr
       timestamp: Number(rec.timestamp),
     };
     const current = event;
-    const outputs = await eventTrace.aroundHandler(() => deps.deadlines.run((deadline) => ctx.call(current, deadline)));
+    const outputs = (await eventTrace.aroundHandler(() => deps.deadlines.run((deadline) => ctx.call(current, deadline)))) ?? [];
     deps.metrics.handlerDuration(agent.name, (deps.clock() - started) / 1000, true);
-    const records = await encodeOutputs(event, outputs, deps, {});
+    let records = encodeOutputs(event, outputs, deps, {});
+    if (records instanceof Promise) records = await records;
     if (deps.logger.isLevelEnabled('debug')) ctx.logger.debug({ outputs: records.length }, 'processed');
-    return { kind: 'finished', outcome: 'processed', records, checkpointUsed: ctx.checkpointUsed };
+    result = { kind: 'finished', outcome: 'processed', records, checkpointUsed: ctx.checkpointUsed };
   } catch (error) {
-    if (event) deps.metrics.handlerDuration(agent.name, (deps.clock() - started) / 1000, false);
-    if (deps.breakers.blamesDependency(error)) {
-      const open = deps.breakers.openBreaker();
-      return { kind: 'hold', retryAfterMs: open?.retryAfterMs ?? 1_000, reason: `breaker '${open?.name ?? '?'}' is open` };
-    }
-    const result = await failureResult(rec, event, error, deps, ctx.logger);
-    return result.kind === 'finished' ? { ...result, checkpointUsed: ctx.checkpointUsed } : result;
+    result = await failed(rec, event, error, ctx, started, deps);
   }
+  // Every record this event causes continues its trace.
+  if (result.kind !== 'hold') for (const r of result.records) eventTrace.stamp(r.headers, r.topic, r.key);
+  eventTrace.end(outcomeLabel(result));
+  return result;
+}
+
+async function failed(rec: ConsumedRecord, event: AgentEvent | undefined, error: unknown, ctx: EventContext, started: number, deps: EventProcessorDeps): Promise<EventResult> {
+  if (event) deps.metrics.handlerDuration(deps.agent.name, (deps.clock() - started) / 1000, false);
+  if (deps.breakers.blamesDependency(error)) {
+    const open = deps.breakers.openBreaker();
+    return { kind: 'hold', retryAfterMs: open?.retryAfterMs ?? 1_000, reason: `breaker '${open?.name ?? '?'}' is open` };
+  }
+  const result = await failureResult(rec, event, error, deps, ctx.logger);
+  return result.kind === 'finished' ? { ...result, checkpointUsed: ctx.checkpointUsed } : result;
 }
 
 /**
@@ -147,9 +156,9 @@ class EventContext implements AgentContext {
     this.attempt = rec.attempt;
   }
 
-  async call(event: AgentEvent, deadline: DeadlineSignal): Promise<readonly OutputEvent[]> {
+  call(event: AgentEvent, deadline: DeadlineSignal): ReturnType<Agent['handle']> {
     this.deadline = deadline;
-    return (await this.deps.agent.handle(event, this)) ?? [];
+    return this.deps.agent.handle(event, this);
   }
 
   get signal(): AbortSignal {
@@ -182,18 +191,31 @@ class EventContext implements AgentContext {
   }
 }
 
-async function encodeOutputs(event: AgentEvent, outputs: readonly OutputEvent[], deps: EventProcessorDeps, extra: Headers): Promise<OutgoingRecord[]> {
+/** The outputs encoded: at once when the codec can, else (a schema still to fetch) from the first that cannot. */
+function encodeOutputs(event: AgentEvent, outputs: readonly OutputEvent[], deps: EventProcessorDeps, extra: Headers): OutgoingRecord[] | Promise<OutgoingRecord[]> {
   const prepared = prepareOutputs(event, outputs, deps.agent.name, extra);
   const records: OutgoingRecord[] = new Array(prepared.length);
+  const { codec } = deps;
   for (let i = 0; i < prepared.length; i++) {
     const o = prepared[i]!;
-    const record = { topic: o.topic, key: o.key, value: await deps.codec.encode(o.topic, o.value), headers: o.headers };
-    // Refused here, as this event's own permanent failure, rather than by the broker for the whole batch.
-    const bytes = recordBytes(record);
-    if (bytes > MAX_OUTPUT_RECORD_BYTES) throw new OutputTooLargeError(o.topic, bytes, MAX_OUTPUT_RECORD_BYTES);
-    records[i] = record;
+    const value = codec.encodeNow ? codec.encodeNow(o.topic, o.value) : NOT_READY;
+    if (value === NOT_READY) return encodeRest(prepared, records, i, codec);
+    records[i] = checkedRecord(o, value);
   }
   return records;
+}
+
+async function encodeRest(prepared: readonly PreparedOutput[], records: OutgoingRecord[], from: number, codec: EventCodec): Promise<OutgoingRecord[]> {
+  for (let i = from; i < prepared.length; i++) records[i] = checkedRecord(prepared[i]!, await codec.encode(prepared[i]!.topic, prepared[i]!.value));
+  return records;
+}
+
+function checkedRecord(output: PreparedOutput, value: Buffer): OutgoingRecord {
+  const record = { topic: output.topic, key: output.key, value, headers: output.headers };
+  // Refused here, as this event's own permanent failure, rather than by the broker for the whole batch.
+  const bytes = recordBytes(record);
+  if (bytes > MAX_OUTPUT_RECORD_BYTES) throw new OutputTooLargeError(output.topic, bytes, MAX_OUTPUT_RECORD_BYTES);
+  return record;
 }
 
 async function failureResult(rec: ConsumedRecord, event: AgentEvent | undefined, error: unknown, deps: EventProcessorDeps, log: Logger): Promise<EventResult> {

@@ -18,6 +18,7 @@ import { parkedRecord, parkRecheckMs } from '../ordering/park';
 import { processEvent, type ConsumedRecord, type EventProcessorDeps, type EventResult, type OutgoingRecord } from './process-event';
 import { eventTracing } from './event-trace';
 import { chunkBySize } from './produce-chunks';
+import { installFastRecords } from '../kafkajs/fast-records';
 import { DeadlineQueue } from '../resilience/deadline';
 import { buildHeartbeat, HEARTBEAT_TOPIC } from './heartbeat';
 import { consumedTopics, ensureAgentTopics, retryTierOf } from './topics';
@@ -98,6 +99,9 @@ function eventIdOf(topic: string, partition: number, message: KafkaMessage, head
 export async function startWorker(agent: Agent, options: WorkerOptions): Promise<RunningWorker> {
   const instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const logger = (options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' })).child({ agent: agent.name, instance: instanceId });
+  // Before this process's first produce or fetch, or it changes nothing (see fast-records.ts).
+  const records = installFastRecords();
+  if (records !== 'installed' && records !== 'already-installed') logger.debug({ records }, "kafkajs's own record codecs in use");
   const metrics = options.metrics ?? NOOP_METRICS;
   const clock = options.clock ?? Date.now;
   const random = options.random ?? Math.random;
@@ -195,12 +199,13 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
     deadlines: new DeadlineQueue(agent.timeoutMs),
   };
 
+  // The records themselves are the messages (kafkajs reads key, value and headers, and ignores topic).
   const toKafkaMessages = (records: OutgoingRecord[]) => {
-    const byTopic = new Map<string, Array<{ key: Buffer | string | null; value: Buffer | null; headers: Headers }>>();
+    const byTopic = new Map<string, OutgoingRecord[]>();
     for (const r of records) {
-      const list = byTopic.get(r.topic) ?? [];
-      list.push({ key: r.key, value: r.value, headers: r.headers });
-      byTopic.set(r.topic, list);
+      const list = byTopic.get(r.topic);
+      if (list) list.push(r);
+      else byTopic.set(r.topic, [r]);
     }
     return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
   };
