@@ -1,5 +1,5 @@
 import { defineAgent, Header, RedisKeyBarrier, type Agent, type KeyBarrier } from '@agentmesh/runtime';
-import { uniqueName } from '../support/kafka';
+import { eventually, uniqueName } from '../support/kafka';
 import { json, quiet, runtimeHarness, valueOf, type RuntimeHarness } from './support';
 
 // Per-key ordering: while an event of a key is in retry, later events of that key wait behind it.
@@ -89,4 +89,34 @@ it('keeps the order across a restart: the lines live in Redis and the parked rec
   await h.start(o.definition, { keyBarrier: redisBarrier() });
   const seen = await out.until((s) => s.filter((x) => x.topic === o.output).length >= 3, 'the three outputs after the restart');
   expect(seen.filter((x) => x.topic === o.output).map((x) => valueOf<Step>(x).n)).toEqual([0, 1, 2]);
+});
+
+it('acknowledges a redelivered, already finished event of a key and goes on with the key', async () => {
+  const o = orderedAgent('key', 300);
+  await h.start(o.definition, { keyBarrier: redisBarrier() });
+  const out = await h.watch([o.output]);
+  const producer = h.kafka.producer();
+  await producer.connect();
+  const send = (eventId: string, n: number) => producer.send({ topic: o.input, messages: [{ key: 'M', value: json({ key: 'M', n }), headers: { [Header.eventId]: eventId } }] });
+  await send(`m1-${o.agent}`, 1);
+  await out.until((s) => s.length >= 1, 'the first output');
+  // The same event again (a producer retry, a replay): a duplicate, then the key's next event.
+  await send(`m1-${o.agent}`, 1);
+  await send(`m2-${o.agent}`, 2);
+  await producer.disconnect();
+  const seen = await out.until((s) => s.length >= 2, 'the next event of the key after the duplicate');
+  expect(seen.map((x) => valueOf<Step>(x).n)).toEqual([1, 2]);
+  // The batch with the duplicate was finished, not failed and fetched again: its offsets are committed.
+  const admin = h.kafka.admin();
+  await admin.connect();
+  try {
+    const committed = await eventually(async () => {
+      const [topic] = await admin.fetchOffsets({ groupId: o.agent, topics: [o.input] });
+      const total = (topic?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+      return total >= 3 ? total : undefined;
+    }, 'the three records committed');
+    expect(committed).toBe(3);
+  } finally {
+    await admin.disconnect();
+  }
 });

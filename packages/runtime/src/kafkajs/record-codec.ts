@@ -109,10 +109,28 @@ function writeUnsignedVarLong(buf: Buffer, at: number, value: number): number {
   return at;
 }
 
+/** Strings up to this long are measured and written by hand when ASCII: cheaper than a call into Buffer. */
+const SHORT_TEXT = 96;
+
+/** UTF-8 byte length of a string; short ASCII strings (ids, header names) without a native call. */
+function utf8Length(text: string): number {
+  const n = text.length;
+  if (n > SHORT_TEXT) return Buffer.byteLength(text);
+  for (let i = 0; i < n; i++) if (text.charCodeAt(i) >= 0x80) return Buffer.byteLength(text);
+  return n;
+}
+
+/** Writes `text` (of UTF-8 length `length`) at `at`; a short ASCII string (length === text.length) by hand. */
+function writeText(buf: Buffer, at: number, text: string, length: number): number {
+  if (length === text.length && length <= SHORT_TEXT) for (let i = 0; i < length; i++) buf[at + i] = text.charCodeAt(i);
+  else buf.write(text, at, length, 'utf8');
+  return at + length;
+}
+
 /** Byte length of a key, value or header value kafkajs can write (-1: null), or undefined when it cannot. */
 function bytesOf(value: unknown): number | undefined {
   if (value === null || value === undefined) return -1;
-  if (typeof value === 'string') return Buffer.byteLength(value);
+  if (typeof value === 'string') return utf8Length(value);
   if (Buffer.isBuffer(value)) return value.length;
   return undefined;
 }
@@ -124,9 +142,23 @@ function sizeOfBytesField(length: number): number {
 function writeBytesField(buf: Buffer, at: number, value: unknown, length: number): number {
   if (length < 0) return writeVarInt(buf, at, -1);
   at = writeVarInt(buf, at, length);
-  if (typeof value === 'string') buf.write(value, at, length, 'utf8');
-  else (value as Buffer).copy(buf, at);
+  if (typeof value === 'string') return writeText(buf, at, value, length);
+  (value as Buffer).copy(buf, at);
   return at + length;
+}
+
+/** The bytes of one header (name and value, with their lengths), or undefined for a value kafkajs cannot size. */
+function headerBytes(name: string, value: unknown): number | undefined {
+  const valueLength = typeof value === 'string' ? utf8Length(value) : Buffer.isBuffer(value) ? value.length : undefined;
+  if (valueLength === undefined) return undefined;
+  const nameLength = utf8Length(name);
+  return sizeOfVarInt(nameLength) + nameLength + sizeOfVarInt(valueLength) + valueLength;
+}
+
+function writeHeader(buf: Buffer, at: number, name: string, value: string | Buffer): number {
+  const nameLength = utf8Length(name);
+  at = writeText(buf, writeVarInt(buf, at, nameLength), name, nameLength);
+  return writeBytesField(buf, at, value, typeof value === 'string' ? utf8Length(value) : value.length);
 }
 
 /**
@@ -142,31 +174,31 @@ export function fastRecordEncoder(original: RecordEncoder, Encoder: EncoderClass
     const valueBytes = bytesOf(value);
     if (keyBytes === undefined || valueBytes === undefined) return original(record);
 
-    // Headers in kafkajs's order: by key, an array value as one header per item.
-    const names: string[] = [];
-    const values: Array<string | Buffer> = [];
-    const lengths: number[] = [];
-    for (const name of Object.keys(headers)) {
+    // Headers in kafkajs's order: by key, an array value as one header per item. Measured in one pass and
+    // written in another, rather than gathered into arrays first.
+    const names = Object.keys(headers);
+    let headerCount = 0;
+    let headersSize = 0;
+    for (const name of names) {
       const entry = headers[name];
-      const items = Array.isArray(entry) ? (entry as unknown[]) : [entry];
-      for (const item of items) {
-        // kafkajs cannot size a null header value; its own function reports that.
-        if (typeof item !== 'string' && !Buffer.isBuffer(item)) return original(record);
-        names.push(name);
-        values.push(item);
-        lengths.push(typeof item === 'string' ? Buffer.byteLength(item) : item.length);
+      if (Array.isArray(entry)) {
+        for (const item of entry as unknown[]) {
+          const size = headerBytes(name, item);
+          // kafkajs cannot size a null header value; its own function reports that.
+          if (size === undefined) return original(record);
+          headersSize += size;
+          headerCount++;
+        }
+      } else {
+        const size = headerBytes(name, entry);
+        if (size === undefined) return original(record);
+        headersSize += size;
+        headerCount++;
       }
     }
 
     const zigzagDelta = zigzag64(timestampDelta);
-    let bodySize = 1 + sizeOfUnsignedVarLong(zigzagDelta) + sizeOfVarInt(offsetDelta) + sizeOfBytesField(keyBytes) + sizeOfBytesField(valueBytes) + sizeOfVarInt(names.length);
-    const nameLengths: number[] = new Array(names.length);
-    for (let i = 0; i < names.length; i++) {
-      const nameLength = Buffer.byteLength(names[i]!);
-      nameLengths[i] = nameLength;
-      bodySize += sizeOfVarInt(nameLength) + nameLength + sizeOfVarInt(lengths[i]!) + lengths[i]!;
-    }
-
+    const bodySize = 1 + sizeOfUnsignedVarLong(zigzagDelta) + sizeOfVarInt(offsetDelta) + sizeOfBytesField(keyBytes) + sizeOfBytesField(valueBytes) + sizeOfVarInt(headerCount) + headersSize;
     const buf = Buffer.allocUnsafe(sizeOfVarInt(bodySize) + bodySize);
     let at = writeVarInt(buf, 0, bodySize);
     buf[at++] = 0; // attributes: none used at record level
@@ -174,16 +206,16 @@ export function fastRecordEncoder(original: RecordEncoder, Encoder: EncoderClass
     at = writeVarInt(buf, at, offsetDelta);
     at = writeBytesField(buf, at, key, keyBytes);
     at = writeBytesField(buf, at, value, valueBytes);
-    at = writeVarInt(buf, at, names.length);
-    for (let i = 0; i < names.length; i++) {
-      at = writeVarInt(buf, at, nameLengths[i]!);
-      buf.write(names[i]!, at, nameLengths[i]!, 'utf8');
-      at += nameLengths[i]!;
-      at = writeBytesField(buf, at, values[i], lengths[i]!);
+    at = writeVarInt(buf, at, headerCount);
+    for (const name of names) {
+      const entry = headers[name] as string | Buffer | Array<string | Buffer>;
+      if (Array.isArray(entry)) for (const item of entry) at = writeHeader(buf, at, name, item);
+      else at = writeHeader(buf, at, name, entry);
     }
 
-    // A real kafkajs Encoder (its record batch encoder checks for one) over the exact bytes.
-    const encoder = new Encoder(0);
+    // A real kafkajs Encoder (its record batch encoder checks for one) over the exact bytes, made without
+    // its constructor's own buffer.
+    const encoder = Object.create(Encoder.prototype) as EncoderLike;
     encoder.buf = buf;
     encoder.offset = at;
     return encoder;

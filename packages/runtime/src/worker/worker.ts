@@ -301,6 +301,7 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
           results[i] = { kind: 'duplicate' };
           return;
         }
+        const keyId = keyIds[i]!;
         const claim = claims.get(r.eventId);
         if (claim?.state === 'done') {
           results[i] = { kind: 'duplicate' };
@@ -308,7 +309,6 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
           if (ordered && r.key !== null) lineUpdates.push(() => barrier.release(agent.name, keyId, r.eventId));
           return;
         }
-        const keyId = keyIds[i]!;
         // The store hands an instance its own live lease again: a copy being handled by this process in another
         // partition's batch is busy here, not a second go.
         if (claim?.state === 'busy' || inFlightIds.has(r.eventId) || heldKeys.has(keyId) || !isRunning() || isStale()) {
