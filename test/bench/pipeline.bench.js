@@ -14,7 +14,8 @@
  *             info (to a file), with tracing set up with no exporter (no spans; the trace context is carried in headers):
  *             what four `mesh run` processes assemble (runAgent), gathered in one process. Idempotent producer,
  *             claims and completions in Redis, commit after the outputs and completions are durable, heartbeats,
- *             and the runtime's record codecs in place of kafkajs's (installFastRecords, as every worker does).
+ *             and the runtime's versions of kafkajs's record codecs and partition grouping (installFastKafkajs,
+ *             installed when the runtime loads, as in every `mesh run`).
  *       bare: four plain kafkajs consumer groups (eachBatch, autoCommit: a commit after every batch) and four
  *             NON-idempotent producers, one send per consumed batch, acks -1 (as the mesh's producer uses; on one
  *             broker acks 1 and -1 cost the same). Same Avro work: the same records are decoded and encoded with
@@ -50,9 +51,9 @@
  *   BENCH_PUBLISH_BATCH      invoices per producer.send()                 (default 100)
  *   BENCH_PUBLISH_IN_FLIGHT  sends in flight in burst mode                (default 4)
  *   BENCH_PROFILE            1: an extra profiled round per side          (default 1)
- *   BENCH_BARE_RECORDS       kafkajs: bare encodes and decodes records with (default kafkajs)
- *                            kafkajs's own codecs; mesh: with the runtime's faster ones, which
- *                            the mesh side always uses (installFastRecords)
+ *   BENCH_BARE_KAFKAJS       stock: bare runs kafkajs as published;       (default stock)
+ *                            fast: with the runtime's record codecs and partition grouping, which
+ *                            the mesh side always has (installFastKafkajs)
  *   BENCH_EVENT_COUNTERS     1: also time every decode, handler call and  (default 0)
  *                            encode on both sides (a wrapper per call costs the mesh's async calls
  *                            more than bare's inline timing, so it is off in measured runs)
@@ -105,7 +106,7 @@ const CFG = {
   publishInFlight: Math.max(1, envInt('BENCH_PUBLISH_IN_FLIGHT', 4)),
   profile: envInt('BENCH_PROFILE', 1) !== 0,
   eventCounters: envInt('BENCH_EVENT_COUNTERS', 0) !== 0,
-  bareRecords: process.env.BENCH_BARE_RECORDS === 'mesh' ? 'mesh' : 'kafkajs',
+  bareKafkajs: process.env.BENCH_BARE_KAFKAJS === 'fast' ? 'fast' : 'stock',
   profileDir: process.env.BENCH_PROFILE_DIR || '',
   layout: process.env.BENCH_LAYOUT || 'single',
   sides: (process.env.BENCH_SIDES || 'mesh,bare').split(',').map((s) => s.trim()).filter(Boolean),
@@ -174,6 +175,8 @@ const failureFree = () => ({ seed: 'bench', rates: { transient: 0, permanent: 0,
 
 async function meshChild(send) {
   const counters = new Counters();
+  // As in `mesh run`: the runtime loads before kafkajs (it installs its kafkajs hot paths on load).
+  require(DIST.runtime);
   instrument(fromRuntime('kafkajs'), counters);
   const { brokers, registryUrl, redisUrl, keyPrefix, logFile, hops } = JSON.parse(process.env.BENCH_CHILD);
   const agents = meshAgents(DIST.runtime, fromRuntime('pino'), counters, {
@@ -204,9 +207,10 @@ async function meshChild(send) {
 
 async function bareChild(send) {
   const counters = new Counters();
+  // The runtime installs its kafkajs hot paths when it loads, so it must load before kafkajs does.
+  if (CFG.bareKafkajs === 'fast') require(DIST.runtime);
   const kafkajs = fromRuntime('kafkajs');
   instrument(kafkajs, counters);
-  if (CFG.bareRecords === 'mesh') require(DIST.runtime).installFastRecords();
   const { SchemaRegistry } = require('@kafkajs/confluent-schema-registry');
   const pino = fromRuntime('pino');
   const { brokers, registryUrl, hops } = JSON.parse(process.env.BENCH_CHILD);
@@ -595,7 +599,7 @@ function printReport(results, counters, profiles) {
       `${os.cpus().length} CPU(s); ${fmt(CFG.invoices)} invoices per round after ${fmt(CFG.warmup)} warm-up, ` +
       `${CFG.rate > 0 ? `steady ${fmt(CFG.rate)} inv/s` : `burst (${CFG.publishBatch}/send, ${CFG.publishInFlight} in flight)`}, ` +
       `${CFG.partitions} partitions, ${CFG.layout === 'single' ? '4 hops in one process per side' : 'one process per hop (4 per side)'}; median of ${CFG.rounds} round(s); ` +
-      `record codecs: mesh the runtime's, bare ${CFG.bareRecords === 'mesh' ? "the runtime's (BENCH_BARE_RECORDS=mesh)" : "kafkajs's own"}`,
+      `kafkajs hot paths: mesh the runtime's, bare ${CFG.bareKafkajs === 'fast' ? "the runtime's too (BENCH_BARE_KAFKAJS=fast)" : "kafkajs's own"}`,
   );
   console.log('');
   line('', 'mesh', 'bare', 'mesh/bare');

@@ -1,3 +1,6 @@
+// Before anything below loads kafkajs (see kafkajs/install.ts).
+import './kafkajs/preload';
+
 export { defineAgent } from './agent/define';
 export type { Agent, AgentContext, AgentDefinition, AgentEvent, Breaker, BreakerOptions, FallbackReason, OutputEvent } from './agent/types';
 export { AgentDefinitionError, HandlerTimeoutError, InvalidInputError, OutputTooLargeError, PermanentError } from './failure/errors';
@@ -29,4 +32,4 @@ export { startObservabilityServer, type ObservabilityServer, type ObservabilityS
 export type { ReadinessCheckResult, ReadinessChecks } from './observability/readiness';
 export { createMetricsRegistry } from './observability/prometheus-metrics';
 export { extractTraceContext, injectTraceHeaders } from './observability/tracing';
-export { installFastRecords, type FastRecordsStatus } from './kafkajs/fast-records';
+export { installFastKafkajs, type FastKafkajsStatus, type InstallStatus } from './kafkajs/install';

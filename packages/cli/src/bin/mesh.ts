@@ -1,3 +1,5 @@
+// The runtime first: it installs its kafkajs hot paths before anything else loads kafkajs.
+import '@agentmesh/runtime';
 import { buildProgram } from '../program';
 
 buildProgram()

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaConfig, type KafkaMessage, type Message, type TopicMessages } from 'kafkajs';
 import pino, { type Logger } from 'pino';
 import { trace, type Tracer } from '@opentelemetry/api';
-import { deriveEventId, Header, headersToStrings, installFastRecords, InvalidInputError, StoreError, traceIdFromTraceparent, type EventCodec } from '@agentmesh/runtime';
+import { deriveEventId, Header, headersToStrings, installFastKafkajs, InvalidInputError, StoreError, traceIdFromTraceparent, type EventCodec } from '@agentmesh/runtime';
 import { parseReply, toReplyInput, type SagaReplyRecord } from '../protocol/messages';
 import { describeError, SagaDefinitionError } from '../errors';
 import { commandEventId, sagaIdFor } from '../protocol/ids';
@@ -88,8 +88,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const baseLogger = options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' });
   // A process logger that already names the instance keeps its name (one `instance` field per line).
   const logger = baseLogger.child({ component: 'coordinator', ...('instance' in baseLogger.bindings() ? {} : { instance: instanceId }) });
-  // Before this process's first produce or fetch (see the runtime's installFastRecords).
-  installFastRecords();
+  // Before this process's first produce or fetch (see the runtime's installFastKafkajs).
+  installFastKafkajs();
   const metrics = options.metrics ?? new CoordinatorMetrics();
   const tracer = options.tracer ?? trace.getTracer('agentmesh-coordinator');
   const spans = new SagaSpans(tracer);

@@ -75,7 +75,8 @@ export class PrometheusWorkerMetrics implements WorkerMetrics {
    * otherwise, twice per event, which showed in the pipeline benchmark's profile.
    */
   private readonly eventCounters = new Map<string, Counter.Internal>();
-  private readonly handlerHistograms = new Map<string, Histogram.Internal<AgentResultLabels>>();
+  /** Per agent: the children for ok and error, found without building a key per event. */
+  private readonly handlerHistograms = new Map<string, { ok: Histogram.Internal<AgentResultLabels>; error: Histogram.Internal<AgentResultLabels> }>();
 
   constructor(options: PrometheusWorkerMetricsOptions = {}) {
     this.registry = options.registry ?? createMetricsRegistry(options);
@@ -129,11 +130,12 @@ export class PrometheusWorkerMetrics implements WorkerMetrics {
 
   handlerDuration(agent: string, seconds: number, ok: boolean): void {
     if (!Number.isFinite(seconds) || seconds < 0) return;
-    const result = ok ? 'ok' : 'error';
-    const key = `${agent}\u0000${result}`;
-    let child = this.handlerHistograms.get(key);
-    if (!child) this.handlerHistograms.set(key, (child = this.handlerSeconds.labels({ agent, result })));
-    child.observe(seconds);
+    let children = this.handlerHistograms.get(agent);
+    if (!children) {
+      children = { ok: this.handlerSeconds.labels({ agent, result: 'ok' }), error: this.handlerSeconds.labels({ agent, result: 'error' }) };
+      this.handlerHistograms.set(agent, children);
+    }
+    (ok ? children.ok : children.error).observe(seconds);
   }
 
   retryScheduled(agent: string, tier: number): void {

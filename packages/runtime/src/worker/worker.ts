@@ -18,7 +18,7 @@ import { parkedRecord, parkRecheckMs } from '../ordering/park';
 import { processEvent, type ConsumedRecord, type EventProcessorDeps, type EventResult, type OutgoingRecord } from './process-event';
 import { eventTracing } from './event-trace';
 import { chunkBySize } from './produce-chunks';
-import { installFastRecords } from '../kafkajs/fast-records';
+import { installFastKafkajs } from '../kafkajs/install';
 import { DeadlineQueue } from '../resilience/deadline';
 import { buildHeartbeat, HEARTBEAT_TOPIC } from './heartbeat';
 import { consumedTopics, ensureAgentTopics, retryTierOf } from './topics';
@@ -99,9 +99,9 @@ function eventIdOf(topic: string, partition: number, message: KafkaMessage, head
 export async function startWorker(agent: Agent, options: WorkerOptions): Promise<RunningWorker> {
   const instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const logger = (options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' })).child({ agent: agent.name, instance: instanceId });
-  // Before this process's first produce or fetch, or it changes nothing (see fast-records.ts).
-  const records = installFastRecords();
-  if (records !== 'installed' && records !== 'already-installed') logger.debug({ records }, "kafkajs's own record codecs in use");
+  // Before this process's first produce or fetch, or it changes nothing (see kafkajs/install.ts).
+  const kafkajsPaths = installFastKafkajs();
+  if (kafkajsPaths.recordCodecs !== 'installed' || kafkajsPaths.partitionGrouping !== 'installed') logger.debug({ kafkajsPaths }, "some of kafkajs's own hot paths in use");
   const metrics = options.metrics ?? NOOP_METRICS;
   const clock = options.clock ?? Date.now;
   const random = options.random ?? Math.random;

@@ -1,0 +1,98 @@
+import { dirname, join } from 'node:path';
+import { groupMessagesPerPartition } from './partition-grouping';
+import { fastRecordDecoder, fastRecordEncoder, type EncoderClass, type RecordDecoder, type RecordEncoder } from './record-codec';
+
+/**
+ * Puts our versions of three kafkajs hot paths in place of kafkajs's own: the record encoder and
+ * decoder (record-codec.ts) and the producer's grouping of messages by partition
+ * (partition-grouping.ts).
+ *
+ * Why: kafkajs 2.2.4 (its last release) encodes every header of every record with a fresh zeroed
+ * 512-byte encoder and a Buffer per varint, decodes headers by copying the headers object once per
+ * header, and groups a send's messages by copying each partition's array once per message. The mesh
+ * puts four headers on every record (DESIGN.md) and sends batches of hundreds; in the pipeline
+ * benchmark these paths took over a quarter of a worker's CPU.
+ *
+ * How: kafkajs requires these modules through Node's module cache; replacing a cached module's
+ * exports before the module that binds it is loaded is enough. The record codecs are bound lazily
+ * (on the first produce and the first fetch), the grouping when kafkajs itself is first required,
+ * so the runtime installs on load (index.ts) and again, for the codecs, when a worker or the
+ * coordinator starts. Each part is installed only for the kafkajs version it was checked against
+ * (same bytes, same results: see the tests beside each), and only while its binder is not loaded;
+ * otherwise kafkajs keeps its own and nothing changes but speed. MESH_KAFKAJS=stock turns it off.
+ */
+export type InstallStatus = 'installed' | 'disabled' | 'unsupported-kafkajs' | 'too-late' | 'no-module-cache';
+
+export interface FastKafkajsStatus {
+  recordCodecs: InstallStatus;
+  partitionGrouping: InstallStatus;
+}
+
+const SUPPORTED_KAFKAJS = '2.2.4';
+
+interface Part {
+  /** The module whose exports are replaced. */
+  file: string;
+  /** The modules that bind it when they load: once one is loaded, replacing it changes nothing. */
+  binders: string[];
+  replace(original: unknown, load: (file: string) => unknown): unknown;
+}
+
+const PARTS: Record<keyof FastKafkajsStatus, Part[]> = {
+  recordCodecs: [
+    {
+      file: 'src/protocol/recordBatch/record/v0/index.js',
+      binders: ['src/protocol/requests/produce/v3/request.js'],
+      replace: (original, load) => fastRecordEncoder(original as RecordEncoder, load('src/protocol/encoder.js') as EncoderClass),
+    },
+    {
+      file: 'src/protocol/recordBatch/record/v0/decoder.js',
+      binders: ['src/protocol/recordBatch/v0/decoder.js'],
+      replace: (original) => fastRecordDecoder(original as RecordDecoder),
+    },
+  ],
+  partitionGrouping: [
+    {
+      file: 'src/producer/groupMessagesPerPartition.js',
+      binders: ['src/producer/sendMessages.js'],
+      replace: () => groupMessagesPerPartition,
+    },
+  ],
+};
+
+const status: FastKafkajsStatus = { recordCodecs: 'no-module-cache', partitionGrouping: 'no-module-cache' };
+
+/** Installs what can still be installed; idempotent. Returns where each part stands. */
+export function installFastKafkajs(env: Readonly<Record<string, string | undefined>> = process.env): FastKafkajsStatus {
+  for (const part of Object.keys(PARTS) as Array<keyof FastKafkajsStatus>) {
+    if (status[part] !== 'installed') status[part] = install(PARTS[part], env);
+  }
+  return { ...status };
+}
+
+function install(parts: Part[], env: Readonly<Record<string, string | undefined>>): InstallStatus {
+  if (env.MESH_KAFKAJS?.trim().toLowerCase() === 'stock') return 'disabled';
+  // Under test runners with their own module registry (jest) there is no Node module cache to use.
+  if (typeof require === 'undefined' || !require.cache || typeof require.resolve !== 'function') return 'no-module-cache';
+  let root: string;
+  try {
+    const manifest = require.resolve('kafkajs/package.json');
+    if ((require(manifest) as { version?: string }).version !== SUPPORTED_KAFKAJS) return 'unsupported-kafkajs';
+    root = dirname(manifest);
+  } catch {
+    return 'unsupported-kafkajs';
+  }
+  const at = (file: string) => join(root, file);
+  if (parts.some((part) => part.binders.some((file) => require.cache[at(file)] !== undefined))) return 'too-late';
+  const load = (file: string): unknown => require(at(file));
+  const modules = parts.map((part) => {
+    load(part.file);
+    return require.cache[at(part.file)];
+  });
+  if (modules.some((m) => m === undefined)) return 'no-module-cache';
+  parts.forEach((part, i) => {
+    const cached = modules[i]!;
+    cached.exports = part.replace(cached.exports, load);
+  });
+  return 'installed';
+}
