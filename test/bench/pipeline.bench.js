@@ -392,6 +392,18 @@ function summarizePipelineProfile(file, label) {
   });
 }
 
+/** Records per consumed batch over a round, across hops (per-batch costs are paid this many times less per record). */
+function meanBatch(counters) {
+  let calls = 0;
+  let items = 0;
+  for (const [name, c] of Object.entries(counters)) {
+    if (!name.startsWith('batch size ')) continue;
+    calls += c.calls;
+    items += c.items;
+  }
+  return calls > 0 ? items / calls : 0;
+}
+
 function printPipelineCounters(label, counters, invoices) {
   printCounters(
     `\n${label} timing counters over the measured ${fmt(invoices)} invoices (wall ms awaited; calls overlap, so sums exceed elapsed time):`,
@@ -526,7 +538,7 @@ async function main() {
         const c = mergeCounters(await child.call('counters'));
         console.log(
           ` ${fmt(r.throughput)} inv/s, p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms; CPU % pipeline ${fmt(r.cpu.pipeline)}, ` +
-            `broker ${fmt(r.cpu.broker)}, redis ${fmt(r.cpu.redis)}, driver ${fmt(r.cpu.driver)}`,
+            `broker ${fmt(r.cpu.broker)}, redis ${fmt(r.cpu.redis)}, driver ${fmt(r.cpu.driver)}; ${fmt(meanBatch(c))} records per batch`,
         );
         if (!profile) {
           if (CFG.pacedInvoices > 0) {

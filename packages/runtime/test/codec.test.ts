@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { loadContracts, registerContracts, startSchemaRegistry, type RunningSchemaRegistry } from '@agentmesh/schema-registry';
-import { EncodeError, InvalidInputError, RegistryCodec, SchemaNotFoundError, SchemaRegistryUnavailableError, valueSubject } from '@agentmesh/runtime';
+import { EncodeError, InvalidInputError, NOT_READY, RegistryCodec, SchemaNotFoundError, SchemaRegistryUnavailableError, valueSubject } from '@agentmesh/runtime';
 
 // The registry codec against the embedded registry (in memory) with real Avro bytes.
 
@@ -61,6 +61,20 @@ describe('RegistryCodec', () => {
     expect(await other.decode(ours)).toEqual(invoice);
     const theirs = await other.encode(await other.getLatestSchemaId(valueSubject('invoices.received')), { ...invoice, senderEmail: null });
     expect(await codec.decode('invoices.received', theirs)).toEqual({ ...invoice, senderEmail: null });
+  });
+
+  it('writes values of every size the same way once the schema is known, small ones and those larger than its scratch buffer', async () => {
+    const codec = new RegistryCodec({ url: registry.url });
+    const other = new SchemaRegistry({ host: registry.url });
+    // The first encode and decode fetch the schemas; from then on both can be done at once.
+    await codec.decode('invoices.received', await codec.encode('invoices.received', invoice));
+    for (const size of [0, 100, 70_000, 300_000]) {
+      const value = { ...invoice, invoiceId: 'x'.repeat(size) };
+      const ours = codec.encodeNow('invoices.received', value);
+      expect(ours).not.toBe(NOT_READY);
+      expect(await other.decode(ours as Buffer)).toEqual(value);
+      expect(codec.decodeNow('invoices.received', ours as Buffer)).toEqual(value);
+    }
   });
 
   it('asks the registry for a topic\'s schema once for a burst of messages, not per message', async () => {

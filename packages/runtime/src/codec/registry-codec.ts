@@ -5,7 +5,7 @@ import { NOT_READY, type EventCodec } from './codec';
 import { EncodeError, SchemaNotFoundError, SchemaRegistryUnavailableError, UnsupportedSchemaError } from './errors';
 import { ExpiringCache } from './expiring-cache';
 import { describeAvroType, describeValue, findFieldProblems } from './field-problems';
-import { encodeConfluentFrame, parseConfluentFrame } from './wire-format';
+import { CONFLUENT_HEADER_BYTES, encodeConfluentFrame, parseConfluentFrame, writeConfluentHeader } from './wire-format';
 
 export interface RegistryCodecOptions {
   /** Base URL of a Confluent-compatible schema registry. */
@@ -81,6 +81,8 @@ export class RegistryCodec implements EventCodec {
   private readonly resolvers = new Map<string, Resolver>();
   /** Writer types by schema id (immutable), so a decode skips the bounded registry call once the id is known. */
   private readonly writers = new Map<number, Type>();
+  /** Where values are encoded before being copied into their frame; larger ones take avsc's own buffer. */
+  private readonly scratch = Buffer.allocUnsafe(64 * 1024);
 
   constructor(options: RegistryCodecOptions) {
     this.url = options.url.replace(/\/+$/, '');
@@ -116,15 +118,19 @@ export class RegistryCodec implements EventCodec {
 
   /** The value (known to fit) in the Confluent frame. */
   private write(topic: string, schema: TopicSchema, value: unknown): Buffer {
-    let body: Buffer;
     try {
-      body = schema.type.toBuffer(value);
+      // Written behind the frame's header in a reused buffer, then copied out once: one allocation per value.
+      const end = schema.type.encode(value, this.scratch, CONFLUENT_HEADER_BYTES);
+      if (end < 0) return encodeConfluentFrame(schema.id, schema.type.toBuffer(value));
+      const frame = Buffer.allocUnsafe(end);
+      this.scratch.copy(frame, 0, 0, end);
+      writeConfluentHeader(frame, schema.id);
+      return frame;
     } catch (error) {
       // isValid passed, so this is a value avsc cannot write exactly (a long past 2^53, say).
       const expected = describeAvroType(schema.type);
       throw new EncodeError(topic, [{ field: '', expected, got: describeValue(value), message: `the value cannot be written as ${expected}: ${messageOf(error)}` }]);
     }
-    return encodeConfluentFrame(schema.id, body);
   }
 
   decodeNow(topic: string, bytes: Buffer | null): unknown {

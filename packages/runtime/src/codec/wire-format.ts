@@ -13,10 +13,16 @@ export interface ConfluentFrame {
 }
 
 export function encodeConfluentFrame(schemaId: number, body: Buffer): Buffer {
-  const header = Buffer.alloc(CONFLUENT_HEADER_BYTES);
-  header.writeUInt8(CONFLUENT_MAGIC_BYTE, 0);
-  header.writeInt32BE(schemaId, 1);
-  return Buffer.concat([header, body]);
+  const frame = Buffer.allocUnsafe(CONFLUENT_HEADER_BYTES + body.length);
+  writeConfluentHeader(frame, schemaId);
+  body.copy(frame, CONFLUENT_HEADER_BYTES);
+  return frame;
+}
+
+/** Writes the magic byte and schema id into the first five bytes of `frame`. */
+export function writeConfluentHeader(frame: Buffer, schemaId: number): void {
+  frame[0] = CONFLUENT_MAGIC_BYTE;
+  frame.writeInt32BE(schemaId, 1);
 }
 
 function hex(byte: number): string {
