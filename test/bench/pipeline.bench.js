@@ -54,6 +54,10 @@
  *   BENCH_BARE_KAFKAJS       stock: bare runs kafkajs as published;       (default stock)
  *                            fast: with the runtime's record codecs and partition grouping, which
  *                            the mesh side always has (installFastKafkajs)
+ *   BENCH_PIN                1: pin the pipeline children (all their threads) to the last CPU and the
+ *                            driver and infra to the others (taskset): steadier rounds (on a 2-CPU VM
+ *                            unpinned rounds vary by a third), but a side's GC threads then share its
+ *                            one core, which costs the mesh more (it allocates more)   (default 0)
  *   BENCH_EVENT_COUNTERS     1: also time every decode, handler call and  (default 0)
  *                            encode on both sides (a wrapper per call costs the mesh's async calls
  *                            more than bare's inline timing, so it is off in measured runs)
@@ -71,6 +75,7 @@
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 
 const { randomBytes } = require('node:crypto');
+const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -107,6 +112,7 @@ const CFG = {
   profile: envInt('BENCH_PROFILE', 1) !== 0,
   eventCounters: envInt('BENCH_EVENT_COUNTERS', 0) !== 0,
   bareKafkajs: process.env.BENCH_BARE_KAFKAJS === 'fast' ? 'fast' : 'stock',
+  pin: process.env.BENCH_PIN === '1',
   profileDir: process.env.BENCH_PROFILE_DIR || '',
   layout: process.env.BENCH_LAYOUT || 'single',
   sides: (process.env.BENCH_SIDES || 'mesh,bare').split(',').map((s) => s.trim()).filter(Boolean),
@@ -170,6 +176,27 @@ function instrument(kafkajs, counters) {
     },
   });
 }
+
+/**
+ * CPU pinning (BENCH_PIN): the pipeline children get the last CPU to themselves (all their threads, GC helpers
+ * included), the driver and the infra child the others; Redis is left where it is.
+ */
+const pinning = (() => {
+  const cpus = os.cpus().length;
+  let checked;
+  // Asked on first use only: the children load this file too.
+  const usable = () => (checked ??= CFG.pin && cpus >= 2 && spawnSync('taskset', ['-V']).status === 0);
+  const pin = (pid, list) => {
+    if (!usable()) return;
+    const r = spawnSync('taskset', ['-a', '-p', '-c', list, String(pid)]);
+    if (r.status !== 0) console.log(`(could not pin pid ${pid} to CPU ${list}: ${String(r.stderr).trim()})`);
+  };
+  return {
+    describe: () => (usable() ? `pipeline pinned to CPU ${cpus - 1}, driver and infra to CPU 0-${cpus - 2}` : 'no CPU pinning'),
+    pipeline: (pid) => pin(pid, String(cpus - 1)),
+    others: (pid) => pin(pid, cpus > 2 ? `0-${cpus - 2}` : '0'),
+  };
+})();
 
 const failureFree = () => ({ seed: 'bench', rates: { transient: 0, permanent: 0, slow: 0 } });
 
@@ -444,6 +471,8 @@ async function main() {
   let failure = null;
   try {
     infra = await startPipelineChild('infra', {}, 30000, path.join(workDir, 'infra.log'));
+    pinning.others(process.pid);
+    pinning.others(infra.pid);
     const { address, registryUrl } = infra.ready;
     const brokers = [address];
     console.log(`broker ${address}, registry ${registryUrl} (pid ${infra.pid}); logs in ${workDir}`);
@@ -492,7 +521,9 @@ async function main() {
         for (const hops of groups) {
           const name = `${side}-${round}${groups.length > 1 ? `-${hops[0]}` : ''}`;
           const env = { brokers, registryUrl, redisUrl: CFG.redisUrl, keyPrefix, hops, logFile: path.join(workDir, `${name}.log`) };
-          kids.push(await startPipelineChild(side, { BENCH_CHILD: JSON.stringify(env) }, 90000, path.join(workDir, `${name}.out`)));
+          const kid = await startPipelineChild(side, { BENCH_CHILD: JSON.stringify(env) }, 90000, path.join(workDir, `${name}.out`));
+          pinning.pipeline(kid.pid);
+          kids.push(kid);
         }
       } catch (err) {
         await Promise.all(kids.map((k) => k.stop()));
@@ -611,7 +642,7 @@ function printReport(results, counters, profiles) {
       `${os.cpus().length} CPU(s); ${fmt(CFG.invoices)} invoices per round after ${fmt(CFG.warmup)} warm-up, ` +
       `${CFG.rate > 0 ? `steady ${fmt(CFG.rate)} inv/s` : `burst (${CFG.publishBatch}/send, ${CFG.publishInFlight} in flight)`}, ` +
       `${CFG.partitions} partitions, ${CFG.layout === 'single' ? '4 hops in one process per side' : 'one process per hop (4 per side)'}; median of ${CFG.rounds} round(s); ` +
-      `kafkajs hot paths: mesh the runtime's, bare ${CFG.bareKafkajs === 'fast' ? "the runtime's too (BENCH_BARE_KAFKAJS=fast)" : "kafkajs's own"}`,
+      `kafkajs hot paths: mesh the runtime's, bare ${CFG.bareKafkajs === 'fast' ? "the runtime's too (BENCH_BARE_KAFKAJS=fast)" : "kafkajs's own"}; ${pinning.describe()}`,
   );
   console.log('');
   line('', 'mesh', 'bare', 'mesh/bare');
