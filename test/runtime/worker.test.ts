@@ -122,6 +122,46 @@ describe('the worker', () => {
     expect(exhausted.headers[Header.errorStack]).toContain('erp timeout on attempt 3');
   });
 
+  it("sends a batch's outputs in requests under the broker's message size limit, however large the batch", async () => {
+    const n = names();
+    // Twelve outputs of 200 KB: 2.4 MB in all, over the broker's 1 MiB per record batch if sent in one request.
+    const big = 'x'.repeat(200_000);
+    await h.start(
+      defineAgent<Order>({
+        name: n.agent,
+        consumes: [n.input],
+        produces: [n.output],
+        handle: (e) => [{ topic: n.output, value: { n: e.value.n, big } }],
+      }),
+    );
+    const out = await h.watch([n.output]);
+    await publish(n.input, Array.from({ length: 12 }, (_, i) => ({ key: 'one-partition', value: { n: i } })));
+    const seen = await out.until((s) => s.length >= 12, 'the twelve large outputs');
+    expect(seen.map((s) => valueOf<{ n: number }>(s).n)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+  });
+
+  it('dead-letters an event whose output is larger than a record may be, and goes on', async () => {
+    const n = names();
+    await h.start(
+      defineAgent<Order>({
+        name: n.agent,
+        consumes: [n.input],
+        produces: [n.output],
+        handle: (e) => [{ topic: n.output, value: { n: e.value.n, blob: e.value.n === 1 ? 'y'.repeat(1_100_000) : '' } }],
+      }),
+    );
+    const watched = await h.watch([n.output, `${n.agent}.dlq`]);
+    await publish(n.input, [
+      { key: 'k', value: { n: 1 } },
+      { key: 'k', value: { n: 2 } },
+    ]);
+    const seen = await watched.until((s) => s.length >= 2, 'a dead letter and the next output');
+    const dead = seen.find((s) => s.topic === `${n.agent}.dlq`)!;
+    expect(valueOf<Order>(dead)).toEqual({ n: 1 }); // the original record, not the oversized output
+    expect(readFailureEnvelope(dead.headers)).toMatchObject({ kind: 'permanent', attempt: 1, errorClass: 'OutputTooLargeError' });
+    expect(seen.filter((s) => s.topic === n.output).map((s) => valueOf<{ n: number }>(s).n)).toEqual([2]);
+  });
+
   it('aborts a hung handler at its deadline, signals it, and retries it', async () => {
     const n = names();
     let aborted = 0;
