@@ -162,6 +162,32 @@ describe('the worker', () => {
     expect(seen.filter((s) => s.topic === n.output).map((s) => valueOf<{ n: number }>(s).n)).toEqual([2]);
   });
 
+  it('dead-letters a record as large as its topic allows, failure envelope and all, and goes on', async () => {
+    const n = names();
+    await h.start(
+      defineAgent<{ n: number; blob?: string }>({
+        name: n.agent,
+        consumes: [n.input],
+        produces: [n.output],
+        handle: (e) => {
+          if (e.value.blob) throw new PermanentError('this document cannot be read');
+          return [{ topic: n.output, value: { n: e.value.n } }];
+        },
+      }),
+    );
+    const watched = await h.watch([n.output, `${n.agent}.dlq`]);
+    // Just under the source topic's 1,048,588-byte limit: the copy with its envelope is over it.
+    await publish(n.input, [
+      { key: 'k', value: { n: 1, blob: 'z'.repeat(1_047_000) } },
+      { key: 'k', value: { n: 2 } },
+    ]);
+    const seen = await watched.until((s) => s.length >= 2, 'the dead letter and the next output');
+    const dead = seen.find((s) => s.topic === `${n.agent}.dlq`)!;
+    expect(dead.value!.length).toBeGreaterThan(1_047_000);
+    expect(readFailureEnvelope(dead.headers)).toMatchObject({ kind: 'permanent', errorMessage: 'this document cannot be read' });
+    expect(seen.filter((s) => s.topic === n.output).map((s) => valueOf<{ n: number }>(s).n)).toEqual([2]);
+  });
+
   it('aborts a hung handler at its deadline, signals it, and retries it', async () => {
     const n = names();
     let aborted = 0;

@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import { ConfigResourceTypes, type Admin } from 'kafkajs';
 import type { Agent } from '../agent/types';
 
 export function retryTopic(agent: string, tier: number): string {
@@ -22,10 +22,21 @@ export function consumedTopics(agent: Agent): string[] {
   return [...agent.consumes, ...agent.retry.delaysMs.map((_, tier) => retryTopic(agent.name, tier))];
 }
 
+/** Kafka's default max.message.bytes, for a topic whose own setting cannot be read. */
+const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
+
+/**
+ * What a retry or DLQ copy may add to a source record: the failure envelope, whose headers are bounded
+ * (see failure/envelope.ts: a 4,000-character stack, 1,000-character messages, 50 attempts of history).
+ */
+const FAILURE_ENVELOPE_ROOM_BYTES = 128 * 1024;
+
 /**
  * Creates the agent's retry and DLQ topics (and missing source topics) with
  * the largest partition count among its sources, so a retried key lands on a
- * partition as spread out as the source's.
+ * partition as spread out as the source's, and with room for the largest
+ * source record plus its failure envelope: a record the source accepted must
+ * never be refused as a retry or a dead letter (the refusal would stop the agent).
  */
 export async function ensureAgentTopics(admin: Admin, agent: Agent, defaultPartitions: number): Promise<void> {
   const existing = new Set(await admin.listTopics());
@@ -36,5 +47,25 @@ export async function ensureAgentTopics(admin: Admin, agent: Agent, defaultParti
   const meta = await admin.fetchTopicMetadata({ topics: [...agent.consumes] });
   const partitions = Math.max(1, ...meta.topics.map((t) => t.partitions.length));
   const own = [...agent.retry.delaysMs.map((_, tier) => retryTopic(agent.name, tier)), dlqTopic(agent.name)].filter((t) => !existing.has(t));
-  if (own.length > 0) await admin.createTopics({ waitForLeaders: true, topics: own.map((topic) => ({ topic, numPartitions: partitions })) });
+  if (own.length === 0) return;
+  const maxMessageBytes = String((await largestMessageBytes(admin, agent.consumes)) + FAILURE_ENVELOPE_ROOM_BYTES);
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: own.map((topic) => ({ topic, numPartitions: partitions, configEntries: [{ name: 'max.message.bytes', value: maxMessageBytes }] })),
+  });
+}
+
+/** The largest max.message.bytes among `topics` (Kafka's default where it cannot be read). */
+async function largestMessageBytes(admin: Admin, topics: readonly string[]): Promise<number> {
+  try {
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['max.message.bytes'] })),
+    });
+    const limits = resources.flatMap((r) => r.configEntries.filter((c) => c.configName === 'max.message.bytes').map((c) => Number(c.configValue)));
+    const valid = limits.filter((n) => Number.isSafeInteger(n) && n > 0);
+    return valid.length > 0 ? Math.max(...valid) : KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
+  } catch {
+    return KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
+  }
 }
