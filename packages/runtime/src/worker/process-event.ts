@@ -91,6 +91,7 @@ async function decide(rec: ConsumedRecord, eventTrace: EventTrace, deps: EventPr
   const ctx = new EventContext(rec, deps, eventTrace);
   let event: AgentEvent | undefined;
   const started = deps.clock();
+  let handled = false;
   let result: EventResult;
   try {
     let value = codec.decodeNow ? codec.decodeNow(rec.topic, rec.value) : NOT_READY;
@@ -110,12 +111,15 @@ async function decide(rec: ConsumedRecord, eventTrace: EventTrace, deps: EventPr
     const current = event;
     const outputs = (await eventTrace.aroundHandler(() => deps.deadlines.run((deadline) => ctx.call(current, deadline)))) ?? [];
     deps.metrics.handlerDuration(agent.name, (deps.clock() - started) / 1000, true);
+    handled = true;
     let records = encodeOutputs(event, outputs, deps, {});
     if (records instanceof Promise) records = await records;
     if (deps.logger.isLevelEnabled('debug')) ctx.logger.debug({ outputs: records.length }, 'processed');
     result = { kind: 'finished', outcome: 'processed', records, checkpointUsed: ctx.checkpointUsed };
   } catch (error) {
-    result = await failed(rec, event, error, ctx, started, deps);
+    // A handler call that failed counts as one; an output that failed after it (too large, say) does not again.
+    if (event && !handled) deps.metrics.handlerDuration(agent.name, (deps.clock() - started) / 1000, false);
+    result = await failed(rec, event, error, ctx, deps);
   }
   // Every record this event causes continues its trace.
   if (result.kind !== 'hold') for (const r of result.records) eventTrace.stamp(r.headers, r.topic, r.key);
@@ -123,8 +127,7 @@ async function decide(rec: ConsumedRecord, eventTrace: EventTrace, deps: EventPr
   return result;
 }
 
-async function failed(rec: ConsumedRecord, event: AgentEvent | undefined, error: unknown, ctx: EventContext, started: number, deps: EventProcessorDeps): Promise<EventResult> {
-  if (event) deps.metrics.handlerDuration(deps.agent.name, (deps.clock() - started) / 1000, false);
+async function failed(rec: ConsumedRecord, event: AgentEvent | undefined, error: unknown, ctx: EventContext, deps: EventProcessorDeps): Promise<EventResult> {
   if (deps.breakers.blamesDependency(error)) {
     const open = deps.breakers.openBreaker();
     return { kind: 'hold', retryAfterMs: open?.retryAfterMs ?? 1_000, reason: `breaker '${open?.name ?? '?'}' is open` };
