@@ -109,21 +109,13 @@ function writeUnsignedVarLong(buf: Buffer, at: number, value: number): number {
   return at;
 }
 
-/** Strings up to this long are measured and written by hand when ASCII: cheaper than a call into Buffer. */
-const SHORT_TEXT = 96;
-
-/** UTF-8 byte length of a string; short ASCII strings (ids, header names) without a native call. */
 function utf8Length(text: string): number {
-  const n = text.length;
-  if (n > SHORT_TEXT) return Buffer.byteLength(text);
-  for (let i = 0; i < n; i++) if (text.charCodeAt(i) >= 0x80) return Buffer.byteLength(text);
-  return n;
+  return Buffer.byteLength(text);
 }
 
-/** Writes `text` (of UTF-8 length `length`) at `at`; a short ASCII string (length === text.length) by hand. */
+/** Writes `text`, of UTF-8 length `length`, at `at`; returns where it ends. */
 function writeText(buf: Buffer, at: number, text: string, length: number): number {
-  if (length === text.length && length <= SHORT_TEXT) for (let i = 0; i < length; i++) buf[at + i] = text.charCodeAt(i);
-  else buf.write(text, at, length, 'utf8');
+  buf.write(text, at, length, 'utf8');
   return at + length;
 }
 
