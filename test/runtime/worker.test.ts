@@ -188,6 +188,27 @@ describe('the worker', () => {
     expect(seen.filter((s) => s.topic === n.output).map((s) => valueOf<{ n: number }>(s).n)).toEqual([2]);
   });
 
+  it('dead-letters an event whose output names an illegal topic, and goes on', async () => {
+    const n = names();
+    await h.start(
+      defineAgent<Order>({
+        name: n.agent,
+        consumes: [n.input],
+        produces: [n.output],
+        handle: (e) => [{ topic: e.value.n === 1 ? 'not a topic!' : n.output, value: e.value }],
+      }),
+    );
+    const watched = await h.watch([n.output, `${n.agent}.dlq`]);
+    await publish(n.input, [
+      { key: 'k', value: { n: 1 } },
+      { key: 'k', value: { n: 2 } },
+    ]);
+    const seen = await watched.until((s) => s.length >= 2, 'a dead letter and the next output');
+    const dead = seen.find((s) => s.topic === `${n.agent}.dlq`)!;
+    expect(readFailureEnvelope(dead.headers)).toMatchObject({ kind: 'permanent', errorClass: 'InvalidOutputTopicError' });
+    expect(seen.filter((s) => s.topic === n.output).map((s) => valueOf<Order>(s).n)).toEqual([2]);
+  });
+
   it('aborts a hung handler at its deadline, signals it, and retries it', async () => {
     const n = names();
     let aborted = 0;

@@ -9,6 +9,13 @@ export function dlqTopic(agent: string): string {
   return `${agent}.dlq`;
 }
 
+const LEGAL_TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
+
+/** Kafka's rule for topic names; a produce to any other name fails the whole request, not just its record. */
+export function isLegalTopicName(topic: string): boolean {
+  return LEGAL_TOPIC_NAME.test(topic) && topic !== '.' && topic !== '..';
+}
+
 /** The retry tier a topic is, for this agent; undefined for source topics. */
 export function retryTierOf(agent: string, topic: string): number | undefined {
   const prefix = `${agent}.retry.`;
