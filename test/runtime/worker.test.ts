@@ -1,4 +1,4 @@
-import { defineAgent, Header, PermanentError, readFailureEnvelope, type AgentEvent } from '@agentmesh/runtime';
+import { defineAgent, Header, PermanentError, readFailureEnvelope, type AgentEvent, type OutputEvent } from '@agentmesh/runtime';
 import { eventually, uniqueName } from '../support/kafka';
 import { json, runtimeHarness, valueOf, type RuntimeHarness, type Seen } from './support';
 
@@ -140,73 +140,45 @@ describe('the worker', () => {
     expect(seen.map((s) => valueOf<{ n: number }>(s).n)).toEqual(Array.from({ length: 12 }, (_, i) => i));
   });
 
-  it('dead-letters an event whose output is larger than a record may be, and goes on', async () => {
+  /**
+   * An agent that handles two events of one key, the first of which cannot be passed on as `handle` makes it:
+   * the first must end in the DLQ and the second must still come out (the agent was not stopped by the first).
+   */
+  async function deadLetterThenNext(handle: (e: AgentEvent<{ n: number; blob?: string }>, output: string) => OutputEvent[], first: { n: 1; blob?: string }) {
     const n = names();
-    await h.start(
-      defineAgent<Order>({
-        name: n.agent,
-        consumes: [n.input],
-        produces: [n.output],
-        handle: (e) => [{ topic: n.output, value: { n: e.value.n, blob: e.value.n === 1 ? 'y'.repeat(1_100_000) : '' } }],
-      }),
-    );
+    await h.start(defineAgent<{ n: number; blob?: string }>({ name: n.agent, consumes: [n.input], produces: [n.output], handle: (e) => handle(e, n.output) }));
     const watched = await h.watch([n.output, `${n.agent}.dlq`]);
     await publish(n.input, [
-      { key: 'k', value: { n: 1 } },
+      { key: 'k', value: first },
       { key: 'k', value: { n: 2 } },
     ]);
     const seen = await watched.until((s) => s.length >= 2, 'a dead letter and the next output');
-    const dead = seen.find((s) => s.topic === `${n.agent}.dlq`)!;
+    expect(seen.filter((s) => s.topic === n.output).map((s) => valueOf<{ n: number }>(s).n)).toEqual([2]);
+    return seen.find((s) => s.topic === `${n.agent}.dlq`)!;
+  }
+
+  it('dead-letters an event whose output is larger than a record may be, and goes on', async () => {
+    const dead = await deadLetterThenNext((e, output) => [{ topic: output, value: { n: e.value.n, blob: e.value.n === 1 ? 'y'.repeat(1_100_000) : '' } }], { n: 1 });
     expect(valueOf<Order>(dead)).toEqual({ n: 1 }); // the original record, not the oversized output
     expect(readFailureEnvelope(dead.headers)).toMatchObject({ kind: 'permanent', attempt: 1, errorClass: 'OutputTooLargeError' });
-    expect(seen.filter((s) => s.topic === n.output).map((s) => valueOf<{ n: number }>(s).n)).toEqual([2]);
   });
 
   it('dead-letters a record as large as its topic allows, failure envelope and all, and goes on', async () => {
-    const n = names();
-    await h.start(
-      defineAgent<{ n: number; blob?: string }>({
-        name: n.agent,
-        consumes: [n.input],
-        produces: [n.output],
-        handle: (e) => {
-          if (e.value.blob) throw new PermanentError('this document cannot be read');
-          return [{ topic: n.output, value: { n: e.value.n } }];
-        },
-      }),
-    );
-    const watched = await h.watch([n.output, `${n.agent}.dlq`]);
     // Just under the source topic's 1,048,588-byte limit: the copy with its envelope is over it.
-    await publish(n.input, [
-      { key: 'k', value: { n: 1, blob: 'z'.repeat(1_047_000) } },
-      { key: 'k', value: { n: 2 } },
-    ]);
-    const seen = await watched.until((s) => s.length >= 2, 'the dead letter and the next output');
-    const dead = seen.find((s) => s.topic === `${n.agent}.dlq`)!;
+    const dead = await deadLetterThenNext(
+      (e, output) => {
+        if (e.value.blob) throw new PermanentError('this document cannot be read');
+        return [{ topic: output, value: { n: e.value.n } }];
+      },
+      { n: 1, blob: 'z'.repeat(1_047_000) },
+    );
     expect(dead.value!.length).toBeGreaterThan(1_047_000);
     expect(readFailureEnvelope(dead.headers)).toMatchObject({ kind: 'permanent', errorMessage: 'this document cannot be read' });
-    expect(seen.filter((s) => s.topic === n.output).map((s) => valueOf<{ n: number }>(s).n)).toEqual([2]);
   });
 
   it('dead-letters an event whose output names an illegal topic, and goes on', async () => {
-    const n = names();
-    await h.start(
-      defineAgent<Order>({
-        name: n.agent,
-        consumes: [n.input],
-        produces: [n.output],
-        handle: (e) => [{ topic: e.value.n === 1 ? 'not a topic!' : n.output, value: e.value }],
-      }),
-    );
-    const watched = await h.watch([n.output, `${n.agent}.dlq`]);
-    await publish(n.input, [
-      { key: 'k', value: { n: 1 } },
-      { key: 'k', value: { n: 2 } },
-    ]);
-    const seen = await watched.until((s) => s.length >= 2, 'a dead letter and the next output');
-    const dead = seen.find((s) => s.topic === `${n.agent}.dlq`)!;
+    const dead = await deadLetterThenNext((e, output) => [{ topic: e.value.n === 1 ? 'not a topic!' : output, value: e.value }], { n: 1 });
     expect(readFailureEnvelope(dead.headers)).toMatchObject({ kind: 'permanent', errorClass: 'InvalidOutputTopicError' });
-    expect(seen.filter((s) => s.topic === n.output).map((s) => valueOf<Order>(s).n)).toEqual([2]);
   });
 
   it('aborts a hung handler at its deadline, signals it, and retries it', async () => {
