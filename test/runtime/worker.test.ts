@@ -178,7 +178,14 @@ describe('the worker', () => {
 
   it('dead-letters an event whose output names an illegal topic, and goes on', async () => {
     const dead = await deadLetterThenNext((e, output) => [{ topic: e.value.n === 1 ? 'not a topic!' : output, value: e.value }], { n: 1 });
-    expect(readFailureEnvelope(dead.headers)).toMatchObject({ kind: 'permanent', errorClass: 'InvalidOutputTopicError' });
+    expect(readFailureEnvelope(dead.headers)).toMatchObject({ kind: 'permanent', errorClass: 'InvalidOutputError' });
+  });
+
+  it('dead-letters an event whose output has a key Kafka cannot carry, and goes on', async () => {
+    // A number where a string belongs: TypeScript would refuse it, plain JavaScript (or a cast) does not.
+    const dead = await deadLetterThenNext((e, output) => [{ topic: output, key: (e.value.n === 1 ? 42 : 'k') as unknown as string, value: e.value }], { n: 1 });
+    expect(readFailureEnvelope(dead.headers)).toMatchObject({ kind: 'permanent', errorClass: 'InvalidOutputError' });
+    expect(dead.headers[Header.errorMessage]).toMatch(/number key/);
   });
 
   it('aborts a hung handler at its deadline, signals it, and retries it', async () => {

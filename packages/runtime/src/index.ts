@@ -3,7 +3,7 @@ import './kafkajs/preload';
 
 export { defineAgent } from './agent/define';
 export type { Agent, AgentContext, AgentDefinition, AgentEvent, Breaker, BreakerOptions, FallbackReason, OutputEvent } from './agent/types';
-export { AgentDefinitionError, HandlerTimeoutError, InvalidInputError, InvalidOutputTopicError, OutputTooLargeError, PermanentError } from './failure/errors';
+export { AgentDefinitionError, HandlerTimeoutError, InvalidInputError, InvalidOutputError, OutputTooLargeError, PermanentError } from './failure/errors';
 export type { ErrorClassifier, FailureKind } from './failure/classify';
 export type { RetryPolicy } from './failure/decide';
 export { buildFailureHeaders, describeError as describeFailure, readFailureEnvelope, type FailureEnvelope, type FailureHeadersInput, type FailureRecord } from './failure/envelope';

@@ -6,12 +6,9 @@ export class PermanentError extends Error {
   }
 }
 
-/** A handler's output names a topic Kafka cannot have (a bug in the handler): no retry makes it valid. */
-export class InvalidOutputTopicError extends PermanentError {
-  override readonly name: string = 'InvalidOutputTopicError';
-  constructor(readonly topic: string) {
-    super(`an output names the topic ${JSON.stringify(topic.slice(0, 300))}, which is not a legal Kafka topic name (1-249 of a-z A-Z 0-9 . _ -, not "." or "..")`);
-  }
+/** A handler returned an output Kafka cannot carry (a bug in the handler): no retry makes it valid. */
+export class InvalidOutputError extends PermanentError {
+  override readonly name: string = 'InvalidOutputError';
 }
 
 /** A handler's output is larger than a Kafka record may be: no retry makes it smaller. */

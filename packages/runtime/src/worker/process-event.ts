@@ -6,7 +6,7 @@ import { checkpointHandle, type CheckpointHandle } from '../checkpoint/handle';
 import type { CheckpointStore } from '../checkpoint/store';
 import { Header, type Headers } from '../events/headers';
 import { classifyError } from '../failure/classify';
-import { InvalidOutputTopicError, OutputTooLargeError } from '../failure/errors';
+import { OutputTooLargeError } from '../failure/errors';
 import { decideFailure } from '../failure/decide';
 import { buildFailureHeaders, describeError, type EventOrigin } from '../failure/envelope';
 import type { Outcome } from '../idempotency/store';
@@ -14,7 +14,7 @@ import type { BreakerRegistry } from '../resilience/breakers';
 import type { DeadlineQueue, DeadlineSignal } from '../resilience/deadline';
 import type { EventOutcomeLabel, WorkerMetrics } from '../observability/metrics';
 import { prepareOutputs, type PreparedOutput } from './outputs';
-import { dlqTopic, isLegalTopicName, retryTopic } from './topics';
+import { dlqTopic, retryTopic } from './topics';
 import { recordBytes } from './produce-chunks';
 import type { EventTrace, EventTracing } from './event-trace';
 
@@ -201,8 +201,6 @@ function encodeOutputs(event: AgentEvent, outputs: readonly OutputEvent[], deps:
   const { codec } = deps;
   for (let i = 0; i < prepared.length; i++) {
     const o = prepared[i]!;
-    // Refused here, as this event's own permanent failure: the broker would fail the whole batch's produce.
-    if (!isLegalTopicName(o.topic)) throw new InvalidOutputTopicError(o.topic);
     const value = codec.encodeNow ? codec.encodeNow(o.topic, o.value) : NOT_READY;
     if (value === NOT_READY) return encodeRest(prepared, records, i, codec);
     records[i] = checkedRecord(o, value);
