@@ -33,3 +33,4 @@ export type { ReadinessCheckResult, ReadinessChecks } from './observability/read
 export { createMetricsRegistry } from './observability/prometheus-metrics';
 export { extractTraceContext, injectTraceHeaders } from './observability/tracing';
 export { installFastKafkajs, type FastKafkajsStatus, type InstallStatus } from './kafkajs/install';
+export { recordBytes, type SizedRecord } from './worker/produce-chunks';

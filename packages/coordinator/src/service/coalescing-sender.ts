@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Message, Producer, TopicMessages } from 'kafkajs';
+import { recordBytes } from '@agentmesh/runtime';
 import { pushTo } from './multimap';
 
 interface Waiting {
@@ -17,17 +18,7 @@ export class UnsendableError extends Error {
 /** Produce requests stay well under Kafka's default 1 MiB message.max.bytes. */
 export const DEFAULT_MAX_REQUEST_BYTES = 512 * 1024;
 
-function messageBytes(m: Message): number {
-  let n = 64;
-  if (m.key) n += typeof m.key === 'string' ? Buffer.byteLength(m.key) : m.key.length;
-  if (m.value) n += typeof m.value === 'string' ? Buffer.byteLength(m.value) : m.value.length;
-  for (const [k, v] of Object.entries(m.headers ?? {})) {
-    n += k.length + (typeof v === 'string' ? Buffer.byteLength(v) : Buffer.isBuffer(v) ? v.length : 64);
-  }
-  return n;
-}
-
-const batchBytes = (batch: TopicMessages[]) => batch.reduce((n, t) => n + t.messages.reduce((m, msg) => m + messageBytes(msg), 0), 0);
+const batchBytes = (batch: TopicMessages[]) => batch.reduce((n, t) => n + t.messages.reduce((m, msg) => m + recordBytes({ key: msg.key, value: msg.value, headers: msg.headers }), 0), 0);
 
 /**
  * Group commit for produce: sends asked for while a produce is in flight go

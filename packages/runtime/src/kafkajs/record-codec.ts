@@ -109,10 +109,6 @@ function writeUnsignedVarLong(buf: Buffer, at: number, value: number): number {
   return at;
 }
 
-function utf8Length(text: string): number {
-  return Buffer.byteLength(text);
-}
-
 /** Writes `text`, of UTF-8 length `length`, at `at`; returns where it ends. */
 function writeText(buf: Buffer, at: number, text: string, length: number): number {
   buf.write(text, at, length, 'utf8');
@@ -122,7 +118,7 @@ function writeText(buf: Buffer, at: number, text: string, length: number): numbe
 /** Byte length of a key, value or header value kafkajs can write (-1: null), or undefined when it cannot. */
 function bytesOf(value: unknown): number | undefined {
   if (value === null || value === undefined) return -1;
-  if (typeof value === 'string') return utf8Length(value);
+  if (typeof value === 'string') return Buffer.byteLength(value);
   if (Buffer.isBuffer(value)) return value.length;
   return undefined;
 }
@@ -141,16 +137,16 @@ function writeBytesField(buf: Buffer, at: number, value: unknown, length: number
 
 /** The bytes of one header (name and value, with their lengths), or undefined for a value kafkajs cannot size. */
 function headerBytes(name: string, value: unknown): number | undefined {
-  const valueLength = typeof value === 'string' ? utf8Length(value) : Buffer.isBuffer(value) ? value.length : undefined;
+  const valueLength = typeof value === 'string' ? Buffer.byteLength(value) : Buffer.isBuffer(value) ? value.length : undefined;
   if (valueLength === undefined) return undefined;
-  const nameLength = utf8Length(name);
+  const nameLength = Buffer.byteLength(name);
   return sizeOfVarInt(nameLength) + nameLength + sizeOfVarInt(valueLength) + valueLength;
 }
 
 function writeHeader(buf: Buffer, at: number, name: string, value: string | Buffer): number {
-  const nameLength = utf8Length(name);
+  const nameLength = Buffer.byteLength(name);
   at = writeText(buf, writeVarInt(buf, at, nameLength), name, nameLength);
-  return writeBytesField(buf, at, value, typeof value === 'string' ? utf8Length(value) : value.length);
+  return writeBytesField(buf, at, value, typeof value === 'string' ? Buffer.byteLength(value) : value.length);
 }
 
 /**

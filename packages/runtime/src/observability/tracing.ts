@@ -28,6 +28,7 @@ import {
 } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { Header } from '../events/headers';
+import { parseTraceparent } from './traceparent';
 import type { EventOutcomeLabel } from './metrics';
 
 // ---------------------------------------------------------------------------------------------
@@ -110,10 +111,8 @@ export function extractTraceContext(headers: Readonly<StringHeaders>, base: Cont
 
 /** The trace id in a `traceparent` header value, or undefined when absent or malformed. */
 export function traceIdFromTraceparent(traceparent: string | undefined): string | undefined {
-  if (!traceparent) return undefined;
-  const match = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}/.exec(traceparent.trim().toLowerCase());
-  const traceId = match?.[1];
-  return traceId && !/^0+$/.test(traceId) ? traceId : undefined;
+  // Lenient about case, as a foreign producer may not be.
+  return parseTraceparent(traceparent?.toLowerCase())?.traceId;
 }
 
 // ---------------------------------------------------------------------------------------------

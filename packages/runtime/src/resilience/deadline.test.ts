@@ -1,7 +1,10 @@
 import { HandlerTimeoutError } from '../failure/errors';
-import { DeadlineQueue, withDeadline } from './deadline';
+import { DeadlineQueue } from './deadline';
 
-describe('withDeadline', () => {
+/** One call under a deadline of its own. */
+const withDeadline = <T>(timeoutMs: number, call: (signal: AbortSignal) => Promise<T>): Promise<T> => new DeadlineQueue(timeoutMs).run((deadline) => call(deadline.signal));
+
+describe('a call under a deadline', () => {
   it('returns the result of a call that finishes in time', async () => {
     await expect(withDeadline(1000, async () => 42)).resolves.toBe(42);
   });

@@ -143,11 +143,3 @@ export class DeadlineQueue {
 function performanceNow(): number {
   return performance.now();
 }
-
-/**
- * Runs one call with a deadline of its own (a queue of one): for callers outside the worker's
- * hot path. See DeadlineQueue.
- */
-export function withDeadline<T>(timeoutMs: number, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  return new DeadlineQueue(timeoutMs).run((deadline) => call(deadline.signal));
-}

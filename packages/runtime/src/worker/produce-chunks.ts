@@ -1,22 +1,26 @@
-import type { Headers } from '../events/headers';
-
-/** What a record costs on the wire, roughly: what produce requests are sized by. */
+/** A record as kafkajs takes it, as far as its size goes. */
 export interface SizedRecord {
-  key: Buffer | string | null;
-  value: Buffer | null;
-  headers: Headers;
+  key?: Buffer | string | null;
+  value: Buffer | string | null;
+  headers?: Record<string, Buffer | string | ReadonlyArray<Buffer | string> | undefined>;
 }
 
 /** Per-record framing (lengths, offsets, attributes), counted generously. */
 const RECORD_OVERHEAD_BYTES = 64;
 
-/** The bytes a record takes in a record batch, give or take its varints. */
+const bytesOf = (data: Buffer | string): number => (typeof data === 'string' ? Buffer.byteLength(data) : data.length);
+
+/** The bytes a record takes in a record batch, give or take its varints: what produce requests are sized by. */
 export function recordBytes(record: SizedRecord): number {
   let n = RECORD_OVERHEAD_BYTES;
-  if (record.key !== null) n += typeof record.key === 'string' ? Buffer.byteLength(record.key) : record.key.length;
-  if (record.value !== null) n += record.value.length;
-  const headers = record.headers;
-  for (const name in headers) n += name.length + Buffer.byteLength(headers[name]!) + 2;
+  if (record.key != null) n += bytesOf(record.key);
+  if (record.value !== null) n += bytesOf(record.value);
+  const headers = record.headers ?? {};
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    for (const item of typeof value === 'string' || Buffer.isBuffer(value) ? [value] : value) n += name.length + bytesOf(item) + 2;
+  }
   return n;
 }
 
