@@ -140,6 +140,18 @@ it('pauses while Redis is down rather than process without dedupe, and catches u
     };
     await publish(0);
     await out.until((s) => s.length >= 5, 'the first five outputs');
+    // Seen outputs are not yet finished events: completions and the commit follow the produce. Redis goes away only
+    // once the first five are committed, so what happens next is the pause, not a batch cut short.
+    const admin = jsonHarness.kafka.admin();
+    await admin.connect();
+    try {
+      await eventually(async () => {
+        const [topic] = await admin.fetchOffsets({ groupId: n.agent, topics: [n.input] });
+        return (topic?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0) >= 5 ? true : undefined;
+      }, 'the first five committed');
+    } finally {
+      await admin.disconnect();
+    }
     await redis.kill();
     await publish(5);
     const why = await eventually(async () => {
