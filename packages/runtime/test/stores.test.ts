@@ -294,6 +294,19 @@ describe('RedisIdempotencyStore on the shared Redis', () => {
     expect(await admin.get(store.keyOf(agent, 'twice'))).toBe('done:degraded');
   });
 
+  it('keys ids of any characters exactly: the ids travel packed to the scripts', async () => {
+    const ids = ['plain-uuid-like-0000', '12,34', '', 'new\nline', 'héllo wörld', '日本語', '🙂', '9', 'trailing,'];
+    await store.claim(agent, ids, 'owner-a', 60_000);
+    for (const id of ids) expect([id, await admin.get(store.keyOf(agent, id))]).toEqual([id, 'lease:owner-a']);
+    await store.complete(agent, ids.map((eventId, i) => ({ eventId, outcome: i % 2 === 0 ? ('processed' as const) : ('degraded' as const) })), 60_000);
+    for (const [i, id] of ids.entries()) expect([id, await admin.get(store.keyOf(agent, id))]).toEqual([id, i % 2 === 0 ? 'done:processed' : 'done:degraded']);
+    await store.forget(agent, ids.slice(0, 4));
+    await store.claim(agent, ids.slice(0, 4), 'owner-b', 60_000);
+    await store.release(agent, ids.slice(0, 4), 'owner-b');
+    for (const id of ids.slice(0, 4)) expect([id, await admin.exists(store.keyOf(agent, id))]).toEqual([id, 0]);
+    for (const id of ids.slice(4)) expect(await admin.get(store.keyOf(agent, id))).toMatch(/^done:/);
+  });
+
   it('returns one shared, frozen answer for acquired ids', async () => {
     const results = await store.claim(agent, ['a', 'b'], 'owner-a', 10_000);
     expect(results.get('a')).toBe(results.get('b'));
@@ -333,8 +346,10 @@ describe('RedisIdempotencyStore on the shared Redis', () => {
       const ours = seen.filter((args) => args.some((arg) => arg.includes(`{${agent}}`)));
       // One command each, complete included (its SETs run inside its script).
       expect(ours.map((args) => args[0]?.toLowerCase())).toEqual(['evalsha', 'evalsha', 'evalsha', 'evalsha']);
-      expect(Number(ours[0]?.[2])).toBe(50); // the claim carried all 50 keys in one command
-      expect(Number(ours[1]?.[2])).toBe(25); // and complete all 25 of its keys
+      // Each carries its whole batch: one key (the agent's base, for the slot) and the ids packed.
+      expect(ours[0]?.slice(2, 4)).toEqual(['1', `${IDEM_PREFIX}:{${agent}}:`]);
+      expect(ours[0]?.[6]?.split(',')).toHaveLength(50); // the claim: evalsha sha 1 base owner lease LENGTHS ids
+      expect(ours[1]?.[5]?.split(',')).toHaveLength(25); // complete: evalsha sha 1 base ttl LENGTHS ids runs...
     } finally {
       writes.mockRestore();
       monitor.disconnect();
