@@ -18,6 +18,12 @@ describe('parseTraceparent', () => {
     expect(parseTraceparent(`cc-${TRACE}-${SPAN}-03-extra`)?.header).toBe(`00-${TRACE}-${SPAN}-01`);
   });
 
+  it('reads the sampled flag from the lowest bit of any flags byte', () => {
+    for (const [flags, sampled] of [['0b', true], ['fe', false], ['ff', true], ['0a', false], ['09', true]] as const) {
+      expect([flags, parseTraceparent(`cc-${TRACE}-${SPAN}-${flags}`)?.header]).toEqual([flags, `00-${TRACE}-${SPAN}-${sampled ? '01' : '00'}`]);
+    }
+  });
+
   it.each([
     ['absent', undefined],
     ['empty', ''],
@@ -27,6 +33,8 @@ describe('parseTraceparent', () => {
     ['an all-zero parent id', `00-${TRACE}-${'0'.repeat(16)}-01`],
     ['uppercase hex', `00-${TRACE.toUpperCase()}-${SPAN}-01`],
     ['a short trace id', `00-${TRACE.slice(1)}-${SPAN}-01`],
+    ['a non-ASCII char among the hex', `00-${TRACE.slice(1)}\u0130-${SPAN}-01`],
+    ['a dash out of place', `00-${TRACE}${SPAN}--01`],
   ])('refuses %s', (_, value) => {
     expect(parseTraceparent(value)).toBeUndefined();
   });

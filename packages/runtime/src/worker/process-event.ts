@@ -112,7 +112,7 @@ async function decide(rec: ConsumedRecord, eventTrace: EventTrace, deps: EventPr
     const outputs = (await eventTrace.aroundHandler(() => deps.deadlines.run((deadline) => ctx.call(current, deadline)))) ?? [];
     deps.metrics.handlerDuration(agent.name, (deps.clock() - started) / 1000, true);
     handled = true;
-    let records = encodeOutputs(event, outputs, deps, {});
+    let records = encodeOutputs(event, outputs, deps);
     if (records instanceof Promise) records = await records;
     if (deps.logger.isLevelEnabled('debug')) ctx.logger.debug({ outputs: records.length }, 'processed');
     result = { kind: 'finished', outcome: 'processed', records, checkpointUsed: ctx.checkpointUsed };
@@ -195,7 +195,7 @@ class EventContext implements AgentContext {
 }
 
 /** The outputs encoded: at once when the codec can, else (a schema still to fetch) from the first that cannot. */
-function encodeOutputs(event: AgentEvent, outputs: readonly OutputEvent[], deps: EventProcessorDeps, extra: Headers): OutgoingRecord[] | Promise<OutgoingRecord[]> {
+function encodeOutputs(event: AgentEvent, outputs: readonly OutputEvent[], deps: EventProcessorDeps, extra?: Headers): OutgoingRecord[] | Promise<OutgoingRecord[]> {
   const prepared = prepareOutputs(event, outputs, deps.agent.name, extra);
   const records: OutgoingRecord[] = new Array(prepared.length);
   const { codec } = deps;

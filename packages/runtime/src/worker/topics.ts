@@ -11,9 +11,18 @@ export function dlqTopic(agent: string): string {
 
 const LEGAL_TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 
+/** Names already found legal: an agent sends to a handful of topics, and this is asked for every output. */
+const knownLegal = new Set<string>();
+const KNOWN_LEGAL_LIMIT = 10_000;
+
 /** Kafka's rule for topic names; a produce to any other name fails the whole request, not just its record. */
 export function isLegalTopicName(topic: string): boolean {
-  return LEGAL_TOPIC_NAME.test(topic) && topic !== '.' && topic !== '..';
+  if (knownLegal.has(topic)) return true;
+  if (!LEGAL_TOPIC_NAME.test(topic) || topic === '.' || topic === '..') return false;
+  // Bounded: handlers that make up topic names cannot grow it without limit.
+  if (knownLegal.size >= KNOWN_LEGAL_LIMIT) knownLegal.clear();
+  knownLegal.add(topic);
+  return true;
 }
 
 /** The retry tier a topic is, for this agent; undefined for source topics. */
