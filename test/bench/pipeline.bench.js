@@ -62,6 +62,8 @@
  *                            encode on both sides (a wrapper per call costs the mesh's async calls
  *                            more than bare's inline timing, so it is off in measured runs)
  *   BENCH_PROFILE_DIR        where the .cpuprofile files go               (default: a temp dir)
+ *   BENCH_HEAP_PROFILE       1: the profiled round also samples allocations, garbage included, into
+ *                            <side>.heapprofile beside the .cpuprofile (open in Chrome DevTools)  (default 0)
  *   BENCH_LAYOUT             single: the 4 hops of a side in one process;
  *                            per-agent: one process per hop on each side  (default single)
  *   BENCH_SIDES              mesh,bare (or one of them)                   (default mesh,bare)
@@ -234,8 +236,11 @@ async function meshChild(send) {
 
 async function bareChild(send) {
   const counters = new Counters();
-  // The runtime installs its kafkajs hot paths when it loads, so it must load before kafkajs does.
+  // The runtime installs its kafkajs hot paths when it loads, so it must load before kafkajs does. The example
+  // agents load the runtime too: for a stock bare chain it is told to leave kafkajs alone (the lazily bound
+  // record codecs would otherwise still be installed).
   if (CFG.bareKafkajs === 'fast') require(DIST.runtime);
+  else process.env.MESH_KAFKAJS = 'stock';
   const kafkajs = fromRuntime('kafkajs');
   instrument(kafkajs, counters);
   const { SchemaRegistry } = require('@kafkajs/confluent-schema-registry');

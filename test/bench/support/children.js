@@ -60,6 +60,8 @@ function exitOnStop(stop, forceMs = 5000) {
  * A child's control channel: 'profile-start' and 'profile-stop' (a V8 CPU profile, written to msg.file), 'stop'
  * (runs `stop`, then exits), and the child's own requests: `handlers[type](msg)`, answered with what it returns.
  */
+const HEAP_PROFILE = process.env.BENCH_HEAP_PROFILE === '1';
+
 function serveControl(send, stop, handlers = {}) {
   const inspector = require('node:inspector');
   let session = null;
@@ -71,11 +73,18 @@ function serveControl(send, stop, handlers = {}) {
       case 'profile-start':
         session = new inspector.Session();
         session.connect();
-        return reply(post('Profiler.enable').then(() => post('Profiler.setSamplingInterval', { interval: 250 })).then(() => post('Profiler.start')));
+        return reply(
+          post('Profiler.enable')
+            .then(() => post('Profiler.setSamplingInterval', { interval: 250 }))
+            .then(() => post('Profiler.start'))
+            // BENCH_HEAP_PROFILE=1: also sample every allocation, garbage included (where GC work comes from).
+            .then(() => (HEAP_PROFILE ? post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }) : undefined)),
+        );
       case 'profile-stop':
         return reply(
-          post('Profiler.stop').then(({ profile }) => {
+          post('Profiler.stop').then(async ({ profile }) => {
             fs.writeFileSync(msg.file, JSON.stringify(profile));
+            if (HEAP_PROFILE) fs.writeFileSync(msg.file.replace(/\.cpuprofile$/, '.heapprofile'), JSON.stringify((await post('HeapProfiler.stopSampling')).profile));
             session.disconnect();
             return msg.file;
           }),
