@@ -1,31 +1,39 @@
 import { dirname, join } from 'node:path';
 import { groupMessagesPerPartition } from './partition-grouping';
+import { createDefaultPartitioner } from './partitioner';
+import { fastProduceRequestV3, type ProduceRequestV3 } from './produce-request';
 import { fastRecordDecoder, fastRecordEncoder, type EncoderClass, type RecordDecoder, type RecordEncoder } from './record-codec';
 
 /**
- * Puts our versions of three kafkajs hot paths in place of kafkajs's own: the record encoder and
- * decoder (record-codec.ts) and the producer's grouping of messages by partition
- * (partition-grouping.ts).
+ * Puts our versions of five kafkajs hot paths in place of kafkajs's own: the record encoder and
+ * decoder (record-codec.ts), the producer's grouping of messages by partition
+ * (partition-grouping.ts), its default partitioner (partitioner.ts) and the produce request's
+ * encoding (produce-request.ts).
  *
  * Why: kafkajs 2.2.4 (its last release) encodes every header of every record with a fresh zeroed
  * 512-byte encoder and a Buffer per varint, decodes headers by copying the headers object once per
- * header, and groups a send's messages by copying each partition's array once per message. The mesh
+ * header, groups a send's messages by copying each partition's array once per message, hashes
+ * every key with a 64-bit Long object per arithmetic step, and copies
+ * every byte of a produce request about five times (checksumming it a byte at a time). The mesh
  * puts four headers on every record (DESIGN.md) and sends batches of hundreds; in the pipeline
  * benchmark these paths took over a quarter of a worker's CPU.
  *
  * How: kafkajs requires these modules through Node's module cache; replacing a cached module's
- * exports before the module that binds it is loaded is enough. The record codecs are bound lazily
- * (on the first produce and the first fetch), the grouping when kafkajs itself is first required,
- * so the runtime installs on load (index.ts) and again, for the codecs, when a worker or the
- * coordinator starts. Each part is installed only for the kafkajs version it was checked against
- * (same bytes, same results: see the tests beside each), and only while its binder is not loaded;
- * otherwise kafkajs keeps its own and nothing changes but speed. MESH_KAFKAJS=stock turns it off.
+ * exports before the module that binds it is loaded is enough. The record codecs and the produce
+ * request are bound lazily (on the first produce and the first fetch), the grouping and the
+ * partitioner when kafkajs itself is first required, so the runtime installs on load (index.ts) and again, for the codecs and
+ * the produce request, when a worker or the coordinator starts. Each part is installed only for the
+ * kafkajs version it was checked against (same bytes, same results: see the tests beside each), and
+ * only while its binder is not loaded; otherwise kafkajs keeps its own and nothing changes but
+ * speed. MESH_KAFKAJS=stock turns it off.
  */
 export type InstallStatus = 'installed' | 'disabled' | 'unsupported-kafkajs' | 'too-late' | 'no-module-cache';
 
 export interface FastKafkajsStatus {
   recordCodecs: InstallStatus;
   partitionGrouping: InstallStatus;
+  partitioner: InstallStatus;
+  produceRequest: InstallStatus;
 }
 
 const SUPPORTED_KAFKAJS = '2.2.4';
@@ -58,9 +66,29 @@ const PARTS: Record<keyof FastKafkajsStatus, Part[]> = {
       replace: () => groupMessagesPerPartition,
     },
   ],
+  partitioner: [
+    {
+      // Partitioners.DefaultPartitioner, which every producer uses unless given another.
+      file: 'src/producer/partitioners/default/index.js',
+      binders: ['src/producer/partitioners/index.js'],
+      replace: () => createDefaultPartitioner,
+    },
+  ],
+  // After recordCodecs (installed in this order): loading v3's module binds the record encoder, which
+  // its own encode still uses for what the one-pass encode hands back to it.
+  produceRequest: [
+    {
+      file: 'src/protocol/requests/produce/v3/request.js',
+      // produce/index.js requires each version's module when a request of that version is made, through
+      // the module cache, so it always finds the current exports: not a binder. v4 and v5 bind v3 when
+      // they load; v6 and v7 bind it only through v5 (v6 requires v5, v7 v6), so never without v5 loaded.
+      binders: ['src/protocol/requests/produce/v4/request.js', 'src/protocol/requests/produce/v5/request.js'],
+      replace: (original, load) => fastProduceRequestV3(original as ProduceRequestV3, load('src/protocol/encoder.js') as EncoderClass),
+    },
+  ],
 };
 
-const status: FastKafkajsStatus = { recordCodecs: 'no-module-cache', partitionGrouping: 'no-module-cache' };
+const status: FastKafkajsStatus = { recordCodecs: 'no-module-cache', partitionGrouping: 'no-module-cache', partitioner: 'no-module-cache', produceRequest: 'no-module-cache' };
 
 /** Installs what can still be installed; idempotent. Returns where each part stands. */
 export function installFastKafkajs(env: Readonly<Record<string, string | undefined>> = process.env): FastKafkajsStatus {

@@ -60,6 +60,8 @@ export type RecordDecoder = (decoder: DecoderLike, batchContext?: BatchContext) 
 const LOG_APPEND_TIME = 1;
 /** Timestamp deltas are handled as doubles while they are this small (their zigzag form stays exact). */
 const SAFE_DELTA = 2 ** 51;
+/** Up to this many characters, ASCII text is copied in JS rather than by Buffer.write. */
+const SHORT_TEXT = 64;
 
 // ---------------------------------------------------------------------------------------------
 // Encoding
@@ -111,6 +113,12 @@ function writeUnsignedVarLong(buf: Buffer, at: number, value: number): number {
 
 /** Writes `text`, of UTF-8 length `length`, at `at`; returns where it ends. */
 function writeText(buf: Buffer, at: number, text: string, length: number): number {
+  // Short ASCII text (header names, ids, trace contexts) by hand: buf.write's call into C++ costs
+  // more than the copy. A UTF-8 length equal to the UTF-16 length means every character is ASCII.
+  if (length === text.length && length <= SHORT_TEXT) {
+    for (let i = 0; i < length; i++) buf[at + i] = text.charCodeAt(i);
+    return at + length;
+  }
   buf.write(text, at, length, 'utf8');
   return at + length;
 }
@@ -131,7 +139,7 @@ function writeBytesField(buf: Buffer, at: number, value: unknown, length: number
   if (length < 0) return writeVarInt(buf, at, -1);
   at = writeVarInt(buf, at, length);
   if (typeof value === 'string') return writeText(buf, at, value, length);
-  (value as Buffer).copy(buf, at);
+  buf.set(value as Buffer, at);
   return at + length;
 }
 
@@ -149,6 +157,85 @@ function writeHeader(buf: Buffer, at: number, name: string, value: string | Buff
   return writeBytesField(buf, at, value, typeof value === 'string' ? Buffer.byteLength(value) : value.length);
 }
 
+/** A record measured for writeRecord: what it holds and the sizes worked out on the way. */
+export interface RecordPlan {
+  readonly offsetDelta: number;
+  /** The timestamp delta in zigzag form, as its varlong carries it. */
+  readonly zigzagDelta: number;
+  readonly key: unknown;
+  readonly keyBytes: number;
+  readonly value: unknown;
+  readonly valueBytes: number;
+  readonly headers: Readonly<Record<string, unknown>>;
+  readonly headerNames: readonly string[];
+  readonly headerCount: number;
+  /** The record's bytes after its length prefix. */
+  readonly bodySize: number;
+  /** All the record's bytes, its length prefix included. */
+  readonly size: number;
+}
+
+/**
+ * Measures a record as kafkajs's record encoder would write it (its fields already defaulted as
+ * that encoder defaults them), or returns undefined when the record is one for kafkajs's own
+ * encoder: a Long, a huge or fractional delta, a header value it cannot size, a key or value that
+ * is neither bytes, text nor null.
+ */
+export function planRecord(offsetDelta: unknown, timestampDelta: unknown, key: unknown, value: unknown, headers: unknown): RecordPlan | undefined {
+  if (typeof offsetDelta !== 'number' || !Number.isInteger(offsetDelta) || offsetDelta < 0 || offsetDelta > 0x3fffffff) return undefined;
+  if (typeof timestampDelta !== 'number' || !Number.isInteger(timestampDelta) || Math.abs(timestampDelta) >= SAFE_DELTA) return undefined;
+  if (typeof headers !== 'object' || headers === null) return undefined;
+  const keyBytes = bytesOf(key);
+  const valueBytes = bytesOf(value);
+  if (keyBytes === undefined || valueBytes === undefined) return undefined;
+
+  // Headers in kafkajs's order: by key, an array value as one header per item. Measured here and
+  // written by writeRecord, rather than gathered into arrays first.
+  const named = headers as Readonly<Record<string, unknown>>;
+  const headerNames = Object.keys(named);
+  let headerCount = 0;
+  let headersSize = 0;
+  for (const name of headerNames) {
+    const entry = named[name];
+    if (Array.isArray(entry)) {
+      for (const item of entry as unknown[]) {
+        const size = headerBytes(name, item);
+        // kafkajs cannot size a null header value; its own function reports that.
+        if (size === undefined) return undefined;
+        headersSize += size;
+        headerCount++;
+      }
+    } else {
+      const size = headerBytes(name, entry);
+      if (size === undefined) return undefined;
+      headersSize += size;
+      headerCount++;
+    }
+  }
+
+  const zigzagDelta = zigzag64(timestampDelta);
+  const bodySize = 1 + sizeOfUnsignedVarLong(zigzagDelta) + sizeOfVarInt(offsetDelta) + sizeOfBytesField(keyBytes) + sizeOfBytesField(valueBytes) + sizeOfVarInt(headerCount) + headersSize;
+  const size = sizeOfVarInt(bodySize) + bodySize;
+  return { offsetDelta, zigzagDelta, key, keyBytes, value, valueBytes, headers: named, headerNames, headerCount, bodySize, size };
+}
+
+/** Writes a planned record at `at` (plan.size bytes); returns where it ends. */
+export function writeRecord(buf: Buffer, at: number, plan: RecordPlan): number {
+  at = writeVarInt(buf, at, plan.bodySize);
+  buf[at++] = 0; // attributes: none used at record level
+  at = writeUnsignedVarLong(buf, at, plan.zigzagDelta);
+  at = writeVarInt(buf, at, plan.offsetDelta);
+  at = writeBytesField(buf, at, plan.key, plan.keyBytes);
+  at = writeBytesField(buf, at, plan.value, plan.valueBytes);
+  at = writeVarInt(buf, at, plan.headerCount);
+  for (const name of plan.headerNames) {
+    const entry = plan.headers[name] as string | Buffer | Array<string | Buffer>;
+    if (Array.isArray(entry)) for (const item of entry) at = writeHeader(buf, at, name, item);
+    else at = writeHeader(buf, at, name, entry);
+  }
+  return at;
+}
+
 /**
  * A record encoder producing what kafkajs's does, in one exactly sized buffer (kafkajs allocates a
  * zeroed 512-byte encoder per record and per header, and a Buffer per varint).
@@ -156,58 +243,22 @@ function writeHeader(buf: Buffer, at: number, name: string, value: string | Buff
 export function fastRecordEncoder(original: RecordEncoder, Encoder: EncoderClass): RecordEncoder {
   return (record) => {
     const { offsetDelta = 0, timestampDelta = 0, key, value, headers = {} } = record;
-    if (typeof offsetDelta !== 'number' || !Number.isInteger(offsetDelta) || offsetDelta < 0 || offsetDelta > 0x3fffffff) return original(record);
-    if (typeof timestampDelta !== 'number' || !Number.isInteger(timestampDelta) || Math.abs(timestampDelta) >= SAFE_DELTA) return original(record);
-    const keyBytes = bytesOf(key);
-    const valueBytes = bytesOf(value);
-    if (keyBytes === undefined || valueBytes === undefined) return original(record);
-
-    // Headers in kafkajs's order: by key, an array value as one header per item. Measured in one pass and
-    // written in another, rather than gathered into arrays first.
-    const names = Object.keys(headers);
-    let headerCount = 0;
-    let headersSize = 0;
-    for (const name of names) {
-      const entry = headers[name];
-      if (Array.isArray(entry)) {
-        for (const item of entry as unknown[]) {
-          const size = headerBytes(name, item);
-          // kafkajs cannot size a null header value; its own function reports that.
-          if (size === undefined) return original(record);
-          headersSize += size;
-          headerCount++;
-        }
-      } else {
-        const size = headerBytes(name, entry);
-        if (size === undefined) return original(record);
-        headersSize += size;
-        headerCount++;
-      }
-    }
-
-    const zigzagDelta = zigzag64(timestampDelta);
-    const bodySize = 1 + sizeOfUnsignedVarLong(zigzagDelta) + sizeOfVarInt(offsetDelta) + sizeOfBytesField(keyBytes) + sizeOfBytesField(valueBytes) + sizeOfVarInt(headerCount) + headersSize;
-    const buf = Buffer.allocUnsafe(sizeOfVarInt(bodySize) + bodySize);
-    let at = writeVarInt(buf, 0, bodySize);
-    buf[at++] = 0; // attributes: none used at record level
-    at = writeUnsignedVarLong(buf, at, zigzagDelta);
-    at = writeVarInt(buf, at, offsetDelta);
-    at = writeBytesField(buf, at, key, keyBytes);
-    at = writeBytesField(buf, at, value, valueBytes);
-    at = writeVarInt(buf, at, headerCount);
-    for (const name of names) {
-      const entry = headers[name] as string | Buffer | Array<string | Buffer>;
-      if (Array.isArray(entry)) for (const item of entry) at = writeHeader(buf, at, name, item);
-      else at = writeHeader(buf, at, name, entry);
-    }
-
-    // A real kafkajs Encoder (its record batch encoder checks for one) over the exact bytes, made without
-    // its constructor's own buffer.
-    const encoder = Object.create(Encoder.prototype) as EncoderLike;
-    encoder.buf = buf;
-    encoder.offset = at;
-    return encoder;
+    const plan = planRecord(offsetDelta, timestampDelta, key, value, headers);
+    if (plan === undefined) return original(record);
+    const buf = Buffer.allocUnsafe(plan.size);
+    return encoderOver(Encoder, buf, writeRecord(buf, 0, plan));
   };
+}
+
+/**
+ * A real kafkajs Encoder (kafkajs's encoders check for one) over bytes already written, made without
+ * its constructor's own zeroed buffer.
+ */
+export function encoderOver(Encoder: EncoderClass, buf: Buffer, offset: number): EncoderLike {
+  const encoder = Object.create(Encoder.prototype) as EncoderLike;
+  encoder.buf = buf;
+  encoder.offset = offset;
+  return encoder;
 }
 
 // ---------------------------------------------------------------------------------------------
