@@ -19,7 +19,8 @@ export function recordBytes(record: SizedRecord): number {
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined) continue;
-    for (const item of typeof value === 'string' || Buffer.isBuffer(value) ? [value] : value) n += name.length + bytesOf(item) + 2;
+    if (typeof value === 'string' || Buffer.isBuffer(value)) n += name.length + bytesOf(value) + 2;
+    else for (const item of value) n += name.length + bytesOf(item) + 2;
   }
   return n;
 }
