@@ -1,4 +1,5 @@
-import { defineAgent, Header, PermanentError, readFailureEnvelope, type AgentEvent, type OutputEvent } from '@agentmesh/runtime';
+import pino from 'pino';
+import { defineAgent, Header, PermanentError, readFailureEnvelope, type AgentEvent, type IdempotencyStore, type OutputEvent } from '@agentmesh/runtime';
 import { eventually, uniqueName } from '../support/kafka';
 import { json, runtimeHarness, valueOf, type RuntimeHarness, type Seen } from './support';
 
@@ -306,6 +307,49 @@ describe('the worker', () => {
     await out.until((s) => s.length >= 2, 'the second output');
     expect(handled).toBe(2);
     expect(out.seen.map((s) => valueOf<Order>(s).n)).toEqual([1, 2]);
+  });
+
+  it('restarts its consumer after a crash kafkajs gives up on, redoes the batch with the same ids, and goes on', async () => {
+    const n = names();
+    const lines: Array<{ msg: string; restart?: boolean; agent?: string }> = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string }) });
+    // The first completion fails with a TypeError: kafkajs neither retries that nor restarts its consumer.
+    let failNextComplete = true;
+    const store: IdempotencyStore = Object.create(h.store) as IdempotencyStore;
+    store.complete = async (agent, completions, ttlMs) => {
+      if (failNextComplete) {
+        failNextComplete = false;
+        throw new TypeError('simulated bug after the outputs were sent');
+      }
+      return h.store.complete(agent, completions, ttlMs);
+    };
+    await h.start(
+      defineAgent<Order>({ name: n.agent, consumes: [n.input], produces: [n.output], handle: async (e) => [{ topic: n.output, value: e.value }] }),
+      { idempotency: store, logger },
+    );
+    const out = await h.watch([n.output]);
+    await publish(n.input, Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: { n: i } })));
+    await eventually(() => lines.find((l) => l.msg === 'consumer restarted'), 'the consumer to restart', 20_000);
+    expect(lines.find((l) => l.msg === 'consumer crashed')).toMatchObject({ restart: false });
+
+    // Events published after the crash are consumed too, and every offset ends up committed.
+    await publish(n.input, Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: { n: 10 + i } })));
+    await out.until((seen) => new Set(seen.map((s) => valueOf<Order>(s).n)).size >= 20, 'all 20 outputs');
+    // The redone batch sent its outputs again under the same ids: one id per event, whatever the copies.
+    const idsByN = new Map<number, Set<string>>();
+    for (const s of out.seen) idsByN.set(valueOf<Order>(s).n, (idsByN.get(valueOf<Order>(s).n) ?? new Set()).add(s.headers[Header.eventId]!));
+    expect([...idsByN.values()].every((ids) => ids.size === 1)).toBe(true);
+    const admin = h.kafka.admin();
+    await admin.connect();
+    try {
+      await eventually(async () => {
+        const [committed] = await admin.fetchOffsets({ groupId: n.agent, topics: [n.input] });
+        const ends = await admin.fetchTopicOffsets(n.input);
+        return committed!.partitions.every((p) => p.offset === ends.find((e) => e.partition === p.partition)!.high) || undefined;
+      }, 'every offset committed');
+    } finally {
+      await admin.disconnect();
+    }
   });
 
   it('announces itself on mesh.heartbeats: READY while running, STOPPING on the way out', async () => {

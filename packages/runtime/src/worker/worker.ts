@@ -82,6 +82,10 @@ const NOOP_METRICS: WorkerMetrics = {
   consumerLag: () => undefined,
 };
 
+/** The first wait before restarting a consumer kafkajs gave up on; doubled per crash without progress, up to the max. */
+const RESTART_FIRST_DELAY_MS = 1_000;
+const RESTART_MAX_DELAY_MS = 30_000;
+
 /** A batch's outputs go out in produce requests of at most this much, well under Kafka's default 1 MiB message.max.bytes. */
 const PRODUCE_REQUEST_BYTES = 512 * 1024;
 
@@ -121,17 +125,13 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
     await admin.disconnect();
   }
 
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  const consumer: Consumer = kafka.consumer({
-    groupId: agent.name,
-    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-    heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
-    maxWaitTimeInMs: options.maxWaitTimeInMs ?? 100,
-    retry: { retries: 10 },
-  });
-  await consumer.connect();
-  await consumer.subscribe({ topics, fromBeginning: true });
+  const openProducer = async (): Promise<Producer> => {
+    const opened = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await opened.connect();
+    return opened;
+  };
+  // Replaced, with the consumer, when the consumer has to be restarted (see restartAfterCrash).
+  let producer = await openProducer();
 
   let joined = false;
   let stopping = false;
@@ -144,17 +144,9 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
   let assignedPartitions = 0;
   const lagByPartition = new Map<string, number>();
   const counters = new Map<string, number>();
-  consumer.on(consumer.events.GROUP_JOIN, (e) => {
-    assignedPartitions = Object.values(e.payload.memberAssignment).reduce((n, parts) => n + parts.length, 0);
-    lagByPartition.clear();
-    joined = true;
-    markJoined();
-    logger.info('joined group');
-  });
-  consumer.on(consumer.events.CRASH, (e) => {
-    joined = false;
-    logger.error({ error: (e.payload.error as Error)?.message, restart: e.payload.restart }, 'consumer crashed');
-  });
+  /** Set while the consumer is down after a crash kafkajs does not restart from; readiness reports it. */
+  let crashed: string | undefined;
+  let restartDelayMs = RESTART_FIRST_DELAY_MS;
 
   const later = (ms: number, fn: () => void) => {
     const t = setTimeout(() => {
@@ -163,6 +155,69 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
     }, ms);
     timers.add(t);
   };
+
+  const openConsumer = async (): Promise<Consumer> => {
+    const opened = kafka.consumer({
+      groupId: agent.name,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
+      maxWaitTimeInMs: options.maxWaitTimeInMs ?? 100,
+      retry: { retries: 10 },
+    });
+    opened.on(opened.events.GROUP_JOIN, (e) => {
+      assignedPartitions = Object.values(e.payload.memberAssignment).reduce((n, parts) => n + parts.length, 0);
+      lagByPartition.clear();
+      joined = true;
+      markJoined();
+      logger.info('joined group');
+    });
+    opened.on(opened.events.CRASH, (e) => {
+      if (opened !== consumer) return;
+      joined = false;
+      const error = (e.payload.error as Error)?.message;
+      logger.error({ error, restart: e.payload.restart }, 'consumer crashed');
+      // kafkajs restarts after retriable errors only; after any other it has left the group for good.
+      if (!e.payload.restart && !stopping) restartAfterCrash(error);
+    });
+    await opened.connect();
+    await opened.subscribe({ topics, fromBeginning: true });
+    return opened;
+  };
+  let consumer = await openConsumer();
+
+  /**
+   * A crash kafkajs does not restart from (a non-retriable broker error, an unexpected TypeError)
+   * would leave the agent alive but consuming nothing. It gets a fresh producer (an idempotent one
+   * may be what failed) and a fresh consumer, after a delay that doubles while crashes repeat
+   * without progress. Nothing is lost: offsets move only after outputs and completions are durable.
+   */
+  function restartAfterCrash(error: string | undefined): void {
+    crashed = error ?? 'unknown error';
+    const delayMs = restartDelayMs;
+    restartDelayMs = Math.min(restartDelayMs * 2, RESTART_MAX_DELAY_MS);
+    logger.warn({ delayMs }, 'restarting the consumer after a crash');
+    later(delayMs, () => {
+      void (async () => {
+        if (stopping) return;
+        try {
+          await Promise.allSettled([consumer.disconnect(), producer.disconnect()]);
+          if (stopping) return;
+          producer = await openProducer();
+          consumer = await openConsumer();
+          await consumer.run(runConfig);
+          // stop() may have closed the old pair meanwhile: then this one is closed here.
+          if (stopping) {
+            await Promise.allSettled([consumer.disconnect(), producer.disconnect()]);
+            return;
+          }
+          crashed = undefined;
+          logger.info('consumer restarted');
+        } catch (err) {
+          restartAfterCrash((err as Error).message);
+        }
+      })();
+    });
+  }
 
   /** Stops fetching every topic until `until` resolves, so no event is consumed into retries or the DLQ meanwhile. */
   const pauseAll = (reason: string, resumeAfterMs: number) => {
@@ -372,6 +427,7 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
         // The batch's own commit with explicit offsets: consumer.commitOffsets is silently skipped once
         // a SIGTERM drain has begun, and the drained batch must still be committed.
         await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: (BigInt(last) + 1n).toString() }] }] });
+        restartDelayMs = RESTART_FIRST_DELAY_MS;
       }
 
       if (stoppedAt?.kind === 'hold') pauseAll(stoppedAt.reason, stoppedAt.retryAfterMs);
@@ -405,12 +461,13 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
   heartbeatTimer?.unref();
   if (heartbeatTimer) void sendHeartbeat();
 
-  await consumer.run({
+  const runConfig = {
     autoCommit: false,
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 4,
     eachBatch: handleBatch,
-  });
+  };
+  await consumer.run(runConfig);
 
   let stopped: Promise<void> | undefined;
   return {
@@ -419,7 +476,7 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
     joined: firstJoin,
     async readiness() {
       const checks: Record<string, ReadinessCheck> = {
-        group: joined ? { ok: true } : { ok: false, detail: 'not joined to its consumer group' },
+        group: joined ? { ok: true } : { ok: false, detail: crashed ? `consumer crashed (${crashed}); restarting` : 'not joined to its consumer group' },
         consumption: pausedFor ? { ok: false, detail: `paused: ${pausedFor}` } : { ok: true },
       };
       try {
