@@ -309,6 +309,32 @@ describe('the worker', () => {
     expect(out.seen.map((s) => valueOf<Order>(s).n)).toEqual([1, 2]);
   });
 
+  it('handles an event once when two copies of it arrive in one batch (a producer retry)', async () => {
+    const n = names();
+    const handled = new Map<number, number>();
+    await h.start(
+      defineAgent<Order>({
+        name: n.agent,
+        consumes: [n.input],
+        produces: [n.output],
+        handle: async (e) => {
+          handled.set(e.value.n, (handled.get(e.value.n) ?? 0) + 1);
+          return [{ topic: n.output, value: e.value }];
+        },
+      }),
+    );
+    const out = await h.watch([n.output]);
+    const producer = h.kafka.producer();
+    await producer.connect();
+    const copy = (id: string, value: Order) => ({ key: 'same-key', value: json(value), headers: { [Header.eventId]: id } });
+    // One send: the copies sit side by side in one partition and arrive in one batch.
+    await producer.send({ topic: n.input, messages: [copy('id-1', { n: 1 }), copy('id-1', { n: 1 }), copy('id-2', { n: 2 }), copy('id-1', { n: 1 })] });
+    await producer.disconnect();
+    await out.until((seen) => seen.some((s) => valueOf<Order>(s).n === 2), 'the output of the second event');
+    expect(Object.fromEntries(handled)).toEqual({ 1: 1, 2: 1 });
+    expect(out.seen.map((s) => valueOf<Order>(s).n).sort()).toEqual([1, 2]);
+  });
+
   it('restarts its consumer after a crash kafkajs gives up on, redoes the batch with the same ids, and goes on', async () => {
     const n = names();
     const lines: Array<{ msg: string; restart?: boolean; agent?: string }> = [];

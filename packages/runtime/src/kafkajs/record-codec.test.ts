@@ -87,6 +87,21 @@ describe('fastRecordDecoder', () => {
     }
   });
 
+  it("decodes batches as kafkajs hands them over (one context object per batch), with more header names than it remembers", () => {
+    const rnd = seeded(11);
+    // 100 names, many of one length differing in one byte, so a remembered name is matched by all its bytes.
+    const nameOf = (k: number) => (k % 3 === 0 ? `mesh-h-${String(k).padStart(3, '0')}` : k % 3 === 1 ? `x${k}` : `hé-${k}`);
+    for (let batch = 0; batch < 20; batch++) {
+      const context = { ...contexts[batch % 3]! };
+      for (let r = 0; r < 50; r++) {
+        const headers: Record<string, string> = {};
+        for (let h = 0; h < 5; h++) headers[nameOf(Math.floor(rnd() * 100))] = `v${h}`;
+        const bytes = body({ key: `k${r}`, value: 'v', headers, timestampDelta: r, offsetDelta: r });
+        expect(decode(new Decoder(bytes), context)).toEqual(kafkajsDecode(new Decoder(bytes), context));
+      }
+    }
+  });
+
   it('gathers a repeated header key into an array, in order, as kafkajs does', () => {
     // Two headers of one name can only come from another client: build the bytes by hand.
     const bytes = body({ value: 'v', headers: { a: '1', b: '2' } });

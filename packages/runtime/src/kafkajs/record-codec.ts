@@ -318,12 +318,66 @@ class Reader {
     this.at += length;
     return text;
   }
+
+  /** A header name: string(), but the same string object as last time for the same bytes (see HeaderNames). */
+  headerName(names: HeaderNames): string | null {
+    const length = this.varInt();
+    if (length === -1) return null;
+    if (length < 0) throw FALL_BACK;
+    const text = names.lookup(this.buf, this.at, length);
+    this.at += length;
+    return text;
+  }
 }
 
-/** A decimal string as a number when that is exact, else FALL_BACK (kafkajs adds with Longs). */
-function exactNumber(text: string | undefined): number {
+/**
+ * The header names a decoder has met, by their bytes. Every record of the mesh carries the same
+ * few names: decoding each afresh made a new string per header, which V8 then had to look up in
+ * its table of property names to use it as a key. A name met before is recognised by comparing
+ * bytes and reused. Bounded: a stream of ever new names only cycles through the slots.
+ */
+class HeaderNames {
+  private readonly bytes: Buffer[] = [];
+  private readonly texts: string[] = [];
+  private next = 0;
+
+  lookup(buf: Buffer, at: number, length: number): string {
+    const { bytes, texts } = this;
+    for (let i = 0; i < bytes.length; i++) {
+      const known = bytes[i]!;
+      if (known.length !== length) continue;
+      let same = true;
+      for (let j = 0; j < length; j++) {
+        if (known[j] !== buf[at + j]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return texts[i]!;
+    }
+    const text = buf.toString('utf8', at, at + length);
+    // Long names are rare and not worth comparing against.
+    if (length <= HEADER_NAME_MAX_BYTES) {
+      bytes[this.next] = Buffer.from(buf.subarray(at, at + length));
+      texts[this.next] = text;
+      this.next = (this.next + 1) % HEADER_NAME_SLOTS;
+    }
+    return text;
+  }
+}
+
+const HEADER_NAME_SLOTS = 32;
+const HEADER_NAME_MAX_BYTES = 64;
+
+/** A decimal string as a number when that is exact, else NaN (kafkajs adds with Longs). */
+function exactNumberOrNaN(text: string | undefined): number {
   const n = Number(text);
-  if (text === undefined || text === '' || !Number.isSafeInteger(n)) throw FALL_BACK;
+  return text === undefined || text === '' || !Number.isSafeInteger(n) ? NaN : n;
+}
+
+/** A number from exactNumberOrNaN, or FALL_BACK where it had none. */
+function exact(n: number): number {
+  if (Number.isNaN(n)) throw FALL_BACK;
   return n;
 }
 
@@ -340,21 +394,32 @@ function sum(a: number, b: number): string {
  * Longs.
  */
 export function fastRecordDecoder(original: RecordDecoder): RecordDecoder {
+  const names = new HeaderNames();
+  // The batch's first offset and timestamp as numbers, parsed once per batch rather than per record
+  // (kafkajs hands every record of a batch the same context object); NaN when not exact.
+  let context: BatchContext | undefined;
+  let baseOffset = NaN;
+  let baseTimestamp = NaN;
   return (decoder, batchContext = {}) => {
     const start = decoder.offset;
-    const { firstOffset, firstTimestamp, magicByte, isControlBatch = false, timestampType, maxTimestamp } = batchContext;
+    const { magicByte, isControlBatch = false, timestampType, maxTimestamp } = batchContext;
+    if (batchContext !== context) {
+      context = batchContext;
+      baseOffset = exactNumberOrNaN(batchContext.firstOffset);
+      baseTimestamp = exactNumberOrNaN(batchContext.firstTimestamp);
+    }
     const read = new Reader(decoder.buffer, start);
     try {
       const attributes = decoder.buffer.readInt8(read.at++);
       const timestampDelta = read.varLong();
-      const timestamp = timestampType === LOG_APPEND_TIME && maxTimestamp ? maxTimestamp : sum(exactNumber(firstTimestamp), timestampDelta);
-      const offset = sum(exactNumber(firstOffset), read.varInt());
+      const timestamp = timestampType === LOG_APPEND_TIME && maxTimestamp ? maxTimestamp : sum(exact(baseTimestamp), timestampDelta);
+      const offset = sum(exact(baseOffset), read.varInt());
       const key = read.bytes();
       const value = read.bytes();
       const headers: Record<string, Buffer | null | Array<Buffer | null>> = {};
       const count = read.varInt();
       for (let i = 0; i < count; i++) {
-        const name = String(read.string());
+        const name = String(read.headerName(names));
         const headerValue = read.bytes();
         const seen = Object.prototype.hasOwnProperty.call(headers, name) ? headers[name] : undefined;
         const merged = seen === undefined ? headerValue : Array.isArray(seen) ? [...seen, headerValue] : [seen, headerValue];

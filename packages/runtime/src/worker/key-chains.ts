@@ -7,12 +7,12 @@
  * of the worker's per-record cost). A failed task stops the rest of its key;
  * other keys still run, and the first failure is thrown once all have settled.
  */
-export async function runKeyOrdered<T>(items: readonly T[], keyOf: (item: T, index: number) => string, limit: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
+export async function runKeyOrdered<T>(items: readonly T[], keyOf: (item: T, index: number) => string | number, limit: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
   // Each key's items as a chain of indexes (first index per key, then `after[i]`): with mostly distinct
   // keys, no array per key.
   const firsts: number[] = [];
   const after = new Int32Array(items.length).fill(-1);
-  const lastOfKey = new Map<string, number>();
+  const lastOfKey = new Map<string | number, number>();
   for (let i = 0; i < items.length; i++) {
     const key = keyOf(items[i]!, i);
     const last = lastOfKey.get(key);

@@ -316,13 +316,16 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
       const results: Array<EventResult | { kind: 'duplicate' } | { kind: 'busy' }> = new Array(records.length);
       // A record re-sent right behind its original (a producer retry, a saga command re-sent on takeover) can
       // share a batch with it: the first copy decides, the others are duplicates.
-      const firstIndexOf = new Map<string, number>();
-      records.forEach((r, i) => {
-        if (!firstIndexOf.has(r.eventId)) firstIndexOf.set(r.eventId, i);
-      });
-      const heldKeys = new Set<string>();
-      // latin1 maps bytes to chars one to one (half the size of hex); a record without a key is a line of its own.
-      const keyIds = records.map((r, i) => (r.key === null ? `n${i}` : `k${r.key.toString('latin1')}`));
+      const repeated = new Uint8Array(records.length);
+      const firstCopies = new Set<string>();
+      for (let i = 0; i < records.length; i++) {
+        const before = firstCopies.size;
+        if (firstCopies.add(records[i]!.eventId).size === before) repeated[i] = 1;
+      }
+      // A record's line: its key's bytes (latin1 maps them to chars one to one), or for a record without a
+      // key its index, a line of its own (a number is never equal to a string as a Map or Set key).
+      const lines: Array<string | number> = records.map((r, i) => (r.key === null ? i : r.key.toString('latin1')));
+      const heldKeys = new Set<string | number>();
       // Per-key ordering: line changes are applied after the batch's records are durable, in record order per key;
       // keys blocked earlier in this batch are known here before Redis says so.
       const lineUpdates: Array<() => Promise<void>> = [];
@@ -351,30 +354,30 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
         }
         return result;
       };
-      await runKeyOrdered(records, (_, i) => keyIds[i]!, agent.concurrency, async (r, i) => {
-        if (firstIndexOf.get(r.eventId) !== i) {
+      await runKeyOrdered(records, (_, i) => lines[i]!, agent.concurrency, async (r, i) => {
+        if (repeated[i] === 1) {
           results[i] = { kind: 'duplicate' };
           return;
         }
-        const keyId = keyIds[i]!;
+        const line = lines[i]!;
         const claim = claims.get(r.eventId);
         if (claim?.state === 'done') {
           results[i] = { kind: 'duplicate' };
           // A head finished before a crash may not have been released: releasing is idempotent.
-          if (ordered && r.key !== null) lineUpdates.push(() => barrier.release(agent.name, keyId, r.eventId));
+          if (ordered && r.key !== null) lineUpdates.push(() => barrier.release(agent.name, barrierKey(line), r.eventId));
           return;
         }
         // The store hands an instance its own live lease again: a copy being handled by this process in another
         // partition's batch is busy here, not a second go.
-        if (claim?.state === 'busy' || inFlightIds.has(r.eventId) || heldKeys.has(keyId) || !isRunning() || isStale()) {
+        if (claim?.state === 'busy' || inFlightIds.has(r.eventId) || heldKeys.has(line) || !isRunning() || isStale()) {
           results[i] = { kind: 'busy' };
-          heldKeys.add(keyId);
+          heldKeys.add(line);
           return;
         }
         inFlightIds.add(r.eventId);
         try {
-          const result = ordered && r.key !== null ? await processInLine(r, keyId, tier !== undefined) : await processEvent(r, deps);
-          if (result.kind === 'hold') heldKeys.add(keyId);
+          const result = ordered && r.key !== null ? await processInLine(r, barrierKey(line), tier !== undefined) : await processEvent(r, deps);
+          if (result.kind === 'hold') heldKeys.add(line);
           results[i] = result;
         } finally {
           batchHeld.push(r.eventId);
@@ -503,6 +506,11 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
       return stopped;
     },
   };
+}
+
+/** A keyed record's line as the key barrier (Redis) names it, for agents with ordering 'key'. */
+function barrierKey(line: string | number): string {
+  return `k${line}`;
 }
 
 /** Failure headers on a source record belong to another agent's story; this agent starts its own. */
