@@ -39,21 +39,24 @@ function names() {
 
 const fastRetry = { delaysMs: [100, 300], maxAttempts: 3, jitter: 0 };
 
+/** An agent that counts its calls per order number in `handled` and sends `output(order)` on. */
+function countingAgent(n: ReturnType<typeof names>, handled: Map<number, number>, output: (order: Order) => unknown) {
+  return defineAgent<Order>({
+    name: n.agent,
+    consumes: [n.input],
+    produces: [n.output],
+    handle: async (e) => {
+      handled.set(e.value.n, (handled.get(e.value.n) ?? 0) + 1);
+      return [{ topic: n.output, value: output(e.value) }];
+    },
+  });
+}
+
 describe('the worker', () => {
   it('processes every event once, with derived ids, correlation and causation', async () => {
     const n = names();
     const handled = new Map<number, number>();
-    await h.start(
-      defineAgent<Order>({
-        name: n.agent,
-        consumes: [n.input],
-        produces: [n.output],
-        handle: async (e) => {
-          handled.set(e.value.n, (handled.get(e.value.n) ?? 0) + 1);
-          return [{ topic: n.output, value: { doubled: e.value.n * 2 } }];
-        },
-      }),
-    );
+    await h.start(countingAgent(n, handled, (order) => ({ doubled: order.n * 2 })));
     const out = await h.watch([n.output]);
     await publish(n.input, Array.from({ length: 60 }, (_, i) => ({ key: `k${i % 7}`, value: { n: i } })));
     const seen = await out.until((s) => s.length >= 60, '60 outputs');
@@ -312,17 +315,7 @@ describe('the worker', () => {
   it('handles an event once when two copies of it arrive in one batch (a producer retry)', async () => {
     const n = names();
     const handled = new Map<number, number>();
-    await h.start(
-      defineAgent<Order>({
-        name: n.agent,
-        consumes: [n.input],
-        produces: [n.output],
-        handle: async (e) => {
-          handled.set(e.value.n, (handled.get(e.value.n) ?? 0) + 1);
-          return [{ topic: n.output, value: e.value }];
-        },
-      }),
-    );
+    await h.start(countingAgent(n, handled, (order) => order));
     const out = await h.watch([n.output]);
     const producer = h.kafka.producer();
     await producer.connect();
