@@ -7,7 +7,7 @@ import type { Agent } from '../agent/types';
 import type { EventCodec } from '../codec/codec';
 import { Header, headersToStrings, type Headers } from '../events/headers';
 import { deriveEventId } from '../events/ids';
-import type { IdempotencyStore } from '../idempotency/store';
+import type { IdempotencyStore, Outcome } from '../idempotency/store';
 import type { CheckpointStore } from '../checkpoint/store';
 import { MemoryCheckpointStore } from '../checkpoint/memory-checkpoint-store';
 import type { EventOutcomeLabel, WorkerMetrics } from '../observability/metrics';
@@ -388,11 +388,13 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
       for (const res of results) if (res.kind === 'finished' || res.kind === 'retry') outgoing.push(...res.records);
       for (const chunk of chunkBySize(outgoing, PRODUCE_REQUEST_BYTES)) await producer.sendBatch({ acks: -1, topicMessages: toKafkaMessages(chunk) });
 
-      const completions = records.flatMap((r, i) => {
+      const completions: Array<{ eventId: string; outcome: Outcome }> = [];
+      const retried: string[] = [];
+      for (let i = 0; i < records.length; i++) {
         const res = results[i]!;
-        return res.kind === 'finished' ? [{ eventId: r.eventId, outcome: res.outcome }] : [];
-      });
-      const retried = records.filter((_, i) => results[i]!.kind === 'retry').map((r) => r.eventId);
+        if (res.kind === 'finished') completions.push({ eventId: records[i]!.eventId, outcome: res.outcome });
+        else if (res.kind === 'retry') retried.push(records[i]!.eventId);
+      }
       if (completions.length > 0) {
         await store.complete(agent.name, completions, completionTtlMs);
         // A finished event's step state is no longer needed; only events whose handler touched ctx.checkpoint
