@@ -42,20 +42,20 @@ function expectSameRecordsWhereKafkaPutsThem({ sent, received }: RoundTrip): voi
 describe("the runtime's kafkajs paths in a Node process", () => {
   it('are all installed when the runtime loads first, and records keep their bytes and partitions', async () => {
     const result = await roundTrip();
-    expect(result.status).toEqual({ recordCodecs: 'installed', partitionGrouping: 'installed', partitioner: 'installed', produceRequest: 'installed' });
+    expect(result.status).toEqual({ recordCodecs: 'installed', partitionGrouping: 'installed', partitioner: 'installed', produceRequest: 'installed', requestFrame: 'installed' });
     expectSameRecordsWhereKafkaPutsThem(result);
   }, 90_000);
 
   it('are left alone with MESH_KAFKAJS=stock, with the same records in the same partitions', async () => {
     const result = await roundTrip({ MESH_KAFKAJS: 'stock' });
-    expect(Object.values(result.status)).toEqual(['disabled', 'disabled', 'disabled', 'disabled']);
+    expect(Object.values(result.status)).toEqual(['disabled', 'disabled', 'disabled', 'disabled', 'disabled']);
     expectSameRecordsWhereKafkaPutsThem(result);
   }, 90_000);
 
   it('are installed only where still possible when kafkajs loaded first', async () => {
     const result = await roundTrip({}, '--kafkajs-first');
-    // The grouping and the partitioner are bound when kafkajs loads; the codecs and the produce request at first use.
-    expect(result.status).toEqual({ recordCodecs: 'installed', partitionGrouping: 'too-late', partitioner: 'too-late', produceRequest: 'installed' });
+    // The grouping, the partitioner and the framing are bound when kafkajs loads; the codecs and the produce request at first use.
+    expect(result.status).toEqual({ recordCodecs: 'installed', partitionGrouping: 'too-late', partitioner: 'too-late', produceRequest: 'installed', requestFrame: 'too-late' });
     expectSameRecordsWhereKafkaPutsThem(result);
   }, 90_000);
 });

@@ -3,25 +3,27 @@ import { groupMessagesPerPartition } from './partition-grouping';
 import { createDefaultPartitioner } from './partitioner';
 import { fastProduceRequestV3, type ProduceRequestV3 } from './produce-request';
 import { fastRecordDecoder, fastRecordEncoder, type EncoderClass, type RecordDecoder, type RecordEncoder } from './record-codec';
+import { fastRequestFrame, type CreateRequest } from './request-frame';
 
 /**
- * Puts our versions of five kafkajs hot paths in place of kafkajs's own: the record encoder and
+ * Puts our versions of six kafkajs hot paths in place of kafkajs's own: the record encoder and
  * decoder (record-codec.ts), the producer's grouping of messages by partition
- * (partition-grouping.ts), its default partitioner (partitioner.ts) and the produce request's
- * encoding (produce-request.ts).
+ * (partition-grouping.ts), its default partitioner (partitioner.ts), the produce request's
+ * encoding (produce-request.ts) and the framing of every request (request-frame.ts).
  *
  * Why: kafkajs 2.2.4 (its last release) encodes every header of every record with a fresh zeroed
  * 512-byte encoder and a Buffer per varint, decodes headers by copying the headers object once per
  * header, groups a send's messages by copying each partition's array once per message, hashes
  * every key with a 64-bit Long object per arithmetic step, and copies
- * every byte of a produce request about five times (checksumming it a byte at a time). The mesh
+ * every byte of a produce request about five times (checksumming it a byte at a time) and twice
+ * more when framing it. The mesh
  * puts four headers on every record (DESIGN.md) and sends batches of hundreds; in the pipeline
  * benchmark these paths took over a quarter of a worker's CPU.
  *
  * How: kafkajs requires these modules through Node's module cache; replacing a cached module's
  * exports before the module that binds it is loaded is enough. The record codecs and the produce
- * request are bound lazily (on the first produce and the first fetch), the grouping and the
- * partitioner when kafkajs itself is first required, so the runtime installs on load (index.ts) and again, for the codecs and
+ * request are bound lazily (on the first produce and the first fetch), the grouping, the
+ * partitioner and the framing when kafkajs itself is first required, so the runtime installs on load (index.ts) and again, for the codecs and
  * the produce request, when a worker or the coordinator starts. Each part is installed only for the
  * kafkajs version it was checked against (same bytes, same results: see the tests beside each), and
  * only while its binder is not loaded; otherwise kafkajs keeps its own and nothing changes but
@@ -34,6 +36,7 @@ export interface FastKafkajsStatus {
   partitionGrouping: InstallStatus;
   partitioner: InstallStatus;
   produceRequest: InstallStatus;
+  requestFrame: InstallStatus;
 }
 
 const SUPPORTED_KAFKAJS = '2.2.4';
@@ -86,9 +89,16 @@ const PARTS: Record<keyof FastKafkajsStatus, Part[]> = {
       replace: (original, load) => fastProduceRequestV3(original as ProduceRequestV3, load('src/protocol/encoder.js') as EncoderClass),
     },
   ],
+  requestFrame: [
+    {
+      file: 'src/protocol/request.js',
+      binders: ['src/network/connection.js'],
+      replace: (original, load) => fastRequestFrame(original as CreateRequest, load('src/protocol/encoder.js') as EncoderClass),
+    },
+  ],
 };
 
-const status: FastKafkajsStatus = { recordCodecs: 'no-module-cache', partitionGrouping: 'no-module-cache', partitioner: 'no-module-cache', produceRequest: 'no-module-cache' };
+const status: FastKafkajsStatus = { recordCodecs: 'no-module-cache', partitionGrouping: 'no-module-cache', partitioner: 'no-module-cache', produceRequest: 'no-module-cache', requestFrame: 'no-module-cache' };
 
 /** Installs what can still be installed; idempotent. Returns where each part stands. */
 export function installFastKafkajs(env: Readonly<Record<string, string | undefined>> = process.env): FastKafkajsStatus {
