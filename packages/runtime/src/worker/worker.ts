@@ -196,27 +196,27 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
     const delayMs = restartDelayMs;
     restartDelayMs = Math.min(restartDelayMs * 2, RESTART_MAX_DELAY_MS);
     logger.warn({ delayMs }, 'restarting the consumer after a crash');
-    later(delayMs, () => {
-      void (async () => {
-        if (stopping) return;
-        try {
-          await Promise.allSettled([consumer.disconnect(), producer.disconnect()]);
-          if (stopping) return;
-          producer = await openProducer();
-          consumer = await openConsumer();
-          await consumer.run(runConfig);
-          // stop() may have closed the old pair meanwhile: then this one is closed here.
-          if (stopping) {
-            await Promise.allSettled([consumer.disconnect(), producer.disconnect()]);
-            return;
-          }
-          crashed = undefined;
-          logger.info('consumer restarted');
-        } catch (err) {
-          restartAfterCrash((err as Error).message);
-        }
-      })();
-    });
+    later(delayMs, () => void reopen());
+  }
+
+  async function reopen(): Promise<void> {
+    if (stopping) return;
+    try {
+      await Promise.allSettled([consumer.disconnect(), producer.disconnect()]);
+      if (stopping) return;
+      producer = await openProducer();
+      consumer = await openConsumer();
+      await consumer.run(runConfig);
+      // stop() may have closed the old pair meanwhile: then this one is closed here.
+      if (stopping) {
+        await Promise.allSettled([consumer.disconnect(), producer.disconnect()]);
+        return;
+      }
+      crashed = undefined;
+      logger.info('consumer restarted');
+    } catch (err) {
+      restartAfterCrash((err as Error).message);
+    }
   }
 
   /** Stops fetching every topic until `until` resolves, so no event is consumed into retries or the DLQ meanwhile. */
