@@ -1,3 +1,4 @@
+import { isInt, stringBytes, writeString } from './produce-request';
 import { encoderOver, type EncoderClass, type EncoderLike } from './record-codec';
 
 /**
@@ -22,10 +23,6 @@ export type CreateRequest = (args: RequestFrameArgs) => Promise<EncoderLike>;
 /** api key, api version, correlation id, client id length. */
 const HEADER_BYTES = 2 + 2 + 4 + 2;
 
-const isInt = (value: unknown, min: number, max: number): value is number => typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
-const isInt16 = (value: unknown): value is number => isInt(value, -0x8000, 0x7fff);
-const isInt32 = (value: unknown): value is number => isInt(value, -0x80000000, 0x7fffffff);
-
 /** kafkajs's request framing, writing what it can exactly in one pass and handing anything odd to kafkajs's own. */
 export function fastRequestFrame(original: CreateRequest, Encoder: EncoderClass): CreateRequest {
   return async (args) => {
@@ -33,8 +30,9 @@ export function fastRequestFrame(original: CreateRequest, Encoder: EncoderClass)
     const { apiKey, apiVersion, encode } = request;
     // Called as kafkajs calls it: once, and not as a method.
     const payload = await encode();
-    const clientIdBytes = typeof clientId === 'string' ? Buffer.byteLength(clientId) : clientId == null ? -1 : undefined;
-    if (!isInt16(apiKey) || !isInt16(apiVersion) || !isInt32(correlationId) || clientIdBytes === undefined || clientIdBytes > 0x7fff || !isKafkajsEncoder(payload, Encoder)) {
+    // kafkajs writes a null client id as length -1.
+    const clientIdBytes = clientId == null ? -1 : stringBytes(clientId);
+    if (!isInt(apiKey, 16) || !isInt(apiVersion, 16) || !isInt(correlationId, 32) || clientIdBytes === undefined || !isKafkajsEncoder(payload, Encoder)) {
       // kafkajs's own framing of the same payload: its bytes, or its error.
       return original({ correlationId, clientId, request: { apiKey, apiVersion, encode: () => payload } });
     }
@@ -44,9 +42,7 @@ export function fastRequestFrame(original: CreateRequest, Encoder: EncoderClass)
     buf.writeInt16BE(apiKey, 4);
     buf.writeInt16BE(apiVersion, 6);
     buf.writeInt32BE(correlationId, 8);
-    buf.writeInt16BE(clientIdBytes, 12);
-    let at = 14;
-    if (clientIdBytes > 0) at += buf.write(clientId as string, at, clientIdBytes, 'utf8');
+    const at = writeString(buf, 12, clientId == null ? null : (clientId as string), clientIdBytes);
     payload.buf.copy(buf, at, 0, payload.offset);
     return encoderOver(Encoder, buf, 4 + size);
   };
