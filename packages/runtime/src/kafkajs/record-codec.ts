@@ -144,17 +144,21 @@ function writeBytesField(buf: Buffer, at: number, value: unknown, length: number
 }
 
 /** The bytes of one header (name and value, with their lengths), or undefined for a value kafkajs cannot size. */
-function headerBytes(name: string, value: unknown): number | undefined {
+/**
+ * Measures one header (name and value, with their lengths) into `lengths` (its name's and value's
+ * byte lengths, for writeHeader) and returns its size; undefined for a value kafkajs cannot size.
+ */
+function measureHeader(name: string, value: unknown, lengths: number[]): number | undefined {
   const valueLength = typeof value === 'string' ? Buffer.byteLength(value) : Buffer.isBuffer(value) ? value.length : undefined;
   if (valueLength === undefined) return undefined;
   const nameLength = Buffer.byteLength(name);
+  lengths.push(nameLength, valueLength);
   return sizeOfVarInt(nameLength) + nameLength + sizeOfVarInt(valueLength) + valueLength;
 }
 
-function writeHeader(buf: Buffer, at: number, name: string, value: string | Buffer): number {
-  const nameLength = Buffer.byteLength(name);
+function writeHeader(buf: Buffer, at: number, name: string, value: string | Buffer, nameLength: number, valueLength: number): number {
   at = writeText(buf, writeVarInt(buf, at, nameLength), name, nameLength);
-  return writeBytesField(buf, at, value, typeof value === 'string' ? Buffer.byteLength(value) : value.length);
+  return writeBytesField(buf, at, value, valueLength);
 }
 
 /** A record measured for writeRecord: what it holds and the sizes worked out on the way. */
@@ -169,6 +173,8 @@ export interface RecordPlan {
   readonly headers: Readonly<Record<string, unknown>>;
   readonly headerNames: readonly string[];
   readonly headerCount: number;
+  /** Each header's name and value byte lengths, in writing order: measured once, for writing. */
+  readonly headerLengths: readonly number[];
   /** The record's bytes after its length prefix. */
   readonly bodySize: number;
   /** All the record's bytes, its length prefix included. */
@@ -195,18 +201,19 @@ export function planRecord(offsetDelta: unknown, timestampDelta: unknown, key: u
   const headerNames = Object.keys(named);
   let headerCount = 0;
   let headersSize = 0;
+  const headerLengths: number[] = [];
   for (const name of headerNames) {
     const entry = named[name];
     if (Array.isArray(entry)) {
       for (const item of entry as unknown[]) {
-        const size = headerBytes(name, item);
+        const size = measureHeader(name, item, headerLengths);
         // kafkajs cannot size a null header value; its own function reports that.
         if (size === undefined) return undefined;
         headersSize += size;
         headerCount++;
       }
     } else {
-      const size = headerBytes(name, entry);
+      const size = measureHeader(name, entry, headerLengths);
       if (size === undefined) return undefined;
       headersSize += size;
       headerCount++;
@@ -216,7 +223,7 @@ export function planRecord(offsetDelta: unknown, timestampDelta: unknown, key: u
   const zigzagDelta = zigzag64(timestampDelta);
   const bodySize = 1 + sizeOfUnsignedVarLong(zigzagDelta) + sizeOfVarInt(offsetDelta) + sizeOfBytesField(keyBytes) + sizeOfBytesField(valueBytes) + sizeOfVarInt(headerCount) + headersSize;
   const size = sizeOfVarInt(bodySize) + bodySize;
-  return { offsetDelta, zigzagDelta, key, keyBytes, value, valueBytes, headers: named, headerNames, headerCount, bodySize, size };
+  return { offsetDelta, zigzagDelta, key, keyBytes, value, valueBytes, headers: named, headerNames, headerCount, headerLengths, bodySize, size };
 }
 
 /** Writes a planned record at `at` (plan.size bytes); returns where it ends. */
@@ -228,10 +235,19 @@ export function writeRecord(buf: Buffer, at: number, plan: RecordPlan): number {
   at = writeBytesField(buf, at, plan.key, plan.keyBytes);
   at = writeBytesField(buf, at, plan.value, plan.valueBytes);
   at = writeVarInt(buf, at, plan.headerCount);
+  const lengths = plan.headerLengths;
+  let k = 0;
   for (const name of plan.headerNames) {
     const entry = plan.headers[name] as string | Buffer | Array<string | Buffer>;
-    if (Array.isArray(entry)) for (const item of entry) at = writeHeader(buf, at, name, item);
-    else at = writeHeader(buf, at, name, entry);
+    if (Array.isArray(entry)) {
+      for (const item of entry) {
+        at = writeHeader(buf, at, name, item, lengths[k]!, lengths[k + 1]!);
+        k += 2;
+      }
+    } else {
+      at = writeHeader(buf, at, name, entry, lengths[k]!, lengths[k + 1]!);
+      k += 2;
+    }
   }
   return at;
 }
