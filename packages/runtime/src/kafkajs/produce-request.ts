@@ -1,4 +1,5 @@
 import { crc32c } from './crc32c';
+import { isInt, stringBytes, writeString } from './wire';
 import { encoderOver, planRecord, writeRecord, type EncoderClass, type EncoderLike, type RecordPlan } from './record-codec';
 
 /**
@@ -225,26 +226,6 @@ function int64Of(value: unknown): bigint | undefined {
   // kafkajs's Long.isLong: anything whose value is a bigint.
   if (isObject(value) && typeof (value as { value?: unknown }).value === 'bigint') return BigInt.asIntN(64, (value as { value: bigint }).value);
   return undefined;
-}
-
-/** An integer Node writes as a signed int of `bits` bits without coercing or throwing. */
-export function isInt(value: unknown, bits: 16 | 32): value is number {
-  const limit = bits === 16 ? 0x8000 : 0x80000000;
-  return typeof value === 'number' && Number.isInteger(value) && value >= -limit && value < limit;
-}
-
-/** The UTF-8 length of a string kafkajs's writeString can write (int16 length), else undefined. */
-export function stringBytes(value: unknown): number | undefined {
-  if (typeof value !== 'string') return undefined;
-  const length = Buffer.byteLength(value);
-  return length <= 0x7fff ? length : undefined;
-}
-
-/** Writes `text` (of UTF-8 length `length`, from stringBytes) as kafkajs's writeString does; returns where it ends. */
-export function writeString(buf: Buffer, at: number, text: string | null, length: number): number {
-  if (text === null) return buf.writeInt16BE(-1, at);
-  at = buf.writeInt16BE(length, at);
-  return at + buf.write(text, at, length, 'utf8');
 }
 
 function isObject(value: unknown): value is object {

@@ -1,4 +1,4 @@
-import { isInt, stringBytes, writeString } from './produce-request';
+import { isInt, stringBytes, writeString } from './wire';
 import { encoderOver, type EncoderClass, type EncoderLike } from './record-codec';
 
 /**

@@ -325,7 +325,7 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
       // A record's line: its key's bytes (latin1 maps them to chars one to one), or for a record without a
       // key its index, a line of its own (a number is never equal to a string as a Map or Set key).
       const lines: Array<string | number> = records.map((r, i) => (r.key === null ? i : r.key.toString('latin1')));
-      const heldKeys = new Set<string | number>();
+      const heldLines = new Set<string | number>();
       // Per-key ordering: line changes are applied after the batch's records are durable, in record order per key;
       // keys blocked earlier in this batch are known here before Redis says so.
       const lineUpdates: Array<() => Promise<void>> = [];
@@ -369,15 +369,15 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
         }
         // The store hands an instance its own live lease again: a copy being handled by this process in another
         // partition's batch is busy here, not a second go.
-        if (claim?.state === 'busy' || inFlightIds.has(r.eventId) || heldKeys.has(line) || !isRunning() || isStale()) {
+        if (claim?.state === 'busy' || inFlightIds.has(r.eventId) || heldLines.has(line) || !isRunning() || isStale()) {
           results[i] = { kind: 'busy' };
-          heldKeys.add(line);
+          heldLines.add(line);
           return;
         }
         inFlightIds.add(r.eventId);
         try {
           const result = ordered && r.key !== null ? await processInLine(r, barrierKey(line), tier !== undefined) : await processEvent(r, deps);
-          if (result.kind === 'hold') heldKeys.add(line);
+          if (result.kind === 'hold') heldLines.add(line);
           results[i] = result;
         } finally {
           batchHeld.push(r.eventId);
