@@ -17,12 +17,14 @@ export type { ClaimResult, IdempotencyStore, Outcome } from './idempotency/store
 export { openIdempotencyStore, type OpenIdempotencyStoreOptions } from './idempotency/open';
 export { createLogger, type CreateLoggerOptions } from './observability/logger';
 export type { WorkerMetrics } from './observability/metrics';
-export { startWorker, type ReadinessCheck, type RunningWorker, type WorkerOptions } from './worker/worker';
+export { startWorker, type RunningWorker, type WorkerOptions } from './worker/worker';
 export { dlqTopic, retryTopic } from './worker/topics';
 export { runAgent, type RunAgentOptions, type RunningAgent } from './run/run-agent';
 export { loadAgentModule } from './run/load-agent';
 export { waitBounded } from './run/wait-bounded';
-export { endSpan, setupTracing, startRootSendSpan, traceIdFromTraceparent, type Tracing, type TracingOptions } from './observability/tracing';
+export { setupTracing, type Tracing, type TracingOptions } from './observability/tracing-setup';
+export { endSpan, startRootSendSpan } from './observability/spans';
+export { traceIdFromTraceparent } from './observability/propagation';
 export { MemoryKeyBarrier, RedisKeyBarrier, type BarrierPosition, type KeyBarrier } from './ordering/key-barrier';
 
 // Building blocks shared with the other mesh services (the saga coordinator): Redis, HTTP endpoints, metrics, trace context.
@@ -31,6 +33,10 @@ export { StoreCommandError, StoreConfigError, StoreError, StoreUnavailableError,
 export { startObservabilityServer, type ObservabilityServer, type ObservabilityServerOptions } from './observability/http-server';
 export type { ReadinessCheckResult, ReadinessChecks } from './observability/readiness';
 export { createMetricsRegistry } from './observability/prometheus-metrics';
-export { extractTraceContext, injectTraceHeaders } from './observability/tracing';
+export { extractTraceContext, injectTraceHeaders } from './observability/propagation';
 export { installFastKafkajs, type FastKafkajsStatus, type InstallStatus } from './kafkajs/install';
-export { recordBytes, type SizedRecord } from './worker/produce-chunks';
+export { recordBytes, type SizedRecord } from './kafka/record-size';
+export { BatchProducer, type BatchProducerOptions, type OutboundRecord } from './kafka/batch-producer';
+export { RecordTooLargeError } from './kafka/record-size';
+export { createKafkaClient, idempotentProducer, type KafkaClientOptions } from './kafka/client';
+export { SupervisedConsumer, type BatchScope, type SupervisedConsumerHooks, type SupervisedConsumerSettings } from './kafka/supervised-consumer';

@@ -1,23 +1,13 @@
 import { context, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Header } from '../src/events/headers';
-import {
-  createLogger,
-  endSpan,
-  eventLogFields,
-  extractTraceContext,
-  injectTraceHeaders,
-  PrometheusWorkerMetrics,
-  redactUrl,
-  setupTracing,
-  startConsumeSpan,
-  startHandleSpan,
-  startObservabilityServer,
-  startProduceSpan,
-  type ObservabilityServer,
-  type ReadinessChecks,
-  type Tracing,
-} from '../src/observability';
+import { startObservabilityServer, type ObservabilityServer } from '../src/observability/http-server';
+import { createLogger, eventLogFields, redactUrl } from '../src/observability/logger';
+import { extractTraceContext, injectTraceHeaders } from '../src/observability/propagation';
+import { PrometheusWorkerMetrics } from '../src/observability/prometheus-metrics';
+import type { ReadinessChecks } from '../src/observability/readiness';
+import { endSpan, startConsumeSpan, startHandleSpan, startProduceSpan } from '../src/observability/spans';
+import { setupTracing, type Tracing } from '../src/observability/tracing-setup';
 
 // ------------------------------------------------------------------------------------------------
 // Prometheus text parsing, enough for our own exposition.

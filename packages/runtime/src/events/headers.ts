@@ -1,4 +1,4 @@
-/** Header names that are part of agentmesh's interface (see the design notes). All values are strings. */
+/** Header names that are part of agentmesh's interface (see docs/architecture.md). All values are strings. */
 export const Header = {
   eventId: 'mesh-event-id',
   correlationId: 'mesh-correlation-id',

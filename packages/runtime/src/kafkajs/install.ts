@@ -17,7 +17,7 @@ import { fastRequestFrame, type CreateRequest } from './request-frame';
  * every key with a 64-bit Long object per arithmetic step, and copies
  * every byte of a produce request about five times (checksumming it a byte at a time) and twice
  * more when framing it. The mesh
- * puts four headers on every record (DESIGN.md) and sends batches of hundreds; in the pipeline
+ * puts four headers on every record (docs/architecture.md) and sends batches of hundreds; in the pipeline
  * benchmark these paths took over a quarter of a worker's CPU.
  *
  * How: kafkajs requires these modules through Node's module cache; replacing a cached module's

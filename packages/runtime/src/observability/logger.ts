@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import pino, { type DestinationStream, type Logger, type LoggerOptions as PinoOptions } from 'pino';
 import { Header } from '../events/headers';
-import { traceIdFromTraceparent } from './tracing';
+import { traceIdFromTraceparent } from './propagation';
 
 export type { Logger } from 'pino';
 

@@ -9,3 +9,13 @@ export interface WorkerMetrics {
   breakerState(agent: string, breaker: string, state: 'closed' | 'open' | 'half-open'): void;
   consumerLag(agent: string, topic: string, partition: number, lag: number): void;
 }
+
+/** For processes and tests that run a worker without exporting metrics. */
+export class NoopWorkerMetrics implements WorkerMetrics {
+  eventOutcome(): void {}
+  handlerDuration(): void {}
+  retryScheduled(): void {}
+  deadLettered(): void {}
+  breakerState(): void {}
+  consumerLag(): void {}
+}

@@ -1,4 +1,5 @@
-import { createMetricsRegistry, NoopWorkerMetrics, PrometheusWorkerMetrics } from './prometheus-metrics';
+import { NoopWorkerMetrics } from './metrics';
+import { createMetricsRegistry, PrometheusWorkerMetrics } from './prometheus-metrics';
 
 async function value(metrics: PrometheusWorkerMetrics, name: string, labels: Record<string, string>): Promise<number | undefined> {
   const metric = metrics.registry.getSingleMetric(name);

@@ -172,13 +172,3 @@ export class PrometheusWorkerMetrics implements WorkerMetrics {
 function isCount(n: number): boolean {
   return Number.isFinite(n) && n >= 0;
 }
-
-/** For processes and tests that run a worker without exporting metrics. */
-export class NoopWorkerMetrics implements WorkerMetrics {
-  eventOutcome(): void {}
-  handlerDuration(): void {}
-  retryScheduled(): void {}
-  deadLettered(): void {}
-  breakerState(): void {}
-  consumerLag(): void {}
-}

@@ -1,4 +1,5 @@
-import { otlpTracesUrlFor, setupTracing, traceIdFromTraceparent } from './tracing';
+import { traceIdFromTraceparent } from './propagation';
+import { isRecording, otlpTracesUrlFor, setupTracing } from './tracing-setup';
 
 describe('traceIdFromTraceparent', () => {
   it('reads the trace id of a valid header', () => {
@@ -39,5 +40,18 @@ describe('setupTracing exporter selection', () => {
 
   it("falls back to the local collector port when 'otlp' is asked for without an endpoint", async () => {
     expect(await selection({ serviceName: 's', exporter: 'otlp', env: {} })).toEqual({ exporter: 'otlp', url: 'http://localhost:4318/v1/traces' });
+  });
+});
+
+describe('isRecording', () => {
+  it('is false only for the tracer of a set-up with nothing to export', async () => {
+    const none = setupTracing({ serviceName: 's', exporter: 'none', registerGlobal: false });
+    const memory = setupTracing({ serviceName: 's', exporter: 'memory', registerGlobal: false });
+    try {
+      expect(isRecording(none.tracer)).toBe(false);
+      expect(isRecording(memory.tracer)).toBe(true);
+    } finally {
+      await Promise.all([none.shutdown(), memory.shutdown()]);
+    }
   });
 });

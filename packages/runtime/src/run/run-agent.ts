@@ -9,7 +9,7 @@ import { MemoryKeyBarrier, RedisKeyBarrier, type KeyBarrier } from '../ordering/
 import { createLogger } from '../observability/logger';
 import { PrometheusWorkerMetrics } from '../observability/prometheus-metrics';
 import { startObservabilityServer, type ObservabilityServer } from '../observability/http-server';
-import { setupTracing, type Tracing } from '../observability/tracing';
+import { setupTracing, type Tracing } from '../observability/tracing-setup';
 import { startWorker, type RunningWorker, type WorkerOptions } from '../worker/worker';
 import { waitBounded } from './wait-bounded';
 

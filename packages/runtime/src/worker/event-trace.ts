@@ -1,7 +1,8 @@
 import { context as otelContext, INVALID_SPAN_CONTEXT, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { Header, type Headers } from '../events/headers';
 import type { EventOutcomeLabel } from '../observability/metrics';
-import { endSpan, isRecordingTracer, startConsumeSpan, startHandleSpan, startProduceSpan } from '../observability/tracing';
+import { endSpan, startConsumeSpan, startHandleSpan, startProduceSpan } from '../observability/spans';
+import { isRecording } from '../observability/tracing-setup';
 import { newTraceparent, parseTraceparent, type Traceparent } from '../observability/traceparent';
 
 /** What the worker needs of a record to trace it. */
@@ -36,14 +37,13 @@ export interface EventTrace {
 export type EventTracing = (record: TracedRecord) => EventTrace;
 
 /**
- * Recording spans when `tracer` keeps them (an exporter is configured); otherwise the incoming trace
- * context is passed through as W3C asks of a participant that does not trace: the same traceparent
- * goes onward, so the next process that does export links to the last span anyone exported. With
- * nothing to export, making spans, contexts and ids per event was a quarter of the runtime's own
- * CPU per event in the pipeline benchmark.
+ * Recording spans when `isRecording(tracer)` (an exporter is configured); otherwise no spans at all:
+ * the incoming trace context is passed through as W3C asks of a participant that does not trace, so
+ * the same traceparent goes onward and the next process that does export links to the last span
+ * anyone exported. Spans, contexts and ids per event are a cost worth paying only when kept.
  */
 export function eventTracing(tracer: Tracer, agent: string): EventTracing {
-  if (!isRecordingTracer(tracer)) return (record) => new PassThroughTrace(record.headers);
+  if (!isRecording(tracer)) return (record) => new PassThroughTrace(record.headers);
   return (record) => new RecordingTrace(tracer, agent, record);
 }
 

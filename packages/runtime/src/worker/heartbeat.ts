@@ -1,3 +1,7 @@
+import type { Logger } from 'pino';
+import type { EventCodec } from '../codec/codec';
+import type { BatchProducer } from '../kafka/batch-producer';
+
 /** The topic every agent process announces itself on. */
 export const HEARTBEAT_TOPIC = 'mesh.heartbeats';
 
@@ -62,4 +66,50 @@ export function buildHeartbeat(id: Identity, s: WorkerSnapshot, now: number): He
     topics: [...id.topics],
     counters: Object.fromEntries(s.counters),
   };
+}
+
+export interface HeartbeatPublisherOptions {
+  identity: Identity;
+  /** 0 turns heartbeats off. */
+  everyMs: number;
+  codec: EventCodec;
+  producer: BatchProducer;
+  logger: Logger;
+  clock: () => number;
+  snapshot: () => WorkerSnapshot;
+}
+
+/** Announces the process on mesh.heartbeats every `everyMs`, and once more as it stops. */
+export class HeartbeatPublisher {
+  private timer: NodeJS.Timeout | undefined;
+  private warned = false;
+
+  constructor(private readonly options: HeartbeatPublisherOptions) {}
+
+  start(): void {
+    if (this.options.everyMs <= 0) return;
+    this.timer = setInterval(() => void this.publish(), this.options.everyMs);
+    this.timer.unref();
+    void this.publish();
+  }
+
+  /** The last heartbeat says STOPPING, so operators see a clean leave, not a silence. */
+  async stop(): Promise<void> {
+    if (!this.timer) return;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.publish();
+  }
+
+  private async publish(): Promise<void> {
+    const { identity, codec, producer, clock, snapshot } = this.options;
+    try {
+      const value = await codec.encode(HEARTBEAT_TOPIC, buildHeartbeat(identity, snapshot(), clock()));
+      await producer.send([{ topic: HEARTBEAT_TOPIC, key: identity.instanceId, value }]);
+    } catch (err) {
+      // Heartbeats are for operators; failing to send one must never stop the agent.
+      if (!this.warned) this.options.logger.warn({ error: (err as Error).message }, 'cannot publish heartbeats (will keep trying)');
+      this.warned = true;
+    }
+  }
 }

@@ -15,7 +15,7 @@ import type { DeadlineQueue, DeadlineSignal } from '../resilience/deadline';
 import type { EventOutcomeLabel, WorkerMetrics } from '../observability/metrics';
 import { prepareOutputs, type PreparedOutput } from './outputs';
 import { dlqTopic, retryTopic } from './topics';
-import { recordBytes } from './produce-chunks';
+import { recordBytes } from '../kafka/record-size';
 import type { EventTrace, EventTracing } from './event-trace';
 
 /** Kafka's default message.max.bytes is 1 MiB per record batch; a record must leave room for the batch's framing. */

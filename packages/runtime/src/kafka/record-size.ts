@@ -25,25 +25,45 @@ export function recordBytes(record: SizedRecord): number {
   return n;
 }
 
+/** A record larger than any produce request may carry: retrying it can never help. */
+export class RecordTooLargeError extends Error {
+  override readonly name = 'RecordTooLargeError';
+  constructor(
+    readonly topic: string | undefined,
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(`a ${bytes}-byte record${topic === undefined ? '' : ` for ${topic}`} is larger than the ${limit} bytes a record may take`);
+  }
+}
+
+/** A run of records that goes out in one produce request, with its size. */
+export interface Chunk<T> {
+  records: T[];
+  bytes: number;
+}
+
 /**
  * Splits records, in order, into runs of at most `maxBytes` (a record larger than that travels
  * alone): one produce per run keeps every request, and every partition's record batch in it,
- * under the broker's message.max.bytes however large a consumed batch grows.
+ * under the broker's message.max.bytes however large a send grows. A record over
+ * `maxRecordBytes` is refused with RecordTooLargeError.
  */
-export function chunkBySize<T extends SizedRecord>(records: readonly T[], maxBytes: number): T[][] {
-  const chunks: T[][] = [];
+export function chunkBySize<T extends SizedRecord & { topic?: string }>(records: readonly T[], maxBytes: number, maxRecordBytes = Infinity): Array<Chunk<T>> {
+  const chunks: Array<Chunk<T>> = [];
   let current: T[] = [];
   let size = 0;
   for (const record of records) {
     const bytes = recordBytes(record);
+    if (bytes > maxRecordBytes) throw new RecordTooLargeError(record.topic, bytes, maxRecordBytes);
     if (current.length > 0 && size + bytes > maxBytes) {
-      chunks.push(current);
+      chunks.push({ records: current, bytes: size });
       current = [];
       size = 0;
     }
     current.push(record);
     size += bytes;
   }
-  if (current.length > 0) chunks.push(current);
+  if (current.length > 0) chunks.push({ records: current, bytes: size });
   return chunks;
 }

@@ -1,4 +1,4 @@
-import { chunkBySize, recordBytes } from './produce-chunks';
+import { chunkBySize, recordBytes, RecordTooLargeError } from './record-size';
 
 const record = (valueBytes: number, headers: Record<string, string> = {}) => ({ key: 'k', value: Buffer.alloc(valueBytes), headers });
 
@@ -15,14 +15,21 @@ describe('chunkBySize', () => {
     const records = Array.from({ length: 10 }, () => record(1000));
     const size = recordBytes(records[0]!);
     const chunks = chunkBySize(records, size * 3);
-    expect(chunks.map((c) => c.length)).toEqual([3, 3, 3, 1]);
-    expect(chunks.flat()).toEqual(records);
+    expect(chunks.map((c) => c.records.length)).toEqual([3, 3, 3, 1]);
+    expect(chunks.map((c) => c.bytes)).toEqual([size * 3, size * 3, size * 3, size]);
+    expect(chunks.flatMap((c) => c.records)).toEqual(records);
   });
 
   it('sends a record larger than the limit alone rather than dropping it', () => {
     const big = record(5000);
     const chunks = chunkBySize([record(10), big, record(10)], 1000);
-    expect(chunks).toEqual([[expect.anything()], [big], [expect.anything()]]);
+    expect(chunks.map((c) => c.records)).toEqual([[expect.anything()], [big], [expect.anything()]]);
+  });
+
+  it('refuses a record over the record limit, naming its topic and size', () => {
+    const big = { ...record(5000), topic: 'out' };
+    expect(() => chunkBySize([record(10), big], 100_000, 1000)).toThrow(RecordTooLargeError);
+    expect(() => chunkBySize([big], 100_000, 1000)).toThrow(/record for out is larger than the 1000 bytes/);
   });
 
   it('makes no runs of nothing', () => {
