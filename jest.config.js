@@ -1,6 +1,6 @@
 /** Two projects: fast unit tests of pure logic, and end-to-end suites that talk Kafka over TCP. */
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] };
-const moduleNameMapper = { '^@agentmesh/([^/]+)$': '<rootDir>/packages/$1/src/index.ts' };
+const moduleNameMapper = { '^@agentmesh/([^/]+)$': '<rootDir>/packages/$1/src/index.ts', '^@agentmesh/([^/]+)/internal$': '<rootDir>/packages/$1/src/internal.ts' };
 module.exports = {
   projects: [
     {

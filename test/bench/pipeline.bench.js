@@ -14,8 +14,8 @@
  *             info (to a file), with tracing set up with no exporter (no spans; the trace context is carried in headers):
  *             what four `mesh run` processes assemble (runAgent), gathered in one process. Idempotent producer,
  *             claims and completions in Redis, commit after the outputs and completions are durable, heartbeats,
- *             and the runtime's versions of kafkajs's record codecs and partition grouping (installFastKafkajs,
- *             installed when the runtime loads, as in every `mesh run`).
+ *             and our versions of kafkajs's hot paths (packages/kafkajs-paths, put in place by kafkajs's own files as
+ *             patched by patches/kafkajs+2.2.4.patch, as in every `mesh run`; this child clears MESH_KAFKAJS).
  *       bare: four plain kafkajs consumer groups (eachBatch, autoCommit: a commit after every batch) and four
  *             NON-idempotent producers, one send per consumed batch, acks -1 (as the mesh's producer uses; on one
  *             broker acks 1 and -1 cost the same). Same Avro work: the same records are decoded and encoded with
@@ -51,9 +51,9 @@
  *   BENCH_PUBLISH_BATCH      invoices per producer.send()                 (default 100)
  *   BENCH_PUBLISH_IN_FLIGHT  sends in flight in burst mode                (default 4)
  *   BENCH_PROFILE            1: an extra profiled round per side          (default 1)
- *   BENCH_BARE_KAFKAJS       stock: bare runs kafkajs as published;       (default stock)
- *                            fast: with the runtime's record codecs and partition grouping, which
- *                            the mesh side always has (installFastKafkajs)
+ *   BENCH_BARE_KAFKAJS       stock: bare runs kafkajs as published       (default stock)
+ *                            (MESH_KAFKAJS=stock in its child); fast: with our kafkajs paths
+ *                            (packages/kafkajs-paths), which the mesh side always has
  *   BENCH_PIN                1: pin the pipeline children (all their threads) to the last CPU and the
  *                            driver and infra to the others (taskset): steadier rounds (on a 2-CPU VM
  *                            unpinned rounds vary by a third), but a side's GC threads then share its
@@ -204,7 +204,8 @@ const failureFree = () => ({ seed: 'bench', rates: { transient: 0, permanent: 0,
 
 async function meshChild(send) {
   const counters = new Counters();
-  // As in `mesh run`: the runtime loads before kafkajs (it installs its kafkajs hot paths on load).
+  // As in `mesh run`: our kafkajs paths in place (kafkajs's patched files read MESH_KAFKAJS as they load).
+  delete process.env.MESH_KAFKAJS;
   require(DIST.runtime);
   instrument(fromRuntime('kafkajs'), counters);
   const { brokers, registryUrl, redisUrl, keyPrefix, logFile, hops } = JSON.parse(process.env.BENCH_CHILD);
@@ -236,10 +237,9 @@ async function meshChild(send) {
 
 async function bareChild(send) {
   const counters = new Counters();
-  // The runtime installs its kafkajs hot paths when it loads, so it must load before kafkajs does. The example
-  // agents load the runtime too: for a stock bare chain it is told to leave kafkajs alone (the lazily bound
-  // record codecs would otherwise still be installed).
-  if (CFG.bareKafkajs === 'fast') require(DIST.runtime);
+  // kafkajs's patched files read MESH_KAFKAJS as each loads (some only at the first produce or fetch), so it is
+  // set, for the child's whole life, before anything requires kafkajs.
+  if (CFG.bareKafkajs === 'fast') delete process.env.MESH_KAFKAJS;
   else process.env.MESH_KAFKAJS = 'stock';
   const kafkajs = fromRuntime('kafkajs');
   instrument(kafkajs, counters);
@@ -409,7 +409,7 @@ async function runBatch(env, side, count, label, rate = 0) {
 // ---------------------------------------------------------------------------------------------------------------
 // Report
 
-/** The profiled side's summary: the runtime's files one by one (the build benchmarked may be BENCH_RUNTIME_DIST). */
+/** The profiled side's summary: the runtime's and the kafkajs paths' files one by one (the build benchmarked may be BENCH_RUNTIME_DIST). */
 function summarizePipelineProfile(file, label) {
   summarizeProfile(file, label, ROOT, {
     top: 18,
@@ -417,7 +417,7 @@ function summarizePipelineProfile(file, label) {
     agentmeshModule: (f) => {
       if (f.startsWith(DIST.runtime + '/')) return `runtime ${f.slice(DIST.runtime.length + 1).replace(/\.js$/, '')}`;
       const pkg = /\/packages\/([^/]+)\/dist\/(.*)$/.exec(f);
-      if (pkg) return pkg[1] === 'runtime' ? `runtime ${pkg[2].replace(/\.js$/, '')}` : `@agentmesh/${pkg[1]}`;
+      if (pkg) return pkg[1] === 'runtime' || pkg[1] === 'kafkajs-paths' ? `${pkg[1]} ${pkg[2].replace(/\.js$/, '')}` : `@agentmesh/${pkg[1]}`;
       return null;
     },
     own: (url) => /\/packages\/[^/]+\/dist\//.test(url) || url.includes(DIST.runtime),
@@ -647,7 +647,7 @@ function printReport(results, counters, profiles) {
       `${os.cpus().length} CPU(s); ${fmt(CFG.invoices)} invoices per round after ${fmt(CFG.warmup)} warm-up, ` +
       `${CFG.rate > 0 ? `steady ${fmt(CFG.rate)} inv/s` : `burst (${CFG.publishBatch}/send, ${CFG.publishInFlight} in flight)`}, ` +
       `${CFG.partitions} partitions, ${CFG.layout === 'single' ? '4 hops in one process per side' : 'one process per hop (4 per side)'}; median of ${CFG.rounds} round(s); ` +
-      `kafkajs hot paths: mesh the runtime's, bare ${CFG.bareKafkajs === 'fast' ? "the runtime's too (BENCH_BARE_KAFKAJS=fast)" : "kafkajs's own"}; ${pinning.describe()}`,
+      `kafkajs hot paths: mesh ours (packages/kafkajs-paths), bare ${CFG.bareKafkajs === 'fast' ? 'ours too (BENCH_BARE_KAFKAJS=fast)' : "kafkajs's own"}; ${pinning.describe()}`,
   );
   console.log('');
   line('', 'mesh', 'bare', 'mesh/bare');

@@ -1,4 +1,5 @@
-import { endSpan, Header, setupTracing, startRootSendSpan, traceIdFromTraceparent, type Tracing } from '@agentmesh/runtime';
+import { Header, setupTracing, type Tracing } from '@agentmesh/runtime';
+import { endSpan, startRootSendSpan, traceIdFromTraceparent } from '@agentmesh/runtime/internal';
 import { defineSaga, SAGA_REPLIES_TOPIC } from './imports';
 import { eventually } from '../support/kafka';
 import { fileHarness, fail, Ledger, ledgerParticipant, names, sagaIdFromTrigger, sagaIn, steps } from './support';

@@ -1,4 +1,5 @@
-import { defineAgent, Header, setupTracing, traceIdFromTraceparent, type Tracing } from '@agentmesh/runtime';
+import { defineAgent, Header, setupTracing, type Tracing } from '@agentmesh/runtime';
+import { traceIdFromTraceparent } from '@agentmesh/runtime/internal';
 import { uniqueName } from '../support/kafka';
 import { json, runtimeHarness, type RuntimeHarness } from './support';
 

@@ -1,4 +1,5 @@
-import { defineAgent, Header, setupTracing, startRootSendSpan, endSpan, traceIdFromTraceparent, type Tracing } from '@agentmesh/runtime';
+import { defineAgent, Header, setupTracing, type Tracing } from '@agentmesh/runtime';
+import { startRootSendSpan, endSpan, traceIdFromTraceparent } from '@agentmesh/runtime/internal';
 import { uniqueName } from '../support/kafka';
 import { json, runtimeHarness, type RuntimeHarness } from './support';
 

@@ -4,7 +4,6 @@ import pino, { type Logger } from 'pino';
 import { ALL_APIS, APIS_BY_KEY } from './api/registry';
 import { GroupCoordinator } from './groups/coordinator';
 import { startLogMaintenance } from './log/maintenance';
-import { crc32cImplementation } from './protocol/crc32c';
 import { Connection } from './server/connection';
 import { Cluster } from './state/cluster';
 import { MemoryStorage } from './storage/memory-storage';
@@ -59,7 +58,6 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
   const host = options.host ?? '127.0.0.1';
   const log = options.logger ?? pino({ level: options.logLevel ?? 'warn', base: { component: 'broker' } });
   const storage = openStorage(options.dataDir, log);
-  log.debug({ crc32c: crc32cImplementation }, 'record batch checksums');
   const clock = () => Date.now();
   const cluster = new Cluster(
     { nodeId: 1, clusterId: `agentmesh-${randomBytes(6).toString('hex')}`, autoCreateTopics: options.autoCreateTopics ?? true, defaultPartitions: options.defaultPartitions ?? 1 },

@@ -1,6 +1,6 @@
-import { crc32c, crc32cImplementation, crc32cPortable } from './crc32c';
+import { crc32c } from './crc32c';
 
-/** The definition, one bit at a time: slow and obviously right, the reference for both implementations. */
+/** The definition, one bit at a time: slow and obviously right, the reference. */
 function bytewise(b: Buffer): number {
   let c = 0xffffffff;
   for (const x of b) {
@@ -10,15 +10,13 @@ function bytewise(b: Buffer): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-describe.each([
-  ['serving', crc32c],
-  ['portable', crc32cPortable],
-])('crc32c (%s)', (_name, crc32c) => {
+describe('crc32c', () => {
   it('matches the standard check value', () => {
     expect(crc32c(Buffer.from('123456789'))).toBe(0xe3069283);
+    expect(crc32c(Buffer.alloc(0))).toBe(0);
   });
 
-  it('agrees between the sliced and byte-wise paths for every length', () => {
+  it('agrees with the byte-wise CRC for every length', () => {
     const data = Buffer.from(Array.from({ length: 40 }, (_, i) => (i * 37 + 11) & 0xff));
     for (let len = 0; len <= data.length; len++) expect(crc32c(data, 0, len)).toBe(bytewise(data.subarray(0, len)));
   });
@@ -27,12 +25,7 @@ describe.each([
     const b = Buffer.from('xx123456789yy');
     expect(crc32c(b, 2, 11)).toBe(0xe3069283);
   });
-});
 
-describe.each([
-  ['serving', crc32c],
-  ['portable', crc32cPortable],
-])('crc32c word path (%s)', (_name, crc32c) => {
   it('agrees with the byte-wise CRC for long inputs at every alignment and length', () => {
     const data = Buffer.from(Array.from({ length: 400 }, (_, i) => (i * 131 + 17) & 0xff));
     for (let start = 0; start < 8; start++) {
@@ -43,9 +36,4 @@ describe.each([
     expect(crc32c(view)).toBe(bytewise(view));
     expect(crc32c(view, 5, 250)).toBe(bytewise(view.subarray(5, 250)));
   });
-});
-
-it('runs natively where @node-rs/crc32 ships a binary (linux x64 here)', () => {
-  if (process.platform === 'linux' && process.arch === 'x64') expect(crc32cImplementation).toBe('native');
-  else expect(['native', 'portable']).toContain(crc32cImplementation);
 });

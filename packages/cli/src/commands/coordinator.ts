@@ -1,5 +1,5 @@
 import { DEFAULT_COORDINATOR_GROUP, loadSagaModule, runCoordinator, SagaDefinitionError, SAGA_REPLIES_TOPIC, type Saga } from '@agentmesh/coordinator';
-import { redactRedisUrl } from '@agentmesh/runtime';
+import { redactRedisUrl } from '@agentmesh/runtime/internal';
 import { Option, type Command } from 'commander';
 import { DEFAULT_ENDPOINTS, endpoint } from '../defaults';
 import { parseBrokerList, parseHttpUrl, parsePort, parsePositiveInt, stopOnSignals, UsageError } from '../options';

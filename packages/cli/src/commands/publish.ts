@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { endSpan, Header, JsonCodec, newEventId, RegistryCodec, SchemaNotFoundError, SchemaRegistryUnavailableError, setupTracing, startRootSendSpan, traceIdFromTraceparent, type EventCodec } from '@agentmesh/runtime';
+import { Header, JsonCodec, newEventId, RegistryCodec, SchemaNotFoundError, SchemaRegistryUnavailableError, setupTracing, type EventCodec } from '@agentmesh/runtime';
+import { endSpan, startRootSendSpan, traceIdFromTraceparent } from '@agentmesh/runtime/internal';
 import { Argument, InvalidArgumentError, Option, type Command } from 'commander';
 import { Partitioners } from 'kafkajs';
 import { endpoint } from '../defaults';

@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
-import { AgentDefinitionError, loadAgentModule, runAgent } from '@agentmesh/runtime';
+import { AgentDefinitionError, runAgent } from '@agentmesh/runtime';
+import { loadAgentModule } from '@agentmesh/runtime/internal';
 import type { Command } from 'commander';
 import { DEFAULT_ENDPOINTS, endpoint } from '../defaults';
 import { parseBrokerList, parsePort, parsePositiveInt, stopOnSignals, UsageError } from '../options';

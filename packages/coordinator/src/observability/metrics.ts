@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { createMetricsRegistry } from '@agentmesh/runtime';
+import { createMetricsRegistry } from '@agentmesh/runtime/internal';
 
 /** Why a reply changed nothing, or that it was applied. */
 export type ReplyDisposition = 'applied' | 'late' | 'duplicate' | 'unknown-step' | 'not-waiting' | 'unknown-saga' | 'invalid';

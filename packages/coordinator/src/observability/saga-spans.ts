@@ -1,5 +1,6 @@
 import { SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
-import { extractTraceContext, Header, injectTraceHeaders, type Headers } from '@agentmesh/runtime';
+import { Header, type Headers } from '@agentmesh/runtime';
+import { extractTraceContext, injectTraceHeaders } from '@agentmesh/runtime/internal';
 import type { CommandKind, SagaState } from '../saga/state';
 
 export const SagaAttribute = {

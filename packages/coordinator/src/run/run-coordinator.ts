@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { createLogger, JsonCodec, RegistryCodec, setupTracing, startObservabilityServer, waitBounded, type EventCodec, type ObservabilityServer, type Tracing } from '@agentmesh/runtime';
+import { createLogger, JsonCodec, RegistryCodec, setupTracing, type EventCodec, type Tracing } from '@agentmesh/runtime';
+import { startObservabilityServer, waitBounded, type ObservabilityServer } from '@agentmesh/runtime/internal';
 import { CoordinatorMetrics } from '../observability/metrics';
 import type { Saga } from '../saga/types';
 import { startCoordinator, type CoordinatorOptions, type RunningCoordinator } from '../service/coordinator';

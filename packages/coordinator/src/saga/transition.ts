@@ -12,6 +12,7 @@ import type {
   TransitionResult,
 } from './state';
 import type { Saga, SagaRetryPolicy } from './types';
+import { backoffDelayMs } from '@agentmesh/runtime/internal';
 
 /** Timeline entries kept per saga; beyond it the oldest (after the first few) are dropped and counted. */
 export const MAX_TIMELINE_ENTRIES = 200;
@@ -19,9 +20,7 @@ const TIMELINE_HEAD = 20;
 
 /** The delay before retry number `attempt` (1 = the retry after the first attempt failed), jittered. */
 export function retryDelayMs(policy: SagaRetryPolicy, attempt: number, random: number): number {
-  if (policy.delaysMs.length === 0) return 0;
-  const base = policy.delaysMs[Math.min(attempt - 1, policy.delaysMs.length - 1)]!;
-  return Math.max(0, Math.round(base * (1 + policy.jitter * (random * 2 - 1))));
+  return backoffDelayMs(policy.delaysMs, attempt, policy.jitter, random);
 }
 
 /** What a transition reads besides the state: the clock and a random number for jitter. */

@@ -1,5 +1,6 @@
 import type { KafkaMessage, Message } from 'kafkajs';
-import { buildFailureHeaders, deriveEventId, describeFailure, Header, headersToStrings, InvalidInputError, traceIdFromTraceparent, type EventCodec, type Headers } from '@agentmesh/runtime';
+import { deriveEventId, Header, InvalidInputError, type EventCodec, type Headers } from '@agentmesh/runtime';
+import { buildFailureHeaders, describeFailure, headersToStrings, traceIdFromTraceparent } from '@agentmesh/runtime/internal';
 import { commandHeaders } from '../protocol/messages';
 import { SAGA_EVENTS_TOPIC, SAGA_STUCK_TOPIC } from '../protocol/topics';
 import type { CommandEffect, SagaState, StuckEffect, TimelineEntry } from '../saga/state';

@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
-import { createRedisConnection, RedisSession, type RedisConnectionOptions } from '@agentmesh/runtime';
+import { createRedisConnection, RedisSession, type RedisConnectionOptions } from '@agentmesh/runtime/internal';
 import { SagaNotFoundError, SagaStateError } from '../errors';
 import { SAGA_STATUSES, STUCK_STATUSES, type SagaState, type SagaStatus } from '../saga/state';
 import { SagaKeys } from './keys';

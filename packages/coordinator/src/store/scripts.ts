@@ -1,4 +1,4 @@
-import { LuaScript } from '@agentmesh/runtime';
+import { LuaScript } from '@agentmesh/runtime/internal';
 
 /** Creates a saga unless it exists (a redelivered trigger): state, its start timer, its status index. Returns 1 or 0. */
 export const CREATE_SAGA = new LuaScript(`

@@ -1,4 +1,5 @@
-import { createLogger, createRedisConnection, LuaScript, RedisSession } from '@agentmesh/runtime';
+import { createLogger } from '@agentmesh/runtime';
+import { createRedisConnection, LuaScript, RedisSession } from '@agentmesh/runtime/internal';
 
 /**
  * The effects the signup participants take, written down per saga so the

@@ -1,5 +1,5 @@
 import { classifyError } from './classify';
-import { DEFAULT_RETRY_POLICY, decideFailure, jitteredDelay, tierFor, type FailureSituation } from './decide';
+import { DEFAULT_RETRY_POLICY, decideFailure, tierFor, type FailureSituation } from './decide';
 import { HandlerTimeoutError, InvalidInputError, PermanentError } from './errors';
 
 const situation = (over: Partial<FailureSituation>): FailureSituation => ({
@@ -47,10 +47,10 @@ describe('decideFailure', () => {
     expect(decideFailure(situation({ kind: 'invalid-input', canDegrade: true }))).toEqual({ action: 'dead-letter', reason: 'invalid-input' });
   });
 
-  it('applies jitter within its spread', () => {
-    expect(jitteredDelay(1000, 0.5, 0)).toBe(500);
-    expect(jitteredDelay(1000, 0.5, 0.999999)).toBe(1500);
-    expect(jitteredDelay(1000, 0, 0.3)).toBe(1000);
+  it("retries in the attempt's tier, the last reused, with the tier's delay jittered", () => {
     expect(tierFor(10, DEFAULT_RETRY_POLICY.delaysMs.length)).toBe(2);
+    const policy = { delaysMs: [1000, 5000], maxAttempts: 10, jitter: 0.5 };
+    expect(decideFailure(situation({ attempt: 1, policy, random: 0 }))).toEqual({ action: 'retry', tier: 0, delayMs: 500 });
+    expect(decideFailure(situation({ attempt: 7, policy, random: 0.999999 }))).toEqual({ action: 'retry', tier: 1, delayMs: 7500 });
   });
 });

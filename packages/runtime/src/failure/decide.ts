@@ -1,4 +1,5 @@
 import type { FailureKind } from './classify';
+import { backoffDelayMs } from '../resilience/backoff';
 
 export interface RetryPolicy {
   /** One fixed delay per retry tier; the last tier is reused for further attempts. */
@@ -27,11 +28,6 @@ export interface FailureSituation {
   random: number;
 }
 
-/** The delay of a retry tier with jitter applied (never negative). */
-export function jitteredDelay(baseMs: number, jitter: number, random: number): number {
-  return Math.max(0, Math.round(baseMs * (1 + jitter * (random * 2 - 1))));
-}
-
 /** The retry tier for the retry after `attempt` failed deliveries. */
 export function tierFor(attempt: number, tiers: number): number {
   return Math.min(attempt - 1, tiers - 1);
@@ -49,5 +45,5 @@ export function decideFailure(s: FailureSituation): FailureAction {
     return s.canDegrade ? { action: 'degrade', reason: 'exhausted' } : { action: 'dead-letter', reason: 'exhausted' };
   }
   const tier = tierFor(s.attempt, s.policy.delaysMs.length);
-  return { action: 'retry', tier, delayMs: jitteredDelay(s.policy.delaysMs[tier]!, s.policy.jitter, s.random) };
+  return { action: 'retry', tier, delayMs: backoffDelayMs(s.policy.delaysMs, s.attempt, s.policy.jitter, s.random) };
 }

@@ -14,8 +14,8 @@ export const DEFAULT_IDEMPOTENCY_KEY_PREFIX = 'mesh:idem';
 
 /**
  * The scripts get a batch's event ids packed in two arguments, not one key each: their UTF-8 byte
- * lengths ("36,36,...") and the ids end to end (see packIds). ioredis's work per argument was most
- * of a batch call's CPU in the worker (about 2 ms per 700 ids; packed, under 0.5). KEYS[1] is the
+ * lengths ("36,36,...") and the ids end to end (see packIds): ioredis's work per argument was most
+ * of a batch call's CPU (BENCHMARKS.md). KEYS[1] is the
  * agent's key base, with the agent's hash tag, so every key built from it lives in its slot: on a
  * Redis Cluster the script runs on the node that owns them all.
  */

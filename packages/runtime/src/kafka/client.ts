@@ -1,5 +1,4 @@
 import { Kafka, logLevel, type KafkaConfig, type Producer } from 'kafkajs';
-import { installFastKafkajs } from '../kafkajs/install';
 
 export interface KafkaClientOptions {
   clientId: string;
@@ -8,9 +7,11 @@ export interface KafkaClientOptions {
   kafka?: Partial<KafkaConfig>;
 }
 
-/** The Kafka client of a mesh process: kafkajs with the mesh's hot paths, its own logging off (the mesh logs what it decides). */
+/**
+ * The Kafka client of a mesh process: kafkajs (with our hot paths, which the kafkajs patch puts in
+ * place as kafkajs loads: packages/kafkajs-paths), its own logging off (the mesh logs what it decides).
+ */
 export function createKafkaClient(options: KafkaClientOptions): Kafka {
-  installFastKafkajs();
   return new Kafka({ clientId: options.clientId, brokers: options.brokers, logLevel: logLevel.NOTHING, ...options.kafka });
 }
 

@@ -72,7 +72,7 @@ export class PrometheusWorkerMetrics implements WorkerMetrics {
   private readonly lag: Gauge<AgentPartitionLabels>;
   /**
    * Bound children of the per-event series: prom-client hashes a label object on every call
-   * otherwise, twice per event, which showed in the pipeline benchmark's profile.
+   * otherwise, twice per event.
    */
   private readonly eventCounters = new Map<string, Counter.Internal>();
   /** Per agent: the children for ok and error, found without building a key per event. */

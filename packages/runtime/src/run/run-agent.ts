@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { kafkajsPathsStatus } from '@agentmesh/kafkajs-paths';
 import type { Agent } from '../agent/types';
 import type { EventCodec } from '../codec/codec';
 import { JsonCodec } from '../codec/json-codec';
@@ -42,6 +43,8 @@ export interface RunningAgent {
 /** Everything an agent process needs, assembled: codec, idempotency store, metrics, health server, workers. */
 export async function runAgent(agent: Agent, options: RunAgentOptions): Promise<RunningAgent> {
   const logger = options.logger ?? createLogger({ name: agent.name });
+  // Once, at start: which of kafkajs's hot paths are ours (the record codecs and the produce request load at first use).
+  logger.info({ kafkajsPaths: kafkajsPathsStatus() }, 'kafkajs paths');
   const codec: EventCodec = options.registryUrl ? new RegistryCodec({ url: options.registryUrl }) : new JsonCodec();
   const idempotency = openIdempotencyStore({ redisUrl: options.redisUrl, logger });
   const checkpoints = openCheckpointStore({ redisUrl: options.redisUrl, logger });

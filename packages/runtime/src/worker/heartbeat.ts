@@ -1,27 +1,13 @@
 import type { Logger } from 'pino';
 import type { EventCodec } from '../codec/codec';
 import type { BatchProducer } from '../kafka/batch-producer';
+import type { AgentHeartbeat, AgentStatus } from '../contracts/mesh-contracts.generated';
 
 /** The topic every agent process announces itself on. */
 export const HEARTBEAT_TOPIC = 'mesh.heartbeats';
 
-export type AgentStatus = 'STARTING' | 'READY' | 'DEGRADED' | 'STOPPING';
-
-/** One heartbeat, shaped as the mesh/agent-heartbeat.avsc contract. */
-export interface HeartbeatRecord {
-  agent: string;
-  instanceId: string;
-  host: string;
-  pid: number;
-  status: AgentStatus;
-  sentAt: number;
-  assignedPartitions: number;
-  consumerLag: number;
-  openBreakers: string[];
-  version: string | null;
-  topics: string[];
-  counters: Record<string, number>;
-}
+/** One heartbeat: the mesh/agent-heartbeat.avsc contract's type, generated from it. */
+export type HeartbeatRecord = AgentHeartbeat;
 
 /** What the worker knows about itself when a heartbeat is due. */
 export interface WorkerSnapshot {

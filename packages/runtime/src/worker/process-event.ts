@@ -169,7 +169,7 @@ class EventContext implements AgentContext {
     return this.deadline.signal;
   }
 
-  // Most events log nothing, and a pino child per event was ~15% of the mesh's CPU in the pipeline benchmark.
+  // Most events log nothing: the pino child with the event's ids is made only when one does.
   get logger(): Logger {
     const { rec } = this;
     this.child ??= this.deps.logger.child({ eventId: rec.eventId, topic: rec.topic, partition: rec.partition, offset: rec.offset, attempt: rec.attempt, ...this.eventTrace.logFields });

@@ -27,6 +27,14 @@ describe('schemas/', () => {
     expect(readFileSync(generatedPath, 'utf8')).toBe(rendered);
   });
 
+  test("the runtime's copy of the mesh's own contract types matches a fresh rendering of schemas/mesh", () => {
+    // The runtime depends on no package of ours but needs the heartbeat's type: it keeps a generated copy.
+    const runtimeCopy = join(__dirname, '../../../runtime/src/contracts/mesh-contracts.generated.ts');
+    const rendered = renderContractTypes(contracts.filter((c) => c.file.startsWith('mesh/')));
+    if (process.env.UPDATE_CONTRACT_TYPES === '1') writeFileSync(runtimeCopy, rendered);
+    expect(readFileSync(runtimeCopy, 'utf8')).toBe(rendered);
+  });
+
   test('values typed with the generated types encode and decode with the schemas', () => {
     const heartbeat: AgentHeartbeat = {
       agent: 'validation', instanceId: 'i-1', host: 'h', pid: 1, status: 'READY', sentAt: 1_700_000_000_000,

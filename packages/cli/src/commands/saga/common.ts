@@ -1,5 +1,6 @@
 import { SagaNotFoundError, SagaStateError, SagaStore } from '@agentmesh/coordinator';
-import { createLogger, redactRedisUrl, StoreError } from '@agentmesh/runtime';
+import { createLogger, StoreError } from '@agentmesh/runtime';
+import { redactRedisUrl } from '@agentmesh/runtime/internal';
 import type { Command } from 'commander';
 import { endpoint } from '../../defaults';
 

@@ -1,5 +1,5 @@
 import { SAGA_STATUSES, STUCK_STATUSES, type SagaState, type SagaStatus, type TimelineEntry } from '@agentmesh/coordinator';
-import { traceIdFromTraceparent } from '@agentmesh/runtime';
+import { traceIdFromTraceparent } from '@agentmesh/runtime/internal';
 import { isoOrDash } from '../dlq/common';
 import { toJson } from '../dlq/display-value';
 import { renderTable } from '../dlq/summary';

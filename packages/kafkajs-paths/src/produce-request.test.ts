@@ -1,13 +1,15 @@
-import { seeded } from '../../../../test/support/seeded';
+import { seeded } from '../../../test/support/seeded';
+import { stockKafkajs } from '../test/stock-kafkajs';
+import { crc32c } from './crc32c';
 import { fastProduceRequestV3, type ProduceRequest, type ProduceRequestArgs, type ProduceRequestV3 } from './produce-request';
 import type { EncoderClass, EncoderLike } from './record-codec';
 
 // kafkajs's own produce request, the reference: ours must give the same bytes.
 /* eslint-disable @typescript-eslint/no-require-imports */
-const kafkajsRequest = require('kafkajs/src/protocol/requests/produce/v3/request.js') as ProduceRequestV3;
 const Encoder = require('kafkajs/src/protocol/encoder.js') as EncoderClass;
 const Long = require('kafkajs/src/utils/long.js') as { fromValue(value: string | number | bigint): object };
 /* eslint-enable @typescript-eslint/no-require-imports */
+const kafkajsRequest = stockKafkajs<ProduceRequestV3>('src/protocol/requests/produce/v3/request.js');
 
 const bytesOf = (encoder: EncoderLike) => (encoder as EncoderLike & { buffer: Buffer }).buffer;
 
@@ -23,7 +25,7 @@ function instrumented() {
     };
     return request;
   };
-  return { fast: fastProduceRequestV3(original, Encoder), stockEncodes: () => stockEncodes };
+  return { fast: fastProduceRequestV3(original, Encoder, crc32c!), stockEncodes: () => stockEncodes };
 }
 
 /**
@@ -213,7 +215,7 @@ describe('fastProduceRequestV3', () => {
     for (const version of [4, 5, 6, 7]) {
       const { fast, stockEncodes } = instrumented();
       let request: ProduceRequest | undefined;
-      // The way install.ts puts it in place: v3's module replaced before the later versions load.
+      // As the patch puts it in place: v3's module is ours by the time the later versions load it.
       jest.isolateModules(() => {
         jest.doMock('kafkajs/src/protocol/requests/produce/v3/request.js', () => fast);
         // eslint-disable-next-line @typescript-eslint/no-require-imports

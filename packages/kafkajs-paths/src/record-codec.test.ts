@@ -1,13 +1,14 @@
-import { seeded } from '../../../../test/support/seeded';
+import { seeded } from '../../../test/support/seeded';
+import { stockKafkajs } from '../test/stock-kafkajs';
 import { fastRecordDecoder, fastRecordEncoder, type BatchContext, type DecoderLike, type EncoderClass, type EncoderLike, type RecordDecoder, type RecordEncoder, type RecordInput } from './record-codec';
 
 // kafkajs's own codecs, the reference: ours must give the same bytes and the same records.
 /* eslint-disable @typescript-eslint/no-require-imports */
-const kafkajsEncode = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as RecordEncoder;
-const kafkajsDecode = require('kafkajs/src/protocol/recordBatch/record/v0/decoder.js') as RecordDecoder;
 const Encoder = require('kafkajs/src/protocol/encoder.js') as EncoderClass & { prototype: { buffer: Buffer } };
 const Decoder = require('kafkajs/src/protocol/decoder.js') as new (buffer: Buffer) => DecoderLike & { readVarIntBytes(): Buffer };
 /* eslint-enable @typescript-eslint/no-require-imports */
+const kafkajsEncode = stockKafkajs<RecordEncoder>('src/protocol/recordBatch/record/v0/index.js');
+const kafkajsDecode = stockKafkajs<RecordDecoder>('src/protocol/recordBatch/record/v0/decoder.js');
 
 const encode = fastRecordEncoder(kafkajsEncode, Encoder);
 const decode = fastRecordDecoder(kafkajsDecode);

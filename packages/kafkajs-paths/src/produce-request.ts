@@ -1,17 +1,17 @@
-import { crc32c } from './crc32c';
+import type { Crc32c } from './crc32c';
 import { isInt, stringBytes, writeString } from './wire';
 import { encoderOver, planRecord, writeRecord, type EncoderClass, type EncoderLike, type RecordPlan } from './record-codec';
 
 /**
  * kafkajs 2.2.4's Produce request v3, encoded in one pass into one buffer: the same bytes as
- * kafkajs's own. See install.ts for why and how it replaces kafkajs's.
+ * kafkajs's own. See index.ts for why and how it replaces kafkajs's.
  *
  * kafkajs copies each partition's messages into new objects, writes every record into its own
  * encoder, writes those into a growing record batch encoder (each growth a zeroed allocation and a
  * copy), checksums the batch a byte at a time, then copies it into a batch, the batch's bytes, the
  * partition, the topic and the request: every byte about five times. Here every record is measured
  * first, the whole request is written into one Buffer.allocUnsafe, and each batch is checksummed
- * where it lies (crc32c.ts, slicing-by-8).
+ * where it lies (crc32c.ts: @node-rs/crc32).
  *
  * v4 to v7 are v3 with another apiVersion (kafkajs's v4 and v5 call v3's function, v6 calls v5's,
  * v7 v6's), so replacing v3's module covers every version a broker of Kafka 0.11 or later is sent.
@@ -57,7 +57,7 @@ const INT32_MAX = 0x7fffffff;
 const DECIMAL = /^-?\d+$/;
 
 /** The produce request v3 of kafkajs (and so v4 to v7), with the one-pass encode in front of its own. */
-export function fastProduceRequestV3(original: ProduceRequestV3, Encoder: EncoderClass): ProduceRequestV3 {
+export function fastProduceRequestV3(original: ProduceRequestV3, Encoder: EncoderClass, crc32c: Crc32c): ProduceRequestV3 {
   return (args) => {
     // kafkajs's own request (same apiKey, apiVersion, apiName, expectResponse, same errors for bad
     // arguments), with its encode kept for what this one does not handle.
@@ -66,7 +66,7 @@ export function fastProduceRequestV3(original: ProduceRequestV3, Encoder: Encode
     // Read now, with kafkajs's defaults, as kafkajs's destructuring does; the topic data is read at encode.
     const { acks, timeout, transactionalId = null, producerId = -1, producerEpoch = 0, compression = COMPRESSION_NONE, topicData } = args;
     const fields: RequestFields = { acks, timeout, transactionalId, producerId, producerEpoch, compression, topicData };
-    request.encode = async () => encodeRequest(fields, Encoder) ?? stock();
+    request.encode = async () => encodeRequest(fields, Encoder, crc32c) ?? stock();
     return request;
   };
 }
@@ -97,7 +97,7 @@ interface TopicPlan {
 }
 
 /** The request's payload as kafkajs's encode writes it, or undefined when kafkajs's own must write it. */
-function encodeRequest(fields: RequestFields, Encoder: EncoderClass): EncoderLike | undefined {
+function encodeRequest(fields: RequestFields, Encoder: EncoderClass, crc32c: Crc32c): EncoderLike | undefined {
   const { acks, timeout, transactionalId, producerEpoch, compression, topicData } = fields;
   if (compression !== COMPRESSION_NONE || !isInt(acks, 16) || !isInt(timeout, 32) || !isInt(producerEpoch, 16)) return undefined;
   const transactionalBytes = transactionalId === null ? -1 : stringBytes(transactionalId);

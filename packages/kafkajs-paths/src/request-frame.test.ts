@@ -1,12 +1,13 @@
-import { seeded } from '../../../../test/support/seeded';
+import { seeded } from '../../../test/support/seeded';
+import { stockKafkajs } from '../test/stock-kafkajs';
 import type { EncoderClass, EncoderLike } from './record-codec';
 import { fastRequestFrame, type CreateRequest, type RequestFrameArgs } from './request-frame';
 
 // kafkajs's own framing, the reference: ours must give the same bytes, or the same error.
 /* eslint-disable @typescript-eslint/no-require-imports */
-const kafkajsFrame = require('kafkajs/src/protocol/request.js') as CreateRequest;
 const Encoder = require('kafkajs/src/protocol/encoder.js') as EncoderClass;
 /* eslint-enable @typescript-eslint/no-require-imports */
+const kafkajsFrame = stockKafkajs<CreateRequest>('src/protocol/request.js');
 
 const frame = fastRequestFrame(kafkajsFrame, Encoder);
 const CLIENT_IDS = [null, undefined, '', 'mesh-ocr', 'agentmesh-test', 'héllo-wörld', '日本語', '🙂', 'x'.repeat(2000)];

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 /**
  * kafkajs 2.2.4's DefaultPartitioner (Java-compatible murmur2 on the key, else round robin over
- * partitions with a leader), with the same results, written for speed. See install.ts for why and
+ * partitions with a leader), with the same results, written for speed. See index.ts for why and
  * how it replaces kafkajs's.
  *
  * kafkajs computes murmur2 with a 64-bit Long object per arithmetic step (about 1.6 KB of garbage per

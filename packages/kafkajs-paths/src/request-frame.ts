@@ -4,7 +4,7 @@ import { encoderOver, type EncoderClass, type EncoderLike } from './record-codec
 /**
  * kafkajs 2.2.4's request framing (`protocol/request.js`) with the same bytes, in one exactly sized
  * buffer: size, api key, api version, correlation id, client id, then the request's payload. See
- * install.ts for why and how it replaces kafkajs's.
+ * index.ts for why and how it replaces kafkajs's.
  *
  * kafkajs writes the header and the payload into a fresh encoder, then that into another behind
  * the size: per request, two zeroed allocations as large as the request and two copies of it. A

@@ -1,6 +1,6 @@
 /**
  * The record (Kafka record format v2, "record v0" in kafkajs) encoder and decoder, written for
- * speed and byte for byte the same as kafkajs 2.2.4's own. See install.ts for why and how
+ * speed and byte for byte the same as kafkajs 2.2.4's own. See index.ts for why and how
  * they replace kafkajs's.
  *
  * Anything unusual (a Long, a huge or fractional timestamp delta, an odd header value, a negative

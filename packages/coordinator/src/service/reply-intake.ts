@@ -1,0 +1,94 @@
+import type { KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
+import { InvalidInputError, StoreError, type EventCodec } from '@agentmesh/runtime';
+import { committableThrough, type BatchScope } from '@agentmesh/runtime/internal';
+import { parseReply, toReplyInput, type SagaReplyRecord } from '../protocol/messages';
+import { SAGA_REPLIES_TOPIC } from '../protocol/topics';
+import type { Saga } from '../saga/types';
+import type { CoordinatorMetrics } from '../observability/metrics';
+import { homePartitionOf } from './home-partition';
+import { messagesBySaga, retryAfterMs, type IntakeStop } from './intake';
+import { mapLimit } from './map-limit';
+import type { SagaDriver } from './saga-driver';
+import type { SagaOutbox } from './saga-outbox';
+
+export interface ReplyIntakeDeps {
+  sagasByName: ReadonlyMap<string, Saga>;
+  driver: SagaDriver;
+  outbox: SagaOutbox;
+  codec: EventCodec;
+  metrics: CoordinatorMetrics;
+  logger: Logger;
+  replyPartitions: number;
+  /** Dead-letters a reply the coordinator cannot read. */
+  deadLetter(topic: string, partition: number, message: KafkaMessage, error: unknown): Promise<void>;
+}
+
+/** Sagas of one batch driven side by side. */
+const DRIVE_CONCURRENCY = 64;
+
+/** Applies the replies of saga.replies batches: in order per saga, sagas side by side. */
+export class ReplyIntake {
+  constructor(private readonly deps: ReplyIntakeDeps) {}
+
+  async handle(scope: BatchScope): Promise<void> {
+    const handled = new Set<string>();
+    let stop: IntakeStop;
+    let storeError: StoreError | undefined;
+    await mapLimit(messagesBySaga(scope.messages), DRIVE_CONCURRENCY, async (messages) => {
+      for (const message of messages) {
+        if (stop !== undefined || !scope.isCurrent()) return;
+        try {
+          if (!(await this.handleOne(scope.partition, message))) {
+            stop ??= 'not-owner';
+            return;
+          }
+        } catch (error) {
+          // Without the saga store nothing can be decided: stop here, read these replies again later.
+          if (!(error instanceof StoreError)) throw error;
+          stop = 'store-down';
+          storeError ??= error;
+          return;
+        }
+        handled.add(message.offset);
+      }
+    });
+    const through = committableThrough(
+      scope.messages.map((m) => m.offset),
+      handled,
+    );
+    if (through !== undefined) await scope.commitThrough(through);
+    const waitMs = retryAfterMs(stop);
+    if (waitMs === undefined) return;
+    if (storeError) this.deps.logger.warn({ partition: scope.partition, error: storeError.message }, `saga store unavailable; ${SAGA_REPLIES_TOPIC} partition paused for ${waitMs} ms`);
+    // Not ours to act on now (a rebalance under way, or fenced): wait for the group instead of fetching in a loop.
+    scope.pauseFor(waitMs);
+  }
+
+  /** Handles one reply; false when this instance may no longer act on the partition (stop the batch there). */
+  private async handleOne(partition: number, message: KafkaMessage): Promise<boolean> {
+    const { codec, metrics, logger, driver } = this.deps;
+    let reply: SagaReplyRecord;
+    try {
+      reply = parseReply(await codec.decode(SAGA_REPLIES_TOPIC, message.value));
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      metrics.reply('invalid');
+      await this.deps.deadLetter(SAGA_REPLIES_TOPIC, partition, message, error);
+      return true;
+    }
+    const home = homePartitionOf(reply.sagaId, this.deps.replyPartitions);
+    if (home !== partition) {
+      // Keyed by something else, or by a partitioner of its own: send it where the saga's owner reads.
+      logger.warn({ sagaId: reply.sagaId, partition, home }, 'reply on the wrong partition; forwarding it to the saga home partition');
+      await this.deps.outbox.sendNow([{ topic: SAGA_REPLIES_TOPIC, key: reply.sagaId, partition: home, value: message.value, headers: message.headers }]);
+      return true;
+    }
+    const outcome = await driver.drive(reply.sagaId, toReplyInput(this.deps.sagasByName.get(reply.sagaType), reply));
+    if (outcome === 'unknown-saga') {
+      metrics.reply('unknown-saga');
+      logger.info({ sagaId: reply.sagaId, step: reply.step }, 'reply for a saga we do not know (purged, or another deployment); ignored');
+    }
+    return outcome !== 'fenced' && outcome !== 'not-owner';
+  }
+}

@@ -1,0 +1,22 @@
+// Shared by the mesh's own packages (coordinator, CLI, examples): not a public API, and it may
+// change in any release. What agents are written with is in ./index.
+export { buildFailureHeaders, describeError as describeFailure, type FailureHeadersInput } from './failure/envelope';
+export { headersToStrings } from './events/headers';
+export { backoffDelayMs } from './resilience/backoff';
+export { loadAgentModule } from './run/load-agent';
+export { waitBounded } from './run/wait-bounded';
+
+// Kafka: the client, the supervised consumer and the batch producer every mesh process runs on.
+export { createKafkaClient, idempotentProducer, type KafkaClientOptions } from './kafka/client';
+export { BatchProducer, type BatchProducerOptions, type OutboundRecord } from './kafka/batch-producer';
+export { SupervisedConsumer, type BatchScope, type CheckResult, type SupervisedConsumerHooks, type SupervisedConsumerSettings } from './kafka/supervised-consumer';
+export { committableThrough } from './kafka/commit-prefix';
+export { recordBytes, RecordTooLargeError, type SizedRecord } from './kafka/record-size';
+
+// Redis, HTTP endpoints, metrics, trace context.
+export { closeRedisConnection, createRedisConnection, LuaScript, RedisSession, redactRedisUrl, type RedisConnectionOptions } from './redis/connection';
+export { startObservabilityServer, type ObservabilityServer, type ObservabilityServerOptions } from './observability/http-server';
+export type { ReadinessChecks } from './observability/readiness';
+export { createMetricsRegistry } from './observability/prometheus-metrics';
+export { extractTraceContext, injectTraceHeaders, traceIdFromTraceparent } from './observability/propagation';
+export { endSpan, startRootSendSpan } from './observability/spans';
