@@ -61,12 +61,15 @@ export class CommandExpiredError extends Error {
   }
 }
 
-/** ctx with a signal that also aborts at the command's deadline: work past it is work the coordinator no longer waits for. */
+/**
+ * ctx with a signal that also aborts at the command's deadline: work past it is work the coordinator no
+ * longer waits for. Made when the handler first reads it (most never do).
+ */
 function withCommandDeadline(ctx: AgentContext, deadlineAt: number): AgentContext {
-  const remaining = deadlineAt - Date.now();
-  if (!(deadlineAt > 0) || remaining <= 0) return ctx;
-  const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(remaining)]);
-  return Object.create(ctx, { signal: { value: signal, enumerable: true } }) as AgentContext;
+  if (!(deadlineAt > 0) || deadlineAt <= Date.now()) return ctx;
+  let signal: AbortSignal | undefined;
+  const combined = () => (signal ??= AbortSignal.any([ctx.signal, AbortSignal.timeout(Math.max(0, deadlineAt - Date.now()))]));
+  return Object.create(ctx, { signal: { get: combined, enumerable: true } }) as AgentContext;
 }
 
 function envelopeOf(event: AgentEvent<unknown>): SagaCommandEnvelope {

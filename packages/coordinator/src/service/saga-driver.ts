@@ -57,6 +57,15 @@ export class SagaDriver {
   }
 
   /**
+   * The first drive of a saga this instance has just created: from the state it wrote, not read back.
+   * Nobody else can have changed a saga this young (only stuck sagas are resumed); were it so, the
+   * write's version check would catch it and the saga would be read again.
+   */
+  driveCreated(state: SagaState): Promise<DriveOutcome> {
+    return this.locks.run(state.id, () => this.driveNow(state.id, { type: 'tick' }, state));
+  }
+
+  /**
    * A partition just taken over: its in-flight commands may never have been sent by the old owner.
    * Same ids, so sent once in effect. Runs before this instance acts on the partition: run alongside,
    * it could find (and send again) a command this instance had just sent itself.
@@ -81,13 +90,13 @@ export class SagaDriver {
     this.deps.logger.info({ partition, sagas: ids.length, resent: records.length }, 'took over partition');
   }
 
-  private async driveNow(sagaId: string, input: SagaInput): Promise<DriveOutcome> {
+  private async driveNow(sagaId: string, input: SagaInput, known?: SagaState): Promise<DriveOutcome> {
     const { store, ownership, sagasByName, logger, metrics } = this.deps;
     await ownership.settled();
     for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
       // Replies use the state this instance last wrote (a stale copy fails the write's version check and is
       // read again); timers always read Redis, where an operator's resume request lands.
-      const cached = input.type === 'reply' && round === 0 ? this.stateCache.get(sagaId) : undefined;
+      const cached = round > 0 ? undefined : input.type === 'reply' ? this.stateCache.get(sagaId) : known;
       const state = cached ?? (await store.load(sagaId));
       if (!state) return 'unknown-saga';
       const fence = ownership.fenceFor(state.homePartition);

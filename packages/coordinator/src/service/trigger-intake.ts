@@ -88,7 +88,7 @@ export class TriggerIntake {
     // Sent side by side with the first command (the producer keeps their order).
     const announced = outbox.send((await auditRecords(codec, state, state.timeline)).map((record) => ({ topic: SAGA_EVENTS_TOPIC, ...record })));
     // Its owner's timer would find it within a tick; when that is us, go at once.
-    if (ownership.fenceFor(state.homePartition)) await driver.drive(state.id, { type: 'tick' });
+    if (ownership.fenceFor(state.homePartition)) await driver.driveCreated(state);
     await announced;
   }
 

@@ -1,4 +1,4 @@
-import { createLogger, eventLogFields, redactUrl } from './logger';
+import { createLogger, eventLogFields, redactSecrets, redactUrl } from './logger';
 
 function capture(level?: string) {
   const lines: Record<string, unknown>[] = [];
@@ -40,11 +40,39 @@ describe('eventLogFields', () => {
   });
 });
 
+describe('redactSecrets', () => {
+  it('returns the very object when it holds no secret', () => {
+    const object = { sagaId: 's', nested: { port: 1 } };
+    expect(redactSecrets(object, 3)).toBe(object);
+  });
+});
+
 describe('createLogger', () => {
   it('redacts secrets two objects down but leaves other fields alone', () => {
     const { logger, lines } = capture();
     logger.info({ config: { redis: { password: 'p1', url: 'redis://u:p2@h' }, brokers: ['b:9092'] }, attempt: 2 });
     expect(lines[0]).toMatchObject({ config: { redis: { password: '[Redacted]', url: 'redis://u:***@h' }, brokers: ['b:9092'] }, attempt: 2 });
+  });
+
+  it('redacts secrets at the top, in child bindings and in headers, and not three objects down', () => {
+    const { logger, lines } = capture();
+    logger.child({ token: 't0' }).info({ apiKey: 'k', request: { headers: { authorization: 'Bearer x', Authorization: 'Bearer y' } }, a: { b: { c: { password: 'deep' } } } });
+    expect(lines[0]).toMatchObject({ token: '[Redacted]', apiKey: '[Redacted]', request: { headers: { authorization: '[Redacted]', Authorization: '[Redacted]' } }, a: { b: { c: { password: 'deep' } } } });
+  });
+
+  it('leaves the logged object itself untouched', () => {
+    const { logger, lines } = capture();
+    const logged = { config: { password: 'p', port: 1 }, list: [{ password: 'in an array: not covered' }] };
+    logger.info(logged);
+    expect(logged.config.password).toBe('p');
+    expect(lines[0]).toMatchObject({ config: { password: '[Redacted]', port: 1 } });
+  });
+
+  it('honours extra redact paths', () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({ name: 'test', redactPaths: ['customer.ssn'], destination: { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) } });
+    logger.info({ customer: { ssn: '123', name: 'n' } });
+    expect(lines[0]).toMatchObject({ customer: { ssn: '[Redacted]', name: 'n' } });
   });
 
   it('does not invent redacted keys that were not logged', () => {

@@ -35,13 +35,9 @@ const SECRET_KEYS = ['password', 'passwd', 'secret', 'token', 'accessToken', 're
 const URL_KEYS = ['redisUrl', 'url', 'brokerUrl', 'connectionString'] as const;
 const URL_KEY_SET: ReadonlySet<string> = new Set(URL_KEYS);
 
-export const DEFAULT_REDACT_PATHS: readonly string[] = [
-  ...[...SECRET_KEYS, ...URL_KEYS].flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
-  'headers.authorization',
-  'headers.Authorization',
-  '*.headers.authorization',
-  '*.headers.Authorization',
-];
+const SECRET_KEY_SET: ReadonlySet<string> = new Set(SECRET_KEYS);
+/** How deep secrets are looked for: the logged object and two objects down. */
+const SECRET_DEPTH = 3;
 
 const LOG_LEVELS: ReadonlySet<string> = new Set([...Object.keys(pino.levels.values), 'silent']);
 
@@ -60,9 +56,11 @@ export function createLogger(options: CreateLoggerOptions): Logger {
     level,
     base,
     timestamp: pino.stdTimeFunctions.isoTime,
-    // Level names read better than numbers in `jq` filters and log UIs.
-    formatters: { level: (label) => ({ level: label }) },
-    redact: { paths: [...DEFAULT_REDACT_PATHS, ...(options.redactPaths ?? [])], censor: censorValue },
+    // Level names read better than numbers in `jq` filters and log UIs. Secrets nested in a line's
+    // object are hidden by a walk of it (pino's wildcard paths, `*.*.password`, cost ten times the rest
+    // of a line); pino's own redaction covers the top-level keys, child loggers' bindings included.
+    formatters: { level: (label) => ({ level: label }), log: (object) => redactSecrets(object, SECRET_DEPTH) },
+    redact: { paths: [...SECRET_KEYS, 'Authorization', ...URL_KEYS, ...(options.redactPaths ?? [])], censor: censorValue },
     // Lines logged inside a span carry its ids without each call site passing them.
     mixin: activeTraceFields,
   };
@@ -75,6 +73,30 @@ function censorValue(value: unknown, path: string[]): unknown {
   const key = path[path.length - 1];
   if (key !== undefined && URL_KEY_SET.has(key) && typeof value === 'string') return redactUrl(value);
   return REDACTED;
+}
+
+/**
+ * The object with secret keys' values replaced (URLs keep all but their password), `depth` plain
+ * objects down (so `headers.authorization` too). Copies only what it changes: the caller's object
+ * is never touched, and a line without secrets is logged as it is.
+ */
+export function redactSecrets<T extends Record<string, unknown>>(object: T, depth: number): T {
+  let copy: Record<string, unknown> | undefined;
+  for (const key in object) {
+    const value = object[key];
+    let replaced: unknown = value;
+    if (SECRET_KEY_SET.has(key) || key === 'Authorization') replaced = REDACTED;
+    else if (URL_KEY_SET.has(key) && typeof value === 'string') replaced = redactUrl(value);
+    else if (depth > 1 && isPlainObject(value)) replaced = redactSecrets(value, depth - 1);
+    if (replaced !== value) (copy ??= { ...object })[key] = replaced;
+  }
+  return (copy ?? object) as T;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
 }
 
 function activeTraceFields(): Record<string, string> {

@@ -66,6 +66,8 @@ export function createRedisConnection(url: string, store: StoreName, logger: Log
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       autoResendUnfulfilledCommands: false,
+      // Commands issued in the same tick (a batch's claims, sagas driven side by side) go out in one write.
+      enableAutoPipelining: true,
       retryStrategy: (attempt) => reconnectDelayMs(attempt, settings.maxReconnectDelayMs),
       // ioredis arms this timer even when the socket is already gone; short, so closing never holds the process up.
       disconnectTimeout: 500,
