@@ -393,7 +393,7 @@ class GroupWatch {
   recordAssignment(member: string, generation: number, partitions: number[]): void {
     this.generationOf.set(member, generation);
     let byMember = this.assignments.get(generation);
-    if (!byMember) this.assignments.set(generation, (byMember = new Map()));
+    if (!byMember) this.assignments.set(generation, (byMember = new Map<string, number[]>()));
     byMember.set(member, [...partitions].sort((a, b) => a - b));
     this.conditions.poke();
   }
@@ -572,7 +572,7 @@ describe('consumer groups with kafkajs', () => {
 
     await consumer.disconnect();
     const offsetsAfterRun = await admin.fetchOffsets({ groupId, topics: [topic] });
-    expect(offsetsAfterRun).toEqual([{ topic, partitions: expect.arrayContaining([expect.objectContaining({ partition: 0, offset: '5' }), expect.objectContaining({ partition: 1, offset: '5' })]) }]);
+    expect(offsetsAfterRun).toEqual([{ topic, partitions: expect.arrayContaining([expect.objectContaining({ partition: 0, offset: '5' }), expect.objectContaining({ partition: 1, offset: '5' })]) as unknown }]);
     expect((await admin.describeGroups([groupId])).groups[0]!.state).toBe('Empty');
 
     // Each setOffsets/resetOffsets runs a kafkajs consumer that idles ~5 s in a fetch of paused partitions,

@@ -117,7 +117,7 @@ describe('mesh dlq', () => {
       });
       expect(line.key).toMatch(/^order-[135]$/);
       // The worker stamps the id it derived on the records it writes, so order 5's is on its dead letter too.
-      if (line.key === 'order-5') expect(line).toMatchObject({ eventIdDerived: false, eventId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-8/) });
+      if (line.key === 'order-5') expect(line).toMatchObject({ eventIdDerived: false, eventId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-8/) as unknown });
       else expect(line).toMatchObject({ eventIdDerived: false, eventId: `${id}-event-${String(line.key).slice(-1)}` });
       expect(line.errorMessage).toMatch(/^order [135] has no customer$/);
       expect(line.history).toEqual([expect.objectContaining({ attempt: 1, kind: 'permanent', errorClass: 'PermanentError', agent })]);

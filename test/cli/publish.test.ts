@@ -115,7 +115,7 @@ describe('mesh publish', () => {
     expect(eventId).toBe('evt-43');
     const record = await recordAt('invoices.received', Number(partition), offset!);
     expect(record.key).toBeNull();
-    expect(record.headers).toEqual({ 'mesh-event-id': 'evt-43', 'mesh-correlation-id': 'order-7', traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-/) });
+    expect(record.headers).toEqual({ 'mesh-event-id': 'evt-43', 'mesh-correlation-id': 'order-7', traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-/) as unknown });
     expect(await decoder.decode(record.value!)).toMatchObject({ invoiceId: 'inv-43', senderEmail: 'ap@example.com' });
   });
 

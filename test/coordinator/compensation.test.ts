@@ -1,4 +1,4 @@
-import { defineSaga, type SagaState, type SagaStore } from './imports';
+import { defineSaga, type SagaState } from './imports';
 import {
   compensationsStarted,
   fileHarness,
@@ -72,17 +72,16 @@ describe('a step that times out', () => {
     const n = names('timeout');
     const ledger = new Ledger();
     const id = `${n.name}-1`;
-    let store: SagaStore | undefined;
     const seen: { before?: SagaState; after?: SagaState } = {};
     // b's compensation waits for b's late effect (as a real one would wait for its lock): the late reply lands mid-compensation.
     const undo: Behaviour = async (cmd) => {
       if (cmd.step !== 'b' || cmd.kind !== 'compensate') return;
       await ledger.until((es) => es.some((e) => e.sagaId === id && e.step === 'b' && e.kind === 'execute'), "b's late effect", 10_000);
-      seen.before = await store!.load(id);
-      seen.after = await sagaWhere(store!, id, (s) => timelineTypes(s).includes('REPLY_IGNORED'), 'to record the late reply', 10_000);
+      seen.before = await store.load(id);
+      seen.after = await sagaWhere(store, id, (s) => timelineTypes(s).includes('REPLY_IGNORED'), 'to record the late reply', 10_000);
     };
     const run = await timeoutRun(n, ledger, undo);
-    store = run.store;
+    const store = run.store;
     await h.trigger(n.trigger, [{ id }]);
 
     const compensated = await sagaIn(store, id, ['compensated', 'compensation_failed', 'forward_failed', 'completed']);

@@ -386,7 +386,7 @@ export { seeded } from '../support/seeded';
 export const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** A promise the test resolves when it wants (a participant waits on it). */
-export function gate(): { promise: Promise<void>; open(): void } {
+export function gate(): { promise: Promise<void>; open: () => void } {
   let open: () => void = () => undefined;
   const promise = new Promise<void>((r) => (open = r));
   return { promise, open };

@@ -50,6 +50,7 @@ export class BrokerListenError extends Error {
 function openStorage(dataDir: string | undefined, log: Logger): Storage {
   if (!dataDir) return new MemoryStorage();
   // Loaded lazily so the in-memory broker never touches the file system code.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load, which an import cannot be here
   const { FileStorage } = require('./storage/file-storage') as typeof import('./storage/file-storage');
   return new FileStorage(dataDir, { logger: log });
 }

@@ -38,8 +38,9 @@ export interface ProduceRequest {
   apiKey: number;
   apiVersion: number;
   apiName: string;
-  expectResponse(): boolean;
-  encode(): Promise<EncoderLike>;
+  // Arrow functions in kafkajs (closures over the arguments), so they may be called detached.
+  expectResponse: () => boolean;
+  encode: () => Promise<EncoderLike>;
 }
 
 export type ProduceRequestV3 = (args: ProduceRequestArgs) => ProduceRequest;
@@ -185,7 +186,7 @@ function planPartition(data: object): PartitionPlan | undefined {
     if (timestamp === null || timestamp === undefined) continue;
     const value = timestampOf(timestamp);
     if (value === undefined) return undefined;
-    const text = String(timestamp);
+    const text = String(timestamp as number | string); // all timestampOf takes
     if (first === undefined || text < first) [first, firstValue] = [text, value];
     if (max === undefined || text > max) [max, maxValue] = [text, value];
   }
@@ -232,6 +233,7 @@ function isObject(value: unknown): value is object {
   return typeof value === 'object' && value !== null;
 }
 
+// eslint-disable-next-line @typescript-eslint/unbound-method -- always called with .call(source, ...)
 const isOwnEnumerable = Object.prototype.propertyIsEnumerable;
 
 /** A field as kafkajs reads it out of an object spread ({...data}): own enumerable properties only. */

@@ -271,7 +271,7 @@ export function fastRecordEncoder(original: RecordEncoder, Encoder: EncoderClass
  * its constructor's own zeroed buffer.
  */
 export function encoderOver(Encoder: EncoderClass, buf: Buffer, offset: number): EncoderLike {
-  const encoder = Object.create(Encoder.prototype) as EncoderLike;
+  const encoder = Object.create(Encoder.prototype as object) as EncoderLike;
   encoder.buf = buf;
   encoder.offset = offset;
   return encoder;
@@ -281,8 +281,11 @@ export function encoderOver(Encoder: EncoderClass, buf: Buffer, offset: number):
 // Decoding
 // ---------------------------------------------------------------------------------------------
 
-/** Thrown inside the fast decoder when a record needs kafkajs's own (exotic values); never escapes. */
-const FALL_BACK = Symbol('fall back to kafkajs');
+/**
+ * Thrown inside the fast decoder when a record needs kafkajs's own (exotic values); never escapes.
+ * One Error made once: a throw of it takes no stack trace.
+ */
+const FALL_BACK = new Error('fall back to kafkajs');
 
 class Reader {
   constructor(

@@ -81,7 +81,7 @@ test('compatibility endpoint and 409 on register', async () => {
   const verbose = await api('POST', '/compatibility/subjects/orders-value/versions/1?verbose=true', { schema: breaking });
   expect(verbose.body).toEqual({ is_compatible: false, messages: [expect.stringMatching(/"total" has no default/)] });
   const refused = await api('POST', '/subjects/orders-value/versions', { schema: breaking });
-  expect(refused).toMatchObject({ status: 409, body: { error_code: 409, message: expect.stringMatching(/incompatible.*"total" has no default/) } });
+  expect(refused).toMatchObject({ status: 409, body: { error_code: 409, message: expect.stringMatching(/incompatible.*"total" has no default/) as unknown } });
   expect((await api('GET', '/subjects/orders-value/versions')).body).toEqual([1]);
   expect(await api('POST', '/compatibility/subjects/nope/versions/latest', { schema: order() })).toMatchObject({ status: 404, body: { error_code: 40401 } });
 });
@@ -115,14 +115,14 @@ describe('bad input: clear errors, nothing stored', () => {
 
   test('malformed JSON body', async () => {
     const answer = await api('POST', '/subjects/orders-value/versions', '{"schema": ');
-    expect(answer).toMatchObject({ status: 400, body: { error_code: 400, message: expect.stringMatching(/not valid JSON/) } });
+    expect(answer).toMatchObject({ status: 400, body: { error_code: 400, message: expect.stringMatching(/not valid JSON/) as unknown } });
     await nothingStored();
   });
 
   test('invalid Avro: 422 / 42201 with the reason', async () => {
     for (const schema of ['{"type": "record", "name": "X", "fields": [{"name": "a", "type": "nope"}]}', 'not json', '{"type":"record","fields":[]}']) {
       const answer = await api('POST', '/subjects/orders-value/versions', { schema });
-      expect(answer).toMatchObject({ status: 422, body: { error_code: 42201, message: expect.stringMatching(/^Invalid schema: /) } });
+      expect(answer).toMatchObject({ status: 422, body: { error_code: 42201, message: expect.stringMatching(/^Invalid schema: /) as unknown } });
     }
     expect(await api('POST', '/subjects/orders-value/versions', { schema: 42 })).toMatchObject({ status: 422, body: { error_code: 42201 } });
     await nothingStored();
@@ -131,7 +131,7 @@ describe('bad input: clear errors, nothing stored', () => {
   test('JSON and PROTOBUF schema types are refused as unsupported', async () => {
     for (const schemaType of ['JSON', 'PROTOBUF']) {
       const answer = await api('POST', '/subjects/orders-value/versions', { schemaType, schema: '{}' });
-      expect(answer).toMatchObject({ status: 422, body: { error_code: 42201, message: expect.stringContaining(`"${schemaType}" is not supported`) } });
+      expect(answer).toMatchObject({ status: 422, body: { error_code: 42201, message: expect.stringContaining(`"${schemaType}" is not supported`) as unknown } });
     }
     await nothingStored();
   });
@@ -152,7 +152,7 @@ describe('bad input: clear errors, nothing stored', () => {
 
   test('a body over the limit answers 413 and the server keeps serving', async () => {
     const huge = JSON.stringify({ schema: order([{ name: 'id', type: 'string', doc: 'x'.repeat(70 * 1024) }]) });
-    expect(await api('POST', '/subjects/orders-value/versions', huge)).toMatchObject({ status: 413, body: { error_code: 413, message: expect.stringMatching(/larger than the limit of 65536 bytes/) } });
+    expect(await api('POST', '/subjects/orders-value/versions', huge)).toMatchObject({ status: 413, body: { error_code: 413, message: expect.stringMatching(/larger than the limit of 65536 bytes/) as unknown } });
     // Chunked (no content-length) too.
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(`${registry.url}/subjects/orders-value/versions`, { method: 'POST' }, (res) => {
@@ -172,5 +172,5 @@ test('a taken port rejects with PortInUseError naming the port', async () => {
   const { PortInUseError } = await import('../src');
   const failure = await startSchemaRegistry({ port: registry.port }).catch((error: unknown) => error);
   expect(failure).toBeInstanceOf(PortInUseError);
-  expect(failure).toMatchObject({ port: registry.port, host: '127.0.0.1', message: expect.stringContaining(`port ${registry.port} is already in use`) });
+  expect(failure).toMatchObject({ port: registry.port, host: '127.0.0.1', message: expect.stringContaining(`port ${registry.port} is already in use`) as unknown });
 });

@@ -38,9 +38,9 @@ export class CommittedOffsets {
 
   private set(group: string, topic: string, partition: number, value: CommittedOffset): void {
     let topics = this.byGroup.get(group);
-    if (!topics) this.byGroup.set(group, (topics = new Map()));
+    if (!topics) this.byGroup.set(group, (topics = new Map<string, Map<number, CommittedOffset>>()));
     let partitions = topics.get(topic);
-    if (!partitions) topics.set(topic, (partitions = new Map()));
+    if (!partitions) topics.set(topic, (partitions = new Map<number, CommittedOffset>()));
     partitions.set(partition, value);
   }
 

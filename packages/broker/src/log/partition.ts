@@ -76,7 +76,7 @@ export class Partition {
   append(batches: Buffer[]): AppendResult {
     // Runs for every produce: plain loops, no per-batch closures.
     const now = this.clock();
-    const headers: BatchHeader[] = new Array(batches.length);
+    const headers = new Array<BatchHeader>(batches.length);
     for (let i = 0; i < batches.length; i++) {
       const h = readBatchHeader(batches[i]!);
       if (h.size > this.settings.maxMessageBytes) {

@@ -156,7 +156,7 @@ export class Reader {
     if (len < -1) throw new ProtocolDecodeError(`negative array length ${len}`);
     // Each item takes at least one byte, so a length beyond what is left is a lie we refuse early.
     if (len > this.remaining) throw new ProtocolDecodeError(`array length ${len} exceeds the ${this.remaining} bytes left`);
-    const items: T[] = new Array(len);
+    const items = new Array<T>(len);
     for (let i = 0; i < len; i++) items[i] = readItem(this);
     return items;
   }

@@ -126,7 +126,7 @@ export class Connection {
     };
     // Synchronous handlers (produce, metadata) are answered without a closure per request.
     try {
-      const result = api.handle(request, ctx);
+      const result: unknown = api.handle(request, ctx);
       if (result instanceof Promise) {
         result.then(
           (response) => this.respond(slot, api, header, response),

@@ -5,7 +5,7 @@ import type { Saga } from '../saga/types';
 function isSaga(value: unknown): value is Saga {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Partial<Saga>;
-  return typeof v.name === 'string' && typeof v.trigger === 'string' && Array.isArray(v.steps) && v.steps.every((s) => typeof s?.retry === 'object');
+  return typeof v.name === 'string' && typeof v.trigger === 'string' && Array.isArray(v.steps) && (v.steps as unknown[]).every((s) => typeof (s as { retry?: unknown } | undefined)?.retry === 'object');
 }
 
 /**
@@ -16,6 +16,7 @@ export function loadSagaModule(path: string): Saga[] {
   const file = resolve(path);
   let mod: Record<string, unknown>;
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module is named at run time
     mod = require(file) as Record<string, unknown>;
   } catch (error) {
     throw new SagaDefinitionError(`cannot load saga module ${file}: ${error instanceof Error ? error.message : String(error)}`);
@@ -24,7 +25,7 @@ export function loadSagaModule(path: string): Saga[] {
   if (isSaga(mod)) return [mod];
   const candidates: unknown[] = [];
   for (const value of [mod.default, mod.sagas]) {
-    if (Array.isArray(value)) candidates.push(...value);
+    if (Array.isArray(value)) candidates.push(...(value as unknown[]));
     else if (value !== undefined) candidates.push(value);
   }
   if (candidates.length === 0) candidates.push(...Object.values(mod));

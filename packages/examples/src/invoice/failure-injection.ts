@@ -143,9 +143,12 @@ const SLOW_CALL_OVERRUN = 1.5;
 /** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
 export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
+    // The signal's reason is whatever abort() was given (an AbortError by default), as timers/promises rejects.
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- see above
     if (signal.aborted) return reject(signal.reason);
     const onAbort = () => {
       clearTimeout(timer);
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- see above
       reject(signal.reason);
     };
     const timer = setTimeout(() => {

@@ -134,7 +134,8 @@ export class RedisSignupLedger implements SignupLedger {
     sagaIds.forEach((id, i) => {
       const [repeatsError, repeats] = replies?.[2 * i] ?? [new Error('no reply')];
       const [logError, log] = replies?.[2 * i + 1] ?? [new Error('no reply')];
-      if (repeatsError ?? logError) throw repeatsError ?? logError;
+      const error = repeatsError ?? logError;
+      if (error) throw error;
       const effects = emptyEffects();
       for (const entry of (log as string[] | null) ?? []) {
         if (!isEffect(entry)) continue;

@@ -39,7 +39,11 @@ export function defineAgent<In = unknown, Out = unknown>(def: AgentDefinition<In
     ordering,
     classify: def.classify,
     breakers: Object.freeze({ ...def.breakers }),
+    // The worker calls these as methods of the agent, which has every field of the definition (defaults
+    // filled in): a `this` in them finds what it would have found on the definition.
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- see above
     handle: def.handle,
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- see above
     fallback: def.fallback,
   });
 }

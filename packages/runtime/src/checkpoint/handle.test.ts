@@ -7,7 +7,7 @@ import type { CheckpointStore, LoadedCheckpoint } from './store';
 
 function capture() {
   const lines: Array<Record<string, unknown> & { level: number; msg: string }> = [];
-  const logger = pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+  const logger = pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line) as (typeof lines)[number]) });
   return { lines, logger };
 }
 

@@ -1,4 +1,4 @@
-import { encodeCheckpointRecord, pickLatestValid, serializeCheckpointState, sha256Hex } from './record';
+import { encodeCheckpointRecord, pickLatestValid, serializeCheckpointState, sha256Hex, type CheckpointRecord } from './record';
 import { CheckpointStateError } from './store';
 
 const version = (n: number, state: unknown) => ({ version: n, record: encodeCheckpointRecord(n, JSON.stringify(state)) });
@@ -10,7 +10,7 @@ describe('pickLatestValid', () => {
   });
 
   it('skips a newest version whose state no longer matches its hash', () => {
-    const tampered = JSON.parse(encodeCheckpointRecord(3, JSON.stringify({ step: 3 })));
+    const tampered = JSON.parse(encodeCheckpointRecord(3, JSON.stringify({ step: 3 }))) as CheckpointRecord;
     tampered.state = JSON.stringify({ step: 99 });
     const pick = pickLatestValid([version(1, { step: 1 }), version(2, { step: 2 }), { version: 3, record: JSON.stringify(tampered) }]);
     expect(pick).toEqual({ latest: { version: 2, state: { step: 2 } }, skipped: [{ version: 3, reason: 'hash-mismatch' }] });
@@ -44,7 +44,7 @@ describe('pickLatestValid', () => {
 
 describe('encodeCheckpointRecord', () => {
   it('hashes the exact state text it stores', () => {
-    const record = JSON.parse(encodeCheckpointRecord(7, '{"a":1}'));
+    const record = JSON.parse(encodeCheckpointRecord(7, '{"a":1}')) as CheckpointRecord;
     expect(record).toEqual({ version: 7, sha256: sha256Hex('{"a":1}'), state: '{"a":1}' });
     expect(record.sha256).toBe('015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862');
   });

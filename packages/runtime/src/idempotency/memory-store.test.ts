@@ -59,7 +59,7 @@ describe('MemoryIdempotencyStore', () => {
 describe('openIdempotencyStore', () => {
   function capture() {
     const lines: Array<{ level: number; msg: string }> = [];
-    const logger = pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const logger = pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line) as (typeof lines)[number]) });
     return { lines, logger };
   }
 

@@ -192,6 +192,8 @@ export class SupervisedConsumer {
   }
 
   private async runBatch(payload: EachBatchPayload): Promise<void> {
+    // kafkajs's payload functions are closures, not methods: taking them off the payload is safe.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     const { batch, heartbeat, isRunning, isStale, pause, resolveOffset, commitOffsetsIfNecessary } = payload;
     const { topic, partition } = batch;
     const beat = setInterval(() => void heartbeat().catch(() => undefined), Math.max(500, (this.settings.heartbeatIntervalMs ?? 3_000) / 2));

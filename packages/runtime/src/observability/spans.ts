@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { Header } from '../events/headers';
 import type { EventOutcomeLabel } from './metrics';
@@ -155,7 +156,8 @@ export interface SpanEnding {
 export function endSpan(span: Span, ending: SpanEnding = {}): void {
   if (ending.outcome) span.setAttribute(MeshAttribute.outcome, ending.outcome);
   if (ending.error !== undefined) {
-    const error = ending.error instanceof Error ? ending.error : new Error(String(ending.error));
+    // Something thrown that is not an Error: a string as it is, anything else as inspect shows it (not '[object Object]').
+    const error = ending.error instanceof Error ? ending.error : new Error(typeof ending.error === 'string' ? ending.error : inspect(ending.error));
     span.recordException(error);
     span.setAttribute(ATTR_ERROR_TYPE, error.name);
     span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });

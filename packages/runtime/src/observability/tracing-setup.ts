@@ -83,6 +83,7 @@ export function setupTracing(options: TracingOptions): Tracing {
         : signalEndpoint;
       // Loaded only when exporting: the OTLP exporter and its protobuf stack slow the start-up of
       // every `mesh` command and of every agent that has no endpoint.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the lazy load above
       const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as { OTLPTraceExporter: typeof OtlpTraceExporterClass };
       processor = new BatchSpanProcessor(new OTLPTraceExporter({ url: otlpTracesUrl }));
       break;

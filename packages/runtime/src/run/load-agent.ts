@@ -13,6 +13,7 @@ export function loadAgentModule(path: string): Agent {
   const file = resolve(path);
   let mod: Record<string, unknown>;
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a module named at run time, loaded synchronously
     mod = require(file) as Record<string, unknown>;
   } catch (err) {
     throw new AgentDefinitionError(`cannot load agent module ${file}: ${(err as Error).message}`);

@@ -66,8 +66,8 @@ export async function runAgent(agent: Agent, options: RunAgentOptions): Promise<
         registry: metrics.registry,
         readiness: async () => {
           const reports = await Promise.all(workers.map((w) => w.readiness()));
-          const checks = Object.assign({}, ...reports.map((r, i) => Object.fromEntries(Object.entries(r).map(([k, v]) => [workers.length > 1 ? `${k}#${i}` : k, v]))));
-          return { ready: Object.values(checks).every((c) => (c as { ok: boolean }).ok), checks };
+          const checks = Object.fromEntries(reports.flatMap((r, i) => Object.entries(r).map(([k, v]) => [workers.length > 1 ? `${k}#${i}` : k, v] as const)));
+          return { ready: Object.values(checks).every((c) => c.ok), checks };
         },
       });
     }

@@ -86,7 +86,7 @@ export class BatchHandler {
   private async decide(batch: ReadBatch, claims: Map<string, ClaimResult>, lines: BatchKeyLines, fromRetryTier: boolean, scope: BatchScope, held: string[]): Promise<RecordResult[]> {
     const { agent } = this.deps;
     const ordered = agent.ordering === 'key';
-    const results: RecordResult[] = new Array(batch.records.length);
+    const results = new Array<RecordResult>(batch.records.length);
     // A line with a record left undecided: the records behind it wait too.
     const heldLines = new Set<string | number>();
     await runKeyOrdered(batch.records, (_, i) => batch.lines[i]!, agent.concurrency, async (record, i) => {

@@ -32,7 +32,7 @@ describe('readBatch', () => {
 
   it("drops another agent's failure envelope from a source record but keeps it on a retry record", () => {
     const foreign = { [Header.attempt]: '3', [Header.errorKind]: 'transient', [Header.dueAt]: '1', other: 'kept' };
-    expect(readBatch([message(1, 'k', foreign)], SOURCE).records[0]!.headers).toEqual({ other: 'kept', [Header.eventId]: expect.any(String) });
+    expect(readBatch([message(1, 'k', foreign)], SOURCE).records[0]!.headers).toEqual({ other: 'kept', [Header.eventId]: expect.any(String) as unknown });
     const retried = readBatch([message(1, 'k', foreign)], TIER0).records[0]!;
     expect(retried.headers[Header.errorKind]).toBe('transient');
     expect(retried.attempt).toBe(4);

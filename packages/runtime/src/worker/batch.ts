@@ -44,9 +44,9 @@ export function readBatch(messages: readonly KafkaMessage[], source: BatchSource
       }
     }
   }
-  const records: ConsumedRecord[] = new Array(due);
-  const repeats: boolean[] = new Array(due);
-  const lines: Array<string | number> = new Array(due);
+  const records = new Array<ConsumedRecord>(due);
+  const repeats = new Array<boolean>(due);
+  const lines = new Array<string | number>(due);
   const seen = new Set<string>();
   for (let i = 0; i < due; i++) {
     const m = messages[i]!;

@@ -41,7 +41,7 @@ const NO_HEADERS: Headers = Object.freeze({});
 export function prepareOutputs(input: AgentEvent, outputs: readonly OutputEvent[], agent: string, extra: Headers = NO_HEADERS): PreparedOutput[] {
   // Most handlers emit one output: the per-topic position count is kept only when there are more.
   const perTopic = outputs.length > 1 ? new Map<string, number>() : undefined;
-  const prepared: PreparedOutput[] = new Array(outputs.length);
+  const prepared = new Array<PreparedOutput>(outputs.length);
   for (let i = 0; i < outputs.length; i++) {
     const out = outputs[i]!;
     const problem = outputProblem(out);

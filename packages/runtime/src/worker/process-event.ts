@@ -197,7 +197,7 @@ class EventContext implements AgentContext {
 /** The outputs encoded: at once when the codec can, else (a schema still to fetch) from the first that cannot. */
 function encodeOutputs(event: AgentEvent, outputs: readonly OutputEvent[], deps: EventProcessorDeps, extra?: Headers): OutgoingRecord[] | Promise<OutgoingRecord[]> {
   const prepared = prepareOutputs(event, outputs, deps.agent.name, extra);
-  const records: OutgoingRecord[] = new Array(prepared.length);
+  const records = new Array<OutgoingRecord>(prepared.length);
   const { codec } = deps;
   for (let i = 0; i < prepared.length; i++) {
     const o = prepared[i]!;

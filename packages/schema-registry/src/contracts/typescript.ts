@@ -21,6 +21,11 @@ function isObject(value: JsonValue): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A name or an enum symbol as the schema writes it: a string in any valid schema, else its JSON. */
+function text(value: JsonValue): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 function shortName(name: string): string {
   return name.slice(name.lastIndexOf('.') + 1);
 }
@@ -63,13 +68,13 @@ export function renderContractTypes(contracts: readonly Contract[]): string {
       case 'record': {
         const fields = Array.isArray(schema.fields) ? schema.fields.filter(isObject) : [];
         const body = fields
-          .map((field) => `${docComment(field.doc, '  ')}  ${String(field.name)}: ${render(field.type, innerNamespace, file)};\n`)
+          .map((field) => `${docComment(field.doc, '  ')}  ${text(field.name)}: ${render(field.type, innerNamespace, file)};\n`)
           .join('');
         declare(name, `${docComment(schema.doc, '')}export interface ${shortName(name)} {\n${body}}\n`, file);
         return shortName(name);
       }
       case 'enum': {
-        const symbols = Array.isArray(schema.symbols) ? schema.symbols.map((s) => `'${String(s)}'`) : [];
+        const symbols = Array.isArray(schema.symbols) ? schema.symbols.map((s) => `'${text(s)}'`) : [];
         declare(name, `${docComment(schema.doc, '')}export type ${shortName(name)} = ${symbols.join(' | ')};\n`, file);
         return shortName(name);
       }

@@ -27,6 +27,7 @@ export function plainValue(bytes: Buffer, note?: string): DisplayedValue {
     return { encoding: 'json', value: JSON.parse(text) as unknown, ...(note ? { note } : {}) };
   } catch {
     // Valid UTF-8 full of control bytes (an Avro body, say) is binary, not text.
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
     if (/[\u0000-\u0008\u000e-\u001f\u007f]/.test(text)) return { encoding: 'hex', hex: bytes.toString('hex'), ...(note ? { note } : {}) };
     return { encoding: 'utf8', text, ...(note ? { note } : {}) };
   }

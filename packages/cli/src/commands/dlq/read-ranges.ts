@@ -84,6 +84,7 @@ export async function readRanges(kafka: Kafka, options: ReadRangesOptions): Prom
     await consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: 1,
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- kafkajs's heartbeat is a closure, made to be taken off the payload
       eachBatch: async ({ batch, heartbeat }) => {
         const progress = pending.get(rangeKey(batch.topic, batch.partition));
         if (ended || progress === undefined) return;
