@@ -31,8 +31,7 @@ describe('defineSaga', () => {
     const saga = defineSaga(def());
     expect(saga.name).toBe('order');
     expect(saga.trigger).toBe('orders.placed');
-    expect(saga.sagaId).toBeUndefined();
-    expect(saga.start).toBeUndefined();
+    expect(saga).toMatchObject({ sagaId: undefined, start: undefined });
     expect(saga.steps).toEqual([
       {
         name: 'reserve',
@@ -78,8 +77,7 @@ describe('defineSaga', () => {
     const sagaId = (): string => 'id';
     const start = (): string => 'data';
     const saga = defineSaga<unknown, string>({ ...def(), sagaId, start });
-    expect(saga.sagaId).toBe(sagaId);
-    expect(saga.start).toBe(start);
+    expect(saga).toMatchObject({ sagaId, start });
     expect(Object.isFrozen(saga)).toBe(true);
     expect(Object.isFrozen(saga.steps)).toBe(true);
     expect(Object.isFrozen(saga.steps[0])).toBe(true);

@@ -69,5 +69,7 @@ export function defineSaga<Trigger = unknown, Data = unknown>(def: SagaDefinitio
   if (def.sagaId !== undefined && typeof def.sagaId !== 'function') problems.push('sagaId must be a function');
   if (def.start !== undefined && typeof def.start !== 'function') problems.push('start must be a function');
   if (problems.length > 0) throw new SagaDefinitionError(`saga '${String(def.name)}': ${problems.join('; ')}`);
+  // Declared as methods (so a saga of a narrower trigger type still counts as a Saga), but plain functions: the coordinator calls them unbound.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   return Object.freeze({ name: def.name, trigger: def.trigger, steps: Object.freeze(steps), sagaId: def.sagaId, start: def.start });
 }

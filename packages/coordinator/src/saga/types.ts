@@ -48,9 +48,9 @@ export interface SagaDefinition<Trigger = unknown, Data = unknown> {
   trigger: string;
   steps: SagaStepDefinition[];
   /** The saga's id for a trigger; default derived from the trigger's event id (a redelivered trigger starts no second saga). */
-  sagaId?: (trigger: SagaTrigger<Trigger>) => string;
+  sagaId?(trigger: SagaTrigger<Trigger>): string;
   /** The saga's first data, sent with the first command; default the trigger's value. */
-  start?: (trigger: SagaTrigger<Trigger>) => Data;
+  start?(trigger: SagaTrigger<Trigger>): Data;
   /** Default compensation retry of every step. Default: 8 attempts, 0.2 s doubling to 30 s. */
   compensationRetry?: Partial<SagaRetryPolicy>;
 }
@@ -74,6 +74,6 @@ export interface Saga<Trigger = unknown, Data = unknown> {
   readonly trigger: string;
   readonly steps: readonly SagaStep[];
   // Method syntax on purpose: a Saga<MyTrigger> must be usable where a Saga<unknown> is listed.
-  sagaId?: (trigger: SagaTrigger<Trigger>) => string;
-  start?: (trigger: SagaTrigger<Trigger>) => Data;
+  sagaId?(trigger: SagaTrigger<Trigger>): string;
+  start?(trigger: SagaTrigger<Trigger>): Data;
 }
