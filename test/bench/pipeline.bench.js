@@ -4,6 +4,20 @@
  * kafkajs consume-and-produce chain with no guarantees ("bare"), over the same embedded broker, in one run.
  *
  * Run: npm run bench:pipeline   (= npm run build && node test/bench/pipeline.bench.js)
+ *      npm run bench:pipeline -- --invoices=2000 --rounds=1   (flags are the env names below, lower case, - for _)
+ *      npm run bench:pipeline -- --durable                    (the durable mode only; --modes=memory: today's run)
+ *
+ * Modes: by default the whole bench (every round of both sides) runs twice, one mode after the other, and the
+ * report of each is printed, the durable one first (it is the headline, the way production runs):
+ *   durable  the broker with a data dir (startBroker's dataDir, what `mesh broker --data-dir` runs: appends reach
+ *            the kernel before they are acknowledged, no fsync per append) in a fresh temp dir, and Redis with AOF,
+ *            appendfsync everysec: a PRIVATE redis-server started by the bench on a free port of 127.0.0.1
+ *            (--appendonly yes --appendfsync everysec --save '' --dir <fresh temp dir>), since the shared Redis is
+ *            a system service and is not reconfigured. Both dirs are removed at the end, also on failure.
+ *   memory   the in-memory broker and the Redis of BENCH_REDIS_URL as it is configured (today's run).
+ * The first line of each mode's run and of its report says which ran. The profiled round (BENCH_PROFILE) runs in
+ * the first mode only. One mode of the default counts takes about a minute on a 2-core machine, so both stay
+ * within ~2 minutes per mode; BENCH_MODES=durable (or --durable) or BENCH_MODES=memory runs one.
  *
  * Processes (the same count on both sides, so both get the same CPU budget on a 2-core machine):
  *   - this process: the driver. It publishes the invoices and reads the last topic to time them (same work on both sides).
@@ -27,7 +41,8 @@
  *     polling and GC, and run-to-run noise grows); one process per side gives both the same budget (one core for
  *     the hops) and shows the per-event CPU cost of the guarantees directly. BENCH_LAYOUT=per-agent runs one
  *     process per hop on BOTH sides (same process count) for comparison.
- *   - Redis (already running) for the mesh side only: that cost is part of the guarantee.
+ *   - Redis (already running, or the bench's private one in durable mode) for the mesh side only: that cost is
+ *     part of the guarantee.
  * Topics: invoices.* (the agents' own) and bare.invoices.*, created fresh with BENCH_PARTITIONS partitions each.
  *
  * Workload per round and side: start the side's child, warm up with BENCH_WARMUP invoices (until all are posted), then
@@ -40,7 +55,29 @@
  * whose p50/p99 are the latencies of an unloaded pipeline. With BENCH_PROFILE=1 (default) one extra, untimed round per side runs under the V8
  * CPU profiler (started after warm-up, stopped when the last invoice is posted) and its summary is printed.
  *
- * Environment (all optional):
+ * Where one hop's time goes (mesh, paced phase; BENCH_BREAKDOWN=0 turns it off): for every record one agent
+ * passes to the next in the paced phase, time stamps along its path, taken by hooks in the pipeline child(ren) and
+ * in the broker's process (support/breakdown.js), all on one host clock (performance.timeOrigin +
+ * performance.now(), sub-ms), split the hop "agent N's handler returns -> agent N+1's handler runs" into
+ * consecutive named segments: agent N's outputs encoded and handed to its BatchProducer -> kafkajs sendBatch
+ * (the coalescing turn, its request in flight) -> Broker.produce (partitioning, the idempotent producer's broker
+ * lock) -> its socket write called -> the broker has decoded it -> appended -> agent N+1 issues the
+ * fetch that will carry it (kafkajs fetches once per broker and issues the next fetch only once the last one's
+ * batches are handled; 0 when a fetch was already waiting) -> that fetch reaches the broker -> the record goes out
+ * in a fetch response (timed inside the broker: its Produce and Fetch handlers wrapped) -> agent N+1 has
+ * the response frame -> decoded -> eachBatch starts -> idempotency claim done -> its handler runs (processEvent:
+ * trace, Avro decode). Printed as a table in the paced section, pooled over the three agent-to-agent hops
+ * (ocr -> validation -> po-matching -> accounting; each hop's total on a line below), per segment: p50, p99,
+ * mean, and "mid", the segment's mean over the fifth of the records whose hops lie around the median (p40-p60):
+ * the mids add up to about the hop's p50, the means to its mean exactly, the p50s of skewed segments to less. A
+ * hop has no clock of its own to check against (the driver's paced latency spans five hops and four handlers),
+ * so the remainders are taken against the hop's total on the same stamps. Then the mids by area, and what happens
+ * beside the path (Produce acks, agent N's idempotency complete, agent N+1's handler). Works with either layout
+ * (stamps are joined across the pipeline children by event id). In BENCH_JSON as the mesh rounds' breakdown. The
+ * hooks (support/breakdown.js) cost a few µs per record and stamp only while the paced phase runs. Nothing under
+ * packages/ is changed.
+ *
+ * Environment / flags (all optional):
  *   BENCH_INVOICES           invoices per measured round                  (default 5000)
  *   BENCH_WARMUP             warm-up invoices per round                   (default 500)
  *   BENCH_ROUNDS             timed rounds per side, median reported       (default 2)
@@ -67,12 +104,31 @@
  *   BENCH_LAYOUT             single: the 4 hops of a side in one process;
  *                            per-agent: one process per hop on each side  (default single)
  *   BENCH_SIDES              mesh,bare (or one of them)                   (default mesh,bare)
- *   BENCH_REDIS_URL          Redis for the mesh                           (default redis://127.0.0.1:6379)
+ *   BENCH_MODES              both, durable or memory (above)              (default both)
+ *   BENCH_DURABLE            1: durable only (= BENCH_MODES=durable), 0: memory only
+ *   BENCH_BREAKDOWN          0: no per-record time stamps in the paced phase  (default 1)
+ *   BENCH_REDIS_URL          Redis for the mesh, memory mode              (default redis://127.0.0.1:6379)
  *   BENCH_SETTLE_TIMEOUT_MS  bound on one round's invoices being posted   (default 120000)
- *   BENCH_DEADLINE_MS        hard bound on the whole run                  (default 600000)
+ *   BENCH_DEADLINE_MS        hard bound on the whole run                  (default 600000 per mode)
+ *   BENCH_JSON               also write every figure (rounds, counters, breakdowns) to this JSON file:
+ *                            { config, runs: [{ mode, description, results, counters }] }
  *   BENCH_RUNTIME_DIST       benchmark another build of packages/runtime  (default packages/runtime/dist)
  */
 'use strict';
+
+// Flags: --invoices=500 sets BENCH_INVOICES=500 (children inherit the environment, so they see the same CFG).
+for (let i = 2; i < process.argv.length; i++) {
+  const a = process.argv[i];
+  if (a.startsWith('--child=')) continue;
+  const m = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(a);
+  if (!m) throw new Error(`unknown argument ${a} (flags: the BENCH_* names, lower case, - for _: --invoices=N, --rounds=N, --paced-invoices=N, --profile=0, --durable, --modes=both|durable|memory, ...)`);
+  let value = m[2];
+  if (value === undefined) {
+    const nextArg = process.argv[i + 1];
+    value = nextArg !== undefined && !nextArg.startsWith('--') ? (i++, nextArg) : '1';
+  }
+  process.env[`BENCH_${m[1].toUpperCase().replace(/-/g, '_')}`] = value;
+}
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 
@@ -83,13 +139,15 @@ const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { envInt, withTimeout, sleep, procCpuMs, selfCpuMs, assertBuilt, hardDeadline } = require('./support/processes');
-const { benchEntry, exitOnStop, serveControl, startChild } = require('./support/children');
+const { benchEntry, serveControl, startChild } = require('./support/children');
 const { Counters, timedMethod, instrumentKafkajs } = require('./support/counters');
 const { kafkaClient, plainConsumer, publish } = require('./support/kafka');
 const { redisClient, connectRedis, deleteKeys } = require('./support/redis');
 const { fmt, percentile, comparisonTable, printCounters } = require('./support/report');
 const { summarizeProfile } = require('./support/cpuprofile');
 const { meshAgents } = require('./support/mesh-agents');
+const breakdown = require('./support/breakdown');
+const { modesToRun, setUpMode } = require('./support/modes');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DIST = {
@@ -120,7 +178,10 @@ const CFG = {
   sides: (process.env.BENCH_SIDES || 'mesh,bare').split(',').map((s) => s.trim()).filter(Boolean),
   redisUrl: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379',
   settleTimeoutMs: envInt('BENCH_SETTLE_TIMEOUT_MS', 120000),
-  deadlineMs: envInt('BENCH_DEADLINE_MS', 600000),
+  modes: modesToRun(),
+  breakdown: envInt('BENCH_BREAKDOWN', 1) !== 0,
+  deadlineMs: envInt('BENCH_DEADLINE_MS', 600000 * modesToRun().length),
+  json: process.env.BENCH_JSON || '',
 };
 
 /** The four hops: agent name, module file in packages/examples/dist/invoice, factory, topics (mesh names). */
@@ -134,6 +195,8 @@ const MESH_TOPICS = ['invoices.received', 'invoices.extracted', 'invoices.valida
 const bareTopic = (t) => `bare.${t}`;
 const FIRST = { mesh: MESH_TOPICS[0], bare: bareTopic(MESH_TOPICS[0]) };
 const LAST = { mesh: MESH_TOPICS[4], bare: bareTopic(MESH_TOPICS[4]) };
+/** Topics whose records the paced phase's breakdown follows: every agent's input (the hops' inputs and outputs). */
+const TRACKED_TOPICS = HOPS.map((h) => h.from);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Children. `node pipeline.bench.js --child=infra|mesh|bare` (support/children.js); per-batch counters are cheap
@@ -142,13 +205,21 @@ const LAST = { mesh: MESH_TOPICS[4], bare: bareTopic(MESH_TOPICS[4]) };
 async function infraChild(send) {
   const { startBroker } = require(DIST.broker);
   const { startSchemaRegistry, registerContracts, loadContracts } = require(DIST.registry);
-  const broker = await startBroker({ port: 0, logLevel: 'warn', defaultPartitions: CFG.partitions });
+  const { dataDir } = JSON.parse(process.env.BENCH_INFRA || '{}');
+  // The broker's Produce and Fetch handlers, timed per record while the driver asks (the paced phase).
+  const stamps = new breakdown.Stamps();
+  breakdown.hookBroker(DIST.broker, stamps);
+  const broker = await startBroker({ port: 0, logLevel: 'warn', defaultPartitions: CFG.partitions, ...(dataDir ? { dataDir } : {}) });
   const registry = await startSchemaRegistry({ port: 0, brokers: [broker.address] });
   await registerContracts(registry.url, loadContracts());
-  exitOnStop(async () => {
-    await registry.stop();
-    await broker.stop();
-  });
+  serveControl(
+    send,
+    async () => {
+      await registry.stop();
+      await broker.stop();
+    },
+    breakdown.stampRequests(stamps),
+  );
   send({ type: 'ready', address: broker.address, registryUrl: registry.url });
 }
 
@@ -163,13 +234,18 @@ function counterRequests(counters) {
   };
 }
 
-/** Times producer sends, batches and their commits of every kafkajs client made from now on in this process. */
-function instrument(kafkajs, counters) {
+/**
+ * Times producer sends, batches and their commits of every kafkajs client made from now on in this process;
+ * with `stamps`, also each tracked record's path (support/breakdown.js).
+ */
+function instrument(kafkajs, counters, stamps) {
+  if (stamps) breakdown.hookKafkajs(kafkajs, path.dirname(require.resolve('kafkajs/package.json', { paths: [path.join(ROOT, 'packages', 'runtime')] })), stamps);
   instrumentKafkajs(kafkajs, counters, {
     sendBatch: 'kafka produce (sendBatch)',
     send: 'kafka produce (send)',
     heartbeat: 'kafka produce (heartbeat)',
     eachBatch: async (payload, next) => {
+      if (stamps && payload.batch.messages.length > 0) breakdown.markBatch(stamps, payload.batch);
       const commit = payload.commitOffsetsIfNecessary;
       payload.commitOffsetsIfNecessary = (o) => counters.time('kafka commit (in batch)', () => commit(o));
       const n = payload.batch.messages.length;
@@ -207,7 +283,9 @@ async function meshChild(send) {
   // As in `mesh run`: our kafkajs paths in place (kafkajs's patched files read MESH_KAFKAJS as they load).
   delete process.env.MESH_KAFKAJS;
   require(DIST.runtime);
-  instrument(fromRuntime('kafkajs'), counters);
+  const stamps = CFG.breakdown ? new breakdown.Stamps() : undefined;
+  instrument(fromRuntime('kafkajs'), counters, stamps);
+  if (stamps) breakdown.hookBatchProducer(require(path.join(DIST.runtime, 'internal')).BatchProducer, stamps);
   const { brokers, registryUrl, redisUrl, keyPrefix, logFile, hops } = JSON.parse(process.env.BENCH_CHILD);
   const agents = meshAgents(DIST.runtime, fromRuntime('pino'), counters, {
     name: 'bench-mesh',
@@ -217,12 +295,23 @@ async function meshChild(send) {
     keyPrefix,
     defaultPartitions: CFG.partitions,
     storeTimers: { claim: 'redis claim', complete: 'redis complete', release: 'redis release' },
+    stamps,
   });
-  serveControl(send, agents.stop, counterRequests(counters));
+  serveControl(send, agents.stop, { ...counterRequests(counters), ...(stamps ? breakdown.stampRequests(stamps) : {}) });
   for (const hop of HOPS.filter((h) => hops.includes(h.agent))) {
     const base = require(path.join(DIST.examples, 'invoice', hop.module))[hop.factory]({ failures: failureFree() });
     const handle = base.handle;
-    const agent = CFG.eventCounters ? { ...base, handle: (event, ctx) => counters.time('handler', () => handle(event, ctx), 1) } : base;
+    const timed = CFG.eventCounters ? (event, ctx) => counters.time('handler', () => handle(event, ctx), 1) : handle;
+    // The handler's start and end, per event, while the driver asks (the paced phase's breakdown).
+    const stamped = (event, ctx) => {
+      if (!stamps.on) return timed(event, ctx);
+      stamps.markKnown(event.eventId, 'handler.start');
+      return Promise.resolve(timed(event, ctx)).then((out) => {
+        stamps.markKnown(event.eventId, 'handler.end');
+        return out;
+      });
+    };
+    const agent = stamps ? { ...base, handle: stamped } : CFG.eventCounters ? { ...base, handle: timed } : base;
     // As runAgent assembles one agent process: its own codec (and store, metrics).
     const codec = new agents.rt.RegistryCodec({ url: registryUrl });
     if (CFG.eventCounters) {
@@ -453,8 +542,33 @@ async function main() {
   if (CFG.layout !== 'single' && CFG.layout !== 'per-agent') throw new Error(`BENCH_LAYOUT must be single or per-agent, got ${CFG.layout}`);
   for (const s of CFG.sides) if (s !== 'mesh' && s !== 'bare') throw new Error(`BENCH_SIDES: unknown side ${s}`);
   const deadline = hardDeadline(CFG.deadlineMs);
-
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipeline-bench-'));
+  const runs = [];
+  let failure = null;
+  // One mode after the other (the durable one first), each with its own broker, registry, Redis and children;
+  // the profiled round in the first only.
+  for (const mode of CFG.modes) {
+    const run = await runMode(mode, workDir, runs.length === 0 && CFG.profile);
+    runs.push(run);
+    if (run.failure && !failure) failure = run.failure;
+  }
+  if (CFG.json) {
+    const out = { config: CFG, runs: runs.map(({ mode, description, results, counters }) => ({ mode, description, results, counters })) };
+    fs.writeFileSync(CFG.json, JSON.stringify(out, null, 2));
+  }
+  for (const run of runs) printReport(run);
+  if (runs.length > 1) printModes(runs);
+  if (failure) throw failure;
+  clearTimeout(deadline);
+}
+
+/**
+ * The whole bench in one mode (support/modes.js): its broker (with a data dir in durable mode) and registry, its
+ * Redis (the bench's private AOF one in durable mode), every round of both sides, and the profiled round when
+ * `profile`. Never rejects: a failure is returned with what was measured. Resolves to { mode, description,
+ * results, counters, profiles, failure }.
+ */
+async function runMode(mode, workDir, withProfile) {
   const profileDir = CFG.profileDir || workDir;
   fs.mkdirSync(profileDir, { recursive: true });
   const kafkajs = fromRuntime('kafkajs');
@@ -462,6 +576,8 @@ async function main() {
   const examples = require(DIST.examples);
   const keyPrefix = `bench:pipeline:${randomBytes(4).toString('hex')}`;
 
+  let setup;
+  let description = mode;
   let infra;
   let kafka;
   let admin;
@@ -475,15 +591,22 @@ async function main() {
   const profiles = {};
   let failure = null;
   try {
-    infra = await startPipelineChild('infra', {}, 30000, path.join(workDir, 'infra.log'));
+    console.log(`\n[${mode}] starting ...`);
+    setup = await setUpMode(mode, { redisUrl: CFG.redisUrl, workDir });
+    const redisUrl = setup.redisUrl;
+    infra = await startPipelineChild('infra', { BENCH_INFRA: JSON.stringify({ dataDir: setup.brokerDataDir }) }, 30000, path.join(workDir, `infra-${mode}.log`));
     pinning.others(process.pid);
     pinning.others(infra.pid);
     const { address, registryUrl } = infra.ready;
     const brokers = [address];
-    console.log(`broker ${address}, registry ${registryUrl} (pid ${infra.pid}); logs in ${workDir}`);
 
-    redis = redisClient(Redis, CFG.redisUrl);
-    if (CFG.sides.includes('mesh')) redisPid = await connectRedis(redis, CFG.redisUrl);
+    redis = redisClient(Redis, redisUrl);
+    // The mode's line needs Redis answering; the shared one is asked only when the mesh runs.
+    if (CFG.sides.includes('mesh') || mode === 'durable') redisPid = await connectRedis(redis, redisUrl);
+    if (!CFG.sides.includes('mesh')) redisPid = null;
+    description = redis.status === 'ready' ? await setup.describe(redis) : `${mode} (Redis not used: no mesh side)`;
+    console.log(`mode: ${description}`);
+    console.log(`broker ${address}, registry ${registryUrl} (pid ${infra.pid}); logs in ${workDir}`);
 
     kafka = kafkaClient(kafkajs, brokers, 'bench-driver');
     admin = kafka.admin();
@@ -524,8 +647,8 @@ async function main() {
       const kids = [];
       try {
         for (const hops of groups) {
-          const name = `${side}-${round}${groups.length > 1 ? `-${hops[0]}` : ''}`;
-          const env = { brokers, registryUrl, redisUrl: CFG.redisUrl, keyPrefix, hops, logFile: path.join(workDir, `${name}.log`) };
+          const name = `${side}-${mode}-${round}${groups.length > 1 ? `-${hops[0]}` : ''}`;
+          const env = { brokers, registryUrl, redisUrl, keyPrefix, hops, logFile: path.join(workDir, `${name}.log`) };
           const kid = await startPipelineChild(side, { BENCH_CHILD: JSON.stringify(env) }, 90000, path.join(workDir, `${name}.out`));
           pinning.pipeline(kid.pid);
           kids.push(kid);
@@ -570,7 +693,7 @@ async function main() {
         if (profile) await child.call('profile-start');
         process.stdout.write(' measuring ...');
         const r = await runBatch(env, side, CFG.invoices, label, CFG.rate);
-        if (profile) profiles[side] = await child.call('profile-stop', { file: path.join(profileDir, `${side}.cpuprofile`) }, 60000);
+        if (profile) profiles[side] = await child.call('profile-stop', { file: path.join(profileDir, `${side}-${mode}.cpuprofile`) }, 60000);
         const c = mergeCounters(await child.call('counters'));
         console.log(
           ` ${fmt(r.throughput)} inv/s, p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms; CPU % pipeline ${fmt(r.cpu.pipeline)}, ` +
@@ -579,7 +702,20 @@ async function main() {
         if (!profile) {
           if (CFG.pacedInvoices > 0) {
             process.stdout.write(`${' '.repeat(label.length)}  paced ${fmt(CFG.pacedRate)} inv/s ...`);
-            const paced = await runBatch(env, side, CFG.pacedInvoices, `${label} paced`, CFG.pacedRate);
+            // The mesh's paced phase: every record's path stamped in the pipeline child(ren) and the broker.
+            const stamped = CFG.breakdown && side === 'mesh';
+            if (stamped) await Promise.all([child.call('stamps-start', { topics: TRACKED_TOPICS }), infra.call('stamps-start', { topics: TRACKED_TOPICS })]);
+            let paced;
+            try {
+              paced = await runBatch(env, side, CFG.pacedInvoices, `${label} paced`, CFG.pacedRate);
+            } finally {
+              if (stamped) {
+                // Also after a failed phase (the broker would go on stamping); a child gone by then has none to give.
+                const stop = (k) => Promise.resolve().then(() => k.call('stamps-stop', {}, 60000)).catch(() => null);
+                const [kids, broker] = await Promise.all([stop(child), stop(infra)]);
+                if (paced) r.breakdown = hopBreakdown(kids || [], broker);
+              }
+            }
             r.pacedP50 = paced.p50;
             r.pacedP99 = paced.p99;
             console.log(` p50 ${fmt(paced.p50)} ms, p99 ${fmt(paced.p99)} ms, pipeline CPU ${fmt(paced.cpu.pipeline)}%`);
@@ -597,7 +733,7 @@ async function main() {
       const order = round % 2 === 1 ? CFG.sides : [...CFG.sides].reverse();
       for (const side of order) await runSide(side, round, false);
     }
-    if (CFG.profile) for (const side of CFG.sides) await runSide(side, 'profile', true);
+    if (withProfile) for (const side of CFG.sides) await runSide(side, 'profile', true);
   } catch (err) {
     failure = err;
     console.log('');
@@ -608,16 +744,66 @@ async function main() {
     if (admin) await admin.disconnect().catch(() => {});
     if (infra) await infra.stop(8000).catch(() => {});
     if (redis && redis.status === 'ready') {
-      // The bench's own idempotency keys, by their prefix (bounded).
-      const deleted = await deleteKeys(redis, keyPrefix, { count: 2000, timeoutMs: 20000 });
-      if (deleted > 0) console.log(`deleted ${fmt(deleted)} idempotency keys under ${keyPrefix}`);
+      // The bench's own idempotency keys, by their prefix (bounded); the private server goes with its files.
+      if (mode === 'memory') {
+        const deleted = await deleteKeys(redis, keyPrefix, { count: 2000, timeoutMs: 20000 });
+        if (deleted > 0) console.log(`deleted ${fmt(deleted)} idempotency keys under ${keyPrefix}`);
+      }
       redis.disconnect();
     }
+    if (setup) await setup.stop().catch((err) => console.error(`could not stop/remove the ${mode} mode's Redis or broker data: ${err.message}`));
   }
+  return { mode, description, results, counters, profiles, failure };
+}
 
-  printReport(results, counters, profiles);
-  if (failure) throw failure;
-  clearTimeout(deadline);
+/**
+ * A hop's path, as support/breakdown.js pathBreakdown takes it: `in` is the event agent N handled, `out` the
+ * record its handler's output became (caused by it), consumed by agent N+1. Each point ends the segment there.
+ */
+const HOP_PATH = [
+  { at: ['in', 'handler.end'] },
+  { at: ['out', 'produce.handed'], where: 'agent N', area: 'mesh code', label: 'handler returned -> outputs encoded (Avro), batch settled -> BatchProducer' },
+  { at: ['out', 'produce.sendBatch'], where: 'agent N', area: 'producer waits', label: 'BatchProducer: coalescing turn, request in flight -> sendBatch' },
+  { at: ['out', 'produce.request'], where: 'agent N', area: 'kafkajs client', label: 'kafkajs producer: partitioning, idempotent broker lock' },
+  { at: ['out', 'produce.written'], where: 'agent N', area: 'kafkajs client', label: 'kafkajs: encode Produce, request queue -> socket write called' },
+  { at: ['out', 'broker.received'], where: 'broker', area: 'network + broker', label: 'write -> broker decodes the Produce (kernel, its event loop)' },
+  { at: ['out', 'broker.appended'], where: 'broker', area: 'network + broker', label: 'broker: append' },
+  { at: ['out', 'fetch.issued'], where: 'agent N+1', area: 'no fetch out (consumer busy)', label: 'appended -> agent N+1 issues its next fetch (previous batch in hand)' },
+  { at: ['out', 'fetch.arrived'], where: 'broker', area: 'network + broker', label: 'that fetch reaches the broker' },
+  { at: ['out', 'broker.fetchSent'], where: 'broker', area: 'network + broker', label: 'broker: long poll wakes / answers -> fetch response written' },
+  { at: ['out', 'consume.received'], where: 'agent N+1', area: 'network + broker', label: 'socket -> agent N+1 has the fetch response frame' },
+  { at: ['out', 'consume.fetched'], where: 'agent N+1', area: 'kafkajs client', label: 'kafkajs: decode the fetch response' },
+  { at: ['out', 'consume.batch'], where: 'agent N+1', area: 'consumer loop', label: 'kafkajs consumer loop -> eachBatch starts' },
+  { at: ['out', 'claim.done'], where: 'agent N+1', area: 'idempotency (Redis)', label: 'readBatch + idempotency claim (Redis)' },
+  { at: ['out', 'handler.start'], where: 'agent N+1', area: 'mesh code', label: 'processEvent: trace, decode (Avro) -> handler runs' },
+];
+const HOP_OFF_PATH = [
+  { label: 'agent N: output Produce written -> acked', from: ['out', 'produce.written'], to: ['out', 'produce.acked'] },
+  { label: 'agent N: idempotency complete (Redis), once the output is acked', from: ['in', 'complete.start'], to: ['in', 'complete.done'] },
+  { label: 'agent N: handler returned -> completion written (its batch done)', from: ['in', 'handler.end'], to: ['in', 'complete.done'] },
+  { label: 'agent N+1: its handler', from: ['out', 'handler.start'], to: ['out', 'handler.end'] },
+];
+/** The agent-to-agent hops, by the topic between them. */
+const INNER_HOPS = HOPS.slice(1).map((h, i) => ({ topic: h.from, name: `${HOPS[i].agent} -> ${h.agent}` }));
+
+/** The paced phase's hop breakdown from the stamps of the pipeline child(ren) and the broker: pooled, and per hop. */
+function hopBreakdown(kids, broker) {
+  const events = breakdown.joinStamps(kids, broker);
+  const samples = [];
+  for (const [, e] of events) {
+    const hop = INNER_HOPS.find((h) => h.topic === e.topic);
+    const cause = e.cause !== undefined ? events.get(e.cause) : undefined;
+    if (hop && cause) samples.push({ hop: hop.name, in: cause, out: e });
+  }
+  const bd = breakdown.pathBreakdown(samples, HOP_PATH, HOP_OFF_PATH);
+  bd.hops = INNER_HOPS.map((h) => {
+    const one = breakdown.pathBreakdown(
+      samples.filter((s) => s.hop === h.name),
+      HOP_PATH,
+    );
+    return { name: h.name, samples: one.samples, total: one.total, areas: one.areas };
+  });
+  return bd;
 }
 
 function median(rows, key) {
@@ -626,22 +812,14 @@ function median(rows, key) {
   return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
 }
 
-function printReport(results, counters, profiles) {
-  const summary = {};
-  for (const side of ['mesh', 'bare']) {
-    const rows = results[side];
-    if (rows.length === 0) continue;
-    // The round with the median throughput, so a row's figures belong together.
-    const sorted = [...rows].sort((a, b) => a.throughput - b.throughput);
-    const mid = sorted[Math.floor((sorted.length - 1) / 2)];
-    summary[side] = { ...mid };
-    for (const k of ['throughput', 'p50', 'p99', 'max', 'pacedP50', 'pacedP99']) summary[side][k] = median(rows, k);
-  }
+function printReport({ mode, description, results, counters, profiles }) {
+  console.log('');
+  console.log(`===== ${mode} mode: ${description}`);
+  const summary = summarize(results);
   if (!summary.mesh && !summary.bare) return;
   const m = summary.mesh;
   const b = summary.bare;
   const { line, row } = comparisonTable(m, b, { labelWidth: 36, width: 12 });
-  console.log('');
   console.log(
     `kafkajs ${require(require.resolve('kafkajs/package.json', { paths: [path.join(ROOT, 'packages', 'runtime')] })).version}, node ${process.version}, ` +
       `${os.cpus().length} CPU(s); ${fmt(CFG.invoices)} invoices per round after ${fmt(CFG.warmup)} warm-up, ` +
@@ -658,6 +836,18 @@ function printReport(results, counters, profiles) {
   if (CFG.pacedInvoices > 0) {
     row(`paced (${CFG.pacedRate}/s) latency p50, ms`, (s) => s.pacedP50, 1);
     row(`paced (${CFG.pacedRate}/s) latency p99, ms`, (s) => s.pacedP99, 1);
+  }
+  const bd = m && m.breakdown;
+  if (bd) {
+    console.log('');
+    breakdown.printBreakdown(
+      `paced, mesh: where one hop's time goes (agent N's handler returns -> agent N+1's handler runs), ${fmt(bd.samples)} records over the hops ` +
+        `${INNER_HOPS.map((h) => h.name).join(', ')}; stamps in the pipeline process(es) and the broker on one host clock; ms`,
+      bd,
+    );
+    console.log(`  per hop, total p50 (mid sum): ${bd.hops.map((h) => `${h.name} ${fmt(h.total.p50, 1)} (${fmt(h.total.mid, 1)}), ${fmt(h.samples)} records`).join('; ')}`);
+    console.log('');
+    line('', 'mesh', 'bare', 'mesh/bare');
   }
   row('pipeline process CPU, % of a core', (s) => s.cpu.pipeline);
   row('broker process CPU, %', (s) => s.cpu.broker);
@@ -676,6 +866,45 @@ function printReport(results, counters, profiles) {
   for (const side of ['mesh', 'bare']) if (counters[side]) printPipelineCounters(side, counters[side], CFG.invoices);
   for (const side of ['mesh', 'bare']) for (const file of profiles[side] || []) summarizePipelineProfile(file, side);
   console.log('');
+}
+
+/** The modes' headline figures side by side, when both ran. */
+function printModes(runs) {
+  const d = runs.find((r) => r.mode === 'durable');
+  const mem = runs.find((r) => r.mode === 'memory');
+  if (!d || !mem) return;
+  const sd = summarize(d.results);
+  const sm = summarize(mem.results);
+  const { line, row } = comparisonTable(sd, sm, { labelWidth: 46, width: 12 });
+  console.log('');
+  console.log('===== modes compared (medians): durable = broker --data-dir + Redis AOF everysec; memory = in-memory broker + Redis as configured');
+  line('', 'durable', 'memory', 'dur/mem');
+  for (const side of ['mesh', 'bare']) {
+    row(`${side} throughput, invoices/s`, (s) => s[side].throughput);
+    row(`${side} paced latency p50, ms`, (s) => s[side].pacedP50, 1);
+    row(`${side} paced latency p99, ms`, (s) => s[side].pacedP99, 1);
+  }
+  row('mesh paced hop p50 (same stamps), ms', (s) => s.mesh.breakdown.total.p50, 1);
+  row('mesh paced hop: idempotency claim (Redis) mid, ms', (s) => s.mesh.breakdown.areas['idempotency (Redis)'], 1);
+  row('mesh pipeline CPU per invoice, ms', (s) => s.mesh.cpuPerInvoiceMs.pipeline, 3);
+  row('mesh redis CPU per invoice, ms', (s) => s.mesh.cpuPerInvoiceMs.redis, 3);
+  row('mesh broker CPU per invoice, ms', (s) => s.mesh.cpuPerInvoiceMs.broker, 3);
+  console.log('');
+}
+
+/** Per side, the round with the median throughput (so a row's figures belong together), with medians of the rounds' figures. */
+function summarize(results) {
+  const summary = {};
+  for (const side of ['mesh', 'bare']) {
+    const rows = results[side];
+    if (rows.length === 0) continue;
+    // The round with the median throughput, so a row's figures belong together.
+    const sorted = [...rows].sort((a, b) => a.throughput - b.throughput);
+    const mid = sorted[Math.floor((sorted.length - 1) / 2)];
+    summary[side] = { ...mid };
+    for (const k of ['throughput', 'p50', 'p99', 'max', 'pacedP50', 'pacedP99']) summary[side][k] = median(rows, k);
+  }
+  return summary;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -5,6 +5,19 @@
  *
  * Run: npm run bench:sagas   (= npm run build && node test/bench/sagas.bench.js)
  *      npm run bench:sagas -- --sagas=500 --fail-sagas=500     (flags are the env names below, lower case, - for _)
+ *      npm run bench:sagas -- --durable                        (the durable mode only; --modes=memory: today's run)
+ *
+ * Modes: by default the whole bench (both sides, every phase) runs twice, one mode after the other, and the
+ * report of each is printed, the durable one first (it is the headline, the way production runs):
+ *   durable  the broker with a data dir (startBroker's dataDir, what `mesh broker --data-dir` runs: appends reach
+ *            the kernel before they are acknowledged, no fsync per append) in a fresh temp dir, and Redis with AOF,
+ *            appendfsync everysec: a PRIVATE redis-server started by the bench on a free port of 127.0.0.1
+ *            (--appendonly yes --appendfsync everysec --save '' --dir <fresh temp dir>), since the shared Redis is
+ *            a system service and is not reconfigured. Both dirs are removed at the end, also on failure.
+ *   memory   the in-memory broker and the Redis of BENCH_REDIS_URL as it is configured (today's run).
+ * The first line of each mode's run and of its report says which ran. One mode of the default counts takes
+ * about a minute on a 2-core machine, so both stay within ~2 minutes per mode; BENCH_MODES=durable (or
+ * --durable) or BENCH_MODES=memory runs one. With both, a last table compares the modes' headline figures.
  *
  * The saga: trigger bench.sagas.trigger, steps a, b, c; each step has a command topic and a compensation topic.
  * Each participant adds a field to the saga's data (aRef, bRef, cRef); in the failure phase step c throws
@@ -27,14 +40,15 @@
  *           No persistence, no idempotency, no retries, no timeouts, no audit records. And the RESPONDERS child:
  *           three plain consumer groups (one per step), one sendBatch of replies per consumed batch, running the
  *           same step function as the participants.
- *   - Redis (already running): the mesh's saga state and idempotency keys, all under bench:sagas:<random>:.
+ *   - Redis (already running, or the bench's private one in durable mode): the mesh's saga state and idempotency
+ *     keys, all under bench:sagas:<random>:.
  * Consumer settings match where they mean the same thing: maxWaitTimeInMs 100, the coordinator's/orchestrator's
  * partitionsConsumedConcurrently 6 (the coordinator's own min(replyPartitions, 8)), the workers'/responders' 4.
  *
  * Phases per side, in this order (each waits until every saga of the phase has finished):
  *   warm-up    BENCH_WARMUP sagas (group joins, JIT, connections), not reported;
  *   paced      BENCH_PACED_SAGAS at BENCH_PACED_RATE/s (a rate both sides sustain): the unloaded latency, and the
- *              per-hop breakdown;
+ *              per-hop breakdown (below);
  *   paced failure  BENCH_PACED_FAIL_SAGAS sagas whose last step fails permanently, at BENCH_PACED_RATE/s: the
  *              time from the STEP_FAILED timeline entry of step c to the COMPENSATED entry, unloaded;
  *   burst      BENCH_SAGAS sagas, triggers published as fast as possible (BENCH_PUBLISH_BATCH per send,
@@ -44,6 +58,41 @@
  *              STEP_FAILED timeline entry of step c to the COMPENSATED entry (b and a compensated), p50/p99/max.
  * Timing counters (Redis calls, Produce requests, batches) and latency samples (command decided -> record encoded
  * -> handler; reply made -> coordinator) are taken per phase in the children; event-loop delay per child too.
+ *
+ * Where one step's round trip goes (mesh, paced phase; BENCH_BREAKDOWN=0 turns it off): for every command of the
+ * phase, time stamps along its path, taken by hooks in the three processes it crosses (support/breakdown.js), all
+ * on one host clock (performance.timeOrigin + performance.now(), sub-ms, the epoch of Date.now()), split the round
+ * trip "coordinator decides a command -> coordinator has applied its reply" into consecutive named segments:
+ *   coordinator  decided (SagaStore.save called with the new in-flight command) -> state written (save resolved)
+ *                -> command handed to BatchProducer.send (encode command + audit records) -> kafkajs sendBatch
+ *                (BatchProducer's coalescing turn, waiting for its request in flight) -> Broker.produce (kafkajs
+ *                partitioning, the idempotent producer's broker lock) -> request written to the socket (encode,
+ *                kafkajs request queue: SocketRequest.send called);
+ *   broker       (timed inside the infra child: the embedded broker's Produce and Fetch handlers wrapped) Produce
+ *                decoded -> appended -> [the participant issues the fetch that will carry it: kafkajs fetches once
+ *                per broker and issues its next fetch only once the batches of the last are handled, so a record
+ *                appended meanwhile waits for the consumer -> that fetch reaches the broker; both points are
+ *                max(appended, the stamp), so they are 0 when a fetch was already waiting] -> the fetch response
+ *                with the record is written (a waiting long poll woken by the append);
+ *   participant  fetch response frame read (SocketRequest.completed) -> decoded (Broker.fetch resolved) ->
+ *                eachBatch starts (kafkajs's consumer loop) -> idempotency claim done (readBatch + Redis) -> the
+ *                handler runs (processEvent: trace, decode, saga envelope) -> handler returns -> reply handed to
+ *                BatchProducer (encode, settle) -> sendBatch -> Broker.produce -> written;
+ *   broker       the reply decoded -> appended -> [the coordinator's next fetch issued -> at the broker] ->
+ *                in a fetch response to the coordinator;
+ *   coordinator  response read -> decoded -> eachBatch -> reply decoded (ReplyIntake, codec) -> reply applied
+ *                (SagaStore.save called with the command no longer in flight: drive lock, cached state, transition).
+ * Printed as a table in the paced section, per segment over the commands with every stamp: p50, p99, mean, and
+ * "mid", the segment's mean over the fifth of the commands whose round trips lie around the median (p40-p60).
+ * The mids add up to about the round trip's p50 and the means to its mean exactly; the p50s of skewed segments
+ * (waits that are 0 for most commands and long for some) add up to less, so the sums of all three are printed
+ * beside the round trip measured on the SagaState timeline (STEP_STARTED -> STEP_SUCCEEDED, the coordinator's ms
+ * clock), each with its unexplained remainder. Then the mids summed by area (Redis, waits, broker, kafkajs, mesh
+ * code, ...), and what happens beside the path (Produce acks, the participant's idempotency complete after its
+ * reply is acked, the coordinator's state write after it applied a reply, which starts the next step). In the
+ * BENCH_JSON output as phases.paced.breakdown. The hooks (support/breakdown.js) cost a few µs per record and
+ * stamp only while the paced phase runs. Nothing under packages/ is changed.
+ *
  * Mesh timings come from the stored SagaState in Redis (startedAt, finishedAt, timeline), i.e. the coordinator's
  * clock; bare timings from the orchestrator's records, taken at the same points (trigger consumed, command
  * decided, reply consumed, saga finished). CPU: /proc of each process over the burst phase; peak RSS: VmRSS
@@ -63,13 +112,18 @@
  *   BENCH_TICK_MS            the coordinator's tickMs (its default, 50, when unset)
  *   BENCH_PROFILE            1: V8 CPU profiles of both children of each side over the burst phase, summarised
  *                            (the profiler slows the profiled burst; its figures are marked)  (default 0)
- *   BENCH_REDIS_URL          Redis                                                    (default redis://127.0.0.1:6379)
+ *   BENCH_MODES              --modes     both, durable or memory (above)              (default both)
+ *   BENCH_DURABLE            --durable   1: durable only (BENCH_MODES=durable); 0: memory only
+ *   BENCH_BREAKDOWN          0: no per-command time stamps in the paced phase         (default 1)
+ *   BENCH_REDIS_URL          Redis of the memory mode                                 (default redis://127.0.0.1:6379)
  *   BENCH_SETTLE_TIMEOUT_MS  bound on one phase's sagas finishing                     (default 90000)
  *   BENCH_STALL_MS           a phase fails when no saga of it finishes for this long   (default 20000)
  * A side whose phase fails (stall, stuck sagas, timeout) stops there; the other side still runs, the report shows
  * what was measured, the failure and where its logs are, and the run exits 1.
- *   BENCH_DEADLINE_MS        hard bound on the whole run                              (default 400000)
- *   BENCH_JSON               also write every figure (all rounds, phases, counters) to this JSON file
+ *   BENCH_DEADLINE_MS        hard bound on the whole run                       (default 400000 per mode)
+ *   BENCH_JSON               also write every figure (all rounds, phases, counters, breakdowns) to this JSON
+ *                            file: { config, runs: [{ mode, description, results }], results } (results: the
+ *                            first mode's, as before modes)
  */
 'use strict';
 
@@ -78,7 +132,7 @@ for (let i = 2; i < process.argv.length; i++) {
   const a = process.argv[i];
   if (a.startsWith('--child=')) continue;
   const m = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(a);
-  if (!m) throw new Error(`unknown argument ${a} (flags: --sagas=N, --fail-sagas=N, --warmup=N, --paced-sagas=N, --paced-rate=N, --rounds=N, --sides=mesh,bare, --profile)`);
+  if (!m) throw new Error(`unknown argument ${a} (flags: --sagas=N, --fail-sagas=N, --warmup=N, --paced-sagas=N, --paced-rate=N, --rounds=N, --sides=mesh,bare, --profile, --durable, --modes=both|durable|memory)`);
   let value = m[2];
   if (value === undefined) {
     const nextArg = process.argv[i + 1];
@@ -95,13 +149,15 @@ const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { envInt, withTimeout, sleep, procCpuMs, selfCpuMs, machineBusyMs, rssSampler, assertBuilt, hardDeadline } = require('./support/processes');
-const { benchEntry, exitOnStop, serveControl, startChild } = require('./support/children');
+const { benchEntry, serveControl, startChild } = require('./support/children');
 const { Counters, timedMethod, instrumentKafkajs } = require('./support/counters');
 const { kafkaClient, plainConsumer, publish } = require('./support/kafka');
 const { redisClient, connectRedis, deleteKeys } = require('./support/redis');
 const { fmt, dist, comparisonTable, printCounters } = require('./support/report');
 const { summarizeProfile } = require('./support/cpuprofile');
 const { childLogger, meshAgents } = require('./support/mesh-agents');
+const breakdown = require('./support/breakdown');
+const { modesToRun, setUpMode } = require('./support/modes');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DIST = {
@@ -129,7 +185,9 @@ const CFG = {
   redisUrl: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379',
   settleTimeoutMs: envInt('BENCH_SETTLE_TIMEOUT_MS', 90000),
   stallMs: envInt('BENCH_STALL_MS', 20000),
-  deadlineMs: envInt('BENCH_DEADLINE_MS', 400000),
+  modes: modesToRun(),
+  breakdown: envInt('BENCH_BREAKDOWN', 1) !== 0,
+  deadlineMs: envInt('BENCH_DEADLINE_MS', 400000 * modesToRun().length),
   json: process.env.BENCH_JSON || '',
 };
 
@@ -152,10 +210,17 @@ function stepWork(step, data) {
 // ---------------------------------------------------------------------------------------------------------------
 // Children. `node sagas.bench.js --child=<kind>` (support/children.js).
 
+/** Topics whose records the paced phase's breakdown follows: the step commands and the replies. */
+const TRACKED_TOPICS = [...STEPS.map((s) => MESH.cmd(s)), COORDINATOR_TOPICS.replies];
+
 async function infraChild(send) {
   const { startBroker } = require(DIST.broker);
-  const broker = await startBroker({ port: 0, logLevel: 'warn', defaultPartitions: PARTITIONS });
-  exitOnStop(() => broker.stop());
+  const { dataDir } = JSON.parse(process.env.BENCH_INFRA || '{}');
+  // The broker's Produce and Fetch handlers, timed per record while the driver asks (the paced phase).
+  const stamps = new breakdown.Stamps();
+  breakdown.hookBroker(DIST.broker, stamps);
+  const broker = await startBroker({ port: 0, logLevel: 'warn', defaultPartitions: PARTITIONS, ...(dataDir ? { dataDir } : {}) });
+  serveControl(send, () => broker.stop(), breakdown.stampRequests(stamps));
   send({ type: 'ready', address: broker.address });
 }
 
@@ -188,7 +253,7 @@ function serveCounters(send, counters, stop, extra = {}) {
  * (for an idempotent producer that includes waiting for the per-broker lock: one Produce request at a time), the
  * Produce request itself (Broker.produce: the round trip once the lock is held), and the size of consumed batches.
  */
-function instrument(kafkajs, counters) {
+function instrument(kafkajs, counters, stamps, onRecord) {
   const Broker = require(path.join(kafkajsDir(), 'src', 'broker'));
   const produce = Broker.prototype.produce;
   Broker.prototype.produce = function (req) {
@@ -202,9 +267,12 @@ function instrument(kafkajs, counters) {
     eachBatch: (payload, next) => {
       const n = payload.batch.messages.length;
       if (n === 0) return next();
+      if (stamps) breakdown.markBatch(stamps, payload.batch, onRecord);
       return counters.time(`eachBatch ${payload.batch.topic}`, next, () => n);
     },
   });
+  // The path of each record of the tracked topics, while the driver asks (support/breakdown.js).
+  if (stamps) breakdown.hookKafkajs(kafkajs, kafkajsDir(), stamps);
 }
 
 /** Where a command's time goes before its handler runs: decided (transition) -> record made (Produce encoded) -> handler. */
@@ -225,9 +293,13 @@ function benchSaga(coord) {
 
 async function coordinatorChild(send) {
   const counters = new Counters();
-  instrument(fromPkg('kafkajs'), counters);
+  const stamps = new breakdown.Stamps();
+  // A reply's value (the Buffer the codec is handed) -> the reply's event id, for its decode's stamp.
+  const replyOf = new WeakMap();
+  instrument(fromPkg('kafkajs'), counters, stamps, (id, m) => m.value && replyOf.set(m.value, id));
   const coord = require(DIST.coordinator);
   const rt = require(DIST.runtime);
+  breakdown.hookBatchProducer(require(path.join(DIST.runtime, 'internal')).BatchProducer, stamps);
   // Every Redis call of the saga store: what one saga costs in round trips.
   const proto = coord.SagaStore.prototype;
   timedMethod(proto, 'create', counters, 'redis saga create (Lua)', () => 1);
@@ -236,11 +308,34 @@ async function coordinatorChild(send) {
   timedMethod(proto, 'due', counters, 'redis timers due (ZRANGEBYSCORE)', (_a, r) => (r ? r.length : 0));
   timedMethod(proto, 'loadMany', counters, 'redis saga loadMany', (a) => a[0].length);
   timedMethod(proto, 'claimPartition', counters, 'redis claim partition', () => 1);
+  // A command is decided when the state that holds it in flight is saved, and its reply applied when the state
+  // that no longer holds it is (the transitions' clock reads come just before, with no await between).
+  const save = proto.save;
+  proto.save = function (previous, next, ...rest) {
+    if (!stamps.on) return save.call(this, previous, next, ...rest);
+    const t = breakdown.now();
+    const was = previous && previous.inFlight;
+    const is = next && next.inFlight;
+    const issued = is && (!was || was.eventId !== is.eventId) ? is.eventId : undefined;
+    const ended = was && (!is || is.eventId !== was.eventId) ? was.eventId : undefined;
+    if (issued) {
+      stamps.mark(issued, 'coord.decided', t);
+      stamps.note(issued, { step: STEPS[is.step], kind: is.kind });
+    }
+    if (ended) stamps.markKnown(ended, 'coord.applied', t);
+    return save.call(this, previous, next, ...rest).then((r) => {
+      const t2 = breakdown.now();
+      if (issued) stamps.mark(issued, 'coord.saved', t2);
+      if (ended) stamps.markKnown(ended, 'coord.appliedSaved', t2);
+      return r;
+    });
+  };
   // The reply's repliedAt is stamped by the participant right after its handler: reply made -> coordinator has it.
   const decode = rt.JsonCodec.prototype.decode;
   rt.JsonCodec.prototype.decode = async function (topic, bytes) {
     const value = await decode.call(this, topic, bytes);
     if (topic === 'saga.replies' && value && value.repliedAt) counters.sample('reply made (participant) -> decoded by coordinator', Date.now() - value.repliedAt);
+    if (stamps.on && topic === 'saga.replies') stamps.markKnown(replyOf.get(bytes), 'consume.decoded');
     return value;
   };
   const { brokers, redisUrl, sagaPrefix, logFile } = JSON.parse(process.env.BENCH_CHILD);
@@ -256,19 +351,26 @@ async function coordinatorChild(send) {
     tracing,
     coordinator: CFG.tickMs > 0 ? { tickMs: CFG.tickMs } : {},
   });
-  serveCounters(send, counters, async () => {
-    await svc.stop();
-    await tracing.shutdown().catch(() => {});
-    logger.flush();
-  });
+  serveCounters(
+    send,
+    counters,
+    async () => {
+      await svc.stop();
+      await tracing.shutdown().catch(() => {});
+      logger.flush();
+    },
+    breakdown.stampRequests(stamps),
+  );
   await svc.ready(60000);
   send({ type: 'ready' });
 }
 
 async function participantsChild(send) {
   const counters = new Counters();
-  instrument(fromPkg('kafkajs'), counters);
+  const stamps = new breakdown.Stamps();
+  instrument(fromPkg('kafkajs'), counters, stamps);
   const coord = require(DIST.coordinator);
+  breakdown.hookBatchProducer(require(path.join(DIST.runtime, 'internal')).BatchProducer, stamps);
   const { brokers, redisUrl, idemPrefix, logFile } = JSON.parse(process.env.BENCH_CHILD);
   const agents = meshAgents(DIST.runtime, fromPkg('pino'), counters, {
     name: 'bench-participants',
@@ -278,16 +380,20 @@ async function participantsChild(send) {
     keyPrefix: idemPrefix,
     defaultPartitions: PARTITIONS,
     storeTimers: { claim: 'redis idempotency claim', complete: 'redis idempotency complete' },
+    stamps,
   });
   const rt = agents.rt;
-  serveCounters(send, counters, agents.stop);
+  serveCounters(send, counters, agents.stop, breakdown.stampRequests(stamps));
   for (const s of STEPS) {
     const agent = coord.sagaParticipant({
       name: `bench-sagas-${s}`,
       on: {
         [MESH.cmd(s)]: (cmd) => {
+          const id = cmd.event.eventId;
+          stamps.markKnown(id, 'handler.start');
           commandLatency(counters, cmd.deadlineAt - STEP_TIMEOUT_MS, cmd.event.timestamp);
           const r = stepWork(s, cmd.data);
+          stamps.markKnown(id, 'handler.end');
           if (r.fail) throw new rt.PermanentError(r.fail);
           return r.added;
         },
@@ -509,6 +615,12 @@ function meshRow(state) {
   };
 }
 
+/** dist() and the mean of the finite values. */
+function distMean(values) {
+  const v = values.filter((x) => Number.isFinite(x));
+  return { ...dist(v), mean: v.length ? v.reduce((a, x) => a + x, 0) / v.length : null };
+}
+
 function bareRow(r) {
   return {
     id: r.id,
@@ -524,6 +636,60 @@ function bareRow(r) {
   };
 }
 
+/**
+ * A step's path, as support/breakdown.js pathBreakdown takes it: `cmd` is the command (its event id), `reply`
+ * the participant's reply to it (caused by it). Each point ends the segment labelled there.
+ */
+const STEP_PATH = [
+  { at: ['cmd', 'coord.decided'] },
+  { at: ['cmd', 'coord.saved'], where: 'coordinator', area: 'saga store (Redis)', label: 'decided -> state written (SagaStore.save: fenced CAS)' },
+  { at: ['cmd', 'produce.handed'], where: 'coordinator', area: 'mesh code', label: 'state written -> command handed to BatchProducer (encode cmd + audit)' },
+  { at: ['cmd', 'produce.sendBatch'], where: 'coordinator', area: 'producer waits', label: 'BatchProducer: coalescing turn, request in flight -> sendBatch' },
+  { at: ['cmd', 'produce.request'], where: 'coordinator', area: 'kafkajs client', label: 'kafkajs producer: partitioning, idempotent broker lock' },
+  { at: ['cmd', 'produce.written'], where: 'coordinator', area: 'kafkajs client', label: 'kafkajs: encode Produce, request queue -> socket write called' },
+  { at: ['cmd', 'broker.received'], where: 'broker', area: 'network + broker', label: 'write -> broker decodes the Produce (kernel, its event loop)' },
+  { at: ['cmd', 'broker.appended'], where: 'broker', area: 'network + broker', label: 'broker: append' },
+  { at: ['cmd', 'fetch.issued'], where: 'participant', area: 'no fetch out (consumer busy)', label: 'appended -> participant issues its next fetch (previous batch in hand)' },
+  { at: ['cmd', 'fetch.arrived'], where: 'broker', area: 'network + broker', label: 'that fetch reaches the broker' },
+  { at: ['cmd', 'broker.fetchSent'], where: 'broker', area: 'network + broker', label: 'broker: long poll wakes / answers -> fetch response written' },
+  { at: ['cmd', 'consume.received'], where: 'participant', area: 'network + broker', label: 'socket -> participant has the fetch response frame' },
+  { at: ['cmd', 'consume.fetched'], where: 'participant', area: 'kafkajs client', label: 'kafkajs: decode the fetch response' },
+  { at: ['cmd', 'consume.batch'], where: 'participant', area: 'consumer loop', label: 'kafkajs consumer loop -> eachBatch starts' },
+  { at: ['cmd', 'claim.done'], where: 'participant', area: 'idempotency (Redis)', label: 'readBatch + idempotency claim (Redis)' },
+  { at: ['cmd', 'handler.start'], where: 'participant', area: 'mesh code', label: 'processEvent: trace, decode, saga envelope -> handler' },
+  { at: ['cmd', 'handler.end'], where: 'participant', area: 'handler', label: 'handler (the step function)' },
+  { at: ['reply', 'produce.handed'], where: 'participant', area: 'mesh code', label: 'encode data + reply, settle batch -> BatchProducer' },
+  { at: ['reply', 'produce.sendBatch'], where: 'participant', area: 'producer waits', label: 'BatchProducer: coalescing turn, request in flight -> sendBatch' },
+  { at: ['reply', 'produce.request'], where: 'participant', area: 'kafkajs client', label: 'kafkajs producer: partitioning, idempotent broker lock' },
+  { at: ['reply', 'produce.written'], where: 'participant', area: 'kafkajs client', label: 'kafkajs: encode Produce, request queue -> socket write called' },
+  { at: ['reply', 'broker.received'], where: 'broker', area: 'network + broker', label: 'write -> broker decodes the Produce (kernel, its event loop)' },
+  { at: ['reply', 'broker.appended'], where: 'broker', area: 'network + broker', label: 'broker: append' },
+  { at: ['reply', 'fetch.issued'], where: 'coordinator', area: 'no fetch out (consumer busy)', label: 'appended -> coordinator issues its next fetch (previous batch in hand)' },
+  { at: ['reply', 'fetch.arrived'], where: 'broker', area: 'network + broker', label: 'that fetch reaches the broker' },
+  { at: ['reply', 'broker.fetchSent'], where: 'broker', area: 'network + broker', label: 'broker: long poll wakes / answers -> fetch response written' },
+  { at: ['reply', 'consume.received'], where: 'coordinator', area: 'network + broker', label: 'socket -> coordinator has the fetch response frame' },
+  { at: ['reply', 'consume.fetched'], where: 'coordinator', area: 'kafkajs client', label: 'kafkajs: decode the fetch response' },
+  { at: ['reply', 'consume.batch'], where: 'coordinator', area: 'consumer loop', label: 'kafkajs consumer loop -> eachBatch starts' },
+  { at: ['reply', 'consume.decoded'], where: 'coordinator', area: 'mesh code', label: 'ReplyIntake: by saga, decode the reply' },
+  { at: ['cmd', 'coord.applied'], where: 'coordinator', area: 'mesh code', label: 'drive: saga lock, cached state, transition (reply applied)' },
+];
+const STEP_OFF_PATH = [
+  { label: 'coordinator: command Produce written -> acked', from: ['cmd', 'produce.written'], to: ['cmd', 'produce.acked'] },
+  { label: 'participant: reply Produce written -> acked', from: ['reply', 'produce.written'], to: ['reply', 'produce.acked'] },
+  { label: 'participant: idempotency complete (Redis), once the reply is acked', from: ['cmd', 'complete.start'], to: ['cmd', 'complete.done'] },
+  { label: 'participant: handler end -> completion written (its batch done)', from: ['cmd', 'handler.end'], to: ['cmd', 'complete.done'] },
+  { label: 'coordinator: reply applied -> its state written (next step starts so)', from: ['cmd', 'coord.applied'], to: ['cmd', 'coord.appliedSaved'] },
+];
+
+/** The paced phase's step breakdown from the stamps of the coordinator, the participants and the broker. */
+function stepBreakdown(hub, workers, broker) {
+  const events = breakdown.joinStamps([hub, workers], broker);
+  const replies = breakdown.byCause(events);
+  const samples = [];
+  for (const [id, e] of events) if (e.t['coord.decided'] !== undefined && e.kind === 'execute') samples.push({ cmd: e, reply: replies.get(id) });
+  return breakdown.pathBreakdown(samples, STEP_PATH, STEP_OFF_PATH);
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Driver main
 
@@ -531,9 +697,32 @@ async function main() {
   assertBuilt(DIST);
   for (const s of CFG.sides) if (s !== 'mesh' && s !== 'bare') throw new Error(`BENCH_SIDES: unknown side ${s}`);
   const deadline = hardDeadline(CFG.deadlineMs);
-  const runStarted = performance.now();
-
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sagas-bench-'));
+  const runs = [];
+  let failure = null;
+  // One mode after the other (the durable one first), each with its own broker, Redis and children.
+  for (const mode of CFG.modes) {
+    const run = await runMode(mode, workDir);
+    runs.push(run);
+    if (run.failure && !failure) failure = run.failure;
+  }
+  if (CFG.json) {
+    const out = { config: CFG, runs: runs.map(({ mode, description, results }) => ({ mode, description, results })), results: runs[0].results };
+    fs.writeFileSync(CFG.json, JSON.stringify(out, null, 2));
+  }
+  for (const run of runs) printReport(run);
+  if (runs.length > 1) printModes(runs);
+  if (failure) throw failure;
+  clearTimeout(deadline);
+}
+
+/**
+ * The whole bench in one mode (support/modes.js): its broker (with a data dir in durable mode), its Redis (the
+ * bench's private AOF one in durable mode), both sides. Never rejects: a failure is returned with what was
+ * measured. Resolves to { mode, description, results, profiles, wallS, failure }.
+ */
+async function runMode(mode, workDir) {
+  const runStarted = performance.now();
   const kafkajs = fromPkg('kafkajs');
   const Redis = fromPkg('ioredis');
   const coord = require(DIST.coordinator);
@@ -541,6 +730,8 @@ async function main() {
   const sagaPrefix = `${prefix}:saga:`;
   const idemPrefix = `${prefix}:idem`;
 
+  let setup;
+  let description = mode;
   let infra;
   let admin;
   let producer;
@@ -551,12 +742,17 @@ async function main() {
   const profiles = { mesh: [], bare: [] };
   let failure = null;
   try {
-    infra = await startChild(__filename, 'infra', {}, 30000, path.join(workDir, 'infra.log'));
+    console.log(`\n[${mode}] starting ...`);
+    setup = await setUpMode(mode, { redisUrl: CFG.redisUrl, workDir });
+    const redisUrl = setup.redisUrl;
+    infra = await startChild(__filename, 'infra', { BENCH_INFRA: JSON.stringify({ dataDir: setup.brokerDataDir }) }, 30000, path.join(workDir, `infra-${mode}.log`));
     const brokers = [infra.ready.address];
-    console.log(`broker ${infra.ready.address} (pid ${infra.pid}); Redis keys under ${prefix}:*; logs in ${workDir}`);
 
-    redis = redisClient(Redis, CFG.redisUrl);
-    redisPid = await connectRedis(redis, CFG.redisUrl);
+    redis = redisClient(Redis, redisUrl);
+    redisPid = await connectRedis(redis, redisUrl);
+    description = await setup.describe(redis);
+    console.log(`mode: ${description}`);
+    console.log(`broker ${infra.ready.address} (pid ${infra.pid}); Redis keys under ${prefix}:*; logs in ${workDir}`);
     const sagaStore = new coord.SagaStore(redis, false, { keyPrefix: sagaPrefix });
 
     const kafka = kafkaClient(kafkajs, brokers, 'bench-driver');
@@ -581,12 +777,12 @@ async function main() {
 
     const runSide = async (side, round) => {
       const label = `${side}${CFG.rounds > 1 ? ` round ${round}` : ''}`;
-      const env = (name) => ({ BENCH_CHILD: JSON.stringify({ brokers, redisUrl: CFG.redisUrl, sagaPrefix, idemPrefix, logFile: path.join(workDir, `${name}.log`) }) });
+      const env = (name) => ({ BENCH_CHILD: JSON.stringify({ brokers, redisUrl, sagaPrefix, idemPrefix, logFile: path.join(workDir, `${name}.log`) }) });
       const kinds = side === 'mesh' ? ['coordinator', 'participants'] : ['orchestrator', 'responders'];
       process.stdout.write(`${label}: starting ${kinds.join(' + ')} ...`);
       const tStart = performance.now();
       current = [];
-      for (const kind of kinds) current.push(await startChild(__filename, kind, env(`${kind}-${round}`), 90000, path.join(workDir, `${kind}-${round}.out`)));
+      for (const kind of kinds) current.push(await startChild(__filename, kind, env(`${kind}-${mode}-${round}`), 90000, path.join(workDir, `${kind}-${mode}-${round}.out`)));
       const [hub, workers] = current;
       const pids = { hub: hub.pid, workers: workers.pid, broker: infra.pid, redis: redisPid, driver: process.pid };
       const rss = rssSampler(pids);
@@ -642,7 +838,7 @@ async function main() {
         const cpu1 = cpuSnapshot();
         const phaseWallMs = Math.max(1, Date.now() - t0);
         if (profile) {
-          for (const k of current) profiles[side].push({ label: `${label} ${k.kind}`, file: await k.call('profile-stop', { file: path.join(workDir, `${side}-${round}-${k.kind}.cpuprofile`) }, 60000) });
+          for (const k of current) profiles[side].push({ label: `${label} ${k.kind}`, file: await k.call('profile-stop', { file: path.join(workDir, `${side}-${mode}-${round}-${k.kind}.cpuprofile`) }, 60000) });
         }
         let rows;
         if (side === 'mesh') {
@@ -674,6 +870,7 @@ async function main() {
           toStart: dist(rows.map((r) => r.startedAt - sentAt.get(r.id))),
           toFirstCommand: dist(rows.map((r) => r.firstCommandAt - r.startedAt)),
           stepRtt: STEPS.map((_, i) => dist(rows.map((r) => r.stepRtt[i]))),
+          stepRttAll: distMean(rows.flatMap((r) => r.stepRtt)),
           undoRtt: STEPS.map((_, i) => dist(rows.map((r) => r.undoRtt[i]))),
           failToCompensated: dist(rows.map((r) => r.compensatedAt - r.failedAt)),
           cpuMs,
@@ -695,7 +892,17 @@ async function main() {
           if (count <= 0) return;
           await Promise.all(current.map((k) => k.call('reset-counters')));
           process.stdout.write(` ${name} ...`);
-          const r = await runPhase(name, count, opts);
+          // The paced phase of the mesh: every command's path stamped in the three processes it crosses.
+          const stamped = CFG.breakdown && side === 'mesh' && name === 'paced' ? [...current, infra] : [];
+          await Promise.all(stamped.map((k) => k.call('stamps-start', { topics: TRACKED_TOPICS })));
+          let r;
+          try {
+            r = await runPhase(name, count, opts);
+          } finally {
+            // Also after a failed phase (the broker would go on stamping); a child gone by then has none to give.
+            const [hubS, workersS, brokerS] = await Promise.all(stamped.map((k) => Promise.resolve().then(() => k.call('stamps-stop', {}, 60000)).catch(() => null)));
+            if (r && stamped.length > 0) r.breakdown = stepBreakdown(hubS, workersS, brokerS);
+          }
           out.phases[name] = r;
           const [hubC, workersC] = await Promise.all(current.map((k) => k.call('counters')));
           out.counters[name] = { hub: hubC, workers: workersC };
@@ -709,9 +916,9 @@ async function main() {
       } catch (err) {
         out.error = String((err && err.message) || err);
         console.log(` FAILED`);
-        const logs = kinds.map((k) => path.join(workDir, `${k}-${round}.log`)).join(', ');
+        const logs = kinds.map((k) => path.join(workDir, `${k}-${mode}-${round}.log`)).join(', ');
         console.log(`  ${out.error}\n  logs: ${logs}`);
-        for (const k of kinds) console.log(`  ${k} warnings/errors: ${summarizeLog(path.join(workDir, `${k}-${round}.log`))}`);
+        for (const k of kinds) console.log(`  ${k} warnings/errors: ${summarizeLog(path.join(workDir, `${k}-${mode}-${round}.log`))}`);
       } finally {
         out.rss = rss.stop();
         await Promise.all(current.map((k) => k.stop()));
@@ -738,16 +945,16 @@ async function main() {
     if (admin) await admin.disconnect().catch(() => {});
     if (infra) await infra.stop(8000).catch(() => {});
     if (redis && redis.status === 'ready') {
-      const deleted = await deleteKeys(redis, prefix, { count: 5000, timeoutMs: 30000 });
-      console.log(`deleted ${fmt(deleted)} Redis keys under ${prefix}:*`);
+      // The private server goes with its files; the shared one keeps nothing of ours.
+      if (mode === 'memory') {
+        const deleted = await deleteKeys(redis, prefix, { count: 5000, timeoutMs: 30000 });
+        console.log(`deleted ${fmt(deleted)} Redis keys under ${prefix}:*`);
+      }
       redis.disconnect();
     }
+    if (setup) await setup.stop().catch((err) => console.error(`could not stop/remove the ${mode} mode's Redis or broker data: ${err.message}`));
   }
-
-  if (CFG.json) fs.writeFileSync(CFG.json, JSON.stringify({ config: CFG, results }, null, 2));
-  printReport(results, profiles, (performance.now() - runStarted) / 1000);
-  if (failure) throw failure;
-  clearTimeout(deadline);
+  return { mode, description, results, profiles, wallS: (performance.now() - runStarted) / 1000, failure };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -760,18 +967,19 @@ function medianRun(rows) {
   return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
-function printReport(results, profiles, wallS) {
+function printReport({ mode, description, results, profiles, wallS }) {
   const m = medianRun(results.mesh);
   const b = medianRun(results.bare);
+  console.log('');
+  console.log(`===== ${mode} mode: ${description}`);
   if (!m && !b) return;
   const { line, row } = comparisonTable(m, b, { labelWidth: 58, width: 11 });
   const ph = (name) => (r) => r.phases[name];
   const has = (name) => (m && m.phases[name]) || (b && b.phases[name]);
   const kafkajsVersion = require(path.join(kafkajsDir(), 'package.json')).version;
-  console.log('');
   console.log(
     `kafkajs ${kafkajsVersion}, node ${process.version}, ${os.cpus().length} CPU(s); saga of ${STEPS.length} steps (request/reply each), ` +
-      `embedded broker (own process), Redis ${CFG.redisUrl}; ${CFG.rounds} round(s) per side, median round shown; whole run ${fmt(wallS, 0)} s`,
+      `embedded broker (own process), Redis of the mode; ${CFG.rounds} round(s) per side, median round shown; this mode's run ${fmt(wallS, 0)} s`,
   );
   console.log(
     'layout: mesh = coordinator in its own child process (runCoordinator: JsonCodec, Redis SagaStore, metrics, tracing w/o exporter, ' +
@@ -802,6 +1010,18 @@ function printReport(results, profiles, wallS) {
     for (let i = 0; i < STEPS.length; i++) {
       row(`  step ${STEPS[i]}: command decided -> reply applied p50, ms`, (r) => paced(r).stepRtt[i].p50, 1);
       row(`  step ${STEPS[i]}: command decided -> reply applied p99, ms`, (r) => paced(r).stepRtt[i].p99, 1);
+    }
+    const bd = m && m.phases.paced && m.phases.paced.breakdown;
+    if (bd) {
+      console.log('');
+      breakdown.printBreakdown(
+        `paced, mesh: where one step's round trip goes (coordinator decides a command -> has applied its reply), ${fmt(bd.samples)} commands of steps ` +
+          `${STEPS.join(', ')}; stamps in the coordinator, the broker and the participants on one host clock; ms`,
+        bd,
+        { measured: [{ label: 'round trip measured on the SagaState timeline (ms clock)', ...m.phases.paced.stepRttAll }] },
+      );
+      console.log('');
+      line('', 'mesh', 'bare', 'mesh/bare');
     }
   }
   if (has('fail')) {
@@ -892,6 +1112,33 @@ function printReport(results, profiles, wallS) {
   perSagaRows('bare responders, burst', b, 'workers', 'burst', CFG.sagas);
   for (const side of ['mesh', 'bare']) for (const p of profiles[side]) summarizeProfile(p.file, p.label, ROOT);
   for (const side of ['mesh', 'bare']) for (const r of results[side]) if (r.error) console.log(`\n${side}${CFG.rounds > 1 ? ` round ${r.round}` : ''} FAILED: ${r.error}`);
+  console.log('');
+}
+
+/** The modes' headline figures side by side (median rounds), when both ran. */
+function printModes(runs) {
+  const d = runs.find((r) => r.mode === 'durable');
+  const mem = runs.find((r) => r.mode === 'memory');
+  if (!d || !mem) return;
+  const { line, row } = comparisonTable(d, mem, { labelWidth: 58, width: 11 });
+  const get = (side, f) => (run) => {
+    const r = medianRun(run.results[side]);
+    return r ? f(r) : null;
+  };
+  const cpu = (r) => ['hub', 'workers', 'broker', 'redis'].reduce((n, k) => n + r.phases.burst.cpuMs[k], 0) / r.phases.burst.count;
+  console.log('');
+  console.log('===== modes compared (median rounds): durable = broker --data-dir + Redis AOF everysec; memory = in-memory broker + Redis as configured');
+  line('', 'durable', 'memory', 'dur/mem');
+  row('mesh burst, sagas per second', get('mesh', (r) => r.phases.burst.sagasPerSec));
+  row('mesh paced duration p50, ms', get('mesh', (r) => r.phases.paced.total.p50), 1);
+  row('mesh paced duration p99, ms', get('mesh', (r) => r.phases.paced.total.p99), 1);
+  row('mesh paced step round trip p50, ms', get('mesh', (r) => r.phases.paced.stepRttAll.p50), 1);
+  row('mesh paced step: saga store write (Redis) p50, ms', get('mesh', (r) => r.phases.paced.breakdown.segments.find((x) => x.area === 'saga store (Redis)').p50), 1);
+  row('mesh paced failure: failed -> compensated p50, ms', get('mesh', (r) => r.phases.pacedFail.failToCompensated.p50), 1);
+  row('mesh failure burst: failed -> compensated p50, ms', get('mesh', (r) => r.phases.fail.failToCompensated.p50));
+  row('mesh CPU ms per saga, burst, all but the driver', get('mesh', cpu), 3);
+  row('bare burst, sagas per second', get('bare', (r) => r.phases.burst.sagasPerSec));
+  row('bare paced duration p50, ms', get('bare', (r) => r.phases.paced.total.p50), 1);
   console.log('');
 }
 

@@ -4,6 +4,7 @@
 const path = require('node:path');
 const { withTimeout } = require('./processes');
 const { timedMethod } = require('./counters');
+const { hookStore } = require('./breakdown');
 
 /** A child's pino logger at info, to `logFile` (asynchronous writes, flushed on stop). */
 function childLogger(rt, pino, name, logFile) {
@@ -14,9 +15,10 @@ function childLogger(rt, pino, name, logFile) {
  * The child's tracing (spans made and carried in headers, no exporter) and logger, both named `name`, and its
  * agents: add(agent, codec) starts one under startWorker with its own Redis idempotency store (`storeTimers`:
  * store method -> counter name, for the calls to time in `counters`), prom-client metrics and `codec`.
- * joined(what) waits (bounded) until every agent has joined its group; stop() stops them all.
+ * joined(what) waits (bounded) until every agent has joined its group; stop() stops them all. `stamps` (optional,
+ * support/breakdown.js): each store's claim and complete are stamped per event id.
  */
-function meshAgents(runtimeDist, pino, counters, { name, logFile, brokers, redisUrl, keyPrefix, defaultPartitions, storeTimers }) {
+function meshAgents(runtimeDist, pino, counters, { name, logFile, brokers, redisUrl, keyPrefix, defaultPartitions, storeTimers, stamps }) {
   const rt = require(runtimeDist);
   const { PrometheusWorkerMetrics } = require(path.join(runtimeDist, 'observability', 'prometheus-metrics'));
   const tracing = rt.setupTracing({ serviceName: name, exporter: 'none' });
@@ -29,6 +31,7 @@ function meshAgents(runtimeDist, pino, counters, { name, logFile, brokers, redis
       const store = rt.openIdempotencyStore({ redisUrl, logger, keyPrefix });
       stores.push(store);
       for (const [method, counter] of Object.entries(storeTimers)) timedMethod(store, method, counters, counter, ([, ids]) => ids.length);
+      if (stamps) hookStore(store, stamps);
       workers.push(
         await rt.startWorker(agent, {
           brokers,
