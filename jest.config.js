@@ -6,12 +6,16 @@ module.exports = {
     {
       displayName: 'unit',
       testMatch: ['<rootDir>/packages/*/src/**/*.test.ts', '<rootDir>/packages/*/test/**/*.test.ts'],
-      transform, moduleNameMapper, testEnvironment: 'node',
+      transform,
+      moduleNameMapper,
+      testEnvironment: 'node',
     },
     {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.test.ts'],
-      transform, moduleNameMapper, testEnvironment: 'node',
+      transform,
+      moduleNameMapper,
+      testEnvironment: 'node',
       setupFilesAfterEnv: ['<rootDir>/test/support/jest-e2e-setup.ts'],
     },
   ],

@@ -170,9 +170,7 @@ async function startMockCluster() {
     new Promise((resolve, reject) => {
       let buf = '';
       child.once('error', (err) => reject(new Error(`cannot run ${CFG.kcat}: ${err.message}`)));
-      child.once('exit', (code, sig) =>
-        reject(new Error(`${CFG.kcat} exited (code ${code}, signal ${sig}) before announcing the mock cluster: ${buf.trim().slice(-300)}`)),
-      );
+      child.once('exit', (code, sig) => reject(new Error(`${CFG.kcat} exited (code ${code}, signal ${sig}) before announcing the mock cluster: ${buf.trim().slice(-300)}`)));
       child.stderr.on('data', (chunk) => {
         if (buf.length < 65536) buf += chunk;
         // "%5|...|MOCK|rdkafka#consumer-1| [thrd:app]: Mock cluster enabled: original bootstrap.servers and
@@ -364,11 +362,7 @@ async function runRound(target, kafka, admin, producer, round) {
   const pTopic = `bench-produce-${tag}`;
   await ensureTopic(admin, pTopic, target.name === 'ours');
   const c0 = cpuSnapshot(target.pid);
-  const ms = await withTimeout(
-    produce(producer, pTopic, CFG.messages, CFG.batch, CFG.inFlight),
-    CFG.phaseTimeoutMs,
-    `producing ${CFG.messages} messages to ${target.name}`,
-  );
+  const ms = await withTimeout(produce(producer, pTopic, CFG.messages, CFG.batch, CFG.inFlight), CFG.phaseTimeoutMs, `producing ${CFG.messages} messages to ${target.name}`);
   const c1 = cpuSnapshot(target.pid);
   const stored = await highWatermarkSum(admin, pTopic);
   if (stored !== CFG.messages) throw new Error(`${target.name}: ${pTopic} holds ${stored} records, expected ${CFG.messages}`);
@@ -416,10 +410,16 @@ async function openSession(target) {
   const kafka = makeClient(target.address, `bench-${target.name}`);
   const admin = kafka.admin();
   const producer = kafka.producer({ idempotent: false, allowAutoTopicCreation: true });
-  const session = { target, kafka, admin, producer, async close() {
-    await withTimeout(producer.disconnect(), 5000, 'producer disconnect').catch(() => {});
-    await withTimeout(admin.disconnect(), 5000, 'admin disconnect').catch(() => {});
-  } };
+  const session = {
+    target,
+    kafka,
+    admin,
+    producer,
+    async close() {
+      await withTimeout(producer.disconnect(), 5000, 'producer disconnect').catch(() => {});
+      await withTimeout(admin.disconnect(), 5000, 'admin disconnect').catch(() => {});
+    },
+  };
   await withTimeout(admin.connect(), 10000, `admin connect to ${target.name}`);
   await withTimeout(producer.connect(), 10000, `producer connect to ${target.name}`);
   if (CFG.warmup > 0) {
@@ -470,8 +470,7 @@ function summarize(rounds) {
 function printTable(ours, mock, idem, memory, mockError) {
   const W0 = 34;
   const W = 14;
-  const line = (label, a, b, ratio) =>
-    console.log(label.padEnd(W0) + String(a).padStart(W) + String(b).padStart(W) + String(ratio).padStart(W));
+  const line = (label, a, b, ratio) => console.log(label.padEnd(W0) + String(a).padStart(W) + String(b).padStart(W) + String(ratio).padStart(W));
   const ratio = (a, b) => (a !== null && b !== null && a !== undefined && b !== undefined && b > 0 ? fmt(a / b, 2) : '-');
   const row = (label, key, digits) => {
     const a = ours ? ours[key] : null;

@@ -121,7 +121,8 @@ for (let i = 2; i < process.argv.length; i++) {
   const a = process.argv[i];
   if (a.startsWith('--child=')) continue;
   const m = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(a);
-  if (!m) throw new Error(`unknown argument ${a} (flags: the BENCH_* names, lower case, - for _: --invoices=N, --rounds=N, --paced-invoices=N, --profile=0, --durable, --modes=both|durable|memory, ...)`);
+  if (!m)
+    throw new Error(`unknown argument ${a} (flags: the BENCH_* names, lower case, - for _: --invoices=N, --rounds=N, --paced-invoices=N, --profile=0, --durable, --modes=both|durable|memory, ...)`);
   let value = m[2];
   if (value === undefined) {
     const nextArg = process.argv[i + 1];
@@ -175,7 +176,10 @@ const CFG = {
   pin: process.env.BENCH_PIN === '1',
   profileDir: process.env.BENCH_PROFILE_DIR || '',
   layout: process.env.BENCH_LAYOUT || 'single',
-  sides: (process.env.BENCH_SIDES || 'mesh,bare').split(',').map((s) => s.trim()).filter(Boolean),
+  sides: (process.env.BENCH_SIDES || 'mesh,bare')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
   redisUrl: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379',
   settleTimeoutMs: envInt('BENCH_SETTLE_TIMEOUT_MS', 120000),
   modes: modesToRun(),
@@ -386,7 +390,18 @@ async function bareChild(send) {
           const t0 = CFG.eventCounters ? performance.now() : 0;
           const value = decode(m.value);
           const t1 = CFG.eventCounters ? performance.now() : 0;
-          const event = { topic: hop.from, partition: batch.partition, offset: m.offset, key: m.key && m.key.toString(), value, headers: {}, eventId: '', correlationId: '', attempt: 1, timestamp: Number(m.timestamp) };
+          const event = {
+            topic: hop.from,
+            partition: batch.partition,
+            offset: m.offset,
+            key: m.key && m.key.toString(),
+            value,
+            headers: {},
+            eventId: '',
+            correlationId: '',
+            attempt: 1,
+            timestamp: Number(m.timestamp),
+          };
           const outputs = await agent.handle(event, ctx);
           const t2 = CFG.eventCounters ? performance.now() : 0;
           for (const o of outputs) out.push({ key: o.key === undefined ? event.key : o.key, value: encode(o.topic, o.value) });
@@ -526,12 +541,14 @@ function meanBatch(counters) {
 }
 
 function printPipelineCounters(label, counters, invoices) {
-  printCounters(
-    `\n${label} timing counters over the measured ${fmt(invoices)} invoices (wall ms awaited; calls overlap, so sums exceed elapsed time):`,
-    counters,
-    invoices,
-    { nameWidth: 40, countWidth: 9, per: 'calls/inv', perWidth: 10, perDigits: 3, untimed: (name) => name.startsWith('batch size') },
-  );
+  printCounters(`\n${label} timing counters over the measured ${fmt(invoices)} invoices (wall ms awaited; calls overlap, so sums exceed elapsed time):`, counters, invoices, {
+    nameWidth: 40,
+    countWidth: 9,
+    per: 'calls/inv',
+    perWidth: 10,
+    perDigits: 3,
+    untimed: (name) => name.startsWith('batch size'),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -711,7 +728,10 @@ async function runMode(mode, workDir, withProfile) {
             } finally {
               if (stamped) {
                 // Also after a failed phase (the broker would go on stamping); a child gone by then has none to give.
-                const stop = (k) => Promise.resolve().then(() => k.call('stamps-stop', {}, 60000)).catch(() => null);
+                const stop = (k) =>
+                  Promise.resolve()
+                    .then(() => k.call('stamps-stop', {}, 60000))
+                    .catch(() => null);
                 const [kids, broker] = await Promise.all([stop(child), stop(infra)]);
                 if (paced) r.breakdown = hopBreakdown(kids || [], broker);
               }
@@ -807,7 +827,10 @@ function hopBreakdown(kids, broker) {
 }
 
 function median(rows, key) {
-  const v = rows.map((r) => r[key]).filter((x) => x !== null && x !== undefined).sort((a, b) => a - b);
+  const v = rows
+    .map((r) => r[key])
+    .filter((x) => x !== null && x !== undefined)
+    .sort((a, b) => a - b);
   if (v.length === 0) return null;
   return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
 }

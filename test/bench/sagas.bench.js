@@ -132,7 +132,10 @@ for (let i = 2; i < process.argv.length; i++) {
   const a = process.argv[i];
   if (a.startsWith('--child=')) continue;
   const m = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(a);
-  if (!m) throw new Error(`unknown argument ${a} (flags: --sagas=N, --fail-sagas=N, --warmup=N, --paced-sagas=N, --paced-rate=N, --rounds=N, --sides=mesh,bare, --profile, --durable, --modes=both|durable|memory)`);
+  if (!m)
+    throw new Error(
+      `unknown argument ${a} (flags: --sagas=N, --fail-sagas=N, --warmup=N, --paced-sagas=N, --paced-rate=N, --rounds=N, --sides=mesh,bare, --profile, --durable, --modes=both|durable|memory)`,
+    );
   let value = m[2];
   if (value === undefined) {
     const nextArg = process.argv[i + 1];
@@ -177,7 +180,10 @@ const CFG = {
   pacedRate: Math.max(1, envInt('BENCH_PACED_RATE', 40)),
   pacedFailSagas: envInt('BENCH_PACED_FAIL_SAGAS', 100),
   rounds: Math.max(1, envInt('BENCH_ROUNDS', 1)),
-  sides: (process.env.BENCH_SIDES || 'mesh,bare').split(',').map((s) => s.trim()).filter(Boolean),
+  sides: (process.env.BENCH_SIDES || 'mesh,bare')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
   publishBatch: Math.max(1, envInt('BENCH_PUBLISH_BATCH', 100)),
   publishInFlight: Math.max(1, envInt('BENCH_PUBLISH_IN_FLIGHT', 4)),
   tickMs: envInt('BENCH_TICK_MS', 0),
@@ -258,7 +264,11 @@ function instrument(kafkajs, counters, stamps, onRecord) {
   const produce = Broker.prototype.produce;
   Broker.prototype.produce = function (req) {
     const n = req.topicData.reduce((a, t) => a + t.partitions.reduce((b, p) => b + p.messages.length, 0), 0);
-    return counters.time('kafka Produce request (round trip)', () => produce.call(this, req), () => n);
+    return counters.time(
+      'kafka Produce request (round trip)',
+      () => produce.call(this, req),
+      () => n,
+    );
   };
   instrumentKafkajs(kafkajs, counters, {
     sendBatch: 'kafka sendBatch (awaited)',
@@ -569,7 +579,11 @@ function summarizeLog(file) {
     counts.set(k, (counts.get(k) || 0) + 1);
   }
   if (counts.size === 0) return 'none';
-  return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, n]) => `${fmt(n)} x ${k}`).join('; ');
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6)
+    .map(([k, n]) => `${fmt(n)} x ${k}`)
+    .join('; ');
 }
 
 /** The commit benchmarked, and whether packages/coordinator or packages/runtime differ from it (work in progress). */
@@ -761,13 +775,19 @@ async function runMode(mode, workDir) {
     // Every topic up front, with the partition counts the coordinator and the workers would create: both sides alike.
     const topics = [
       [MESH.trigger, PARTITIONS],
-      ...STEPS.flatMap((s) => [[MESH.cmd(s), PARTITIONS], [MESH.undo(s), PARTITIONS]]),
+      ...STEPS.flatMap((s) => [
+        [MESH.cmd(s), PARTITIONS],
+        [MESH.undo(s), PARTITIONS],
+      ]),
       [COORDINATOR_TOPICS.replies, REPLY_PARTITIONS],
       [COORDINATOR_TOPICS.events, PARTITIONS],
       [COORDINATOR_TOPICS.stuck, 1],
       [COORDINATOR_TOPICS.dlq, 1],
       [BARE.trigger, PARTITIONS],
-      ...STEPS.flatMap((s) => [[BARE.cmd(s), PARTITIONS], [BARE.undo(s), PARTITIONS]]),
+      ...STEPS.flatMap((s) => [
+        [BARE.cmd(s), PARTITIONS],
+        [BARE.undo(s), PARTITIONS],
+      ]),
       [BARE.replies, REPLY_PARTITIONS],
     ];
     await admin.createTopics({ waitForLeaders: true, topics: topics.map(([topic, numPartitions]) => ({ topic, numPartitions })) });
@@ -786,7 +806,14 @@ async function runMode(mode, workDir) {
       const [hub, workers] = current;
       const pids = { hub: hub.pid, workers: workers.pid, broker: infra.pid, redis: redisPid, driver: process.pid };
       const rss = rssSampler(pids);
-      const cpuSnapshot = () => ({ hub: procCpuMs(hub.pid), workers: procCpuMs(workers.pid), broker: procCpuMs(infra.pid), redis: redisPid ? procCpuMs(redisPid) : null, driver: selfCpuMs(), machine: machineBusyMs() });
+      const cpuSnapshot = () => ({
+        hub: procCpuMs(hub.pid),
+        workers: procCpuMs(workers.pid),
+        broker: procCpuMs(infra.pid),
+        redis: redisPid ? procCpuMs(redisPid) : null,
+        driver: selfCpuMs(),
+        machine: machineBusyMs(),
+      });
       const out = { side, round, startMs: 0, phases: {}, counters: {}, rss: null };
 
       /** Publishes `count` triggers and waits until every saga of them has finished; returns its figures. */
@@ -838,7 +865,8 @@ async function runMode(mode, workDir) {
         const cpu1 = cpuSnapshot();
         const phaseWallMs = Math.max(1, Date.now() - t0);
         if (profile) {
-          for (const k of current) profiles[side].push({ label: `${label} ${k.kind}`, file: await k.call('profile-stop', { file: path.join(workDir, `${side}-${mode}-${round}-${k.kind}.cpuprofile`) }, 60000) });
+          for (const k of current)
+            profiles[side].push({ label: `${label} ${k.kind}`, file: await k.call('profile-stop', { file: path.join(workDir, `${side}-${mode}-${round}-${k.kind}.cpuprofile`) }, 60000) });
         }
         let rows;
         if (side === 'mesh') {
@@ -900,7 +928,13 @@ async function runMode(mode, workDir) {
             r = await runPhase(name, count, opts);
           } finally {
             // Also after a failed phase (the broker would go on stamping); a child gone by then has none to give.
-            const [hubS, workersS, brokerS] = await Promise.all(stamped.map((k) => Promise.resolve().then(() => k.call('stamps-stop', {}, 60000)).catch(() => null)));
+            const [hubS, workersS, brokerS] = await Promise.all(
+              stamped.map((k) =>
+                Promise.resolve()
+                  .then(() => k.call('stamps-stop', {}, 60000))
+                  .catch(() => null),
+              ),
+            );
             if (r && stamped.length > 0) r.breakdown = stepBreakdown(hubS, workersS, brokerS);
           }
           out.phases[name] = r;
@@ -987,7 +1021,7 @@ function printReport({ mode, description, results, profiles, wallS }) {
   );
   console.log('        bare = in-memory kafkajs orchestrator in its own child process + one child with 3 plain kafkajs responders (no persistence, idempotency, retries).');
   console.log(`code: ${gitState()}`);
-  console.log('duration = trigger sent by the driver -> saga finished (mesh: SagaState.finishedAt in Redis; bare: the orchestrator\'s clock); same host clock.');
+  console.log("duration = trigger sent by the driver -> saga finished (mesh: SagaState.finishedAt in Redis; bare: the orchestrator's clock); same host clock.");
   console.log('');
   line('', 'mesh', 'bare', 'mesh/bare');
   const burst = ph('burst');
@@ -1085,11 +1119,22 @@ function printReport({ mode, description, results, profiles, wallS }) {
   row('  redis-server', rss('redis'));
   {
     const phases = ['paced', 'pacedFail', 'burst', 'fail'];
-    const load = (r) => phases.filter((p) => r.phases[p] && r.phases[p].othersCorePct !== null).map((p) => `${p} ${fmt(r.phases[p].othersCorePct)}%`).join(', ');
-    const all = [m, b].filter(Boolean).flatMap((r) => phases.map((p) => r.phases[p] && r.phases[p].othersCorePct)).filter((x) => x !== null && x !== undefined);
+    const load = (r) =>
+      phases
+        .filter((p) => r.phases[p] && r.phases[p].othersCorePct !== null)
+        .map((p) => `${p} ${fmt(r.phases[p].othersCorePct)}%`)
+        .join(', ');
+    const all = [m, b]
+      .filter(Boolean)
+      .flatMap((r) => phases.map((p) => r.phases[p] && r.phases[p].othersCorePct))
+      .filter((x) => x !== null && x !== undefined);
     if (all.length > 0) {
       console.log(`CPU of OTHER processes on the machine during each phase, % of one core (${os.cpus().length} cores in all):`);
-      for (const [name, r] of [['mesh', m], ['bare', b]]) if (r) console.log(`  ${name}: ${load(r)}`);
+      for (const [name, r] of [
+        ['mesh', m],
+        ['bare', b],
+      ])
+        if (r) console.log(`  ${name}: ${load(r)}`);
       if (Math.max(...all) > 20) console.log('  WARNING: other work ran on the machine during the run; latencies (paced ones above all) are disturbed by it.');
     }
   }
@@ -1129,16 +1174,49 @@ function printModes(runs) {
   console.log('');
   console.log('===== modes compared (median rounds): durable = broker --data-dir + Redis AOF everysec; memory = in-memory broker + Redis as configured');
   line('', 'durable', 'memory', 'dur/mem');
-  row('mesh burst, sagas per second', get('mesh', (r) => r.phases.burst.sagasPerSec));
-  row('mesh paced duration p50, ms', get('mesh', (r) => r.phases.paced.total.p50), 1);
-  row('mesh paced duration p99, ms', get('mesh', (r) => r.phases.paced.total.p99), 1);
-  row('mesh paced step round trip p50, ms', get('mesh', (r) => r.phases.paced.stepRttAll.p50), 1);
-  row('mesh paced step: saga store write (Redis) p50, ms', get('mesh', (r) => r.phases.paced.breakdown.segments.find((x) => x.area === 'saga store (Redis)').p50), 1);
-  row('mesh paced failure: failed -> compensated p50, ms', get('mesh', (r) => r.phases.pacedFail.failToCompensated.p50), 1);
-  row('mesh failure burst: failed -> compensated p50, ms', get('mesh', (r) => r.phases.fail.failToCompensated.p50));
+  row(
+    'mesh burst, sagas per second',
+    get('mesh', (r) => r.phases.burst.sagasPerSec),
+  );
+  row(
+    'mesh paced duration p50, ms',
+    get('mesh', (r) => r.phases.paced.total.p50),
+    1,
+  );
+  row(
+    'mesh paced duration p99, ms',
+    get('mesh', (r) => r.phases.paced.total.p99),
+    1,
+  );
+  row(
+    'mesh paced step round trip p50, ms',
+    get('mesh', (r) => r.phases.paced.stepRttAll.p50),
+    1,
+  );
+  row(
+    'mesh paced step: saga store write (Redis) p50, ms',
+    get('mesh', (r) => r.phases.paced.breakdown.segments.find((x) => x.area === 'saga store (Redis)').p50),
+    1,
+  );
+  row(
+    'mesh paced failure: failed -> compensated p50, ms',
+    get('mesh', (r) => r.phases.pacedFail.failToCompensated.p50),
+    1,
+  );
+  row(
+    'mesh failure burst: failed -> compensated p50, ms',
+    get('mesh', (r) => r.phases.fail.failToCompensated.p50),
+  );
   row('mesh CPU ms per saga, burst, all but the driver', get('mesh', cpu), 3);
-  row('bare burst, sagas per second', get('bare', (r) => r.phases.burst.sagasPerSec));
-  row('bare paced duration p50, ms', get('bare', (r) => r.phases.paced.total.p50), 1);
+  row(
+    'bare burst, sagas per second',
+    get('bare', (r) => r.phases.burst.sagasPerSec),
+  );
+  row(
+    'bare paced duration p50, ms',
+    get('bare', (r) => r.phases.paced.total.p50),
+    1,
+  );
   console.log('');
 }
 

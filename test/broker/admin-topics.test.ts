@@ -93,7 +93,17 @@ describe('topic administration with kafkajs', () => {
 
   it('describes topic configs: what was set, and the defaults', async () => {
     const t = uniqueName('adm');
-    await admin.createTopics({ topics: [{ topic: t, configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'retention.ms', value: '60000' }] }] });
+    await admin.createTopics({
+      topics: [
+        {
+          topic: t,
+          configEntries: [
+            { name: 'cleanup.policy', value: 'compact' },
+            { name: 'retention.ms', value: '60000' },
+          ],
+        },
+      ],
+    });
     const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: t }] });
     const entries = Object.fromEntries(resources[0]!.configEntries.map((e) => [e.configName, e]));
     expect(entries['cleanup.policy']).toMatchObject({ configValue: 'compact', isDefault: false });

@@ -141,7 +141,9 @@ describe('group coordinator over the wire (raw protocol)', () => {
     expect(aJoin).toMatchObject({ errorCode: E.NONE, generationId: 1, protocolName: 'range' });
     expect(aJoin.leaderId).toBe(aJoin.memberId);
     expect(aJoin.members.map((m) => m.memberId)).toEqual([aJoin.memberId]);
-    expect((await syncGroup(a, 3, { groupId: group, generationId: 1, memberId: aJoin.memberId, assignments: [{ memberId: aJoin.memberId, assignment: Buffer.from('all') }] })).assignment.toString()).toBe('all');
+    expect(
+      (await syncGroup(a, 3, { groupId: group, generationId: 1, memberId: aJoin.memberId, assignments: [{ memberId: aJoin.memberId, assignment: Buffer.from('all') }] })).assignment.toString(),
+    ).toBe('all');
 
     const bFirst = await joinGroup(b, 5, { ...base, memberId: '' });
     expect(bFirst.errorCode).toBe(E.MEMBER_ID_REQUIRED);
@@ -280,10 +282,25 @@ describe('group coordinator over the wire (raw protocol)', () => {
     // Simple commits (no group management) to a fresh group, every version.
     const simple = unique('simple');
     for (const version of [0, 1, 2, 3, 4, 5]) {
-      const result = await offsetCommit(c, version, { groupId: simple, generationId: -1, memberId: '', topics: [{ topic, partitions: [{ partition: 0, offset: 10 + version, metadata: `v${version}` }] }] });
+      const result = await offsetCommit(c, version, {
+        groupId: simple,
+        generationId: -1,
+        memberId: '',
+        topics: [{ topic, partitions: [{ partition: 0, offset: 10 + version, metadata: `v${version}` }] }],
+      });
       expect(result).toEqual([{ topic, partition: 0, errorCode: E.NONE }]);
     }
-    expect(await offsetCommit(c, 2, { groupId: simple, generationId: -1, memberId: '', topics: [{ topic: 'no-such-topic', partitions: [{ partition: 0, offset: 1, metadata: null }] }, { topic, partitions: [{ partition: 7, offset: 1, metadata: null }] }] })).toEqual([
+    expect(
+      await offsetCommit(c, 2, {
+        groupId: simple,
+        generationId: -1,
+        memberId: '',
+        topics: [
+          { topic: 'no-such-topic', partitions: [{ partition: 0, offset: 1, metadata: null }] },
+          { topic, partitions: [{ partition: 7, offset: 1, metadata: null }] },
+        ],
+      }),
+    ).toEqual([
       { topic: 'no-such-topic', partition: 0, errorCode: E.UNKNOWN_TOPIC_OR_PARTITION },
       { topic, partition: 7, errorCode: E.UNKNOWN_TOPIC_OR_PARTITION },
     ]);
@@ -316,7 +333,9 @@ describe('group coordinator over the wire (raw protocol)', () => {
     expect((await commitAs(-1, ''))[0]!.errorCode).toBe(E.UNKNOWN_MEMBER_ID);
     expect((await offsetFetch(c, 4, { groupId: managed, topics: [{ topic, partitions: [1] }] })).offsets[0]).toMatchObject({ offset: 42, metadata: 'm' });
     // A generation for a group that does not exist is stale by definition.
-    expect((await offsetCommit(c, 5, { groupId: unique('gone'), generationId: 3, memberId: 'x', topics: [{ topic, partitions: [{ partition: 0, offset: 1, metadata: null }] }] }))[0]!.errorCode).toBe(E.ILLEGAL_GENERATION);
+    expect((await offsetCommit(c, 5, { groupId: unique('gone'), generationId: 3, memberId: 'x', topics: [{ topic, partitions: [{ partition: 0, offset: 1, metadata: null }] }] }))[0]!.errorCode).toBe(
+      E.ILLEGAL_GENERATION,
+    );
   });
 
   test('DescribeGroups, ListGroups and DeleteGroups over all versions', async () => {
@@ -336,7 +355,12 @@ describe('group coordinator over the wire (raw protocol)', () => {
       expect(u).toMatchObject({ errorCode: E.NONE, groupId: 'never-seen', state: 'Dead', memberIds: [] });
       const listed = await listGroups(c, version);
       expect(listed.errorCode).toBe(E.NONE);
-      expect(listed.groups).toEqual(expect.arrayContaining([{ groupId: active, protocolType: 'consumer' }, { groupId: offsetsOnly, protocolType: '' }]));
+      expect(listed.groups).toEqual(
+        expect.arrayContaining([
+          { groupId: active, protocolType: 'consumer' },
+          { groupId: offsetsOnly, protocolType: '' },
+        ]),
+      );
     }
 
     expect(await deleteGroups(c, 0, [active, 'never-seen'])).toEqual([
@@ -394,7 +418,10 @@ class GroupWatch {
     this.generationOf.set(member, generation);
     let byMember = this.assignments.get(generation);
     if (!byMember) this.assignments.set(generation, (byMember = new Map<string, number[]>()));
-    byMember.set(member, [...partitions].sort((a, b) => a - b));
+    byMember.set(
+      member,
+      [...partitions].sort((a, b) => a - b),
+    );
     this.conditions.poke();
   }
 
@@ -491,7 +518,11 @@ describe('consumer groups with kafkajs', () => {
     const c3 = await startMember('c3');
     await watch.settledWith(['c1', 'c2', 'c3'], PARTITIONS);
     await produceRound('three-members');
-    await watch.conditions.until(() => watch.consumed(produced), 15_000, () => 'messages of the 3-member generation');
+    await watch.conditions.until(
+      () => watch.consumed(produced),
+      15_000,
+      () => 'messages of the 3-member generation',
+    );
 
     // c3 leaves cleanly (LeaveGroup on disconnect).
     await c3.disconnect();
@@ -513,10 +544,17 @@ describe('consumer groups with kafkajs', () => {
 
     // Its session (2 s) runs out; c1 and c2 take its partitions over and read what was waiting there.
     await watch.settledWith(['c1', 'c2'], PARTITIONS);
-    await watch.conditions.until(() => watch.consumed(produced), 15_000, () => {
-      const seen = new Set(watch.deliveries.map((d) => d.value));
-      return `every message; missing ${produced.filter((v) => !seen.has(v)).slice(0, 10).join(', ')}`;
-    });
+    await watch.conditions.until(
+      () => watch.consumed(produced),
+      15_000,
+      () => {
+        const seen = new Set(watch.deliveries.map((d) => d.value));
+        return `every message; missing ${produced
+          .filter((v) => !seen.has(v))
+          .slice(0, 10)
+          .join(', ')}`;
+      },
+    );
 
     // Nothing lost (checked above); within one generation no message went to two members and no partition to two members.
     const holders = new Map<string, Set<string>>();
@@ -560,7 +598,11 @@ describe('consumer groups with kafkajs', () => {
         conditions.poke();
       },
     });
-    await conditions.until(() => seen >= 10, 15_000, () => `10 messages, got ${seen}`);
+    await conditions.until(
+      () => seen >= 10,
+      15_000,
+      () => `10 messages, got ${seen}`,
+    );
 
     const running = (await admin.describeGroups([groupId])).groups[0]!;
     expect(running).toMatchObject({ groupId, state: 'Stable', protocolType: 'consumer', protocol: 'RoundRobinAssigner' });
@@ -572,7 +614,9 @@ describe('consumer groups with kafkajs', () => {
 
     await consumer.disconnect();
     const offsetsAfterRun = await admin.fetchOffsets({ groupId, topics: [topic] });
-    expect(offsetsAfterRun).toEqual([{ topic, partitions: expect.arrayContaining([expect.objectContaining({ partition: 0, offset: '5' }), expect.objectContaining({ partition: 1, offset: '5' })]) as unknown }]);
+    expect(offsetsAfterRun).toEqual([
+      { topic, partitions: expect.arrayContaining([expect.objectContaining({ partition: 0, offset: '5' }), expect.objectContaining({ partition: 1, offset: '5' })]) as unknown },
+    ]);
     expect((await admin.describeGroups([groupId])).groups[0]!.state).toBe('Empty');
 
     // Each setOffsets/resetOffsets runs a kafkajs consumer that idles ~5 s in a fetch of paused partitions,
@@ -581,7 +625,14 @@ describe('consumer groups with kafkajs', () => {
     const committer = await rawClient('committer');
     await offsetCommit(committer, 5, { groupId: resetGroup, generationId: -1, memberId: '', topics: [{ topic, partitions: [0, 1].map((partition) => ({ partition, offset: 5, metadata: null })) }] });
     await Promise.all([
-      admin.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset: '2' }, { partition: 1, offset: '4' }] }),
+      admin.setOffsets({
+        groupId,
+        topic,
+        partitions: [
+          { partition: 0, offset: '2' },
+          { partition: 1, offset: '4' },
+        ],
+      }),
       admin.resetOffsets({ groupId: resetGroup, topic, earliest: true }),
     ]);
     const set = (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]!.partitions.sort((a, b) => a.partition - b.partition);
@@ -603,7 +654,11 @@ describe('consumer groups with kafkajs', () => {
           arrived.poke();
         },
       });
-      await arrived.until(() => values.length >= expected, 15_000, () => `${expected} messages for ${group}, got ${values.join()}`);
+      await arrived.until(
+        () => values.length >= expected,
+        15_000,
+        () => `${expected} messages for ${group}, got ${values.join()}`,
+      );
       await reader.disconnect();
       return values.sort();
     };
@@ -639,7 +694,11 @@ describe('consumer groups with kafkajs', () => {
         },
       });
       try {
-        await conditions.until(() => got.length >= expected, 15_000, () => `${expected} messages, got ${got.join()}`);
+        await conditions.until(
+          () => got.length >= expected,
+          15_000,
+          () => `${expected} messages, got ${got.join()}`,
+        );
       } finally {
         await consumer.disconnect();
       }
@@ -671,21 +730,49 @@ describe('consumer groups with kafkajs', () => {
     await joined;
     const values = (partition: number) => got.filter((g) => g.partition === partition).map((g) => g.value);
 
-    await producer.send({ topic, messages: [{ partition: 0, value: 'p0-a' }, { partition: 1, value: 'p1-a' }] });
-    await conditions.until(() => got.length >= 2, 15_000, () => `first two messages, got ${JSON.stringify(got)}`);
+    await producer.send({
+      topic,
+      messages: [
+        { partition: 0, value: 'p0-a' },
+        { partition: 1, value: 'p1-a' },
+      ],
+    });
+    await conditions.until(
+      () => got.length >= 2,
+      15_000,
+      () => `first two messages, got ${JSON.stringify(got)}`,
+    );
 
     consumer.pause([{ topic, partitions: [0] }]);
     expect(consumer.paused()).toEqual([{ topic, partitions: [0] }]);
-    await producer.send({ topic, messages: [{ partition: 0, value: 'p0-b' }, { partition: 1, value: 'p1-b' }] });
-    await conditions.until(() => values(1).includes('p1-b'), 15_000, () => 'p1-b while partition 0 is paused');
+    await producer.send({
+      topic,
+      messages: [
+        { partition: 0, value: 'p0-b' },
+        { partition: 1, value: 'p1-b' },
+      ],
+    });
+    await conditions.until(
+      () => values(1).includes('p1-b'),
+      15_000,
+      () => 'p1-b while partition 0 is paused',
+    );
     // p1-b came through after p0-b was produced, yet p0-b is held back by the pause.
     expect(values(0)).toEqual(['p0-a']);
 
     consumer.resume([{ topic, partitions: [0] }]);
-    await conditions.until(() => values(0).includes('p0-b'), 15_000, () => 'p0-b after resume');
+    await conditions.until(
+      () => values(0).includes('p0-b'),
+      15_000,
+      () => 'p0-b after resume',
+    );
 
     consumer.seek({ topic, partition: 1, offset: '0' });
-    await conditions.until(() => values(1).length >= 4, 15_000, () => `partition 1 re-read after seek, got ${values(1).join()}`);
+    await conditions.until(
+      () => values(1).length >= 4,
+      15_000,
+      () => `partition 1 re-read after seek, got ${values(1).join()}`,
+    );
     expect(values(1)).toEqual(['p1-a', 'p1-b', 'p1-a', 'p1-b']);
   });
 });

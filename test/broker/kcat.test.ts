@@ -84,24 +84,42 @@ describe('kcat (librdkafka) against the broker', () => {
         if (!last) return undefined;
         return [...last[1]!.matchAll(/\[(\d+)\]/g)].map((x) => Number(x[1]));
       };
-      const split = await eventually(() => {
-        const a = assigned(members[0]!);
-        const b = assigned(members[1]!);
-        return a && b && a.length > 0 && b.length > 0 && a.length + b.length === 4 ? [a, b] : undefined;
-      }, 'both kcat members to be assigned partitions', 30_000);
+      const split = await eventually(
+        () => {
+          const a = assigned(members[0]!);
+          const b = assigned(members[1]!);
+          return a && b && a.length > 0 && b.length > 0 && a.length + b.length === 4 ? [a, b] : undefined;
+        },
+        'both kcat members to be assigned partitions',
+        30_000,
+      );
       expect([...split[0]!, ...split[1]!].sort()).toEqual([0, 1, 2, 3]);
 
       const producer = kafkaFor(broker).producer();
       await producer.connect();
       await producer.send({ topic, messages: Array.from({ length: 40 }, (_, i) => ({ partition: i % 4, value: `m${i}` })) });
       await producer.disconnect();
-      const received = await eventually(() => {
-        const rows = members.map((m) => m.out.split('\n').filter(Boolean).map((l) => l.split(' ')));
-        return rows[0]!.length + rows[1]!.length >= 40 ? rows : undefined;
-      }, 'all 40 messages across both members', 30_000);
+      const received = await eventually(
+        () => {
+          const rows = members.map((m) =>
+            m.out
+              .split('\n')
+              .filter(Boolean)
+              .map((l) => l.split(' ')),
+          );
+          return rows[0]!.length + rows[1]!.length >= 40 ? rows : undefined;
+        },
+        'all 40 messages across both members',
+        30_000,
+      );
       // Each member saw only the partitions it was assigned, and together they saw every message once.
       for (const [i, rows] of received.entries()) for (const r of rows) expect(split[i]).toContain(Number(r[0]));
-      expect(received.flat().map((r) => r[1]).sort()).toEqual(Array.from({ length: 40 }, (_, i) => `m${i}`).sort());
+      expect(
+        received
+          .flat()
+          .map((r) => r[1])
+          .sort(),
+      ).toEqual(Array.from({ length: 40 }, (_, i) => `m${i}`).sort());
     } finally {
       for (const m of members) m.child.kill('SIGKILL');
     }

@@ -77,10 +77,23 @@ interface RawFetchPartition {
 
 async function rawFetch(topic: string, partition: number, offset: number, maxWaitMs = 0, isolationLevel = 1): Promise<RawFetchPartition> {
   const r: Reader = await raw.request(ApiKey.Fetch, 11, (w: Writer) => {
-    w.int32(-1).int32(maxWaitMs).int32(1).int32(1024 * 1024).int8(isolationLevel).int32(0).int32(-1);
+    w.int32(-1)
+      .int32(maxWaitMs)
+      .int32(1)
+      .int32(1024 * 1024)
+      .int8(isolationLevel)
+      .int32(0)
+      .int32(-1);
     w.array([0], (w2) => {
       w2.string(topic);
-      w2.array([0], (w3) => w3.int32(partition).int32(-1).int64(offset).int64(-1).int32(1024 * 1024));
+      w2.array([0], (w3) =>
+        w3
+          .int32(partition)
+          .int32(-1)
+          .int64(offset)
+          .int64(-1)
+          .int32(1024 * 1024),
+      );
     });
     w.array([], () => undefined);
     w.string('');
@@ -127,7 +140,7 @@ describe('produce and fetch with kafkajs', () => {
     await producer.disconnect();
     const stored = await rawFetch(topic, 0, 0);
     expect(stored.records.readInt16BE(21) & 0x07).toBe(1); // gzip codec bit kept as sent
-    expect(stored.records.length).toBeLessThan(20 * value.length / 4);
+    expect(stored.records.length).toBeLessThan((20 * value.length) / 4);
     const got = await roundTrip(topic, 20);
     expect(got.every((m) => m.value!.toString() === value)).toBe(true);
   });
@@ -159,7 +172,13 @@ describe('produce and fetch with kafkajs', () => {
     const roomy = await createTopic(1, { 'max.message.bytes': String(4 * 1024 * 1024) });
     const producer = kafka.producer({ retry: { retries: 0 } });
     await producer.connect();
-    await producer.send({ topic: roomy, messages: [{ key: 'big', value: big }, { key: 'big2', value: big }] });
+    await producer.send({
+      topic: roomy,
+      messages: [
+        { key: 'big', value: big },
+        { key: 'big2', value: big },
+      ],
+    });
     const strict = await createTopic(1);
     await expect(producer.send({ topic: strict, messages: [{ key: 'big', value: big }] })).rejects.toThrow(/too large|larger than/i);
     await producer.disconnect();
@@ -172,7 +191,13 @@ describe('produce and fetch with kafkajs', () => {
     const producer = kafka.producer();
     await producer.connect();
     const t0 = Date.now();
-    await producer.send({ topic, messages: [{ value: 'a', timestamp: String(t0 - 10_000) }, { value: 'b', timestamp: String(t0 - 5_000) }] });
+    await producer.send({
+      topic,
+      messages: [
+        { value: 'a', timestamp: String(t0 - 10_000) },
+        { value: 'b', timestamp: String(t0 - 5_000) },
+      ],
+    });
     await producer.send({ topic, messages: [{ value: 'c', timestamp: String(t0) }] });
     await producer.disconnect();
     const admin = kafka.admin();
@@ -215,7 +240,16 @@ describe('produce and fetch at the protocol level', () => {
 
   it('rewrites the base offset and serves the batch back byte for byte otherwise', async () => {
     const topic = await createTopic(1);
-    await rawProduce(topic, 0, buildRecordBatch({ records: [{ key: 'a', value: '1' }, { key: 'b', value: '2' }] }));
+    await rawProduce(
+      topic,
+      0,
+      buildRecordBatch({
+        records: [
+          { key: 'a', value: '1' },
+          { key: 'b', value: '2' },
+        ],
+      }),
+    );
     const sent = buildRecordBatch({ baseOffset: 999, records: [{ key: 'c', value: '3' }] });
     expect(await rawProduce(topic, 0, sent)).toEqual({ errorCode: ErrorCode.NONE, baseOffset: 2 });
     const fetched = await rawFetch(topic, 0, 2);
@@ -225,7 +259,16 @@ describe('produce and fetch at the protocol level', () => {
 
   it('reports high watermark, last stable offset and OFFSET_OUT_OF_RANGE', async () => {
     const topic = await createTopic(1);
-    await rawProduce(topic, 0, buildRecordBatch({ records: [{ key: 'a', value: '1' }, { key: 'b', value: '2' }] }));
+    await rawProduce(
+      topic,
+      0,
+      buildRecordBatch({
+        records: [
+          { key: 'a', value: '1' },
+          { key: 'b', value: '2' },
+        ],
+      }),
+    );
     const ok = await rawFetch(topic, 0, 0);
     expect(ok).toMatchObject({ errorCode: ErrorCode.NONE, highWatermark: 2, lastStableOffset: 2, logStartOffset: 0 });
     expect((await rawFetch(topic, 0, 3)).errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);

@@ -6,7 +6,6 @@ import { uniqueName } from '../support/kafka';
 // `mesh dlq` as an operator runs it: the built CLI in its own process, against a worker
 // running here (embedded broker, the real Redis) whose handler dead-letters some events.
 
-
 async function mesh(args: string[], timeoutMs = 45_000): Promise<FinishedCommand> {
   return runMesh(args, { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }, timeoutMs);
 }
@@ -103,7 +102,10 @@ describe('mesh dlq', () => {
   it('show --json prints the failure story and the decoded value of the newest dead letters', async () => {
     const shown = await mesh(['dlq', 'show', agent, '--json', '--limit', '2', '--schemaless', ...at()]);
     expect(shown).toMatchObject({ code: 0, stderr: '' });
-    const lines = shown.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = shown.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(2);
     for (const line of lines) {
       expect(line).toMatchObject({
@@ -202,7 +204,10 @@ describe('mesh dlq', () => {
     expect(fromStart.stdout).toMatch(/^replayed 0 of 6 dead letters .*; skipped 3 already processed after an earlier replay, 3 more record\(s\) of an event already handled in this run\n$/);
 
     expect(await retryRecordCount()).toBe(6);
-    const outputs = watcher.seen.filter((x) => x.topic === output).map((x) => valueOf<{ n: number }>(x).n).sort();
+    const outputs = watcher.seen
+      .filter((x) => x.topic === output)
+      .map((x) => valueOf<{ n: number }>(x).n)
+      .sort();
     expect(outputs).toEqual([0, 1, 2, 3, 4, 5]);
     expect([...processed.entries()].sort(([a], [b]) => a - b)).toEqual([0, 1, 2, 3, 4, 5].map((n) => [n, 1]));
     expect(worker.agent).toBe(agent);

@@ -11,7 +11,6 @@ import { kafkaFor, startTestBroker, uniqueName, type CollectedMessage } from '..
 // `mesh publish` as an operator runs it: the built CLI in its own process, against a
 // broker and registry started here; what it wrote is read back with kafkajs.
 
-
 /** Runs the CLI to completion; fails if it has not exited within `timeoutMs`. */
 async function mesh(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<FinishedCommand> {
   return runMesh(args, env, timeoutMs);
@@ -106,10 +105,10 @@ describe('mesh publish', () => {
     tmp.push(dir);
     const file = join(dir, 'invoice.json');
     writeFileSync(file, JSON.stringify({ ...invoice, invoiceId: 'inv-43', senderEmail: 'ap@example.com' }));
-    const run = await mesh(
-      ['publish', 'invoices.received', '--file', file, '--header', 'mesh-event-id=evt-43', '--header', 'mesh-correlation-id=order-7'],
-      { KAFKA_BROKERS: broker.address, SCHEMA_REGISTRY_URL: registry.url },
-    );
+    const run = await mesh(['publish', 'invoices.received', '--file', file, '--header', 'mesh-event-id=evt-43', '--header', 'mesh-correlation-id=order-7'], {
+      KAFKA_BROKERS: broker.address,
+      SCHEMA_REGISTRY_URL: registry.url,
+    });
     expect(run.code).toBe(0);
     const [, eventId, , partition, offset] = PUBLISHED.exec(run.stdout)!;
     expect(eventId).toBe('evt-43');

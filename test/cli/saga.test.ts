@@ -62,7 +62,8 @@ beforeAll(async () => {
   store = SagaStore.connect(REDIS, quiet, { keyPrefix });
   coordinator = startCoordinator();
   readyLine = await eventually(
-    () => /^coordinator ready: .*$/m.exec(coordinator.stdout())?.[0] ?? (coordinator.child.exitCode !== null ? Promise.reject(new Error(`mesh coordinator exited: ${coordinator.stderr()}`)) : undefined),
+    () =>
+      /^coordinator ready: .*$/m.exec(coordinator.stdout())?.[0] ?? (coordinator.child.exitCode !== null ? Promise.reject(new Error(`mesh coordinator exited: ${coordinator.stderr()}`)) : undefined),
     'the coordinator to join its group',
     20_000,
   );
@@ -125,7 +126,11 @@ afterAll(async () => {
 
 describe('mesh coordinator', () => {
   it('prints one line when it has joined: group, sagas, partitions owned, and its /metrics URL', async () => {
-    expect(readyLine).toMatch(new RegExp(`^coordinator ready: group coordinator-${id}, sagas ${sagaName} \\(trigger ${topics}\\.placed\\); owns saga\\.replies partitions 0-5; state in redis://127\\.0\\.0\\.1:6379/? under ${keyPrefix}; metrics at (http://127\\.0\\.0\\.1:\\d+/metrics)`));
+    expect(readyLine).toMatch(
+      new RegExp(
+        `^coordinator ready: group coordinator-${id}, sagas ${sagaName} \\(trigger ${topics}\\.placed\\); owns saga\\.replies partitions 0-5; state in redis://127\\.0\\.0\\.1:6379/? under ${keyPrefix}; metrics at (http://127\\.0\\.0\\.1:\\d+/metrics)`,
+      ),
+    );
     const metricsUrl = /metrics at (\S+\/metrics)/.exec(readyLine)![1]!;
     const metrics = await fetch(metricsUrl);
     expect(metrics.status).toBe(200);
@@ -139,7 +144,12 @@ describe('mesh saga', () => {
     expect(run).toMatchObject({ code: 0, stderr: '' });
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ID\s+TYPE\s+STATUS\s+STEP\s+AGE\s+TRACE ID$/);
-    expect(lines.slice(1, 4).map((l) => l.split(/\s+/)[0]).sort()).toEqual([...ids.values()].sort());
+    expect(
+      lines
+        .slice(1, 4)
+        .map((l) => l.split(/\s+/)[0])
+        .sort(),
+    ).toEqual([...ids.values()].sort());
     expect(run.stdout).toMatch(new RegExp(`${ids.get('o-3')}\\s+${sagaName}\\s+compensation_failed\\s+reserve compensation failed\\s+\\d+(\\.\\d)?(ms|s)\\s+${TRACE_ID}\\n`));
     expect(run.stdout).toMatch(new RegExp(`${ids.get('o-1')}\\s+${sagaName}\\s+completed\\s+-\\s+\\S+\\s+[0-9a-f]{32}\\n`));
     expect(lines[4]).toBe('3 saga(s) by status: running 0, compensating 0, completed 2, compensated 0, compensation_failed 1, forward_failed 0 (stuck: 1)');
@@ -242,7 +252,10 @@ describe('mesh saga', () => {
     [['saga', 'purge', '--older-than', '7d'], /^mesh: say which finished sagas to purge: --completed, --compensated or both \(e\.g\. mesh saga purge --completed --compensated --older-than 7d\)\n$/],
     [['saga', 'purge', '--completed'], /^mesh: --older-than is required: purge deletes only sagas started at least that long ago/],
     [['saga', 'purge', '--completed', '--older-than', '7 days'], /option '--older-than <duration>' argument '7 days' is invalid\. '7 days' is not a duration/],
-    [['saga', 'ls', '--state', 'broken'], /option '--state <state>' argument 'broken' is invalid\. Allowed choices are running, compensating, compensated, completed, stuck, compensation_failed, forward_failed/],
+    [
+      ['saga', 'ls', '--state', 'broken'],
+      /option '--state <state>' argument 'broken' is invalid\. Allowed choices are running, compensating, compensated, completed, stuck, compensation_failed, forward_failed/,
+    ],
     [['saga', 'ls', '--older-than', '10x'], /'10x' is not a duration/],
     [['coordinator', '--json'], /^mesh: --sagas <module> is required: .*e\.g\. mesh coordinator --sagas \.\/sagas\/order\.js/],
     [['coordinator', '--sagas', 'no/such/sagas.js', '--json'], /^mesh: --sagas no\/such\/sagas\.js: cannot load saga module \S+no\/such\/sagas\.js: Cannot find module '\S+'\n$/],

@@ -1,11 +1,5 @@
 import { defineSaga, type SagaState } from './imports';
-import {
-  compensationsStarted,
-  fileHarness,
-  fail,
-  Ledger,
-  type Behaviour,
-  type Names, ledgerParticipant, names, sagaIdFromTrigger, sagaIn, sagaWhere, steps, timelineTypes } from './support';
+import { compensationsStarted, fileHarness, fail, Ledger, type Behaviour, type Names, ledgerParticipant, names, sagaIdFromTrigger, sagaIn, sagaWhere, steps, timelineTypes } from './support';
 
 // A saga that fails turns back: what took effect is undone, newest first, once each.
 
@@ -32,9 +26,7 @@ describe('a permanent failure at a step', () => {
     expect(ledger.calls(bad)).toEqual([...done, `${failing}!`, ...undone]);
     expect(compensationsStarted(compensated)).toEqual(undone.map((u) => u.replace('-undo', '')));
     expect(compensated.failedStep).toBe(['a', 'b', 'c'].indexOf(failing));
-    expect(compensated.steps.map((s) => [s.name, s.status])).toEqual(
-      ['a', 'b', 'c'].map((s) => [s, s === failing ? 'failed' : done.includes(s) ? 'compensated' : 'pending']),
-    );
+    expect(compensated.steps.map((s) => [s.name, s.status])).toEqual(['a', 'b', 'c'].map((s) => [s, s === failing ? 'failed' : done.includes(s) ? 'compensated' : 'pending']));
     expect(timelineTypes(compensated)).toContain('COMPENSATING');
     expect(timelineTypes(compensated).at(-1)).toBe('COMPENSATED');
 

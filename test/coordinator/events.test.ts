@@ -31,7 +31,11 @@ it('records every transition of a saga in order, the last carrying the stored st
   });
   const ledger = new Ledger();
   // b fails once (retried); for the second saga c fails for good, so it is compensated.
-  await h.worker(ledgerParticipant(n.agent, saga, ledger, (cmd, call) => (cmd.step === 'b' && cmd.kind === 'execute' && call === 1 ? fail.transient('busy') : cmd.step === 'c' && cmd.data.failC ? fail.permanent('no') : undefined)));
+  await h.worker(
+    ledgerParticipant(n.agent, saga, ledger, (cmd, call) =>
+      cmd.step === 'b' && cmd.kind === 'execute' && call === 1 ? fail.transient('busy') : cmd.step === 'c' && cmd.data.failC ? fail.permanent('no') : undefined,
+    ),
+  );
   const store = h.store();
   const events = await h.watch([SAGA_EVENTS_TOPIC]);
   await h.coordinator({ sagas: [saga], store });

@@ -65,24 +65,38 @@ async function startProcess(n: Names, name: string, stepDefs: SagaStepDefinition
     output: () => `${name} stdout:\n${out}\n${name} stderr:\n${err.slice(-3000)}`,
     exit,
   };
-  await eventually(() => (out.includes('joined\n') ? true : child.exitCode !== null ? Promise.reject(new Error(`coordinator ${name} exited: ${err}`)) : undefined), `coordinator ${name} to join`, 30_000);
+  await eventually(
+    () => (out.includes('joined\n') ? true : child.exitCode !== null ? Promise.reject(new Error(`coordinator ${name} exited: ${err}`)) : undefined),
+    `coordinator ${name} to join`,
+    30_000,
+  );
   return proc;
 }
 
 /** Two coordinator processes of one group, both owning partitions, and the in-process participants. */
 async function twoInstances(n: Names, stepDefs: SagaStepDefinition[]) {
   const [a, b] = await Promise.all([startProcess(n, 'A', stepDefs), startProcess(n, 'B', stepDefs)]);
-  await eventually(() => {
-    const [pa, pb] = [a.owns(), b.owns()];
-    return pa.length > 0 && pb.length > 0 && new Set([...pa, ...pb]).size === SAGA_REPLY_PARTITIONS && pa.length + pb.length === SAGA_REPLY_PARTITIONS ? true : undefined;
-  }, 'both instances to own partitions of saga.replies', 30_000).catch((error: Error) => {
+  await eventually(
+    () => {
+      const [pa, pb] = [a.owns(), b.owns()];
+      return pa.length > 0 && pb.length > 0 && new Set([...pa, ...pb]).size === SAGA_REPLY_PARTITIONS && pa.length + pb.length === SAGA_REPLY_PARTITIONS ? true : undefined;
+    },
+    'both instances to own partitions of saga.replies',
+    30_000,
+  ).catch((error: Error) => {
     throw new Error(`${error.message}\n${a.output()}\n${b.output()}`);
   });
   return { a, b };
 }
 
 /** Kills (-9) whichever instance owns most of the sagas `midFlight` picks out, once at least `atLeast` are. */
-async function killMidFlight(store: { loadMany(ids: readonly string[]): Promise<(SagaState | undefined)[]> }, ids: string[], instances: CoordinatorProcess[], midFlight: (s: SagaState) => boolean, atLeast: number) {
+async function killMidFlight(
+  store: { loadMany(ids: readonly string[]): Promise<(SagaState | undefined)[]> },
+  ids: string[],
+  instances: CoordinatorProcess[],
+  midFlight: (s: SagaState) => boolean,
+  atLeast: number,
+) {
   const inFlight = await eventually(
     async () => {
       const states = (await store.loadMany(ids)).filter((s): s is SagaState => s !== undefined && midFlight(s));
@@ -113,7 +127,10 @@ describe('kill -9 of a coordinator mid-saga, with a second instance running', ()
     const { a, b } = await twoInstances(n, stepDefs);
 
     const ids = Array.from({ length: 20 }, (_, i) => `${n.name}-${i}`);
-    await h.trigger(n.trigger, ids.map((id) => ({ id })));
+    await h.trigger(
+      n.trigger,
+      ids.map((id) => ({ id })),
+    );
     // Mid-flight: step a done, b under way (b takes 1.5 s).
     const { survivor, orphaned, victimPartitions } = await killMidFlight(store, ids, [a, b], (s) => s.status === 'running' && s.inFlight?.step === 1, 10);
     expect(orphaned.length).toBeGreaterThan(0);
@@ -147,7 +164,10 @@ describe('kill -9 of a coordinator mid-saga, with a second instance running', ()
     const { a, b } = await twoInstances(n, stepDefs);
 
     const ids = Array.from({ length: 20 }, (_, i) => `${n.name}-${i}`);
-    await h.trigger(n.trigger, ids.map((id) => ({ id })));
+    await h.trigger(
+      n.trigger,
+      ids.map((id) => ({ id })),
+    );
     // Mid-compensation: b's compensation (1.5 s) under way.
     const { survivor, orphaned } = await killMidFlight(store, ids, [a, b], (s) => s.status === 'compensating' && s.inFlight?.step === 1, 10);
     expect(orphaned.length).toBeGreaterThan(0);
@@ -173,7 +193,14 @@ describe('taking over a partition', () => {
     const id = `${n.name}-1`;
     const homePartition = homePartitionOf(id, SAGA_REPLY_PARTITIONS);
     const now = Date.now();
-    const created = newSagaState(saga, { id, homePartition, now, trigger: { topic: n.trigger, partition: 0, offset: '0', eventId: `trigger-${id}` }, correlationId: id, data: { topic: n.t('a'), bytes: Buffer.from(JSON.stringify({ id })).toString('base64') } });
+    const created = newSagaState(saga, {
+      id,
+      homePartition,
+      now,
+      trigger: { topic: n.trigger, partition: 0, offset: '0', eventId: `trigger-${id}` },
+      correlationId: id,
+      data: { topic: n.t('a'), bytes: Buffer.from(JSON.stringify({ id })).toString('base64') },
+    });
     expect(await store.create(created)).toBe(true);
     const moved = transition(saga, created, { type: 'tick' }, { now, random: 0.5 });
     expect(moved.state.inFlight).toMatchObject({ step: 0, kind: 'execute', attempt: 1 });

@@ -16,7 +16,14 @@ describe('SagaStore.save', () => {
     const saga = defineSaga({ name: n.name, trigger: n.trigger, steps: steps(n, ['a']) });
     const id = `${n.name}-1`;
     const partition = homePartitionOf(id, SAGA_REPLY_PARTITIONS);
-    const created = newSagaState(saga, { id, homePartition: partition, now: 1_000, trigger: { topic: n.trigger, partition: 0, offset: '0', eventId: 'e' }, correlationId: 'c', data: { topic: n.t('a'), bytes: '' } });
+    const created = newSagaState(saga, {
+      id,
+      homePartition: partition,
+      now: 1_000,
+      trigger: { topic: n.trigger, partition: 0, offset: '0', eventId: 'e' },
+      correlationId: 'c',
+      data: { topic: n.t('a'), bytes: '' },
+    });
     expect(await store.create(created)).toBe(true);
     expect(await store.create(created)).toBe(false); // a redelivered trigger creates nothing
 
@@ -57,10 +64,14 @@ describe('two coordinators of one group', () => {
     const a = await h.coordinator({ sagas: [saga], store, groupId: n.group, instanceId: 'A' });
     const b = await h.coordinator({ sagas: [saga], store: h.store(n.prefix), groupId: n.group, instanceId: 'B' });
     // After the rebalance both own some partitions of saga.replies, and no partition twice.
-    await eventually(() => {
-      const [pa, pb] = [a.ownedPartitions(), b.ownedPartitions()];
-      return pa.length > 0 && pb.length > 0 && pa.length + pb.length === SAGA_REPLY_PARTITIONS && pa.every((p) => !pb.includes(p)) ? true : undefined;
-    }, 'both instances to own partitions', 20_000);
+    await eventually(
+      () => {
+        const [pa, pb] = [a.ownedPartitions(), b.ownedPartitions()];
+        return pa.length > 0 && pb.length > 0 && pa.length + pb.length === SAGA_REPLY_PARTITIONS && pa.every((p) => !pb.includes(p)) ? true : undefined;
+      },
+      'both instances to own partitions',
+      20_000,
+    );
     const fenced = a.ownedPartitions()[0]!;
     const kept = a.ownedPartitions().find((p) => p !== fenced);
 

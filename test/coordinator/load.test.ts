@@ -30,7 +30,10 @@ it(`runs ${SAGAS} concurrent sagas with random permanent failures to completion 
   await h.coordinator({ sagas: [saga], store, random: seeded(SEED + 1), defaultPartitions: 6 });
 
   const started = Date.now();
-  await h.trigger(n.trigger, ids.map((id) => ({ id })));
+  await h.trigger(
+    n.trigger,
+    ids.map((id) => ({ id })),
+  );
   const states = await allFinished(store, ids, 50_000);
   const elapsedMs = Date.now() - started;
 

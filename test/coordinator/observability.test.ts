@@ -48,14 +48,11 @@ it('serves /health, /ready after joining, and /metrics with the sagas started, f
 
   const labels = `saga="${n.name}"`;
   // A saga's metrics are counted after its end is written: poll until the last of them is in.
-  const metrics = await eventually(
-    async () => {
-      const text = await (await fetch(`${url}/metrics`)).text();
-      const applied = Number(/mesh_saga_replies_total\{disposition="applied"\} (\d+)/.exec(text)?.[1] ?? 0);
-      return text.includes(`mesh_sagas_finished_total{${labels},outcome="compensated"} 2`) && applied >= 19 ? text : undefined;
-    },
-    'the finished counts on /metrics',
-  );
+  const metrics = await eventually(async () => {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const applied = Number(/mesh_saga_replies_total\{disposition="applied"\} (\d+)/.exec(text)?.[1] ?? 0);
+    return text.includes(`mesh_sagas_finished_total{${labels},outcome="compensated"} 2`) && applied >= 19 ? text : undefined;
+  }, 'the finished counts on /metrics');
   expect(metrics).toContain(`mesh_sagas_started_total{${labels}} 5`);
   expect(metrics).toContain(`mesh_sagas_finished_total{${labels},outcome="completed"} 3`);
   expect(metrics).toContain(`mesh_saga_duration_seconds_count{${labels},outcome="completed"} 3`);

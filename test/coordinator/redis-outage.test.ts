@@ -77,10 +77,15 @@ describe('coordinator while its Redis is unreachable', () => {
     await eventually(() => (warned('saga store unavailable; trigger partition paused for 1000 ms') ? true : undefined), 'the trigger partition paused', 15_000);
 
     redis.thaw();
-    const done = await eventually(async () => {
-      const all = await store.list({});
-      return all.length === 2 && all.every((s) => s.status === 'completed') ? all : undefined;
-    }, 'both sagas completed after Redis came back', 30_000, 100);
+    const done = await eventually(
+      async () => {
+        const all = await store.list({});
+        return all.length === 2 && all.every((s) => s.status === 'completed') ? all : undefined;
+      },
+      'both sagas completed after Redis came back',
+      30_000,
+      100,
+    );
     expect(done.map((s) => s.status)).toEqual(['completed', 'completed']);
     expect([...ledger].sort()).toEqual(['first:a', 'first:b', 'first:b-entered', 'second:a', 'second:b']);
     expect(lines.filter((l) => l.level >= 50)).toEqual([]);

@@ -68,7 +68,16 @@ describe('coordinator while the schema registry is away', () => {
       { codec: participantCodec },
     );
     const stuckSeen = await h.watch(['saga.stuck']);
-    coordinator = await startCoordinator({ sagas: [saga], brokers: [h.broker.address], codec: new RegistryCodec({ url, requestTimeoutMs: 1_000, retries: 0 }), store, logger: quiet, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, groupId: `${name}-coordinator` });
+    coordinator = await startCoordinator({
+      sagas: [saga],
+      brokers: [h.broker.address],
+      codec: new RegistryCodec({ url, requestTimeoutMs: 1_000, retries: 0 }),
+      store,
+      logger: quiet,
+      sessionTimeoutMs: 6000,
+      heartbeatIntervalMs: 500,
+      groupId: `${name}-coordinator`,
+    });
     await coordinator.joined;
 
     const value = await participantCodec.encode('accounts.signups', { accountId: 'acc-1', email: 'a@x.io', displayName: 'A', plan: 'FREE', referralCode: null, requestedAt: 1 });

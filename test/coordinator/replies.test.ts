@@ -1,20 +1,7 @@
 import { Header } from '@agentmesh/runtime';
 import { CoordinatorMetrics, defineSaga, SAGA_REPLIES_TOPIC, type SagaReplyRecord, type SagaState } from './imports';
 import { eventually } from '../support/kafka';
-import {
-  fileHarness,
-  gate,
-  homePartitionOf,
-  Ledger,
-  ledgerParticipant,
-  names,
-  sagaIdFromTrigger,
-  sagaIn,
-  sagaWhere,
-  steps,
-  SAGA_REPLY_PARTITIONS,
-  timelineTypes,
-} from './support';
+import { fileHarness, gate, homePartitionOf, Ledger, ledgerParticipant, names, sagaIdFromTrigger, sagaIn, sagaWhere, steps, SAGA_REPLY_PARTITIONS, timelineTypes } from './support';
 import type { Seen } from '../runtime/support';
 
 // Replies the coordinator must not act on: duplicates, late or never-sent attempts, unknown sagas,
@@ -53,7 +40,17 @@ it('ignores duplicate replies, replies for attempts never sent, for unknown step
   const realA = replies.seen.find((s) => s.key === id)!;
   expect(realA.headers[Header.sagaStep]).toBe('a');
   const fake = (over: Partial<SagaReplyRecord>): SagaReplyRecord => ({
-    sagaId: id, sagaType: n.name, step: 'a', kind: 'EXECUTE', attempt: 1, outcome: 'SUCCEEDED', data: null, errorKind: null, error: null, repliedAt: Date.now(), ...over,
+    sagaId: id,
+    sagaType: n.name,
+    step: 'a',
+    kind: 'EXECUTE',
+    attempt: 1,
+    outcome: 'SUCCEEDED',
+    data: null,
+    errorKind: null,
+    error: null,
+    repliedAt: Date.now(),
+    ...over,
   });
   const copy = (s: Seen) => ({ key: s.key, value: s.value, headers: s.headers });
   await h.produce(SAGA_REPLIES_TOPIC, [
@@ -119,7 +116,10 @@ it('dead-letters bytes that are no reply, a trigger it cannot decode and one its
 
   const garbage = Buffer.from([0xff, 0xfe, 0x00, 0x42]);
   const notAReply = Buffer.from(JSON.stringify({ hello: 'world' }));
-  await h.produce(SAGA_REPLIES_TOPIC, [{ key: `${n.name}-junk`, value: garbage }, { key: `${n.name}-junk`, value: notAReply }]);
+  await h.produce(SAGA_REPLIES_TOPIC, [
+    { key: `${n.name}-junk`, value: garbage },
+    { key: `${n.name}-junk`, value: notAReply },
+  ]);
   // On one partition, in this order: undecodable, then valid JSON the saga's sagaId hook throws on, then a good one.
   const id = `${n.name}-1`;
   await h.produce(n.trigger, [

@@ -63,10 +63,14 @@ describe('a coordinator restart', () => {
     const producer = h.kafka.producer();
     await producer.connect();
     await producer.send({ topic: t('trigger'), messages: [{ key: 'x', value: JSON.stringify({ id: 'x' }) }] });
-    const waiting = await eventually(async () => {
-      const [s] = await store.list({ statuses: ['running'] });
-      return s?.inFlight?.step === 1 ? s : undefined;
-    }, 'step b awaited', 15_000);
+    const waiting = await eventually(
+      async () => {
+        const [s] = await store.list({ statuses: ['running'] });
+        return s?.inFlight?.step === 1 ? s : undefined;
+      },
+      'step b awaited',
+      15_000,
+    );
     await producer.disconnect();
     await first.stop();
     running.splice(running.indexOf(first), 1);
@@ -75,10 +79,15 @@ describe('a coordinator restart', () => {
 
     const second = await startCoordinator(options);
     running.push(second);
-    const ended = await eventually(async () => {
-      const s = await store.load(waiting.id);
-      return s?.status === 'compensated' ? s : undefined;
-    }, 'the saga compensated by the new instance', 20_000, 100);
+    const ended = await eventually(
+      async () => {
+        const s = await store.load(waiting.id);
+        return s?.status === 'compensated' ? s : undefined;
+      },
+      'the saga compensated by the new instance',
+      20_000,
+      100,
+    );
     const timedOut = ended.timeline.find((e) => e.type === 'STEP_TIMED_OUT');
     expect(timedOut).toMatchObject({ step: 'b', attempt: 1 });
     expect(timedOut!.at).toBeGreaterThanOrEqual(stoppedAt);

@@ -1,20 +1,5 @@
 import { defineSaga, SAGA_STUCK_TOPIC, type SagaStepDefinition } from './imports';
-import {
-  compensationsStarted,
-  fileHarness,
-  fail,
-  jsonOf,
-  Ledger,
-  ledgerParticipant,
-  names,
-  sagaIdFromTrigger,
-  sagaIn,
-  sagaWhere,
-  steps,
-  timelineTypes,
-  type Behaviour,
-  type Names,
-} from './support';
+import { compensationsStarted, fileHarness, fail, jsonOf, Ledger, ledgerParticipant, names, sagaIdFromTrigger, sagaIn, sagaWhere, steps, timelineTypes, type Behaviour, type Names } from './support';
 
 // Retries: after the pivot a step is retried and never compensated; a compensation is retried, and
 // one that keeps failing waits for an operator, who resumes it.

@@ -33,11 +33,23 @@ describe('coordinator smoke', () => {
     const participant = sagaParticipant<{ id: string; fail?: boolean; aDone?: string }>({
       name: `${name}-p`,
       on: {
-        [t('a')]: (cmd) => { ledger.push(`${cmd.sagaId}:a`); return { aDone: 'yes' }; },
-        [t('a-undo')]: (cmd) => { ledger.push(`${cmd.sagaId}:a-undo:${cmd.data.aDone}`); },
-        [t('b')]: (cmd) => { ledger.push(`${cmd.sagaId}:b`); },
-        [t('b-undo')]: (cmd) => { ledger.push(`${cmd.sagaId}:b-undo`); },
-        [t('c')]: (cmd) => { if (cmd.data.fail) throw new PermanentError('nope'); ledger.push(`${cmd.sagaId}:c`); },
+        [t('a')]: (cmd) => {
+          ledger.push(`${cmd.sagaId}:a`);
+          return { aDone: 'yes' };
+        },
+        [t('a-undo')]: (cmd) => {
+          ledger.push(`${cmd.sagaId}:a-undo:${cmd.data.aDone}`);
+        },
+        [t('b')]: (cmd) => {
+          ledger.push(`${cmd.sagaId}:b`);
+        },
+        [t('b-undo')]: (cmd) => {
+          ledger.push(`${cmd.sagaId}:b-undo`);
+        },
+        [t('c')]: (cmd) => {
+          if (cmd.data.fail) throw new PermanentError('nope');
+          ledger.push(`${cmd.sagaId}:c`);
+        },
       },
     });
     await h.start(participant);
@@ -45,13 +57,24 @@ describe('coordinator smoke', () => {
     await coordinator.joined;
     const producer = h.kafka.producer();
     await producer.connect();
-    await producer.send({ topic: t('trigger'), messages: [{ key: 'ok', value: JSON.stringify({ id: 'ok' }) }, { key: 'bad', value: JSON.stringify({ id: 'bad', fail: true }) }] });
+    await producer.send({
+      topic: t('trigger'),
+      messages: [
+        { key: 'ok', value: JSON.stringify({ id: 'ok' }) },
+        { key: 'bad', value: JSON.stringify({ id: 'bad', fail: true }) },
+      ],
+    });
     await producer.disconnect();
-    const finished = await eventually(async () => {
-      const all = await store.list({});
-      const done = all.filter((s) => s.status === 'completed' || s.status === 'compensated');
-      return done.length === 2 ? done : undefined;
-    }, 'two sagas finished', 30_000, 100);
+    const finished = await eventually(
+      async () => {
+        const all = await store.list({});
+        const done = all.filter((s) => s.status === 'completed' || s.status === 'compensated');
+        return done.length === 2 ? done : undefined;
+      },
+      'two sagas finished',
+      30_000,
+      100,
+    );
     const completed = finished.find((s) => s.status === 'completed')!;
     const compensated = finished.find((s) => s.status === 'compensated')!;
     expect(ledger.filter((l) => l.startsWith(completed.id))).toEqual([`${completed.id}:a`, `${completed.id}:b`, `${completed.id}:c`]);

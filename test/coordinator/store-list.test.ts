@@ -10,7 +10,14 @@ describe('SagaStore.list', () => {
 
   it('lists a saga met in two status indexes once, with its current status, and only under the statuses asked for', async () => {
     const saga = defineSaga({ name: 'order', trigger: 'orders', steps: [{ name: 'a', command: 'a.do' }] });
-    const state = newSagaState(saga, { id: 'o-1', homePartition: 0, now: 1_000, trigger: { topic: 'orders', partition: 0, offset: '0', eventId: 'e' }, correlationId: 'c', data: { topic: 'a.do', bytes: '' } });
+    const state = newSagaState(saga, {
+      id: 'o-1',
+      homePartition: 0,
+      now: 1_000,
+      trigger: { topic: 'orders', partition: 0, offset: '0', eventId: 'e' },
+      correlationId: 'c',
+      data: { topic: 'a.do', bytes: '' },
+    });
     expect(await store.create(state)).toBe(true);
     expect(await store.save(state, { ...state, status: 'completed', wakeAt: null, finishedAt: 2_000 }, null)).toBe('ok');
     // As a reader between the two index updates would see it: still in `running`, already in `completed`.

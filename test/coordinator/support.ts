@@ -241,7 +241,17 @@ export async function coordinatorHarness(): Promise<CoordinatorHarness> {
       return c;
     },
     async worker(agent, options = {}) {
-      const w = await startWorker(agent, { brokers, codec: rt.codec, idempotency: rt.store, logger: quiet, sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500, heartbeatEveryMs: 0, drainTimeoutMs: 5_000, ...options });
+      const w = await startWorker(agent, {
+        brokers,
+        codec: rt.codec,
+        idempotency: rt.store,
+        logger: quiet,
+        sessionTimeoutMs: 6_000,
+        heartbeatIntervalMs: 500,
+        heartbeatEveryMs: 0,
+        drainTimeoutMs: 5_000,
+        ...options,
+      });
       workers.push(w);
       await w.joined;
       return w;
@@ -391,4 +401,3 @@ export function gate(): { promise: Promise<void>; open: () => void } {
   const promise = new Promise<void>((r) => (open = r));
   return { promise, open };
 }
-

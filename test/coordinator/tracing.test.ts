@@ -24,7 +24,10 @@ it('keeps the trigger’s trace id through the saga root, its step and compensat
   const n = names('trace');
   const saga = defineSaga({ name: n.name, trigger: n.trigger, sagaId: sagaIdFromTrigger, steps: steps(n, ['a', 'b', 'c'], { c: { retry: { maxAttempts: 1 } } }) });
   const ledger = new Ledger();
-  await h.worker(ledgerParticipant(n.agent, saga, ledger, (cmd) => (cmd.step === 'c' && cmd.data.failC ? fail.permanent('no') : undefined)), { tracer: tracing.tracer });
+  await h.worker(
+    ledgerParticipant(n.agent, saga, ledger, (cmd) => (cmd.step === 'c' && cmd.data.failC ? fail.permanent('no') : undefined)),
+    { tracer: tracing.tracer },
+  );
   const store = h.store();
   await h.coordinator({ sagas: [saga], store, tracer: tracing.tracer });
 
@@ -49,21 +52,28 @@ it('keeps the trigger’s trace id through the saga root, its step and compensat
 
   // Spans end as replies are handled (the participant's after it answers): wait for the count expected.
   const spansOf = (traceId: string, atLeast: number) =>
-    eventually(
-      async () => {
-        await tracing.forceFlush();
-        const spans = tracing.memoryExporter!.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
-        return spans.length >= atLeast ? spans : undefined;
-      },
-      `${atLeast} spans in trace ${traceId}`,
-    );
+    eventually(async () => {
+      await tracing.forceFlush();
+      const spans = tracing.memoryExporter!.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
+      return spans.length >= atLeast ? spans : undefined;
+    }, `${atLeast} spans in trace ${traceId}`);
   const byName = (spans: ReadableSpan[], name: string) => spans.filter((s) => s.name === name);
 
   // The completed saga: send -> saga root -> step spans -> the participant's process and handle spans.
   const okSpans = await spansOf(okTrace.traceId, 12);
   const names_ = okSpans.map((s) => s.name);
   expect(names_).toEqual(
-    expect.arrayContaining([`send ${n.trigger}`, `saga ${n.name}`, 'saga.step a', 'saga.step b', 'saga.step c', `saga ${n.name} completed`, `process ${n.t('a')}`, `handle ${n.agent}`, `send ${SAGA_REPLIES_TOPIC}`]),
+    expect.arrayContaining([
+      `send ${n.trigger}`,
+      `saga ${n.name}`,
+      'saga.step a',
+      'saga.step b',
+      'saga.step c',
+      `saga ${n.name} completed`,
+      `process ${n.t('a')}`,
+      `handle ${n.agent}`,
+      `send ${SAGA_REPLIES_TOPIC}`,
+    ]),
   );
   const root = byName(okSpans, `saga ${n.name}`)[0]!;
   expect(parentOf(root)).toBe(okTrace.sendSpanId);

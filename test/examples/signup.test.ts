@@ -188,13 +188,11 @@ describe('the account signup saga end to end', () => {
     expect(typesOf(state).filter((t) => t === 'STEP_TIMED_OUT send-welcome-email')).toHaveLength(3);
     expect(typesOf(state).filter((t) => t === 'STEP_RETRY_SCHEDULED send-welcome-email')).toHaveLength(2);
     const undo = typesOf(state).indexOf('COMPENSATING send-welcome-email');
-    expect(typesOf(state).slice(undo + 1).filter((t) => t !== 'REPLY_IGNORED send-welcome-email')).toEqual([
-      'COMPENSATION_STARTED create-subscription',
-      'STEP_COMPENSATED create-subscription',
-      'COMPENSATION_STARTED create-user',
-      'STEP_COMPENSATED create-user',
-      'COMPENSATED',
-    ]);
+    expect(
+      typesOf(state)
+        .slice(undo + 1)
+        .filter((t) => t !== 'REPLY_IGNORED send-welcome-email'),
+    ).toEqual(['COMPENSATION_STARTED create-subscription', 'STEP_COMPENSATED create-subscription', 'COMPENSATION_STARTED create-user', 'STEP_COMPENSATED create-user', 'COMPENSATED']);
     // The hung sends never reached the provider.
     expect(effects.log).toEqual(['user.created', 'subscription.created', 'subscription.cancelled', 'user.deleted']);
     expect(checkSagaEffects(state, effects)).toEqual([]);

@@ -37,7 +37,16 @@ it('keeps the offset uncommitted while the DLQ cannot be written, then dead-lett
         throw new PermanentError('always refused');
       },
     }),
-    { brokers: [broker.address], codec: new JsonCodec(), idempotency: new MemoryIdempotencyStore(), logger: quiet, sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500, heartbeatEveryMs: 0, kafka: { retry: { retries: 1, initialRetryTime: 100 } } },
+    {
+      brokers: [broker.address],
+      codec: new JsonCodec(),
+      idempotency: new MemoryIdempotencyStore(),
+      logger: quiet,
+      sessionTimeoutMs: 6_000,
+      heartbeatIntervalMs: 500,
+      heartbeatEveryMs: 0,
+      kafka: { retry: { retries: 1, initialRetryTime: 100 } },
+    },
   );
   await worker.joined;
   await admin.deleteTopics({ topics: [dlq] });
@@ -53,10 +62,14 @@ it('keeps the offset uncommitted while the DLQ cannot be written, then dead-lett
   expect(before!.partitions[0]!.offset).toBe('-1');
 
   await admin.createTopics({ topics: [{ topic: dlq }] });
-  await eventually(async () => {
-    const [after] = await admin.fetchOffsets({ groupId: agentName, topics: [input] });
-    return after!.partitions[0]!.offset === '1' ? true : undefined;
-  }, 'the offset to be committed once the dead letter is written', 45_000);
+  await eventually(
+    async () => {
+      const [after] = await admin.fetchOffsets({ groupId: agentName, topics: [input] });
+      return after!.partitions[0]!.offset === '1' ? true : undefined;
+    },
+    'the offset to be committed once the dead letter is written',
+    45_000,
+  );
   const [dlqOffsets] = await admin.fetchTopicOffsets(dlq);
   expect(dlqOffsets!.high).toBe('1');
   await admin.disconnect();

@@ -59,7 +59,7 @@ describe('our kafkajs paths in a plain Node process', () => {
     expectSameRecordsWhereKafkaPutsThem(result);
   }, 90_000);
 
-  it('are all left kafkajs\'s own with MESH_KAFKAJS=stock, with the same records in the same partitions', async () => {
+  it("are all left kafkajs's own with MESH_KAFKAJS=stock, with the same records in the same partitions", async () => {
     const result = await roundTrip('stock');
     expect(result.status).toEqual(all('stock'));
     expectSameRecordsWhereKafkaPutsThem(result);

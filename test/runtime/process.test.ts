@@ -44,7 +44,11 @@ async function runAgent(env: Record<string, string>, extra: string[] = []): Prom
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exit = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   void exit.then(() => children.delete(child));
-  const m = await eventually(() => /ready: .* at (http:\/\/\S+)/.exec(out) ?? (child.exitCode !== null ? Promise.reject(new Error(`mesh run exited: ${err}`)) : undefined), 'the agent to be ready', 30_000);
+  const m = await eventually(
+    () => /ready: .* at (http:\/\/\S+)/.exec(out) ?? (child.exitCode !== null ? Promise.reject(new Error(`mesh run exited: ${err}`)) : undefined),
+    'the agent to be ready',
+    30_000,
+  );
   return { child, stdout: () => out, observabilityUrl: m[1]!, exit };
 }
 

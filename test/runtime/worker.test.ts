@@ -58,7 +58,10 @@ describe('the worker', () => {
     const handled = new Map<number, number>();
     await h.start(countingAgent(n, handled, (order) => ({ doubled: order.n * 2 })));
     const out = await h.watch([n.output]);
-    await publish(n.input, Array.from({ length: 60 }, (_, i) => ({ key: `k${i % 7}`, value: { n: i } })));
+    await publish(
+      n.input,
+      Array.from({ length: 60 }, (_, i) => ({ key: `k${i % 7}`, value: { n: i } })),
+    );
     const seen = await out.until((s) => s.length >= 60, '60 outputs');
     expect(new Set(seen.map((s) => s.headers[Header.eventId])).size).toBe(60);
     expect(seen.map((s) => valueOf<{ doubled: number }>(s).doubled).sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => i * 2));
@@ -139,7 +142,10 @@ describe('the worker', () => {
       }),
     );
     const out = await h.watch([n.output]);
-    await publish(n.input, Array.from({ length: 12 }, (_, i) => ({ key: 'one-partition', value: { n: i } })));
+    await publish(
+      n.input,
+      Array.from({ length: 12 }, (_, i) => ({ key: 'one-partition', value: { n: i } })),
+    );
     const seen = await out.until((s) => s.length >= 12, 'the twelve large outputs');
     expect(seen.map((s) => valueOf<{ n: number }>(s).n)).toEqual(Array.from({ length: 12 }, (_, i) => i));
   });
@@ -266,7 +272,10 @@ describe('the worker', () => {
       }),
     );
     const out = await h.watch([n.output, `${n.agent}.dlq`]);
-    await publish(n.input, Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: { n: i } })));
+    await publish(
+      n.input,
+      Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: { n: i } })),
+    );
     // The dependency is down: the breaker opens and the worker pauses, saying why.
     const pausedBecause = await eventually(async () => {
       const r = await worker.readiness();
@@ -342,17 +351,20 @@ describe('the worker', () => {
       }
       return h.store.complete(agent, completions, ttlMs);
     };
-    await h.start(
-      defineAgent<Order>({ name: n.agent, consumes: [n.input], produces: [n.output], handle: async (e) => [{ topic: n.output, value: e.value }] }),
-      { idempotency: store, logger },
-    );
+    await h.start(defineAgent<Order>({ name: n.agent, consumes: [n.input], produces: [n.output], handle: async (e) => [{ topic: n.output, value: e.value }] }), { idempotency: store, logger });
     const out = await h.watch([n.output]);
-    await publish(n.input, Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: { n: i } })));
+    await publish(
+      n.input,
+      Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: { n: i } })),
+    );
     await eventually(() => lines.find((l) => l.msg === 'consumer restarted'), 'the consumer to restart', 20_000);
     expect(lines.find((l) => l.msg === 'consumer crashed')).toMatchObject({ restart: false });
 
     // Events published after the crash are consumed too, and every offset ends up committed.
-    await publish(n.input, Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: { n: 10 + i } })));
+    await publish(
+      n.input,
+      Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: { n: 10 + i } })),
+    );
     await out.until((seen) => new Set(seen.map((s) => valueOf<Order>(s).n)).size >= 20, 'all 20 outputs');
     // The redone batch sent its outputs again under the same ids: one id per event, whatever the copies.
     const idsByN = new Map<number, Set<string>>();

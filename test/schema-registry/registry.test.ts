@@ -46,9 +46,20 @@ async function stop(target: RunningSchemaRegistry): Promise<void> {
 
 const client = (r: RunningSchemaRegistry) => new SchemaRegistry({ host: r.url, retry: { retries: 0 } });
 const order = (fields: unknown[]) => JSON.stringify({ type: 'record', name: 'Order', namespace: 'test.shop', fields });
-const v1 = order([{ name: 'id', type: 'string' }, { name: 'total', type: 'long' }]);
-const v2 = order([{ name: 'id', type: 'string' }, { name: 'total', type: 'long' }, { name: 'note', type: 'string', default: 'none' }]);
-const breaking = order([{ name: 'id', type: 'string' }, { name: 'total', type: 'long' }, { name: 'currency', type: 'string' }]);
+const v1 = order([
+  { name: 'id', type: 'string' },
+  { name: 'total', type: 'long' },
+]);
+const v2 = order([
+  { name: 'id', type: 'string' },
+  { name: 'total', type: 'long' },
+  { name: 'note', type: 'string', default: 'none' },
+]);
+const breaking = order([
+  { name: 'id', type: 'string' },
+  { name: 'total', type: 'long' },
+  { name: 'currency', type: 'string' },
+]);
 const avro = (schema: string) => ({ type: SchemaType.AVRO as const, schema });
 const readerSchema = (schema: string) => ({ [SchemaType.AVRO]: { readerSchema: JSON.parse(schema) as RawAvroSchema } });
 
@@ -111,10 +122,7 @@ test('an incompatible change is refused with 409 under BACKWARD and accepted und
 
 test('a restarted registry keeps ids, versions and config, and does not reuse ids', async () => {
   const first = await registry();
-  const ids = [
-    (await client(first).register(avro(v1), { subject: 'orders-value' })).id,
-    (await client(first).register(avro(v2), { subject: 'orders-value' })).id,
-  ];
+  const ids = [(await client(first).register(avro(v1), { subject: 'orders-value' })).id, (await client(first).register(avro(v2), { subject: 'orders-value' })).id];
   await api(first, 'DELETE', '/subjects/orders-value/versions/2');
   await api(first, 'PUT', '/config/orders-value', { compatibility: 'FULL' });
   const before = await api(first, 'GET', '/subjects/orders-value/versions/1');
@@ -126,7 +134,11 @@ test('a restarted registry keeps ids, versions and config, and does not reuse id
   expect((await api(second, 'GET', '/subjects/orders-value/versions?deleted=true')).body).toEqual([1, 2]);
   expect((await api(second, 'GET', '/config/orders-value')).body).toEqual({ compatibilityLevel: 'FULL' });
   expect((await api(second, 'GET', `/schemas/ids/${ids[1]}`)).status).toBe(200);
-  const third = order([{ name: 'id', type: 'string' }, { name: 'total', type: 'long' }, { name: 'tag', type: ['null', 'string'], default: null }]);
+  const third = order([
+    { name: 'id', type: 'string' },
+    { name: 'total', type: 'long' },
+    { name: 'tag', type: ['null', 'string'], default: null },
+  ]);
   const next = await api(second, 'POST', '/subjects/orders-value/versions', { schema: third });
   expect(next.body).toEqual({ id: Math.max(...ids) + 1 });
   expect((await api(second, 'GET', '/subjects/orders-value/versions/latest')).body).toMatchObject({ version: 3 });

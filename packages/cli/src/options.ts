@@ -7,7 +7,10 @@ export class UsageError extends Error {
 
 /** Parses `host:port[,host:port...]`. */
 export function parseBrokerList(value: string): string[] {
-  const brokers = value.split(',').map((b) => b.trim()).filter(Boolean);
+  const brokers = value
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
   const bad = brokers.find((b) => !/^[^\s:]+:\d{1,5}$/.test(b));
   if (brokers.length === 0 || bad !== undefined) throw new InvalidArgumentError(`'${bad ?? value}' is not a host:port broker list`);
   return brokers;

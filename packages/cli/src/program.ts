@@ -9,9 +9,7 @@ import { registerRunCommand } from './commands/run';
 import { registerSagaCommand } from './commands/saga';
 
 export function buildProgram(): Command {
-  const program = new Command('mesh')
-    .description('agentmesh: a fault-tolerant, event-driven agent mesh on Kafka')
-    .showHelpAfterError('(run with --help for usage)');
+  const program = new Command('mesh').description('agentmesh: a fault-tolerant, event-driven agent mesh on Kafka').showHelpAfterError('(run with --help for usage)');
   registerBrokerCommand(program);
   registerRegistryCommand(program);
   registerDevCommand(program);

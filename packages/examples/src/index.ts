@@ -39,15 +39,7 @@ export {
   type SignupEffect,
   type SignupLedger,
 } from './signup/ledger';
-export {
-  decideEmailFault,
-  emailFaultsFromEnv,
-  EmailFaultEnv,
-  FAULT_SUFFIXES,
-  NO_EMAIL_FAULTS,
-  type EmailFault,
-  type EmailFaultConfig,
-} from './signup/email-faults';
+export { decideEmailFault, emailFaultsFromEnv, EmailFaultEnv, FAULT_SUFFIXES, NO_EMAIL_FAULTS, type EmailFault, type EmailFaultConfig } from './signup/email-faults';
 export { SignupParticipants, SIGNUP_PARTICIPANT_TIMEOUT_MS, type SignupParticipantOptions } from './signup/options';
 export { checkSagaEffects, emailMayHaveBeenSent, failureOfFailedStep } from './signup/effects-check';
 export { formatSagaState, describeEntry, type FormatSagaOptions } from './signup/timeline';

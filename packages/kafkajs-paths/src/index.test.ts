@@ -60,7 +60,7 @@ describe('the kafkajs paths', () => {
     expect(status).toEqual(Object.fromEntries(ALL.map((name) => [name, 'in-place'])));
   });
 
-  it.each(['stock', ' Stock\n', 'STOCK'])('are left kafkajs\'s own with MESH_KAFKAJS=%j', (value) => {
+  it.each(['stock', ' Stock\n', 'STOCK'])("are left kafkajs's own with MESH_KAFKAJS=%j", (value) => {
     process.env.MESH_KAFKAJS = value;
     const { put, status } = isolated((paths) => ({ put: putAll(paths), status: paths.kafkajsPathsStatus() }));
     for (const name of ALL) expect([name, put[name].result]).toEqual([name, put[name].original]);
@@ -91,7 +91,14 @@ describe('kafkajs, as the patch leaves it', () => {
         ours: (require('./partition-grouping') as { groupMessagesPerPartition: unknown }).groupMessagesPerPartition,
       };
     });
-    expect(status.eager).toEqual({ recordEncoder: 'not-loaded', recordDecoder: 'not-loaded', groupMessagesPerPartition: 'in-place', defaultPartitioner: 'in-place', produceRequestV3: 'not-loaded', requestFrame: 'in-place' });
+    expect(status.eager).toEqual({
+      recordEncoder: 'not-loaded',
+      recordDecoder: 'not-loaded',
+      groupMessagesPerPartition: 'in-place',
+      defaultPartitioner: 'in-place',
+      produceRequestV3: 'not-loaded',
+      requestFrame: 'in-place',
+    });
     expect(status.all).toEqual(Object.fromEntries(ALL.map((name) => [name, 'in-place'])));
     expect(loaded).toBe(ours);
   });

@@ -88,7 +88,8 @@ function randomArgs(rnd: () => number): ProduceRequestArgs {
   const args: ProduceRequestArgs = { acks: pick([-1, 1]), timeout: pick([30_000, 5000]), topicData };
   const id = rnd();
   if (id < 0.3) args.producerId = Long.fromValue(pick([-1, 0, 4000, 2 ** 40 + 3, int(2 ** 31)]));
-  else if (id < 0.5) args.producerId = pick(['12', '9007199254740993', '-1']); // the eos manager's: a number or a decimal string
+  else if (id < 0.5)
+    args.producerId = pick(['12', '9007199254740993', '-1']); // the eos manager's: a number or a decimal string
   else if (id < 0.7) args.producerId = pick([-1, 7]);
   if (rnd() < 0.7) args.producerEpoch = pick([0, 1, 32_767, int(100)]);
   const txn = rnd();

@@ -1,6 +1,16 @@
 import { seeded } from '../../../test/support/seeded';
 import { stockKafkajs } from '../test/stock-kafkajs';
-import { fastRecordDecoder, fastRecordEncoder, type BatchContext, type DecoderLike, type EncoderClass, type EncoderLike, type RecordDecoder, type RecordEncoder, type RecordInput } from './record-codec';
+import {
+  fastRecordDecoder,
+  fastRecordEncoder,
+  type BatchContext,
+  type DecoderLike,
+  type EncoderClass,
+  type EncoderLike,
+  type RecordDecoder,
+  type RecordEncoder,
+  type RecordInput,
+} from './record-codec';
 
 // kafkajs's own codecs, the reference: ours must give the same bytes and the same records.
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -88,7 +98,7 @@ describe('fastRecordDecoder', () => {
     }
   });
 
-  it("decodes batches as kafkajs hands them over (one context object per batch), with more header names than it remembers", () => {
+  it('decodes batches as kafkajs hands them over (one context object per batch), with more header names than it remembers', () => {
     const rnd = seeded(11);
     // 100 names, many of one length differing in one byte, so a remembered name is matched by all its bytes.
     const nameOf = (k: number) => (k % 3 === 0 ? `mesh-h-${String(k).padStart(3, '0')}` : k % 3 === 1 ? `x${k}` : `hé-${k}`);

@@ -45,7 +45,7 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 }
 
 describe('RegistryCodec', () => {
-  it('round-trips a value in the Confluent wire format with the topic\'s latest schema', async () => {
+  it("round-trips a value in the Confluent wire format with the topic's latest schema", async () => {
     const codec = new RegistryCodec({ url: registry.url });
     const bytes = await codec.encode('invoices.received', invoice);
     const latestId = (await codec.latestSchema('invoices.received'))!.id;
@@ -77,7 +77,7 @@ describe('RegistryCodec', () => {
     }
   });
 
-  it('asks the registry for a topic\'s schema once for a burst of messages, not per message', async () => {
+  it("asks the registry for a topic's schema once for a burst of messages, not per message", async () => {
     const client = new SchemaRegistry({ host: registry.url });
     const lookups = jest.spyOn(client, 'getLatestSchemaId');
     const codec = new RegistryCodec({ url: registry.url, client });
@@ -95,7 +95,12 @@ describe('RegistryCodec', () => {
 
     const nested = await rejection(
       codec.encode('invoices.extracted', {
-        invoiceId: 'i', supplierName: 's', invoiceNumber: 'n', currency: 'EUR', totalMinor: 100, confidence: 0.9,
+        invoiceId: 'i',
+        supplierName: 's',
+        invoiceNumber: 'n',
+        currency: 'EUR',
+        totalMinor: 100,
+        confidence: 0.9,
         lines: [{ description: 'd', quantity: '2', unitPriceMinor: 50 }],
       }),
     );
@@ -138,17 +143,22 @@ describe('RegistryCodec', () => {
     }
   });
 
-  it('refuses, as invalid input, a record written with another topic\'s schema', async () => {
+  it("refuses, as invalid input, a record written with another topic's schema", async () => {
     const codec = new RegistryCodec({ url: registry.url });
     const signup = await codec.encode('accounts.signups', {
-      accountId: 'a-1', email: 'a@example.com', displayName: 'A', plan: 'TEAM', referralCode: null, requestedAt: 1,
+      accountId: 'a-1',
+      email: 'a@example.com',
+      displayName: 'A',
+      plan: 'TEAM',
+      referralCode: null,
+      requestedAt: 1,
     });
     const error = await rejection(codec.decode('invoices.received', signup));
     expect(error).toBeInstanceOf(InvalidInputError);
     expect(error.message).toMatch(/^schema id \d+ does not fit topic 'invoices\.received': it cannot be read as the topic's schema/);
   });
 
-  describe('when a topic\'s schema evolves (a new field with a default)', () => {
+  describe("when a topic's schema evolves (a new field with a default)", () => {
     const v1 = { type: 'record', name: 'Ticket', namespace: 'io.agentmesh.test', fields: [{ name: 'id', type: 'string' }] };
     const v2 = { ...v1, fields: [...v1.fields, { name: 'priority', type: 'int', default: 3 }] };
 
@@ -165,7 +175,7 @@ describe('RegistryCodec', () => {
       expect(await codec.decode(topic, fresh)).toEqual({ id: 't-2', priority: 1 });
     });
 
-    it('keeps a topic\'s schema for its time to live, and looks again at once when a value needs the newer one', async () => {
+    it("keeps a topic's schema for its time to live, and looks again at once when a value needs the newer one", async () => {
       const topic = uniqueTopic('tickets');
       const v1Id = await registerSchema(valueSubject(topic), v1);
       let now = 0;

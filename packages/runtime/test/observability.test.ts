@@ -227,9 +227,9 @@ describe('readiness bounds', () => {
   it('refuses to start on a port in use with a typed error', async () => {
     const first = await startObservabilityServer({ registry: new PrometheusWorkerMetrics({ collectProcessMetrics: false }).registry });
     try {
-      await expect(
-        startObservabilityServer({ port: first.port, registry: new PrometheusWorkerMetrics({ collectProcessMetrics: false }).registry }),
-      ).rejects.toMatchObject({ name: 'ObservabilityServerError' });
+      await expect(startObservabilityServer({ port: first.port, registry: new PrometheusWorkerMetrics({ collectProcessMetrics: false }).registry })).rejects.toMatchObject({
+        name: 'ObservabilityServerError',
+      });
     } finally {
       await first.stop();
     }
@@ -297,7 +297,14 @@ describe('trace context through Kafka headers', () => {
 
     // Agent ocr, attempt 1, fails and sends to its retry topic.
     const consume1 = startConsumeSpan(tracing.tracer, {
-      agent: 'ocr', topic: 'invoices.received', partition: 2, offset: '17', eventId: 'evt-1', headers: received, attempt: 1, key: 'inv-9',
+      agent: 'ocr',
+      topic: 'invoices.received',
+      partition: 2,
+      offset: '17',
+      eventId: 'evt-1',
+      headers: received,
+      attempt: 1,
+      key: 'inv-9',
     });
     const handle1 = startHandleSpan(tracing.tracer, consume1.context, { agent: 'ocr', eventId: 'evt-1', attempt: 1 });
     endSpan(handle1.span, { error: new Error('upstream 503') });
@@ -308,7 +315,13 @@ describe('trace context through Kafka headers', () => {
 
     // Agent ocr, attempt 2, from the retry topic; succeeds and produces an output.
     const consume2 = startConsumeSpan(tracing.tracer, {
-      agent: 'ocr', topic: 'ocr.retry.1', partition: 2, offset: '3', eventId: 'evt-1', headers: retryHeaders, attempt: 2,
+      agent: 'ocr',
+      topic: 'ocr.retry.1',
+      partition: 2,
+      offset: '3',
+      eventId: 'evt-1',
+      headers: retryHeaders,
+      attempt: 2,
     });
     const handle2 = startHandleSpan(tracing.tracer, consume2.context, { agent: 'ocr', eventId: 'evt-1', attempt: 2 });
     endSpan(handle2.span);
@@ -319,7 +332,12 @@ describe('trace context through Kafka headers', () => {
 
     // Agent validation consumes the output.
     const consume3 = startConsumeSpan(tracing.tracer, {
-      agent: 'validation', topic: 'invoices.extracted', partition: 0, offset: '0', headers: outputHeaders, attempt: 1,
+      agent: 'validation',
+      topic: 'invoices.extracted',
+      partition: 0,
+      offset: '0',
+      headers: outputHeaders,
+      attempt: 1,
     });
     endSpan(consume3.span, { outcome: 'processed' });
 
@@ -471,13 +489,22 @@ describe('logger', () => {
   it('eventLogFields gives the ids of one decision line', () => {
     const { logger, lines } = capturedLogger();
     const event = {
-      topic: 'invoices.received', partition: 1, offset: '99', eventId: 'evt-1', correlationId: 'corr-1',
+      topic: 'invoices.received',
+      partition: 1,
+      offset: '99',
+      eventId: 'evt-1',
+      correlationId: 'corr-1',
       headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
     };
     logger.info({ ...eventLogFields(event), decision: 'processed' }, 'processed');
     expect(lines[0]).toMatchObject({
-      eventId: 'evt-1', correlationId: 'corr-1', traceId: '0af7651916cd43dd8448eb211c80319c',
-      topic: 'invoices.received', partition: 1, offset: '99', decision: 'processed',
+      eventId: 'evt-1',
+      correlationId: 'corr-1',
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      topic: 'invoices.received',
+      partition: 1,
+      offset: '99',
+      decision: 'processed',
     });
   });
 });

@@ -29,12 +29,15 @@ type LogLine = Record<string, unknown> & { level: number; msg: string };
 function captureLogs(): { logger: Logger; lines: LogLine[]; text: () => string } {
   const lines: LogLine[] = [];
   const raw: string[] = [];
-  const logger = pino({ level: 'debug' }, {
-    write: (line: string) => {
-      raw.push(line);
-      lines.push(JSON.parse(line) as LogLine);
+  const logger = pino(
+    { level: 'debug' },
+    {
+      write: (line: string) => {
+        raw.push(line);
+        lines.push(JSON.parse(line) as LogLine);
+      },
     },
-  });
+  );
   return { logger, lines, text: () => raw.join('') };
 }
 
@@ -119,7 +122,14 @@ describe.each(idempotencyImplementations)('IdempotencyStore (%s)', (_kind, open)
 
   it('makes a completion replace the lease, for every owner', async () => {
     await store.claim(agent, ['e1', 'e2'], 'owner-a', 10_000);
-    await store.complete(agent, [{ eventId: 'e1', outcome: 'processed' }, { eventId: 'e2', outcome: 'dead-lettered' }], 60_000);
+    await store.complete(
+      agent,
+      [
+        { eventId: 'e1', outcome: 'processed' },
+        { eventId: 'e2', outcome: 'dead-lettered' },
+      ],
+      60_000,
+    );
     expect(await store.claim(agent, ['e1', 'e2'], 'owner-a', 10_000)).toEqual(
       new Map([
         ['e1', { state: 'done', outcome: 'processed' }],
@@ -241,7 +251,14 @@ describe('RedisIdempotencyStore on the shared Redis', () => {
     // The claim script answers only the keys that do not end up leased to us, by index: a shifted index would
     // hand a fresh id someone else's answer (or the reverse), which this layout would show.
     const ids = Array.from({ length: 40 }, (_, i) => `e${i}`);
-    await store.complete(agent, [{ eventId: 'e0', outcome: 'dead-lettered' }, { eventId: 'e7', outcome: 'degraded' }], 60_000);
+    await store.complete(
+      agent,
+      [
+        { eventId: 'e0', outcome: 'dead-lettered' },
+        { eventId: 'e7', outcome: 'degraded' },
+      ],
+      60_000,
+    );
     await store.complete(agent, [{ eventId: 'e39', outcome: 'processed' }], 60_000);
     await store.claim(agent, ['e3', 'e21'], 'owner-b', 60_000);
     await store.claim(agent, ['e4', 'e22'], 'owner-a', 1_000); // ours, to be renewed
@@ -278,19 +295,36 @@ describe('RedisIdempotencyStore on the shared Redis', () => {
     expect(await store.claim(agent, ['fresh', 'fresh'], 'owner-a', 10_000)).toEqual(new Map([['fresh', { state: 'acquired' }]]));
   });
 
-  it('completes a batch of mixed outcomes with each key\'s own value and the TTL', async () => {
+  it("completes a batch of mixed outcomes with each key's own value and the TTL", async () => {
     const outcomes: Outcome[] = ['processed', 'processed', 'degraded', 'processed', 'dead-lettered', 'dead-lettered', 'degraded', 'processed'];
     const completions = outcomes.map((outcome, i) => ({ eventId: `e${i}`, outcome }));
-    await store.claim(agent, completions.map((c) => c.eventId), 'owner-a', 10_000);
+    await store.claim(
+      agent,
+      completions.map((c) => c.eventId),
+      'owner-a',
+      10_000,
+    );
     await store.complete(agent, completions, 60_000);
-    const results = await store.claim(agent, completions.map((c) => c.eventId), 'owner-b', 10_000);
+    const results = await store.claim(
+      agent,
+      completions.map((c) => c.eventId),
+      'owner-b',
+      10_000,
+    );
     expect([...results]).toEqual(completions.map(({ eventId, outcome }) => [eventId, { state: 'done', outcome }]));
     for (const { eventId, outcome } of completions) {
       expect(await admin.get(store.keyOf(agent, eventId))).toBe(`done:${outcome}`);
       expect(await admin.pttl(store.keyOf(agent, eventId))).toBeGreaterThan(50_000);
     }
     // The same id twice in one batch: the last completion wins, as with one SET per completion.
-    await store.complete(agent, [{ eventId: 'twice', outcome: 'processed' }, { eventId: 'twice', outcome: 'degraded' }], 60_000);
+    await store.complete(
+      agent,
+      [
+        { eventId: 'twice', outcome: 'processed' },
+        { eventId: 'twice', outcome: 'degraded' },
+      ],
+      60_000,
+    );
     expect(await admin.get(store.keyOf(agent, 'twice'))).toBe('done:degraded');
   });
 
@@ -298,7 +332,11 @@ describe('RedisIdempotencyStore on the shared Redis', () => {
     const ids = ['plain-uuid-like-0000', '12,34', '', 'new\nline', 'héllo wörld', '日本語', '🙂', '9', 'trailing,'];
     await store.claim(agent, ids, 'owner-a', 60_000);
     for (const id of ids) expect([id, await admin.get(store.keyOf(agent, id))]).toEqual([id, 'lease:owner-a']);
-    await store.complete(agent, ids.map((eventId, i) => ({ eventId, outcome: i % 2 === 0 ? ('processed' as const) : ('degraded' as const) })), 60_000);
+    await store.complete(
+      agent,
+      ids.map((eventId, i) => ({ eventId, outcome: i % 2 === 0 ? ('processed' as const) : ('degraded' as const) })),
+      60_000,
+    );
     for (const [i, id] of ids.entries()) expect([id, await admin.get(store.keyOf(agent, id))]).toEqual([id, i % 2 === 0 ? 'done:processed' : 'done:degraded']);
     await store.forget(agent, ids.slice(0, 4));
     await store.claim(agent, ids.slice(0, 4), 'owner-b', 60_000);
@@ -334,7 +372,15 @@ describe('RedisIdempotencyStore on the shared Redis', () => {
         return writes.mock.calls.length;
       };
       expect(await measure(() => store.claim(agent, ids, 'owner-a', 10_000))).toBe(1);
-      expect(await measure(() => store.complete(agent, ids.slice(0, 25).map((eventId) => ({ eventId, outcome: 'processed' as const })), 60_000))).toBe(1);
+      expect(
+        await measure(() =>
+          store.complete(
+            agent,
+            ids.slice(0, 25).map((eventId) => ({ eventId, outcome: 'processed' as const })),
+            60_000,
+          ),
+        ),
+      ).toBe(1);
       expect(await measure(() => store.release(agent, ids.slice(25), 'owner-a'))).toBe(1);
       expect(await measure(() => store.forget(agent, ids.slice(0, 25)))).toBe(1);
 
@@ -360,8 +406,7 @@ describe('RedisIdempotencyStore on the shared Redis', () => {
 
 describe('RedisIdempotencyStore given replies it does not expect', () => {
   /** A connection that answers every script with `reply` (or rejects with it): what a broken or foreign script would do. */
-  const storeAnswering = (reply: () => Promise<unknown>) =>
-    new RedisIdempotencyStore({ status: 'ready', evalsha: reply } as unknown as Redis, { ownsConnection: false });
+  const storeAnswering = (reply: () => Promise<unknown>) => new RedisIdempotencyStore({ status: 'ready', evalsha: reply } as unknown as Redis, { ownsConnection: false });
 
   it.each([
     ['not an array', 'OK'],
@@ -378,7 +423,10 @@ describe('RedisIdempotencyStore given replies it does not expect', () => {
   });
 
   it('rejects a complete that did not write every key, and types a script error', async () => {
-    const two = [{ eventId: 'e0', outcome: 'processed' as const }, { eventId: 'e1', outcome: 'processed' as const }];
+    const two = [
+      { eventId: 'e0', outcome: 'processed' as const },
+      { eventId: 'e1', outcome: 'processed' as const },
+    ];
     await expect(storeAnswering(async () => 1).complete('a', two, 60_000)).rejects.toThrow(/complete: unexpected reply/);
     const failing = storeAnswering(async () => {
       throw Object.assign(new Error('ERR Error running script: @user_script:7: OOM command not allowed'), { name: 'ReplyError' });
@@ -578,9 +626,7 @@ describe('RedisCheckpointStore on the shared Redis', () => {
     await store.save(agent, 'e1', { step: 1 });
     await admin.hset(store.keyOf(agent, 'e1'), 'v:1', 'not json');
     expect(await store.load(agent, 'e1')).toBeUndefined();
-    expect(lines.filter((line) => line.level === 40).map((line) => line.msg)).toEqual([
-      'no checkpoint version passed its integrity check; starting from scratch',
-    ]);
+    expect(lines.filter((line) => line.level === 40).map((line) => line.msg)).toEqual(['no checkpoint version passed its integrity check; starting from scratch']);
   });
 
   it('closes its own connection', async () => {

@@ -31,24 +31,17 @@ export const ErrorCode = {
   storeTimeout: 50002,
 } as const;
 
-export const subjectNotFound = (subject: string): RegistryError =>
-  new RegistryError(404, ErrorCode.subjectNotFound, `Subject '${subject}' not found.`);
+export const subjectNotFound = (subject: string): RegistryError => new RegistryError(404, ErrorCode.subjectNotFound, `Subject '${subject}' not found.`);
 
 export const versionNotFound = (subject: string, version: number | string): RegistryError =>
   new RegistryError(404, ErrorCode.versionNotFound, `Version ${version} not found for subject '${subject}'.`);
 
-export const schemaNotFound = (detail: string): RegistryError =>
-  new RegistryError(404, ErrorCode.schemaNotFound, `Schema not found: ${detail}.`);
+export const schemaNotFound = (detail: string): RegistryError => new RegistryError(404, ErrorCode.schemaNotFound, `Schema not found: ${detail}.`);
 
-export const invalidSchema = (detail: string): RegistryError =>
-  new RegistryError(422, ErrorCode.invalidSchema, `Invalid schema: ${detail}`);
+export const invalidSchema = (detail: string): RegistryError => new RegistryError(422, ErrorCode.invalidSchema, `Invalid schema: ${detail}`);
 
 export const invalidVersion = (raw: string): RegistryError =>
-  new RegistryError(
-    422,
-    ErrorCode.invalidVersion,
-    `The specified version '${raw}' is not a valid version id. Allowed values are between [1, 2^31-1] and the string "latest".`,
-  );
+  new RegistryError(422, ErrorCode.invalidVersion, `The specified version '${raw}' is not a valid version id. Allowed values are between [1, 2^31-1] and the string "latest".`);
 
 export const badRequest = (message: string): RegistryError => new RegistryError(400, 400, message);
 

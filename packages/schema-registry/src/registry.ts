@@ -2,16 +2,7 @@ import { Type } from 'avsc';
 import { assertAvroSchemaType, parseAvroSchema, type ParsedAvroSchema } from './avro/schema';
 import { checkCompatibility, type ExistingVersion } from './compatibility/check';
 import { COMPATIBILITY_LEVELS, isCompatibilityLevel, type CompatibilityLevel } from './compatibility/levels';
-import {
-  ErrorCode,
-  RegistryError,
-  SchemaStoreError,
-  invalidSchema,
-  invalidVersion,
-  schemaNotFound,
-  subjectNotFound,
-  versionNotFound,
-} from './errors';
+import { ErrorCode, RegistryError, SchemaStoreError, invalidSchema, invalidVersion, schemaNotFound, subjectNotFound, versionNotFound } from './errors';
 import type { SchemaVersionValue, StoreRecord } from './store/records';
 import type { RegistryView } from './store/state';
 import type { SchemaStore } from './store/store';
@@ -163,8 +154,7 @@ export class SchemaRegistryService {
         throw new RegistryError(
           409,
           ErrorCode.incompatibleSchema,
-          `Schema being registered is incompatible with an earlier schema for subject "${subject}" ` +
-            `(compatibility ${level}): ${problems.map((p) => p.message).join('; ')}`,
+          `Schema being registered is incompatible with an earlier schema for subject "${subject}" ` + `(compatibility ${level}): ${problems.map((p) => p.message).join('; ')}`,
         );
       }
       const id = view.idForSchema(parsed.canonical) ?? view.highestId() + 1;

@@ -53,9 +53,7 @@ export async function startSchemaRegistry(options: SchemaRegistryOptions = {}): 
   const host = options.host ?? '127.0.0.1';
   const requestedPort = options.port ?? 8081;
   const store: SchemaStore =
-    options.brokers && options.brokers.length > 0
-      ? await KafkaSchemaStore.open({ brokers: options.brokers, topic: options.topic, timeoutMs: options.storeTimeoutMs })
-      : new MemorySchemaStore();
+    options.brokers && options.brokers.length > 0 ? await KafkaSchemaStore.open({ brokers: options.brokers, topic: options.topic, timeoutMs: options.storeTimeoutMs }) : new MemorySchemaStore();
   const service = new SchemaRegistryService(store);
   const server = createRegistryHttpServer(service, { maxBodyBytes: options.maxBodyBytes, onInternalError: options.onInternalError });
   let address: AddressInfo;

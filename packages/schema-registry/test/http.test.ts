@@ -19,9 +19,11 @@ async function api(method: string, path: string, body?: unknown): Promise<Answer
   return { status: response.status, contentType: response.headers.get('content-type'), body: text ? JSON.parse(text) : undefined };
 }
 
-const order = (fields: unknown[] = [{ name: 'id', type: 'string' }]) =>
-  JSON.stringify({ type: 'record', name: 'Order', namespace: 'test.shop', fields });
-const withNote = order([{ name: 'id', type: 'string' }, { name: 'note', type: ['null', 'string'], default: null }]);
+const order = (fields: unknown[] = [{ name: 'id', type: 'string' }]) => JSON.stringify({ type: 'record', name: 'Order', namespace: 'test.shop', fields });
+const withNote = order([
+  { name: 'id', type: 'string' },
+  { name: 'note', type: ['null', 'string'], default: null },
+]);
 
 beforeEach(async () => {
   registry = await startSchemaRegistry({ port: 0, maxBodyBytes: 64 * 1024 });
@@ -51,7 +53,10 @@ test('register, look up, list; same schema again and under another subject keeps
   expect((await api('POST', '/subjects/orders-value', { schema: order() })).body).toMatchObject({ id: 1, version: 1 });
   const byId = (await api('GET', '/schemas/ids/2')).body as { schema: string };
   expect(JSON.parse(byId.schema)).toEqual(JSON.parse(withNote));
-  expect((await api('GET', '/schemas/ids/1/versions')).body).toEqual([{ subject: 'orders-value', version: 1 }, { subject: 'other-value', version: 1 }]);
+  expect((await api('GET', '/schemas/ids/1/versions')).body).toEqual([
+    { subject: 'orders-value', version: 1 },
+    { subject: 'other-value', version: 1 },
+  ]);
 });
 
 test('URL-encoded subject names', async () => {
@@ -76,7 +81,10 @@ test('config: global default BACKWARD, subject 40401 until set, invalid level 42
 
 test('compatibility endpoint and 409 on register', async () => {
   await api('POST', '/subjects/orders-value/versions', { schema: order() });
-  const breaking = order([{ name: 'id', type: 'string' }, { name: 'total', type: 'long' }]);
+  const breaking = order([
+    { name: 'id', type: 'string' },
+    { name: 'total', type: 'long' },
+  ]);
   expect((await api('POST', '/compatibility/subjects/orders-value/versions/latest', { schema: withNote })).body).toEqual({ is_compatible: true });
   const verbose = await api('POST', '/compatibility/subjects/orders-value/versions/1?verbose=true', { schema: breaking });
   expect(verbose.body).toEqual({ is_compatible: false, messages: [expect.stringMatching(/"total" has no default/)] });
@@ -152,7 +160,10 @@ describe('bad input: clear errors, nothing stored', () => {
 
   test('a body over the limit answers 413 and the server keeps serving', async () => {
     const huge = JSON.stringify({ schema: order([{ name: 'id', type: 'string', doc: 'x'.repeat(70 * 1024) }]) });
-    expect(await api('POST', '/subjects/orders-value/versions', huge)).toMatchObject({ status: 413, body: { error_code: 413, message: expect.stringMatching(/larger than the limit of 65536 bytes/) as unknown } });
+    expect(await api('POST', '/subjects/orders-value/versions', huge)).toMatchObject({
+      status: 413,
+      body: { error_code: 413, message: expect.stringMatching(/larger than the limit of 65536 bytes/) as unknown },
+    });
     // Chunked (no content-length) too.
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(`${registry.url}/subjects/orders-value/versions`, { method: 'POST' }, (res) => {

@@ -152,11 +152,13 @@ function hookKafkajs(kafkajs, kafkajsDir, stamps) {
     if (!stamps.on) return produce.call(this, req);
     const ids = markMessages(stamps, req.topicData || [], 'produce.request', now());
     if (ids.length === 0) return produce.call(this, req);
-    return als.run({ kind: 'produce', ids }, () => produce.call(this, req)).then((res) => {
-      const t = now();
-      for (const id of ids) stamps.mark(id, 'produce.acked', t);
-      return res;
-    });
+    return als
+      .run({ kind: 'produce', ids }, () => produce.call(this, req))
+      .then((res) => {
+        const t = now();
+        for (const id of ids) stamps.mark(id, 'produce.acked', t);
+        return res;
+      });
   };
 
   const fetch = Broker.prototype.fetch;
@@ -164,23 +166,25 @@ function hookKafkajs(kafkajs, kafkajsDir, stamps) {
     if (!stamps.on || !(req.topics || []).some((t) => stamps.tracks(t.topic))) return fetch.call(this, req);
     const ctx = { kind: 'fetch', receivedAt: undefined };
     const issuedAt = now();
-    return als.run(ctx, () => fetch.call(this, req)).then((res) => {
-      const t = now();
-      for (const r of (res && res.responses) || []) {
-        if (!stamps.tracks(r.topicName)) continue;
-        for (const p of r.partitions || []) {
-          for (const m of p.messages || []) {
-            const id = header(m.headers, EVENT_ID);
-            if (!id) continue;
-            stamps.mark(id, 'consume.fetchIssued', issuedAt);
-            stamps.mark(id, 'consume.received', ctx.receivedAt === undefined ? t : ctx.receivedAt);
-            stamps.mark(id, 'consume.fetched', t);
-            stamps.note(id, { topic: r.topicName, partition: p.partition, offset: m.offset, cause: header(m.headers, CAUSATION_ID) });
+    return als
+      .run(ctx, () => fetch.call(this, req))
+      .then((res) => {
+        const t = now();
+        for (const r of (res && res.responses) || []) {
+          if (!stamps.tracks(r.topicName)) continue;
+          for (const p of r.partitions || []) {
+            for (const m of p.messages || []) {
+              const id = header(m.headers, EVENT_ID);
+              if (!id) continue;
+              stamps.mark(id, 'consume.fetchIssued', issuedAt);
+              stamps.mark(id, 'consume.received', ctx.receivedAt === undefined ? t : ctx.receivedAt);
+              stamps.mark(id, 'consume.fetched', t);
+              stamps.note(id, { topic: r.topicName, partition: p.partition, offset: m.offset, cause: header(m.headers, CAUSATION_ID) });
+            }
           }
         }
-      }
-      return res;
-    });
+        return res;
+      });
   };
 
   // The request queue gets each request's entry in the context of the call that made it (Broker.produce/fetch

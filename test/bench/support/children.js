@@ -67,7 +67,11 @@ function serveControl(send, stop, handlers = {}) {
   let session = null;
   const post = (method, params = {}) => new Promise((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
   process.on('message', (msg) => {
-    const reply = (p) => p.then((body) => send({ type: 'reply', id: msg.id, body }), (err) => send({ type: 'reply', id: msg.id, error: String((err && err.stack) || err) }));
+    const reply = (p) =>
+      p.then(
+        (body) => send({ type: 'reply', id: msg.id, body }),
+        (err) => send({ type: 'reply', id: msg.id, error: String((err && err.stack) || err) }),
+      );
     if (Object.prototype.hasOwnProperty.call(handlers, msg.type)) return reply(Promise.resolve().then(() => handlers[msg.type](msg)));
     switch (msg.type) {
       case 'profile-start':

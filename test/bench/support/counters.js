@@ -60,7 +60,11 @@ class Counters {
 function timedMethod(obj, method, counters, name, itemsOf = () => 0) {
   const orig = obj[method];
   obj[method] = function (...args) {
-    return counters.time(name, () => orig.apply(this === undefined ? obj : this, args), (result) => itemsOf(args, result));
+    return counters.time(
+      name,
+      () => orig.apply(this === undefined ? obj : this, args),
+      (result) => itemsOf(args, result),
+    );
   };
 }
 
@@ -75,8 +79,18 @@ function instrumentKafkajs(kafkajs, counters, { sendBatch, send, heartbeat, each
     const p = producer.apply(this, args);
     const sendBatchOf = p.sendBatch;
     const sendOne = p.send;
-    p.sendBatch = (req) => counters.time(sendBatch, () => sendBatchOf(req), () => req.topicMessages.reduce((n, t) => n + t.messages.length, 0));
-    p.send = (req) => counters.time(req.topic === 'mesh.heartbeats' ? heartbeat : send, () => sendOne(req), () => req.messages.length);
+    p.sendBatch = (req) =>
+      counters.time(
+        sendBatch,
+        () => sendBatchOf(req),
+        () => req.topicMessages.reduce((n, t) => n + t.messages.length, 0),
+      );
+    p.send = (req) =>
+      counters.time(
+        req.topic === 'mesh.heartbeats' ? heartbeat : send,
+        () => sendOne(req),
+        () => req.messages.length,
+      );
     return p;
   };
   const consumer = Kafka.prototype.consumer;

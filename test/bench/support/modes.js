@@ -20,7 +20,13 @@ const MODES = ['durable', 'memory'];
 function modesToRun(env = process.env) {
   const raw = (env.BENCH_MODES || '').trim();
   if (raw) {
-    const list = raw === 'both' ? MODES : raw.split(',').map((s) => s.trim()).filter(Boolean);
+    const list =
+      raw === 'both'
+        ? MODES
+        : raw
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean);
     for (const m of list) if (!MODES.includes(m)) throw new Error(`BENCH_MODES: unknown mode ${m} (both, durable, memory)`);
     return MODES.filter((m) => list.includes(m));
   }

@@ -42,9 +42,21 @@ function withTimeout(promise, ms, what) {
 async function reap(child, graceMs = 3000) {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  if (await withTimeout(exited, graceMs, 'exit').then(() => true, () => false)) return;
+  if (
+    await withTimeout(exited, graceMs, 'exit').then(
+      () => true,
+      () => false,
+    )
+  )
+    return;
   child.kill('SIGTERM');
-  if (await withTimeout(exited, 2000, 'exit').then(() => true, () => false)) return;
+  if (
+    await withTimeout(exited, 2000, 'exit').then(
+      () => true,
+      () => false,
+    )
+  )
+    return;
   child.kill('SIGKILL');
   await withTimeout(exited, 2000, 'exit').catch(() => {});
 }

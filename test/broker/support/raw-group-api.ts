@@ -158,12 +158,7 @@ export async function offsetFetch(
   return { errorCode, offsets };
 }
 
-export async function findCoordinator(
-  client: RawKafkaClient,
-  version: number,
-  key: string,
-  keyType: number,
-): Promise<{ errorCode: number; nodeId: number; host: string; port: number }> {
+export async function findCoordinator(client: RawKafkaClient, version: number, key: string, keyType: number): Promise<{ errorCode: number; nodeId: number; host: string; port: number }> {
   const r = await client.request(API.FindCoordinator, version, (w) => {
     w.string(key);
     if (version >= 1) w.int8(keyType);
@@ -226,7 +221,9 @@ function expectConsumed(r: Reader): void {
 /** The consumer protocol's subscription (what kafkajs' assigners put in JoinGroup metadata). */
 export function consumerSubscription(topics: string[]): Buffer {
   const w = new Writer();
-  w.int16(1).array(topics, (w, t) => w.string(t)).bytes(Buffer.alloc(0));
+  w.int16(1)
+    .array(topics, (w, t) => w.string(t))
+    .bytes(Buffer.alloc(0));
   return w.toBuffer();
 }
 

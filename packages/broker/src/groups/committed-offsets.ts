@@ -88,14 +88,22 @@ export class CommittedOffsets {
   }
 
   deleteGroup(group: string, now: number): void {
-    const removed = this.recordsWhere((g) => g === group, () => true, now);
+    const removed = this.recordsWhere(
+      (g) => g === group,
+      () => true,
+      now,
+    );
     if (removed.length > 0) this.storage.saveCommittedOffsets(removed);
     this.byGroup.delete(group);
   }
 
   /** A deleted topic's offsets go with it, so a topic re-created under the same name starts clean. */
   deleteTopic(topic: string, now: number): void {
-    const removed = this.recordsWhere(() => true, (t) => t === topic, now);
+    const removed = this.recordsWhere(
+      () => true,
+      (t) => t === topic,
+      now,
+    );
     if (removed.length === 0) return;
     this.storage.saveCommittedOffsets(removed);
     for (const [group, topics] of [...this.byGroup]) {

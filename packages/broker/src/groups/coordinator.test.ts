@@ -148,7 +148,13 @@ describe('GroupCoordinator', () => {
 
     const restarted = new GroupCoordinator(storage, () => 6000);
     expect(restarted.fetchOffsets('simple', [{ topic: 't', partitions: [0, 2] }])).toEqual([
-      { topic: 't', partitions: [{ partition: 0, offset: 9, metadata: 'x' }, { partition: 2, offset: -1, metadata: '' }] },
+      {
+        topic: 't',
+        partitions: [
+          { partition: 0, offset: 9, metadata: 'x' },
+          { partition: 2, offset: -1, metadata: '' },
+        ],
+      },
     ]);
     expect(restarted.describe('simple').state).toBe('Empty');
     expect(restarted.list()).toEqual([{ groupId: 'simple', protocolType: '' }]);

@@ -101,7 +101,12 @@ describe('group state machine', () => {
     expect(g.generationId).toBe(genBefore + 1);
     const answers = joinReleases(aJoin);
     expect(answers.get(11)!.leaderId).toBe('a');
-    expect(answers.get(11)!.members.map((m) => m.memberId).sort()).toEqual(['a', 'b']);
+    expect(
+      answers
+        .get(11)!
+        .members.map((m) => m.memberId)
+        .sort(),
+    ).toEqual(['a', 'b']);
     expect(answers.get(10)!.members).toEqual([]);
     expect(answers.get(10)!.generationId).toBe(genBefore + 1);
   });
@@ -160,7 +165,11 @@ describe('group state machine', () => {
     expect(aJoin.group.state).toBe('PreparingRebalance');
     const bLeaves = leave(aJoin.group, 'b', 20, RULES);
     expect(bLeaves.group.state).toBe('CompletingRebalance');
-    expect(joinReleases(bLeaves).get(40)!.members.map((m) => m.memberId)).toEqual(['a']);
+    expect(
+      joinReleases(bLeaves)
+        .get(40)!
+        .members.map((m) => m.memberId),
+    ).toEqual(['a']);
   });
 
   test('followers wait for the leader’s SyncGroup, then all get their own assignment', () => {
@@ -173,7 +182,14 @@ describe('group state machine', () => {
     expect(followerSync.released).toEqual([]);
     const leaderSync = sync(
       followerSync.group,
-      { generationId: g.generationId, memberId: 'a', assignments: [{ memberId: 'a', assignment: Buffer.from('A') }, { memberId: 'b', assignment: Buffer.from('B') }] },
+      {
+        generationId: g.generationId,
+        memberId: 'a',
+        assignments: [
+          { memberId: 'a', assignment: Buffer.from('A') },
+          { memberId: 'b', assignment: Buffer.from('B') },
+        ],
+      },
       5,
       2,
       RULES,
@@ -222,7 +238,12 @@ describe('group state machine', () => {
     expect(joinReleases(join(g, range, 50, 1, RULES)).get(50)!.errorCode).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     expect(joinReleases(join(g, fresh('b', { protocolType: 'connect' }), 51, 1, RULES)).get(51)!.errorCode).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     // Offering the common protocol among others is fine, and the common one is chosen.
-    const both = fresh('b', { protocols: [{ name: 'range', metadata: Buffer.alloc(0) }, { name: 'roundrobin', metadata: Buffer.from('rr') }] });
+    const both = fresh('b', {
+      protocols: [
+        { name: 'range', metadata: Buffer.alloc(0) },
+        { name: 'roundrobin', metadata: Buffer.from('rr') },
+      ],
+    });
     let step = join(g, both, 52, 1, RULES);
     step = join(step.group, input('a'), 53, 2, RULES);
     expect(step.group.protocolName).toBe('roundrobin');

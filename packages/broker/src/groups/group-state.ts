@@ -116,9 +116,7 @@ export interface SyncResult {
 }
 
 /** An answer to a held (or just received) JoinGroup or SyncGroup request. */
-export type Release =
-  | { readonly kind: 'join'; readonly requestId: number; readonly result: JoinResult }
-  | { readonly kind: 'sync'; readonly requestId: number; readonly result: SyncResult };
+export type Release = { readonly kind: 'join'; readonly requestId: number; readonly result: JoinResult } | { readonly kind: 'sync'; readonly requestId: number; readonly result: SyncResult };
 
 export interface Step {
   readonly group: Group;
@@ -497,12 +495,7 @@ export function sync(group: Group, input: SyncInput, requestId: number, now: num
   }
 }
 
-export function heartbeat(
-  group: Group,
-  input: { generationId: number; memberId: string },
-  now: number,
-  rules: GroupRules = DEFAULT_GROUP_RULES,
-): StepWithError {
+export function heartbeat(group: Group, input: { generationId: number; memberId: string }, now: number, rules: GroupRules = DEFAULT_GROUP_RULES): StepWithError {
   const d = new Draft(group, now, rules);
   if (group.groupId === '') return d.finishWith(ErrorCode.INVALID_GROUP_ID);
   const member = d.members.get(input.memberId);

@@ -1,11 +1,5 @@
 import { defineApi, type RequestContext } from '../api/types';
-import {
-  CoordinatorKeyType,
-  decodeFindCoordinatorRequest,
-  encodeFindCoordinatorResponse,
-  type FindCoordinatorRequest,
-  type FindCoordinatorResponse,
-} from '../codecs/10-find-coordinator';
+import { CoordinatorKeyType, decodeFindCoordinatorRequest, encodeFindCoordinatorResponse, type FindCoordinatorRequest, type FindCoordinatorResponse } from '../codecs/10-find-coordinator';
 import { ApiKey } from '../protocol/api-keys';
 import { ErrorCode } from '../protocol/errors';
 

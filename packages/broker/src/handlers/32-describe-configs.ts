@@ -1,5 +1,13 @@
 import { defineApi, type RequestContext } from '../api/types';
-import { ConfigSource, decodeDescribeConfigsRequest, encodeDescribeConfigsResponse, ResourceType, type DescribeConfigsRequest, type DescribeConfigsResponse, type DescribedConfig } from '../codecs/32-describe-configs';
+import {
+  ConfigSource,
+  decodeDescribeConfigsRequest,
+  encodeDescribeConfigsResponse,
+  ResourceType,
+  type DescribeConfigsRequest,
+  type DescribeConfigsResponse,
+  type DescribedConfig,
+} from '../codecs/32-describe-configs';
 import { ApiKey } from '../protocol/api-keys';
 import { ErrorCode } from '../protocol/errors';
 import { isDefaultConfig, TOPIC_CONFIGS, topicConfigValue } from '../state/topic-config';
@@ -22,15 +30,13 @@ function handleDescribeConfigs(req: DescribeConfigsRequest, ctx: RequestContext)
       }
       const topic = ctx.cluster.topics.get(res.name);
       if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `topic '${res.name}' does not exist`, type: res.type, name: res.name, configs: [] };
-      const configs = TOPIC_CONFIGS.filter((d) => wanted(d.name)).map(
-        (d): DescribedConfig => ({
-          name: d.name,
-          value: topicConfigValue(topic.configs, d.name),
-          readOnly: false,
-          source: isDefaultConfig(topic.configs, d.name) ? ConfigSource.Default : ConfigSource.DynamicTopic,
-          sensitive: false,
-        }),
-      );
+      const configs = TOPIC_CONFIGS.filter((d) => wanted(d.name)).map((d): DescribedConfig => ({
+        name: d.name,
+        value: topicConfigValue(topic.configs, d.name),
+        readOnly: false,
+        source: isDefaultConfig(topic.configs, d.name) ? ConfigSource.Default : ConfigSource.DynamicTopic,
+        sensitive: false,
+      }));
       return { errorCode: ErrorCode.NONE, errorMessage: null, type: res.type, name: res.name, configs };
     }),
   };

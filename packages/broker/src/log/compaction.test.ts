@@ -40,15 +40,24 @@ beforeEach(() => {
 
 describe('batchesToKeep', () => {
   it('drops a batch whose every record has a newer value for its key', () => {
-    const b0 = batch([['a', '1'], ['b', '1']]); // 0,1
+    const b0 = batch([
+      ['a', '1'],
+      ['b', '1'],
+    ]); // 0,1
     const b1 = batch([['a', '2']]); // 2
-    const b2 = batch([['b', '2'], ['c', '1']]); // 3,4
+    const b2 = batch([
+      ['b', '2'],
+      ['c', '1'],
+    ]); // 3,4
     const plans = batchesToKeep([[b0, b1, b2]], settings(), 10_000);
     expect(keptOffsets(plans, 0)).toEqual([2, 3]);
   });
 
   it('keeps a batch if any one record in it is still the latest for its key', () => {
-    const b0 = batch([['a', '1'], ['b', '1']]);
+    const b0 = batch([
+      ['a', '1'],
+      ['b', '1'],
+    ]);
     const b1 = batch([['a', '2']]);
     expect(batchesToKeep([[b0, b1]], settings(), 10_000)).toEqual([]);
   });
@@ -86,7 +95,15 @@ describe('batchesToKeep', () => {
     const now = 100_000;
     const s0 = [batch([['a', '1']], now - 60_000)];
     const s1 = [batch([['b', '1']], now)];
-    const s2 = [batch([['a', '2'], ['b', '2']], now - 60_000)];
+    const s2 = [
+      batch(
+        [
+          ['a', '2'],
+          ['b', '2'],
+        ],
+        now - 60_000,
+      ),
+    ];
     const plans = batchesToKeep([s0, s1, s2], settings({ minCompactionLagMs: 10_000 }), now);
     expect(plans.map((p) => p.segmentIndex)).toEqual([0]);
   });
@@ -108,15 +125,36 @@ describe('batchesToKeep', () => {
 
     it('keeps an expired tombstone while an older value of its key must stay (shared batch)', () => {
       // 'a'=1 shares its batch with the latest 'b', so that batch stays; dropping the tombstone would bring 'a'=1 back.
-      const s0 = [batch([['a', '1'], ['b', '1']], 0), batch([['a', null]], now - 5_000)];
+      const s0 = [
+        batch(
+          [
+            ['a', '1'],
+            ['b', '1'],
+          ],
+          0,
+        ),
+        batch([['a', null]], now - 5_000),
+      ];
       const plans = batchesToKeep([s0], settings({ deleteRetentionMs: 1000 }), now);
       expect(plans).toEqual([]);
     });
 
     it('follows chains: a kept tombstone keeps the batch that holds it, which keeps other tombstones', () => {
       const s0 = [
-        batch([['a', '1'], ['x', '1']], 0), // x=1 is latest: kept, so tombstone a must stay
-        batch([['a', null], ['b', '1']], 0), // holds tombstone a (kept) -> batch kept -> b=1 stays
+        batch(
+          [
+            ['a', '1'],
+            ['x', '1'],
+          ],
+          0,
+        ), // x=1 is latest: kept, so tombstone a must stay
+        batch(
+          [
+            ['a', null],
+            ['b', '1'],
+          ],
+          0,
+        ), // holds tombstone a (kept) -> batch kept -> b=1 stays
         batch([['b', null]], 0), // tombstone b: an older b stays, so it must stay too
       ];
       expect(batchesToKeep([s0], settings({ deleteRetentionMs: 1000 }), now)).toEqual([]);
@@ -148,7 +186,13 @@ describe('summarizeBatch', () => {
 
   it('reads keys, offsets and tombstones of plain and gzip batches', () => {
     for (const compression of ['none', 'gzip'] as const) {
-      const b = buildRecordBatch({ compression, records: [{ key: 'k1', value: 'v' }, { key: Buffer.from([0xff, 0x00]), value: null }] });
+      const b = buildRecordBatch({
+        compression,
+        records: [
+          { key: 'k1', value: 'v' },
+          { key: Buffer.from([0xff, 0x00]), value: null },
+        ],
+      });
       expect(summarizeBatch(entry(10), b).content).toEqual({
         kind: 'records',
         records: [
@@ -196,7 +240,14 @@ describe('compactPartition', () => {
     produce(p, [{ key: 'a', value: '1', timestamp: 0 }]); // 0
     produce(p, [{ key: 'b', value: '1', timestamp: 0 }]); // 1
     produce(p, [{ key: 'a', value: '2', timestamp: 0 }]); // 2
-    produce(p, [{ key: 'c', value: '1', timestamp: 0 }, { key: 'b', value: '2', timestamp: 0 }], 'gzip'); // 3,4
+    produce(
+      p,
+      [
+        { key: 'c', value: '1', timestamp: 0 },
+        { key: 'b', value: '2', timestamp: 0 },
+      ],
+      'gzip',
+    ); // 3,4
     produce(p, [{ key: 'a', value: '3', timestamp: 0 }]); // 5: active segment, not looked at
     const before = finalView(p);
     const outcome = compactPartition(p, compactionSettings(COMPACT), 10);

@@ -175,7 +175,11 @@ export function compactPartition(partition: Pick<Partition, 'segmentList' | 'rep
   for (const plan of batchesToKeep(summaries, settings, nowMs)) {
     const seg = nonActive[plan.segmentIndex]!;
     const before = seg.entries.length;
-    partition.replaceSegment(seg, plan.keep, plan.keep.map((e) => seg.read(e)));
+    partition.replaceSegment(
+      seg,
+      plan.keep,
+      plan.keep.map((e) => seg.read(e)),
+    );
     outcome.segmentsRewritten++;
     outcome.batchesDropped += before - plan.keep.length;
   }

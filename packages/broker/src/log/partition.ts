@@ -112,7 +112,10 @@ export class Partition {
       segment.append(batch, { baseOffset: offset, lastOffset: offset + h.lastOffsetDelta, maxTimestamp: logAppendTime ? now : h.maxTimestamp });
       this.nextOffset = offset + h.lastOffsetDelta + 1;
       if (h.producerId >= 0 && h.baseSequence >= 0) {
-        this.producers.set(h.producerId, rememberBatch(this.producers.get(h.producerId), h.producerEpoch, { firstSeq: h.baseSequence, lastSeq: lastSequenceOf(h.baseSequence, h.recordCount), baseOffset: offset }));
+        this.producers.set(
+          h.producerId,
+          rememberBatch(this.producers.get(h.producerId), h.producerEpoch, { firstSeq: h.baseSequence, lastSeq: lastSequenceOf(h.baseSequence, h.recordCount), baseOffset: offset }),
+        );
       }
     }
     this.notifyAppend();

@@ -1,7 +1,24 @@
 import { readInt64BE, writeInt64BE } from './int64';
 
 describe('int64 without BigInt', () => {
-  const values = [0, 1, -1, 255, -256, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 2 ** 32 - 1, 2 ** 32, -(2 ** 32), -(2 ** 32) - 1, 1_700_000_000_123, -1_700_000_000_123, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER];
+  const values = [
+    0,
+    1,
+    -1,
+    255,
+    -256,
+    2 ** 31 - 1,
+    -(2 ** 31),
+    2 ** 31,
+    2 ** 32 - 1,
+    2 ** 32,
+    -(2 ** 32),
+    -(2 ** 32) - 1,
+    1_700_000_000_123,
+    -1_700_000_000_123,
+    Number.MAX_SAFE_INTEGER,
+    Number.MIN_SAFE_INTEGER,
+  ];
 
   it('writes the same bytes as writeBigInt64BE', () => {
     for (const v of values) {

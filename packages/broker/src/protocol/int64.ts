@@ -13,7 +13,7 @@ const TWO_32 = 4294967296;
  * every value, including those beyond 2^53.
  */
 export function readInt64BE(buf: Buffer, at: number): number {
-  if (!((at >>> 0) === at && at + 8 <= buf.length)) return Number(buf.readBigInt64BE(at));
+  if (!(at >>> 0 === at && at + 8 <= buf.length)) return Number(buf.readBigInt64BE(at));
   const hi = (buf[at]! << 24) | (buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!;
   const lo = ((buf[at + 4]! << 24) | (buf[at + 5]! << 16) | (buf[at + 6]! << 8) | buf[at + 7]!) >>> 0;
   return hi * TWO_32 + lo;
@@ -25,7 +25,7 @@ export function readInt64BE(buf: Buffer, at: number): number {
  * or encodes them exactly as before.
  */
 export function writeInt64BE(buf: Buffer, value: number, at: number): void {
-  if (!Number.isSafeInteger(value) || !((at >>> 0) === at && at + 8 <= buf.length)) {
+  if (!Number.isSafeInteger(value) || !(at >>> 0 === at && at + 8 <= buf.length)) {
     buf.writeBigInt64BE(BigInt(value), at);
     return;
   }

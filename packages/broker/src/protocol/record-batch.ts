@@ -48,10 +48,7 @@ export interface BatchHeader {
   recordCount: number;
 }
 
-export type BatchProblem =
-  | { kind: 'truncated'; message: string }
-  | { kind: 'unsupported-magic'; message: string }
-  | { kind: 'corrupt'; message: string };
+export type BatchProblem = { kind: 'truncated'; message: string } | { kind: 'unsupported-magic'; message: string } | { kind: 'corrupt'; message: string };
 
 /** Read for every produced batch, so int64 fields are read without BigInt (see int64.ts). */
 export function readBatchHeader(buf: Buffer, at = 0): BatchHeader {

@@ -5,7 +5,10 @@
  */
 export class FrameTooLargeError extends Error {
   override readonly name = 'FrameTooLargeError';
-  constructor(readonly size: number, readonly limit: number) {
+  constructor(
+    readonly size: number,
+    readonly limit: number,
+  ) {
     super(`frame of ${size} bytes exceeds the limit of ${limit} bytes`);
   }
 }

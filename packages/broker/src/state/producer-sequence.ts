@@ -15,10 +15,7 @@ export interface ProducerPartitionState {
   recent: RememberedBatch[];
 }
 
-export type SequenceDecision =
-  | { kind: 'append' }
-  | { kind: 'duplicate'; baseOffset: number }
-  | { kind: 'reject'; errorCode: ErrorCode };
+export type SequenceDecision = { kind: 'append' } | { kind: 'duplicate'; baseOffset: number } | { kind: 'reject'; errorCode: ErrorCode };
 
 const INT32_MAX = 2 ** 31 - 1;
 

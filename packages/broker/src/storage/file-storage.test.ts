@@ -233,10 +233,14 @@ describe('FileStorage segments', () => {
     const next = ps2.createSegment(10, 4);
     fillSegment(next, 10, 1);
     expect(fs.readdirSync(partitionDir()).sort()).toEqual([
-      '00000000000000000000.index', '00000000000000000000.log',
-      '00000000000000000004.index', '00000000000000000004.log',
-      '00000000000000000008.index', '00000000000000000008.log',
-      '00000000000000000010.index', '00000000000000000010.log',
+      '00000000000000000000.index',
+      '00000000000000000000.log',
+      '00000000000000000004.index',
+      '00000000000000000004.log',
+      '00000000000000000008.index',
+      '00000000000000000008.log',
+      '00000000000000000010.index',
+      '00000000000000000010.log',
     ]);
   });
 
@@ -274,7 +278,11 @@ describe('FileStorage segments', () => {
     const written = fillSegment(old, 0, 4);
     ps.createSegment(8, 78);
     const keep = [old.entries[1]!, old.entries[3]!];
-    const replaced = ps.rewriteSegment(old, keep, keep.map((e) => old.read(e)));
+    const replaced = ps.rewriteSegment(
+      old,
+      keep,
+      keep.map((e) => old.read(e)),
+    );
     expect(replaced.entries.map((e) => e.baseOffset)).toEqual([2, 6]);
     expect(replaced.entries.map((e) => replaced.read(e))).toEqual([written[1], written[3]]);
     expect(replaced.createdAtMs).toBe(77);
@@ -376,7 +384,14 @@ describe('FileStorage topics', () => {
 });
 
 describe('FileStorage committed offsets', () => {
-  const commit = (group: string, partition: number, offset: number, metadata: string | null = null): CommittedOffsetRecord => ({ group, topic: 'orders', partition, offset, metadata, commitTimestamp: 1_000 + offset });
+  const commit = (group: string, partition: number, offset: number, metadata: string | null = null): CommittedOffsetRecord => ({
+    group,
+    topic: 'orders',
+    partition,
+    offset,
+    metadata,
+    commitTimestamp: 1_000 + offset,
+  });
 
   it('keeps the latest offset per group and partition across reopen; -1 deletes', () => {
     const s1 = openStorage();
@@ -417,7 +432,12 @@ describe('FileStorage committed offsets', () => {
     s2.saveCommittedOffsets([commit('g', 0, 3)]);
     s2.close();
     const s3 = openStorage();
-    expect(s3.loadCommittedOffsets().map((r) => r.offset).sort()).toEqual([1, 3]);
+    expect(
+      s3
+        .loadCommittedOffsets()
+        .map((r) => r.offset)
+        .sort(),
+    ).toEqual([1, 3]);
     expect(s3.recovery.events).toEqual([]);
   });
 
@@ -431,7 +451,12 @@ describe('FileStorage committed offsets', () => {
     expect(grown).toBeGreaterThan(1024 * 1024);
     const s2 = openStorage();
     expect(fs.statSync(journal).size).toBeLessThan(2000);
-    expect(s2.loadCommittedOffsets().map((r) => r.offset).sort((a, b) => a - b)).toEqual([7997, 7998, 7999]);
+    expect(
+      s2
+        .loadCommittedOffsets()
+        .map((r) => r.offset)
+        .sort((a, b) => a - b),
+    ).toEqual([7997, 7998, 7999]);
     s2.close();
     const s3 = openStorage();
     expect(s3.loadCommittedOffsets()).toHaveLength(3);

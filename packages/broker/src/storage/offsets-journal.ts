@@ -179,4 +179,3 @@ export class OffsetsJournal {
     this.fd = undefined;
   }
 }
-

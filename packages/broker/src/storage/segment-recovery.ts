@@ -48,10 +48,13 @@ function indexEntryMatchesLog(fd: number, entry: BatchEntry): boolean {
 }
 
 function sameEntries(a: readonly BatchEntry[], b: readonly BatchEntry[]): boolean {
-  return a.length === b.length && a.every((e, i) => {
-    const o = b[i]!;
-    return e.baseOffset === o.baseOffset && e.lastOffset === o.lastOffset && e.position === o.position && e.size === o.size && e.maxTimestamp === o.maxTimestamp;
-  });
+  return (
+    a.length === b.length &&
+    a.every((e, i) => {
+      const o = b[i]!;
+      return e.baseOffset === o.baseOffset && e.lastOffset === o.lastOffset && e.position === o.position && e.size === o.size && e.maxTimestamp === o.maxTimestamp;
+    })
+  );
 }
 
 /**
@@ -105,7 +108,13 @@ export function recoverSegment(files: SegmentFiles, baseOffset: number, options:
     const indexUpToDate = decoded !== null && decoded.complete && sameEntries(decoded.entries, entries);
     if (!indexUpToDate) {
       writeFileAtomic(files.index, encodeIndex(baseOffset, createdAtMs, entries), options.fsync);
-      const why = indexProblem ?? (decoded && decoded.entries.length > entries.length ? 'index named batches the log lacks' : decoded && !decoded.complete ? 'index ended in a torn entry' : 'index lacked batches the log holds');
+      const why =
+        indexProblem ??
+        (decoded && decoded.entries.length > entries.length
+          ? 'index named batches the log lacks'
+          : decoded && !decoded.complete
+            ? 'index ended in a torn entry'
+            : 'index lacked batches the log holds');
       report.add('index-rebuilt', files.index, `${why}; ${entries.length} batches indexed`);
     }
     return { baseOffset, entries, sizeBytes: stop ? stop.position : logSize, createdAtMs };

@@ -60,7 +60,11 @@ export function registerCoordinatorCommand(program: Command): void {
     .description('run the saga coordinator for the sagas of one or more modules (several instances share the sagas by saga.replies partition)')
     .option('--sagas <module>', 'a JavaScript module exporting sagas (defineSaga); required, repeatable', collectPaths)
     .option('--brokers <list>', 'Kafka brokers (default: $KAFKA_BROKERS or 127.0.0.1:9092)', parseBrokerList)
-    .addOption(new Option('--registry <url>', 'schema registry: saga data, commands and audit records in Avro (default: $SCHEMA_REGISTRY_URL or http://127.0.0.1:8081)').argParser(parseHttpUrl).conflicts('json'))
+    .addOption(
+      new Option('--registry <url>', 'schema registry: saga data, commands and audit records in Avro (default: $SCHEMA_REGISTRY_URL or http://127.0.0.1:8081)')
+        .argParser(parseHttpUrl)
+        .conflicts('json'),
+    )
     .option('--json', 'values are JSON, no schema registry', false)
     .option('--redis <url>', `Redis holding the saga state (default: $REDIS_URL or ${DEFAULT_ENDPOINTS.REDIS_URL})`)
     .option('--group <id>', 'consumer group shared by the coordinator instances', DEFAULT_COORDINATOR_GROUP)

@@ -20,7 +20,7 @@ export function registerDevCommand(program: Command): void {
     .option('--broker-port <port>', 'broker port', parsePort, 9092)
     .option('--registry-port <port>', 'schema registry port', parsePort, 8081)
     .option('--data-dir <dir>', 'where the broker keeps its data', '.mesh')
-    .option('--schemas <dir>', 'Avro contracts to register at start-up (default: the repository\'s schemas/)')
+    .option('--schemas <dir>', "Avro contracts to register at start-up (default: the repository's schemas/)")
     .option('--no-contracts', 'do not register the contracts at start-up')
     .action(async (flags: DevFlags) => {
       const dataDir = resolve(flags.dataDir);

@@ -142,7 +142,11 @@ export function registerPublishCommand(program: Command): void {
       const tracing = setupTracing({ serviceName: 'mesh-publish' });
       const send = startRootSendSpan(tracing.tracer, { agent: 'mesh-publish', topic, eventId, key: flags.key ?? null, headers });
       try {
-        const published = await within(flags.timeout, produce(brokers, topic, flags.key ?? null, bytes, headers), () => new PublishError(`Kafka at ${brokers.join(',')} did not acknowledge the event within ${flags.timeout} ms`));
+        const published = await within(
+          flags.timeout,
+          produce(brokers, topic, flags.key ?? null, bytes, headers),
+          () => new PublishError(`Kafka at ${brokers.join(',')} did not acknowledge the event within ${flags.timeout} ms`),
+        );
         endSpan(send.span);
         const traceId = traceIdFromTraceparent(headers[Header.traceparent]);
         process.stdout.write(`published ${eventId} to ${topic} partition ${published.partition} offset ${published.offset}${traceId ? ` trace ${traceId}` : ''}\n`);

@@ -23,7 +23,9 @@ export function deadLetterRecord(overrides: Partial<DlqRecord> = {}, headers: He
       [Header.errorClass]: 'TimeoutError',
       [Header.errorMessage]: 'erp did not answer within 5000 ms',
       [Header.errorStack]: 'TimeoutError: erp did not answer\n    at x',
-      [Header.failureHistory]: JSON.stringify([1, 2, 3].map((attempt) => ({ attempt, at: 1748779100000 + attempt, kind: 'transient', errorClass: 'TimeoutError', message: 'erp did not answer within 5000 ms', agent: 'billing' }))),
+      [Header.failureHistory]: JSON.stringify(
+        [1, 2, 3].map((attempt) => ({ attempt, at: 1748779100000 + attempt, kind: 'transient', errorClass: 'TimeoutError', message: 'erp did not answer within 5000 ms', agent: 'billing' })),
+      ),
       ...headers,
     },
     ...overrides,

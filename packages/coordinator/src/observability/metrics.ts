@@ -24,7 +24,13 @@ export class CoordinatorMetrics {
     this.started = new Counter({ name: 'mesh_sagas_started_total', help: 'Sagas started, by saga type', labelNames: ['saga'], registers });
     this.finished = new Counter({ name: 'mesh_sagas_finished_total', help: 'Sagas that ended, by type and outcome (completed or compensated)', labelNames: ['saga', 'outcome'], registers });
     this.stuckTotal = new Counter({ name: 'mesh_sagas_stuck_total', help: 'Sagas that stopped for an operator, by type and status', labelNames: ['saga', 'status'], registers });
-    this.duration = new Histogram({ name: 'mesh_saga_duration_seconds', help: 'From trigger to the end of a saga, by type and outcome', labelNames: ['saga', 'outcome'], buckets: DURATION_BUCKETS, registers });
+    this.duration = new Histogram({
+      name: 'mesh_saga_duration_seconds',
+      help: 'From trigger to the end of a saga, by type and outcome',
+      labelNames: ['saga', 'outcome'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
     this.commands = new Counter({ name: 'mesh_saga_commands_total', help: 'Commands sent to participants, by saga type and kind (execute or compensate)', labelNames: ['saga', 'kind'], registers });
     this.timeouts = new Counter({ name: 'mesh_saga_command_timeouts_total', help: 'Commands whose reply did not come by their deadline', labelNames: ['saga', 'kind'], registers });
     this.replies = new Counter({ name: 'mesh_saga_replies_total', help: 'Replies consumed, by what became of them', labelNames: ['disposition'], registers });

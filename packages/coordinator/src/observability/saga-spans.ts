@@ -47,7 +47,11 @@ export class SagaSpans {
     const parent = contextOf(state.traceparent);
     const span = this.tracer.startSpan(
       `saga.${kind === 'execute' ? 'step' : 'compensate'} ${step}`,
-      { kind: SpanKind.PRODUCER, startTime: now, attributes: { [SagaAttribute.sagaId]: state.id, [SagaAttribute.sagaType]: state.type, [SagaAttribute.step]: step, [SagaAttribute.kind]: kind, [SagaAttribute.attempt]: attempt } },
+      {
+        kind: SpanKind.PRODUCER,
+        startTime: now,
+        attributes: { [SagaAttribute.sagaId]: state.id, [SagaAttribute.sagaType]: state.type, [SagaAttribute.step]: step, [SagaAttribute.kind]: kind, [SagaAttribute.attempt]: attempt },
+      },
       parent,
     );
     this.open.get(eventId)?.end(now);
@@ -69,7 +73,11 @@ export class SagaSpans {
     if (!span) {
       span = this.tracer.startSpan(
         `saga.${kind === 'execute' ? 'step' : 'compensate'} ${step}`,
-        { kind: SpanKind.PRODUCER, startTime: sentAt, attributes: { [SagaAttribute.sagaId]: state.id, [SagaAttribute.sagaType]: state.type, [SagaAttribute.step]: step, [SagaAttribute.kind]: kind, [SagaAttribute.attempt]: attempt } },
+        {
+          kind: SpanKind.PRODUCER,
+          startTime: sentAt,
+          attributes: { [SagaAttribute.sagaId]: state.id, [SagaAttribute.sagaType]: state.type, [SagaAttribute.step]: step, [SagaAttribute.kind]: kind, [SagaAttribute.attempt]: attempt },
+        },
         contextOf(state.traceparent),
       );
     }

@@ -59,7 +59,11 @@ describe('sagaParticipant', () => {
     const out = await participant.handle(eventWith('execute', Date.now() + 10_000), ctx());
     expect(out).toHaveLength(1);
     const reply = out![0]!;
-    expect(reply).toMatchObject({ topic: 'saga.replies', key: 's-1', value: { sagaId: 's-1', sagaType: 'signup', step: 'create-user', kind: 'EXECUTE', attempt: 2, outcome: 'SUCCEEDED', errorKind: null } });
+    expect(reply).toMatchObject({
+      topic: 'saga.replies',
+      key: 's-1',
+      value: { sagaId: 's-1', sagaType: 'signup', step: 'create-user', kind: 'EXECUTE', attempt: 2, outcome: 'SUCCEEDED', errorKind: null },
+    });
     expect(JSON.parse(reply.value.data!.toString())).toEqual({ id: 'a1', userId: 'u-a1' });
   });
 

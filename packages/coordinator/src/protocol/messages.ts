@@ -51,8 +51,7 @@ export function readCommandEnvelope(headers: Readonly<Headers>): SagaCommandEnve
 }
 
 export const wireKind = (kind: CommandKind): SagaReplyRecord['kind'] => (kind === 'execute' ? 'EXECUTE' : 'COMPENSATE');
-export const wireErrorKind = (kind: StepErrorKind): NonNullable<SagaReplyRecord['errorKind']> =>
-  kind === 'permanent' ? 'PERMANENT' : kind === 'timeout' ? 'TIMEOUT' : 'TRANSIENT';
+export const wireErrorKind = (kind: StepErrorKind): NonNullable<SagaReplyRecord['errorKind']> => (kind === 'permanent' ? 'PERMANENT' : kind === 'timeout' ? 'TIMEOUT' : 'TRANSIENT');
 
 /** Bytes as Avro gives them (Buffer), or as JSON round-trips them ({type:'Buffer',data}) or base64 text. */
 function toBuffer(value: unknown): Buffer | null | undefined {

@@ -5,7 +5,9 @@ import type { Saga } from '../saga/types';
 function isSaga(value: unknown): value is Saga {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Partial<Saga>;
-  return typeof v.name === 'string' && typeof v.trigger === 'string' && Array.isArray(v.steps) && (v.steps as unknown[]).every((s) => typeof (s as { retry?: unknown } | undefined)?.retry === 'object');
+  return (
+    typeof v.name === 'string' && typeof v.trigger === 'string' && Array.isArray(v.steps) && (v.steps as unknown[]).every((s) => typeof (s as { retry?: unknown } | undefined)?.retry === 'object')
+  );
 }
 
 /**

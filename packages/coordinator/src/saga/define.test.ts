@@ -113,9 +113,7 @@ describe('defineSaga', () => {
   it.each(['saga.replies', 'saga.events', 'saga.stuck'])("rejects the coordinator's own topic %s as trigger, command or compensation", (topic) => {
     expect(problemsOf(def({ trigger: topic }))).toEqual([`trigger '${topic}' is a topic of the coordinator's own`]);
     expect(problemsOf(def({ steps: [{ name: 's', command: topic }] }))).toEqual([`step 0 ('s'): command '${topic}' is the trigger or a coordinator topic`]);
-    expect(problemsOf(def({ steps: [{ name: 's', command: 's.do', compensation: topic }] }))).toEqual([
-      `step 0 ('s'): compensation '${topic}' is the trigger or a coordinator topic`,
-    ]);
+    expect(problemsOf(def({ steps: [{ name: 's', command: 's.do', compensation: topic }] }))).toEqual([`step 0 ('s'): compensation '${topic}' is the trigger or a coordinator topic`]);
   });
 
   const oneStep = (over: Partial<SagaStepDefinition>): Partial<SagaDefinition> => ({ steps: [{ name: 's', command: 's.do', compensation: 's.undo', ...over }] });

@@ -39,7 +39,10 @@ export function defineSaga<Trigger = unknown, Data = unknown>(def: SagaDefinitio
     if (typeof s?.name !== 'string' || !NAME.test(s.name)) problems.push(`${where}: name must be 1-101 of [a-zA-Z0-9_.-]`);
     else if (seen.has(s.name)) problems.push(`${where}: name is used by an earlier step`);
     else seen.add(s.name);
-    for (const [field, topic] of [['command', s?.command], ['compensation', s?.compensation]] as const) {
+    for (const [field, topic] of [
+      ['command', s?.command],
+      ['compensation', s?.compensation],
+    ] as const) {
       if (topic === undefined && field === 'compensation') continue;
       if (typeof topic !== 'string' || !TOPIC.test(topic)) problems.push(`${where}: ${field} '${String(topic)}' is not a legal topic name`);
       else if (RESERVED_TOPICS.has(topic) || topic === def.trigger) problems.push(`${where}: ${field} '${topic}' is the trigger or a coordinator topic`);

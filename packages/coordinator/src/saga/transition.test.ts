@@ -1,18 +1,7 @@
 import { commandEventId } from '../protocol/ids';
 import { newSagaState } from './create';
 import { defineSaga } from './define';
-import type {
-  CommandEffect,
-  CommandKind,
-  EncodedData,
-  InFlightCommand,
-  ReplyInput,
-  SagaEffect,
-  SagaInput,
-  SagaState,
-  StepErrorKind,
-  TransitionResult,
-} from './state';
+import type { CommandEffect, CommandKind, EncodedData, InFlightCommand, ReplyInput, SagaEffect, SagaInput, SagaState, StepErrorKind, TransitionResult } from './state';
 import { MAX_TIMELINE_ENTRIES, retryDelayMs, transition } from './transition';
 import type { Saga, SagaRetryPolicy, SagaStepDefinition } from './types';
 import { seeded } from '../../../../test/support/seeded';
@@ -583,7 +572,12 @@ describe('compensation retries', () => {
     expect(r.state.steps[0]!.status).toBe('succeeded'); // never reached
     expect(r.effects).toContainEqual({ type: 'stuck', status: 'compensation_failed', step: 1, reason: "compensation of 'b' failed 3 attempt(s): gone" });
     expect(eventTypes(r)).toEqual(['COMPENSATION_FAILED', 'STUCK']);
-    expect(run.results.flatMap(commandsOf).filter((c) => c.kind === 'compensate').map((c) => [c.step, c.attempt])).toEqual([
+    expect(
+      run.results
+        .flatMap(commandsOf)
+        .filter((c) => c.kind === 'compensate')
+        .map((c) => [c.step, c.attempt]),
+    ).toEqual([
       [1, 1],
       [1, 2],
       [1, 3],

@@ -1,16 +1,5 @@
 import { commandEventId } from '../protocol/ids';
-import type {
-  CommandKind,
-  ReplyIgnoredEffect,
-  ReplyInput,
-  SagaEffect,
-  SagaEventType,
-  SagaInput,
-  SagaState,
-  StepErrorKind,
-  TimelineEntry,
-  TransitionResult,
-} from './state';
+import type { CommandKind, ReplyIgnoredEffect, ReplyInput, SagaEffect, SagaEventType, SagaInput, SagaState, StepErrorKind, TimelineEntry, TransitionResult } from './state';
 import type { Saga, SagaRetryPolicy } from './types';
 import { backoffDelayMs } from '@agentmesh/runtime/internal';
 

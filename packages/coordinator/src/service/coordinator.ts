@@ -131,7 +131,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
         const assigned = assignment[SAGA_REPLIES_TOPIC] ?? [];
         driver.forgetStates();
         ownership
-          .assign(assigned, (p) => store.claimPartition(p), (gained) => takeOver(gained))
+          .assign(
+            assigned,
+            (p) => store.claimPartition(p),
+            (gained) => takeOver(gained),
+          )
           .then((gained) => {
             metrics.ownedPartitions(assigned.length);
             logger.info({ partitions: assigned, gained }, 'joined coordinator group');
@@ -142,12 +146,22 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     },
     logger,
   );
-  const triggers = sagasByTrigger.size > 0 ? new SupervisedConsumer(kafka, { ...consumerSettings, groupId: `${groupId}.triggers`, topics: [...sagasByTrigger.keys()], partitionsConsumedConcurrently: 2 }, { eachBatch: (scope) => triggerIntake.handle(scope) }, logger) : undefined;
+  const triggers =
+    sagasByTrigger.size > 0
+      ? new SupervisedConsumer(
+          kafka,
+          { ...consumerSettings, groupId: `${groupId}.triggers`, topics: [...sagasByTrigger.keys()], partitionsConsumedConcurrently: 2 },
+          { eachBatch: (scope) => triggerIntake.handle(scope) },
+          logger,
+        )
+      : undefined;
 
   /** Re-sends the gained partitions' in-flight commands; a failure is logged (their deadlines will retry them) and does not stop the instance. */
   async function takeOver(gained: number[]): Promise<void> {
     for (const partition of gained) {
-      await driver.resendInFlight(partition).catch((error: unknown) => logger.warn({ partition, error: describeError(error) }, 'could not re-send the in-flight commands of a partition taken over; their deadlines will retry them'));
+      await driver
+        .resendInFlight(partition)
+        .catch((error: unknown) => logger.warn({ partition, error: describeError(error) }, 'could not re-send the in-flight commands of a partition taken over; their deadlines will retry them'));
     }
   }
 

@@ -1,7 +1,14 @@
 import type { KafkaMessage } from 'kafkajs';
 import { messagesBySaga, NOT_OWNER_RETRY_MS, retryAfterMs, STORE_RETRY_MS } from './intake';
 
-const message = (offset: number, key: string | null): KafkaMessage => ({ offset: String(offset), key: key === null ? null : Buffer.from(key), value: null, timestamp: '0', attributes: 0, headers: {} });
+const message = (offset: number, key: string | null): KafkaMessage => ({
+  offset: String(offset),
+  key: key === null ? null : Buffer.from(key),
+  value: null,
+  timestamp: '0',
+  attributes: 0,
+  headers: {},
+});
 
 describe('messagesBySaga', () => {
   it("keeps each saga's replies in batch order, sagas in order of first appearance", () => {

@@ -19,12 +19,23 @@ const state = newSagaState(saga, {
 
 describe('coordinator records', () => {
   it('a command carries the data, the saga envelope, ids and the trace context', async () => {
-    const record = await commandRecord(codec, saga, state, { type: 'command', step: 0, kind: 'compensate', topic: 'users.delete', attempt: 3, eventId: 'cmd-1', deadlineAt: 9_000 }, '00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01');
+    const record = await commandRecord(
+      codec,
+      saga,
+      state,
+      { type: 'command', step: 0, kind: 'compensate', topic: 'users.delete', attempt: 3, eventId: 'cmd-1', deadlineAt: 9_000 },
+      '00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01',
+    );
     expect(record.key).toBe('s-1');
     expect(JSON.parse(record.value!.toString())).toEqual({ id: 'a1' });
     const headers = record.headers as Record<string, string>;
     expect(readCommandEnvelope(headers)).toEqual({ sagaId: 's-1', sagaType: 'signup', step: 'create-user', kind: 'compensate', attempt: 3, deadlineAt: 9_000 });
-    expect(headers).toMatchObject({ [Header.eventId]: 'cmd-1', [Header.correlationId]: 'corr-1', [Header.causationId]: 'trigger-1', [Header.traceparent]: '00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01' });
+    expect(headers).toMatchObject({
+      [Header.eventId]: 'cmd-1',
+      [Header.correlationId]: 'corr-1',
+      [Header.causationId]: 'trigger-1',
+      [Header.traceparent]: '00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01',
+    });
   });
 
   it('data written for another topic is decoded and encoded again for the command topic', async () => {
@@ -32,7 +43,7 @@ describe('coordinator records', () => {
     expect(JSON.parse((await dataFor(codec, moved, 'users.create')).toString())).toEqual({ id: 'b2' });
   });
 
-  it("only the last audit record of a transition carries the state, and ids are stable per version", async () => {
+  it('only the last audit record of a transition carries the state, and ids are stable per version', async () => {
     const entries = [
       { at: 1, type: 'STEP_STARTED' as const, step: 'create-user', kind: 'execute' as const, attempt: 1 },
       { at: 2, type: 'COMPENSATING' as const, detail: 'why' },

@@ -82,7 +82,15 @@ export class SagaDriver {
       const step = saga.steps[state.inFlight.step]!;
       const topic = state.inFlight.kind === 'execute' ? step.command : step.compensation;
       if (!topic) continue;
-      const effect: CommandEffect = { type: 'command', step: state.inFlight.step, kind: state.inFlight.kind, topic, attempt: state.inFlight.attempt, eventId: state.inFlight.eventId, deadlineAt: state.inFlight.deadlineAt };
+      const effect: CommandEffect = {
+        type: 'command',
+        step: state.inFlight.step,
+        kind: state.inFlight.kind,
+        topic,
+        attempt: state.inFlight.attempt,
+        eventId: state.inFlight.eventId,
+        deadlineAt: state.inFlight.deadlineAt,
+      };
       const traceparent = spans.commandSent(state, step.name, effect.kind, effect.attempt, effect.eventId, clock());
       records.push({ topic, ...(await commandRecord(codec, saga, state, effect, traceparent)) });
     }

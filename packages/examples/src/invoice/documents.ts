@@ -38,7 +38,10 @@ function pick<T>(list: readonly T[], draw: number): T {
 
 /** A stable short hex token of the parts (ledger entry ids, purchase order numbers). */
 function token(...parts: readonly string[]): string {
-  return Math.floor(seededUniform('token', ...parts) * 0xffffffff).toString(16).padStart(8, '0').toUpperCase();
+  return Math.floor(seededUniform('token', ...parts) * 0xffffffff)
+    .toString(16)
+    .padStart(8, '0')
+    .toUpperCase();
 }
 
 /** What the (fake) OCR engine reads from the invoice's document. */

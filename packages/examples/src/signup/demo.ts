@@ -179,7 +179,9 @@ export async function runSignupDemo(options: SignupDemoOptions = {}): Promise<Si
     let states: (SagaState | undefined)[] = [];
     progress = setInterval(() => {
       const by = (pred: (s: SagaState) => boolean) => states.filter((s) => s !== undefined && pred(s)).length;
-      print(`  completed ${by((s) => s.status === 'completed')}, compensated ${by((s) => s.status === 'compensated')}, stuck ${by((s) => STUCK_STATUSES.includes(s.status))}, under way ${count - states.filter(isSettled).length}\n`);
+      print(
+        `  completed ${by((s) => s.status === 'completed')}, compensated ${by((s) => s.status === 'compensated')}, stuck ${by((s) => STUCK_STATUSES.includes(s.status))}, under way ${count - states.filter(isSettled).length}\n`,
+      );
     }, PROGRESS_INTERVAL_MS);
     const settleTimeoutMs = options.settleTimeoutMs ?? 90_000;
     const deadline = Date.now() + settleTimeoutMs;

@@ -116,9 +116,7 @@ export class RedisSignupLedger implements SignupLedger {
 
   async record(sagaId: string, effect: SignupEffect, subject: string): Promise<boolean> {
     const session = this.redis();
-    const taken = await session.call('record effect', () =>
-      RECORD_EFFECT.run(session.redis, [`${this.keyPrefix}${sagaId}`, `${this.keyPrefix}${sagaId}:log`], [effect, subject, this.ttlMs]),
-    );
+    const taken = await session.call('record effect', () => RECORD_EFFECT.run(session.redis, [`${this.keyPrefix}${sagaId}`, `${this.keyPrefix}${sagaId}:log`], [effect, subject, this.ttlMs]));
     return taken === 1;
   }
 

@@ -30,7 +30,14 @@ describe('the signup demo', () => {
 
   it('gives the participants the ledger place and the demo fault rates, unless told otherwise', () => {
     const env = signupParticipantEnv({ PATH: '/bin', MESH_SIGNUP_EMAIL_HANG_RATE: '0' }, 'redis://h:1', 'p:');
-    expect(env).toMatchObject({ PATH: '/bin', REDIS_URL: 'redis://h:1', MESH_SIGNUP_LEDGER: 'redis', MESH_SIGNUP_LEDGER_PREFIX: 'p:', MESH_SIGNUP_EMAIL_FAIL_RATE: '0.1', MESH_SIGNUP_EMAIL_HANG_RATE: '0' });
+    expect(env).toMatchObject({
+      PATH: '/bin',
+      REDIS_URL: 'redis://h:1',
+      MESH_SIGNUP_LEDGER: 'redis',
+      MESH_SIGNUP_LEDGER_PREFIX: 'p:',
+      MESH_SIGNUP_EMAIL_FAIL_RATE: '0.1',
+      MESH_SIGNUP_EMAIL_HANG_RATE: '0',
+    });
     expect(signupParticipantEnv({}, 'redis://h:1', 'p:', { failRate: 0.3 }).MESH_SIGNUP_EMAIL_FAIL_RATE).toBe('0.3');
   });
 });

@@ -7,8 +7,20 @@ const STEPS = ['create-user', 'create-subscription', 'send-welcome-email'];
 
 /** A saga as the report reads it: status, steps, and how the email step ended. */
 function saga(id: string, status: SagaStatus, email: { attempts: number; ended?: 'failed' | 'timed_out'; tookEffect?: boolean } = { attempts: 1 }): SagaState {
-  const steps: StepState[] = STEPS.map((name) => ({ name, status: status === 'completed' ? 'succeeded' : 'compensated', attempts: 1, compensationAttempts: status === 'completed' ? 0 : 1, mayHaveTakenEffect: true }));
-  steps[2] = { name: STEPS[2]!, status: status === 'completed' ? 'succeeded' : 'not_compensated', attempts: email.attempts, compensationAttempts: 0, mayHaveTakenEffect: email.tookEffect ?? status === 'completed' };
+  const steps: StepState[] = STEPS.map((name) => ({
+    name,
+    status: status === 'completed' ? 'succeeded' : 'compensated',
+    attempts: 1,
+    compensationAttempts: status === 'completed' ? 0 : 1,
+    mayHaveTakenEffect: true,
+  }));
+  steps[2] = {
+    name: STEPS[2]!,
+    status: status === 'completed' ? 'succeeded' : 'not_compensated',
+    attempts: email.attempts,
+    compensationAttempts: 0,
+    mayHaveTakenEffect: email.tookEffect ?? status === 'completed',
+  };
   const timeline: TimelineEntry[] = [{ at: 0, type: 'STARTED' }];
   if (email.ended) timeline.push({ at: 1, type: email.ended === 'failed' ? 'STEP_FAILED' : 'STEP_TIMED_OUT', step: STEPS[2], kind: 'execute', attempt: email.attempts });
   return {

@@ -137,14 +137,7 @@ export function renderSignupReport(report: SignupReport): string {
     ['compensated: made, then undone newest first', verdict(l.compensatedOk, l.compensatedChecked)],
   ];
   const rates = report.faults.rates;
-  const lines = [
-    '',
-    `Account signup saga: ${report.published} signups in ${(report.elapsedMs / 1000).toFixed(1)} s`,
-    ...table(rows),
-    '',
-    'Effects ledger check',
-    ...table(ledgerRows),
-  ];
+  const lines = ['', `Account signup saga: ${report.published} signups in ${(report.elapsedMs / 1000).toFixed(1)} s`, ...table(rows), '', 'Effects ledger check', ...table(ledgerRows)];
   for (const p of l.problems.slice(0, 10)) lines.push(`    ${p.sagaId}: ${p.problem}`);
   if (l.problems.length > 10) lines.push(`    and ${l.problems.length - 10} more`);
   lines.push(

@@ -13,7 +13,12 @@ function duration(ms: number): string {
 
 function pad(rows: readonly (readonly string[])[]): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** One timeline entry's "what": step, kind and attempt, then the detail. */
@@ -51,7 +56,11 @@ export function formatSagaState(state: SagaState, options: FormatSagaOptions = {
   header.push(['trigger', `${state.trigger.topic}[${state.trigger.partition}]@${state.trigger.offset}`]);
   header.push(['correlation', state.correlationId]);
   if (state.failedStep !== undefined) header.push(['failed step', state.steps[state.failedStep]?.name ?? `#${state.failedStep}`]);
-  if (state.inFlight) header.push(['waiting on', `${state.steps[state.inFlight.step]?.name ?? `#${state.inFlight.step}`} ${state.inFlight.kind} #${state.inFlight.attempt}, deadline ${new Date(state.inFlight.deadlineAt).toISOString()}`]);
+  if (state.inFlight)
+    header.push([
+      'waiting on',
+      `${state.steps[state.inFlight.step]?.name ?? `#${state.inFlight.step}`} ${state.inFlight.kind} #${state.inFlight.attempt}, deadline ${new Date(state.inFlight.deadlineAt).toISOString()}`,
+    ]);
   lines.push(...pad(header).map((l) => `  ${l}`));
 
   lines.push('', 'steps');

@@ -35,7 +35,10 @@ describe('checkpointHandle', () => {
     const store: CheckpointStore = {
       kind: 'memory',
       async load(agent, eventId, log = logger): Promise<LoadedCheckpoint | undefined> {
-        const pick = pickLatestValid([{ version: 1, record: good }, { version: 2, record: corrupted }]);
+        const pick = pickLatestValid([
+          { version: 1, record: good },
+          { version: 2, record: corrupted },
+        ]);
         warnAboutSkippedVersions(log, agent, eventId, pick);
         return pick.latest;
       },

@@ -98,8 +98,6 @@ export function warnAboutSkippedVersions(logger: Logger, agent: string, eventId:
   if (pick.skipped.length === 0) return;
   logger.warn(
     { agent, eventId, skipped: pick.skipped, resumedFromVersion: pick.latest?.version ?? null },
-    pick.latest
-      ? `checkpoint version failed its integrity check; resuming from version ${pick.latest.version}`
-      : 'no checkpoint version passed its integrity check; starting from scratch',
+    pick.latest ? `checkpoint version failed its integrity check; resuming from version ${pick.latest.version}` : 'no checkpoint version passed its integrity check; starting from scratch',
   );
 }

@@ -1,11 +1,6 @@
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
-import {
-  LuaScript,
-  RedisSession,
-  createRedisConnection,
-  type RedisConnectionOptions,
-} from '../redis/connection';
+import { LuaScript, RedisSession, createRedisConnection, type RedisConnectionOptions } from '../redis/connection';
 import { StoreCommandError } from '../redis/errors';
 import { pickLatestValid, serializeCheckpointState, sha256Hex, warnAboutSkippedVersions, type StoredCheckpointVersion } from './record';
 import { resolveCheckpointOptions, type CheckpointStore, type CheckpointStoreOptions, type LoadedCheckpoint } from './store';

@@ -22,7 +22,7 @@ export class ExpiringCache<K, V> {
         fresh.settled = { value: loaded };
       },
       () => {
-      // Only forget our own entry; a newer load may have replaced it meanwhile.
+        // Only forget our own entry; a newer load may have replaced it meanwhile.
         if (this.entries.get(key) === fresh) this.entries.delete(key);
       },
     );

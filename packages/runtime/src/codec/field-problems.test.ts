@@ -11,7 +11,17 @@ const payment = Type.forSchema({
     { name: 'note', type: ['null', 'string'], default: null },
     {
       name: 'lines',
-      type: { type: 'array', items: { type: 'record', name: 'Line', fields: [{ name: 'sku', type: 'string' }, { name: 'qty', type: 'int' }] } },
+      type: {
+        type: 'array',
+        items: {
+          type: 'record',
+          name: 'Line',
+          fields: [
+            { name: 'sku', type: 'string' },
+            { name: 'qty', type: 'int' },
+          ],
+        },
+      },
       default: [],
     },
     { name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } },
@@ -28,9 +38,7 @@ describe('findFieldProblems', () => {
   });
 
   it('names the field, the expected type and what it got', () => {
-    expect(findFieldProblems(payment, { ...valid, amount: '12' })).toEqual([
-      { field: 'amount', expected: 'double', got: '"12"', message: `field 'amount' expected double, got "12"` },
-    ]);
+    expect(findFieldProblems(payment, { ...valid, amount: '12' })).toEqual([{ field: 'amount', expected: 'double', got: '"12"', message: `field 'amount' expected double, got "12"` }]);
   });
 
   it('says a required field is missing', () => {
@@ -46,14 +54,18 @@ describe('findFieldProblems', () => {
   });
 
   it('paths into arrays and nested records', () => {
-    const [problem] = findFieldProblems(payment, { ...valid, lines: [{ sku: 'A', qty: 1 }, { sku: 'B', qty: 1.5 }] });
+    const [problem] = findFieldProblems(payment, {
+      ...valid,
+      lines: [
+        { sku: 'A', qty: 1 },
+        { sku: 'B', qty: 1.5 },
+      ],
+    });
     expect(problem).toMatchObject({ field: 'lines[1].qty', expected: 'int', message: `field 'lines[1].qty' expected int, got 1.5` });
   });
 
   it('refuses fields the schema does not declare, so a typo is not dropped silently', () => {
-    expect(findFieldProblems(payment, { ...valid, amout: 3 }).map((p) => p.message)).toEqual([
-      `field 'amout' is not in schema Payment (its fields: id, amount, currency, note, lines, at)`,
-    ]);
+    expect(findFieldProblems(payment, { ...valid, amout: 3 }).map((p) => p.message)).toEqual([`field 'amout' is not in schema Payment (its fields: id, amount, currency, note, lines, at)`]);
   });
 
   it('describes a value that is not a record at all', () => {

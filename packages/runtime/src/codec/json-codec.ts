@@ -25,7 +25,9 @@ export class JsonCodec implements EventCodec {
       text = JSON.stringify(value);
     } catch (error) {
       // Cycles and BigInts cannot be written as JSON.
-      throw new EncodeError(topic, [{ field: '', expected: 'a JSON value', got: describeValue(value), message: `the value cannot be written as JSON: ${error instanceof Error ? error.message : String(error)}` }]);
+      throw new EncodeError(topic, [
+        { field: '', expected: 'a JSON value', got: describeValue(value), message: `the value cannot be written as JSON: ${error instanceof Error ? error.message : String(error)}` },
+      ]);
     }
     if (text === undefined) {
       throw new EncodeError(topic, [{ field: '', expected: 'a JSON value', got: describeValue(value), message: `the value cannot be written as JSON (got ${describeValue(value)})` }]);

@@ -255,7 +255,9 @@ export class RegistryCodec implements EventCodec {
       if (error instanceof SchemaRegistryUnavailableError) throw error;
       if (statusOf(error) === 404) return NOT_FOUND;
       // mappersmith reports a refused connection as a status-400 response whose text is the socket error.
-      const detail = messageOf(error).replace(/^Confluent_Schema_Registry - /, '').replace(/^Error, status 400: (?=\w+ E[A-Z]+\b)/, '');
+      const detail = messageOf(error)
+        .replace(/^Confluent_Schema_Registry - /, '')
+        .replace(/^Error, status 400: (?=\w+ E[A-Z]+\b)/, '');
       throw new SchemaRegistryUnavailableError(this.url, `could not get ${what}: ${detail}`, { cause: error });
     } finally {
       clearTimeout(timer);

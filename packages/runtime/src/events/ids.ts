@@ -2,8 +2,7 @@ import * as crypto from 'node:crypto';
 import { createHash, randomUUID } from 'node:crypto';
 
 // crypto.hash (node >= 20.12) is a one-shot digest straight to hex, without a Hash object or a Buffer.
-const sha256Hex: (data: string) => string =
-  typeof crypto.hash === 'function' ? (data) => crypto.hash('sha256', data, 'hex') : (data) => createHash('sha256').update(data).digest('hex');
+const sha256Hex: (data: string) => string = typeof crypto.hash === 'function' ? (data) => crypto.hash('sha256', data, 'hex') : (data) => createHash('sha256').update(data).digest('hex');
 
 /** The RFC 9562 variant nibble (10xx) for each hex digit of a hash. */
 const VARIANT_NIBBLE = Object.fromEntries([...'0123456789abcdef'].map((c) => [c, ((parseInt(c, 16) & 0x3) | 0x8).toString(16)]));

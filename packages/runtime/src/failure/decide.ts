@@ -13,9 +13,7 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { delaysMs: [1_000, 10_000, 60_000], maxAttempts: 5, jitter: 0.5 };
 
 export type FailureAction =
-  | { action: 'retry'; tier: number; delayMs: number }
-  | { action: 'dead-letter'; reason: 'permanent' | 'invalid-input' | 'exhausted' }
-  | { action: 'degrade'; reason: 'permanent' | 'exhausted' };
+  { action: 'retry'; tier: number; delayMs: number } | { action: 'dead-letter'; reason: 'permanent' | 'invalid-input' | 'exhausted' } | { action: 'degrade'; reason: 'permanent' | 'exhausted' };
 
 export interface FailureSituation {
   kind: FailureKind;

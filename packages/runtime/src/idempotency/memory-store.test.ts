@@ -34,7 +34,11 @@ describe('MemoryIdempotencyStore', () => {
     const store = new MemoryIdempotencyStore({ now: clock.now });
     const ids = Array.from({ length: 100 }, (_, i) => `e${i}`);
     await store.claim('a', ids, 'one', 1000);
-    await store.complete('a', ids.slice(0, 10).map((eventId) => ({ eventId, outcome: 'processed' as const })), 5000);
+    await store.complete(
+      'a',
+      ids.slice(0, 10).map((eventId) => ({ eventId, outcome: 'processed' as const })),
+      5000,
+    );
     expect(store.size).toBe(100);
     clock.advance(1000);
     expect(store.size).toBe(10);

@@ -1,11 +1,6 @@
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
-import {
-  LuaScript,
-  RedisSession,
-  createRedisConnection,
-  type RedisConnectionOptions,
-} from '../redis/connection';
+import { LuaScript, RedisSession, createRedisConnection, type RedisConnectionOptions } from '../redis/connection';
 import { StoreCommandError } from '../redis/errors';
 import type { ClaimResult, IdempotencyStore, Outcome } from './store';
 import { DONE_PREFIX, LEASE_PREFIX, assertPositiveMs, completionValue, interpretHeldValue } from './values';

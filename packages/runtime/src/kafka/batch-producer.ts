@@ -100,7 +100,10 @@ export class BatchProducer {
           for (const chunk of taken) settle(chunk.send);
         } catch (error) {
           this.stale = true;
-          this.logger.warn({ error: error instanceof Error ? error.message : String(error), records: taken.reduce((n, c) => n + c.records.length, 0) }, 'produce failed; the next request goes through a new producer');
+          this.logger.warn(
+            { error: error instanceof Error ? error.message : String(error), records: taken.reduce((n, c) => n + c.records.length, 0) },
+            'produce failed; the next request goes through a new producer',
+          );
           for (const chunk of taken) fail(chunk.send, error);
         }
       }

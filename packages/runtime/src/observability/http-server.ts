@@ -1,15 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Registry } from 'prom-client';
-import {
-  DEFAULT_READINESS_CHECK_TIMEOUT_MS,
-  describeError,
-  ReadinessTimeoutError,
-  runReadinessChecks,
-  type ReadinessChecks,
-  type ReadinessProbe,
-  type ReadinessReport,
-} from './readiness';
+import { DEFAULT_READINESS_CHECK_TIMEOUT_MS, describeError, ReadinessTimeoutError, runReadinessChecks, type ReadinessChecks, type ReadinessProbe, type ReadinessReport } from './readiness';
 
 export interface ObservabilityServerOptions {
   /** Loopback by default: metrics and readiness are not for the open network unless asked. */

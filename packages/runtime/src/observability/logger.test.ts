@@ -57,7 +57,12 @@ describe('createLogger', () => {
   it('redacts secrets at the top, in child bindings and in headers, and not three objects down', () => {
     const { logger, lines } = capture();
     logger.child({ token: 't0' }).info({ apiKey: 'k', request: { headers: { authorization: 'Bearer x', Authorization: 'Bearer y' } }, a: { b: { c: { password: 'deep' } } } });
-    expect(lines[0]).toMatchObject({ token: '[Redacted]', apiKey: '[Redacted]', request: { headers: { authorization: '[Redacted]', Authorization: '[Redacted]' } }, a: { b: { c: { password: 'deep' } } } });
+    expect(lines[0]).toMatchObject({
+      token: '[Redacted]',
+      apiKey: '[Redacted]',
+      request: { headers: { authorization: '[Redacted]', Authorization: '[Redacted]' } },
+      a: { b: { c: { password: 'deep' } } },
+    });
   });
 
   it('leaves the logged object itself untouched', () => {

@@ -22,9 +22,7 @@ export type BreakerStateLabel = keyof typeof BreakerStateValue;
  * Handler latency buckets in seconds: from a cache hit (5 ms) to a slow LLM call (2 min),
  * since agents range over both.
  */
-export const DEFAULT_HANDLER_DURATION_BUCKETS: readonly number[] = [
-  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120,
-];
+export const DEFAULT_HANDLER_DURATION_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
 export interface MetricsRegistryOptions {
   /** Also collect Node's process metrics (CPU, memory, event-loop lag, GC). Default true. */

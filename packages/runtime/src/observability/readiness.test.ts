@@ -8,7 +8,11 @@ describe('runReadinessCheck', () => {
   });
 
   it('turns a throw (sync or async) into a failed check with the message', async () => {
-    expect(await runReadinessCheck(() => { throw new Error('boom'); })).toEqual({ ok: false, detail: 'boom' });
+    expect(
+      await runReadinessCheck(() => {
+        throw new Error('boom');
+      }),
+    ).toEqual({ ok: false, detail: 'boom' });
     expect(await runReadinessCheck(() => Promise.reject(new Error('nope')))).toEqual({ ok: false, detail: 'nope' });
   });
 

@@ -19,7 +19,13 @@ describe('parseTraceparent', () => {
   });
 
   it('reads the sampled flag from the lowest bit of any flags byte', () => {
-    for (const [flags, sampled] of [['0b', true], ['fe', false], ['ff', true], ['0a', false], ['09', true]] as const) {
+    for (const [flags, sampled] of [
+      ['0b', true],
+      ['fe', false],
+      ['ff', true],
+      ['0a', false],
+      ['09', true],
+    ] as const) {
       expect([flags, parseTraceparent(`cc-${TRACE}-${SPAN}-${flags}`)?.header]).toEqual([flags, `00-${TRACE}-${SPAN}-${sampled ? '01' : '00'}`]);
     }
   });

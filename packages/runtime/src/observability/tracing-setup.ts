@@ -1,25 +1,7 @@
-import {
-  context as contextApi,
-  isSpanContextValid,
-  propagation,
-  TraceFlags,
-  trace,
-  type Attributes,
-  type Context,
-  type Span,
-  type SpanOptions,
-  type Tracer,
-} from '@opentelemetry/api';
+import { context as contextApi, isSpanContextValid, propagation, TraceFlags, trace, type Attributes, type Context, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api';
 import type { OTLPTraceExporter as OtlpTraceExporterClass } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  BatchSpanProcessor,
-  InMemorySpanExporter,
-  NodeTracerProvider,
-  RandomIdGenerator,
-  SimpleSpanProcessor,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-node';
+import { BatchSpanProcessor, InMemorySpanExporter, NodeTracerProvider, RandomIdGenerator, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 
 export type TraceExporterKind = 'otlp' | 'memory' | 'none';
@@ -69,8 +51,7 @@ export function setupTracing(options: TracingOptions): Tracing {
   const configuredEndpoint = nonEmpty(options.otlpEndpoint) ?? nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT);
   const signalEndpoint = nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
   const sdkDisabled = env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true';
-  const kind: TraceExporterKind =
-    options.exporter ?? (!sdkDisabled && (configuredEndpoint ?? signalEndpoint) ? 'otlp' : 'none');
+  const kind: TraceExporterKind = options.exporter ?? (!sdkDisabled && (configuredEndpoint ?? signalEndpoint) ? 'otlp' : 'none');
 
   let processor: SpanProcessor | undefined;
   let memoryExporter: InMemorySpanExporter | undefined;
@@ -78,9 +59,7 @@ export function setupTracing(options: TracingOptions): Tracing {
   switch (kind) {
     case 'otlp': {
       // The signal-specific variable is a full URL by the OTel spec; the generic one is a base.
-      otlpTracesUrl = configuredEndpoint !== undefined || signalEndpoint === undefined
-        ? otlpTracesUrlFor(configuredEndpoint ?? DEFAULT_OTLP_ENDPOINT)
-        : signalEndpoint;
+      otlpTracesUrl = configuredEndpoint !== undefined || signalEndpoint === undefined ? otlpTracesUrlFor(configuredEndpoint ?? DEFAULT_OTLP_ENDPOINT) : signalEndpoint;
       // Loaded only when exporting: the OTLP exporter and its protobuf stack slow the start-up of
       // every `mesh` command and of every agent that has no endpoint.
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- the lazy load above

@@ -22,7 +22,17 @@ describe('key lines', () => {
 });
 
 describe('parked records', () => {
-  const rec: ConsumedRecord = { topic: 'in', partition: 0, offset: '9', timestamp: '1', key: Buffer.from('K'), value: Buffer.from('v'), headers: { [Header.eventId]: 'e2' }, eventId: 'e2', attempt: 1 };
+  const rec: ConsumedRecord = {
+    topic: 'in',
+    partition: 0,
+    offset: '9',
+    timestamp: '1',
+    key: Buffer.from('K'),
+    value: Buffer.from('v'),
+    headers: { [Header.eventId]: 'e2' },
+    eventId: 'e2',
+    attempt: 1,
+  };
 
   it("wait on the agent's first retry tier, unchanged and not charged an attempt", () => {
     const p = parkedRecord(rec, 'agent', 5000);

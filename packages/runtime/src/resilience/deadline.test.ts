@@ -29,16 +29,20 @@ describe('DeadlineQueue', () => {
   it('expires only the calls past their deadline, in order, on one timer', async () => {
     const queue = new DeadlineQueue(40);
     const order: string[] = [];
-    const hung = queue.run(() => new Promise<never>(() => undefined)).catch((e: unknown) => {
-      order.push('hung');
-      throw e;
-    });
+    const hung = queue
+      .run(() => new Promise<never>(() => undefined))
+      .catch((e: unknown) => {
+        order.push('hung');
+        throw e;
+      });
     const quick = queue.run(async () => 'quick');
     await expect(quick).resolves.toBe('quick');
-    const later = queue.run(() => new Promise<never>(() => undefined)).catch((e: unknown) => {
-      order.push('later');
-      throw e;
-    });
+    const later = queue
+      .run(() => new Promise<never>(() => undefined))
+      .catch((e: unknown) => {
+        order.push('later');
+        throw e;
+      });
     await expect(hung).rejects.toBeInstanceOf(HandlerTimeoutError);
     await expect(later).rejects.toBeInstanceOf(HandlerTimeoutError);
     expect(order).toEqual(['hung', 'later']);

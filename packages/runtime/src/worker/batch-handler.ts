@@ -60,7 +60,12 @@ export class BatchHandler {
     const batch = readBatch(scope.messages, { topic, partition, retryTier, now: clock() });
     let claims: Map<string, ClaimResult>;
     try {
-      claims = await this.deps.store.claim(agent.name, batch.records.map((r) => r.eventId), this.deps.instanceId, this.deps.leaseMs);
+      claims = await this.deps.store.claim(
+        agent.name,
+        batch.records.map((r) => r.eventId),
+        this.deps.instanceId,
+        this.deps.leaseMs,
+      );
     } catch (err) {
       // Without the store there is no dedupe: pause rather than process blind.
       this.deps.pauseAll(`idempotency store unreachable: ${(err as Error).message}`, STORE_DOWN_PAUSE_MS);
@@ -89,28 +94,33 @@ export class BatchHandler {
     const results = new Array<RecordResult>(batch.records.length);
     // A line with a record left undecided: the records behind it wait too.
     const heldLines = new Set<string | number>();
-    await runKeyOrdered(batch.records, (_, i) => batch.lines[i]!, agent.concurrency, async (record, i) => {
-      const line = batch.lines[i]!;
-      const claim = claims.get(record.eventId);
-      if (batch.repeats[i] || claim?.state === 'done') {
-        results[i] = { kind: 'duplicate' };
-        if (claim?.state === 'done' && ordered && record.key !== null) lines.release(barrierKey(line), record.eventId);
-        return;
-      }
-      // The store hands an instance its own live lease again: a copy being handled by this process in another
-      // partition's batch is busy here, not a second go.
-      if (claim?.state === 'busy' || this.inFlight.has(record.eventId) || heldLines.has(line) || !scope.isCurrent()) {
-        results[i] = { kind: 'busy' };
-        heldLines.add(line);
-        return;
-      }
-      this.inFlight.add(record.eventId);
-      held.push(record.eventId);
-      const process = () => processEvent(record, this.deps.events);
-      const result = ordered && record.key !== null ? await lines.inLine(record, barrierKey(line), fromRetryTier, process) : await process();
-      if (result.kind === 'hold') heldLines.add(line);
-      results[i] = result;
-    });
+    await runKeyOrdered(
+      batch.records,
+      (_, i) => batch.lines[i]!,
+      agent.concurrency,
+      async (record, i) => {
+        const line = batch.lines[i]!;
+        const claim = claims.get(record.eventId);
+        if (batch.repeats[i] || claim?.state === 'done') {
+          results[i] = { kind: 'duplicate' };
+          if (claim?.state === 'done' && ordered && record.key !== null) lines.release(barrierKey(line), record.eventId);
+          return;
+        }
+        // The store hands an instance its own live lease again: a copy being handled by this process in another
+        // partition's batch is busy here, not a second go.
+        if (claim?.state === 'busy' || this.inFlight.has(record.eventId) || heldLines.has(line) || !scope.isCurrent()) {
+          results[i] = { kind: 'busy' };
+          heldLines.add(line);
+          return;
+        }
+        this.inFlight.add(record.eventId);
+        held.push(record.eventId);
+        const process = () => processEvent(record, this.deps.events);
+        const result = ordered && record.key !== null ? await lines.inLine(record, barrierKey(line), fromRetryTier, process) : await process();
+        if (result.kind === 'hold') heldLines.add(line);
+        results[i] = result;
+      },
+    );
     return results;
   }
 

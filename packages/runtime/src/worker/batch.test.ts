@@ -59,7 +59,7 @@ describe('readBatch', () => {
     expect(batch.repeats).toEqual([false, false, true]);
   });
 
-  it("gives records of one key one line, and each record without a key a line of its own", () => {
+  it('gives records of one key one line, and each record without a key a line of its own', () => {
     const batch = readBatch([message(1, 'a'), message(2, null), message(3, 'a'), message(4, null)], SOURCE);
     expect(batch.lines[0]).toBe(batch.lines[2]);
     expect(new Set(batch.lines).size).toBe(3);

@@ -159,7 +159,21 @@ export function nextFetch(stoppedBy: BatchStop | undefined, notDueInMs: number |
 }
 
 /** Failure headers on a source record belong to another agent's story; this agent starts its own. */
-const FOREIGN_ENVELOPE: ReadonlySet<string> = new Set([Header.attempt, Header.dueAt, Header.agent, Header.originalTopic, Header.originalPartition, Header.originalOffset, Header.originalTimestamp, Header.firstFailedAt, Header.errorKind, Header.errorClass, Header.errorMessage, Header.errorStack, Header.failureHistory]);
+const FOREIGN_ENVELOPE: ReadonlySet<string> = new Set([
+  Header.attempt,
+  Header.dueAt,
+  Header.agent,
+  Header.originalTopic,
+  Header.originalPartition,
+  Header.originalOffset,
+  Header.originalTimestamp,
+  Header.firstFailedAt,
+  Header.errorKind,
+  Header.errorClass,
+  Header.errorMessage,
+  Header.errorStack,
+  Header.failureHistory,
+]);
 
 /** A source record's headers as strings, without another agent's failure envelope. */
 function sourceHeaders(raw: KafkaMessage['headers']): Headers {

@@ -26,6 +26,19 @@ describe('heartbeats', () => {
 
   it('sum the lag over partitions and carry identity, topics and counters', () => {
     const hb = buildHeartbeat({ agent: 'a', instanceId: 'i', host: 'h', pid: 7, version: '1.2.0', topics: ['in', 'a.retry.0'] }, snapshot(), 1000);
-    expect(hb).toEqual({ agent: 'a', instanceId: 'i', host: 'h', pid: 7, status: 'READY', sentAt: 1000, assignedPartitions: 3, consumerLag: 4, openBreakers: [], version: '1.2.0', topics: ['in', 'a.retry.0'], counters: { processed: 10 } });
+    expect(hb).toEqual({
+      agent: 'a',
+      instanceId: 'i',
+      host: 'h',
+      pid: 7,
+      status: 'READY',
+      sentAt: 1000,
+      assignedPartitions: 3,
+      consumerLag: 4,
+      openBreakers: [],
+      version: '1.2.0',
+      topics: ['in', 'a.retry.0'],
+      counters: { processed: 10 },
+    });
   });
 });

@@ -20,7 +20,15 @@ describe('prepareOutputs', () => {
   });
 
   it('carries correlation and causation, and keeps the input key unless told otherwise', () => {
-    const [a, b] = prepareOutputs(input, [{ topic: 'a', value: 1 }, { topic: 'a', key: null, value: 2 }], 'agent', { [Header.degraded]: 'true' });
+    const [a, b] = prepareOutputs(
+      input,
+      [
+        { topic: 'a', value: 1 },
+        { topic: 'a', key: null, value: 2 },
+      ],
+      'agent',
+      { [Header.degraded]: 'true' },
+    );
     expect(a).toMatchObject({ key: 'inv-1', headers: { [Header.correlationId]: 'c-1', [Header.causationId]: 'e-1', [Header.degraded]: 'true' } });
     expect(b!.key).toBeNull();
   });

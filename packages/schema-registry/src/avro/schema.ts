@@ -62,7 +62,5 @@ export function parseAvroSchema(text: string): ParsedAvroSchema {
 /** Schema types the Confluent API knows; only AVRO is implemented here. */
 export function assertAvroSchemaType(schemaType: unknown): void {
   if (schemaType === undefined || schemaType === null || schemaType === 'AVRO') return;
-  throw invalidSchema(
-    `schemaType ${JSON.stringify(schemaType)} is not supported by this registry; only AVRO schemas can be registered`,
-  );
+  throw invalidSchema(`schemaType ${JSON.stringify(schemaType)} is not supported by this registry; only AVRO schemas can be registered`);
 }

@@ -4,8 +4,14 @@ import { levelRules } from './levels';
 
 const record = (fields: unknown[], name = 'Order') => Type.forSchema({ type: 'record', name, namespace: 't', fields } as never);
 const v1 = record([{ name: 'id', type: 'string' }]);
-const addedWithDefault = record([{ name: 'id', type: 'string' }, { name: 'note', type: 'string', default: '' }]);
-const addedNoDefault = record([{ name: 'id', type: 'string' }, { name: 'total', type: 'long' }]);
+const addedWithDefault = record([
+  { name: 'id', type: 'string' },
+  { name: 'note', type: 'string', default: '' },
+]);
+const addedNoDefault = record([
+  { name: 'id', type: 'string' },
+  { name: 'total', type: 'long' },
+]);
 const removedId = record([]);
 const history = (...types: Type[]) => types.map((type, i) => ({ version: i + 1, type }));
 
@@ -53,7 +59,14 @@ describe('checkCompatibility', () => {
     expect(rename.message).toMatch(/record name changed from t.Order to t.Purchase/);
 
     const nested = (fields: unknown[]) => record([{ name: 'line', type: { type: 'record', name: 'Line', fields } }]);
-    const [inner] = checkCompatibility('BACKWARD', nested([{ name: 'qty', type: 'int' }, { name: 'sku', type: 'string' }]), history(nested([{ name: 'qty', type: 'int' }])));
+    const [inner] = checkCompatibility(
+      'BACKWARD',
+      nested([
+        { name: 'qty', type: 'int' },
+        { name: 'sku', type: 'string' },
+      ]),
+      history(nested([{ name: 'qty', type: 'int' }])),
+    );
     expect(inner).toMatchObject({ field: 'sku', path: 't.Order.line.sku' });
 
     const widened = record([{ name: 'id', type: ['null', 'string'], default: null }]);

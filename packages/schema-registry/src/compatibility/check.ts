@@ -22,11 +22,7 @@ export interface Incompatibility extends ReadFailure {
  * ones already removed) under `level`. Non-transitive levels only look at the latest
  * version, as Confluent does. Returns every problem found; empty means compatible.
  */
-export function checkCompatibility(
-  level: CompatibilityLevel,
-  candidate: Type,
-  existing: readonly ExistingVersion[],
-): Incompatibility[] {
+export function checkCompatibility(level: CompatibilityLevel, candidate: Type, existing: readonly ExistingVersion[]): Incompatibility[] {
   if (level === 'NONE' || existing.length === 0) return [];
   const rules = levelRules(level);
   const targets = rules.transitive ? existing : existing.slice(-1);

@@ -59,10 +59,12 @@ function explain(reader: Type, writer: Type, path: string, seen: Set<string>): R
   if (writerBranches) {
     for (const branch of writerBranches) {
       if (!resolves(reader, branch)) {
-        return explain(reader, branch, path, seen) ?? {
-          path,
-          reason: `union branch ${displayName(branch)} written by the writer cannot be read as ${displayName(reader)}`,
-        };
+        return (
+          explain(reader, branch, path, seen) ?? {
+            path,
+            reason: `union branch ${displayName(branch)} written by the writer cannot be read as ${displayName(reader)}`,
+          }
+        );
       }
     }
     return undefined;

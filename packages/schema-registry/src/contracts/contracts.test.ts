@@ -37,18 +37,48 @@ describe('schemas/', () => {
 
   test('values typed with the generated types encode and decode with the schemas', () => {
     const heartbeat: AgentHeartbeat = {
-      agent: 'validation', instanceId: 'i-1', host: 'h', pid: 1, status: 'READY', sentAt: 1_700_000_000_000,
-      assignedPartitions: 2, consumerLag: 0, openBreakers: ['erp'], version: null, topics: ['invoices.extracted'], counters: { processed: 3 },
+      agent: 'validation',
+      instanceId: 'i-1',
+      host: 'h',
+      pid: 1,
+      status: 'READY',
+      sentAt: 1_700_000_000_000,
+      assignedPartitions: 2,
+      consumerLag: 0,
+      openBreakers: ['erp'],
+      version: null,
+      topics: ['invoices.extracted'],
+      counters: { processed: 3 },
     };
     const extracted: InvoiceExtracted = {
-      invoiceId: 'inv-1', supplierName: 'ACME', supplierVatId: null, invoiceNumber: 'A-1', purchaseOrderNumber: 'PO-9',
-      currency: 'EUR', totalMinor: 12_345, lines: [{ description: 'bolts', quantity: 3, unitPriceMinor: 4115 }], confidence: 0.9,
+      invoiceId: 'inv-1',
+      supplierName: 'ACME',
+      supplierVatId: null,
+      invoiceNumber: 'A-1',
+      purchaseOrderNumber: 'PO-9',
+      currency: 'EUR',
+      totalMinor: 12_345,
+      lines: [{ description: 'bolts', quantity: 3, unitPriceMinor: 4115 }],
+      confidence: 0.9,
     };
     const reply: SagaReply = {
-      sagaId: 's', sagaType: 'signup', step: 'reserve', kind: 'COMPENSATE', attempt: 2, outcome: 'FAILED', data: null, errorKind: 'TRANSIENT', error: 'boom', repliedAt: 1,
+      sagaId: 's',
+      sagaType: 'signup',
+      step: 'reserve',
+      kind: 'COMPENSATE',
+      attempt: 2,
+      outcome: 'FAILED',
+      data: null,
+      errorKind: 'TRANSIENT',
+      error: 'boom',
+      repliedAt: 1,
     };
     const byTopic = new Map(contracts.map((c) => [c.topic, c.type]));
-    for (const [topic, value] of [['mesh.heartbeats', heartbeat], ['invoices.extracted', extracted], ['saga.replies', reply]] as const) {
+    for (const [topic, value] of [
+      ['mesh.heartbeats', heartbeat],
+      ['invoices.extracted', extracted],
+      ['saga.replies', reply],
+    ] as const) {
       const type = byTopic.get(topic);
       expect(type?.isValid(value)).toBe(true);
       expect(type?.fromBuffer(type.toBuffer(value))).toEqual(value);
@@ -99,13 +129,25 @@ describe('loadContracts and registerContracts', () => {
     const [first] = await registerContracts(registry.url, loadContracts(dir));
     expect(first).toMatchObject({ subject: 'orders-value', file: 'shop/order.avsc' });
 
-    write('shop/order.avsc', order([{ name: 'id', type: 'string' }, { name: 'total', type: 'long' }]));
+    write(
+      'shop/order.avsc',
+      order([
+        { name: 'id', type: 'string' },
+        { name: 'total', type: 'long' },
+      ]),
+    );
     const failure = await registerContracts(registry.url, loadContracts(dir)).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ContractIncompatibleError);
     expect(failure).toMatchObject({ file: 'shop/order.avsc', field: 'total', subject: 'orders-value' });
     expect((failure as Error).message).toMatch(/shop\/order\.avsc.*"total" has no default/);
 
-    write('shop/order.avsc', order([{ name: 'id', type: 'string' }, { name: 'total', type: 'long', default: 0 }]));
+    write(
+      'shop/order.avsc',
+      order([
+        { name: 'id', type: 'string' },
+        { name: 'total', type: 'long', default: 0 },
+      ]),
+    );
     const [evolved] = await registerContracts(registry.url, loadContracts(dir));
     expect(evolved.id).not.toBe(first.id);
   });

@@ -59,12 +59,7 @@ async function explainRefusal(registryUrl: string, contract: Contract, registryM
     const registered = { version: latest.body.version, type: parseAvroSchema(latest.body.schema).type };
     const [problem] = checkCompatibility(level === 'NONE' ? 'BACKWARD' : level, contract.type, [registered]);
     if (problem) {
-      return new ContractIncompatibleError(
-        contract.file,
-        contract.subject,
-        `${contract.file}: incompatible change to ${contract.subject} (${level}): ${problem.message}`,
-        problem.field,
-      );
+      return new ContractIncompatibleError(contract.file, contract.subject, `${contract.file}: incompatible change to ${contract.subject} (${level}): ${problem.message}`, problem.field);
     }
   }
   return new ContractIncompatibleError(contract.file, contract.subject, `${contract.file}: incompatible change to ${contract.subject}: ${registryMessage}`);

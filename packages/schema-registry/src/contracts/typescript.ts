@@ -67,9 +67,7 @@ export function renderContractTypes(contracts: readonly Contract[]): string {
     switch (type) {
       case 'record': {
         const fields = Array.isArray(schema.fields) ? schema.fields.filter(isObject) : [];
-        const body = fields
-          .map((field) => `${docComment(field.doc, '  ')}  ${text(field.name)}: ${render(field.type, innerNamespace, file)};\n`)
-          .join('');
+        const body = fields.map((field) => `${docComment(field.doc, '  ')}  ${text(field.name)}: ${render(field.type, innerNamespace, file)};\n`).join('');
         declare(name, `${docComment(schema.doc, '')}export interface ${shortName(name)} {\n${body}}\n`, file);
         return shortName(name);
       }

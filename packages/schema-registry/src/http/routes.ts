@@ -50,22 +50,14 @@ export function registryRoutes(service: SchemaRegistryService): Route[] {
     route('DELETE', '/subjects/:subject', (r) => service.deleteSubject(r.params.subject, flag(r.query, 'permanent'))),
     route('GET', '/subjects/:subject/versions', (r) => service.listVersions(r.params.subject, flag(r.query, 'deleted'))),
     route('POST', '/subjects/:subject/versions', (r) => service.register(r.params.subject, r.json())),
-    route('GET', '/subjects/:subject/versions/:version', (r) =>
-      service.getVersion(r.params.subject, parseVersionRef(r.params.version), flag(r.query, 'deleted')),
-    ),
+    route('GET', '/subjects/:subject/versions/:version', (r) => service.getVersion(r.params.subject, parseVersionRef(r.params.version), flag(r.query, 'deleted'))),
     route('GET', '/subjects/:subject/versions/:version/schema', async (r) => {
       const found = await service.getVersion(r.params.subject, parseVersionRef(r.params.version), flag(r.query, 'deleted'));
       return new RawJson(found.schema);
     }),
-    route('DELETE', '/subjects/:subject/versions/:version', (r) =>
-      service.deleteVersion(r.params.subject, parseVersionRef(r.params.version), flag(r.query, 'permanent')),
-    ),
-    route('POST', '/compatibility/subjects/:subject/versions/:version', (r) =>
-      service.testCompatibility(r.params.subject, parseVersionRef(r.params.version), r.json(), flag(r.query, 'verbose')),
-    ),
-    route('POST', '/compatibility/subjects/:subject/versions', (r) =>
-      service.testCompatibility(r.params.subject, { kind: 'latest' }, r.json(), flag(r.query, 'verbose')),
-    ),
+    route('DELETE', '/subjects/:subject/versions/:version', (r) => service.deleteVersion(r.params.subject, parseVersionRef(r.params.version), flag(r.query, 'permanent'))),
+    route('POST', '/compatibility/subjects/:subject/versions/:version', (r) => service.testCompatibility(r.params.subject, parseVersionRef(r.params.version), r.json(), flag(r.query, 'verbose'))),
+    route('POST', '/compatibility/subjects/:subject/versions', (r) => service.testCompatibility(r.params.subject, { kind: 'latest' }, r.json(), flag(r.query, 'verbose'))),
     route('GET', '/config', () => service.getGlobalConfig()),
     route('PUT', '/config', (r) => service.setConfig(null, r.json())),
     route('GET', '/config/:subject', (r) => service.getSubjectConfig(r.params.subject, flag(r.query, 'defaultToGlobal'))),

@@ -149,12 +149,7 @@ export class KafkaSchemaStore implements SchemaStore {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(
-          new SchemaStoreError(
-            `Timed out after ${this.timeoutMs} ms ${purpose}: read up to offset ${this.appliedUpTo} of ${this.topic}, need ${nextOffset}`,
-            { timedOut: true },
-          ),
-        );
+        reject(new SchemaStoreError(`Timed out after ${this.timeoutMs} ms ${purpose}: read up to offset ${this.appliedUpTo} of ${this.topic}, need ${nextOffset}`, { timedOut: true }));
       }, this.timeoutMs);
       const waiter: Waiter = { offset: nextOffset, resolve, reject, timer };
       this.waiters.push(waiter);

@@ -24,9 +24,7 @@ export function encodeKey(record: StoreRecord): string {
   if (record.kind === 'schema') {
     return JSON.stringify({ keytype: 'SCHEMA', subject: record.subject, version: record.version, magic: 1 });
   }
-  return record.subject === null
-    ? JSON.stringify({ keytype: 'CONFIG', magic: 0 })
-    : JSON.stringify({ keytype: 'CONFIG', subject: record.subject, magic: 0 });
+  return record.subject === null ? JSON.stringify({ keytype: 'CONFIG', magic: 0 }) : JSON.stringify({ keytype: 'CONFIG', subject: record.subject, magic: 0 });
 }
 
 export function encodeValue(record: StoreRecord): string | null {

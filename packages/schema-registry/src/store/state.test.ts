@@ -2,7 +2,10 @@ import { decodeRecord, encodeKey, encodeValue, type StoreRecord } from './record
 import { RegistryState } from './state';
 
 const schemaRecord = (subject: string, version: number, id: number, schema: string, deleted = false): StoreRecord => ({
-  kind: 'schema', subject, version, value: { subject, version, id, schema, deleted },
+  kind: 'schema',
+  subject,
+  version,
+  value: { subject, version, id, schema, deleted },
 });
 
 describe('records', () => {

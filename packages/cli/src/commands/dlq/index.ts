@@ -8,7 +8,10 @@ export function registerDlqCommand(program: Command): void {
   const dlq = program
     .command('dlq')
     .description("inspect and redrive agents' dead-letter topics (<agent>.dlq)")
-    .addHelpText('after', '\nValues: `show` decodes Avro with the schema registry (--registry); --schemaless shows values as JSON/text without asking it.\n`--json` on ls and show means JSON output, one object per line (unlike `publish --json`, which means schemaless values).');
+    .addHelpText(
+      'after',
+      '\nValues: `show` decodes Avro with the schema registry (--registry); --schemaless shows values as JSON/text without asking it.\n`--json` on ls and show means JSON output, one object per line (unlike `publish --json`, which means schemaless values).',
+    );
   registerDlqLsCommand(dlq);
   registerDlqShowCommand(dlq);
   registerDlqReplayCommand(dlq);

@@ -47,7 +47,14 @@ export function registerDlqLsCommand(dlq: Command): void {
       const summaries = [...byTopic.values()];
       if (flags.json) {
         for (const s of summaries) {
-          const line = { agent: s.agent, topic: s.topic, total: s.total, byKind: Object.fromEntries(s.byKind), oldestAt: s.oldestAt === undefined ? null : new Date(s.oldestAt).toISOString(), newestAt: s.newestAt === undefined ? null : new Date(s.newestAt).toISOString() };
+          const line = {
+            agent: s.agent,
+            topic: s.topic,
+            total: s.total,
+            byKind: Object.fromEntries(s.byKind),
+            oldestAt: s.oldestAt === undefined ? null : new Date(s.oldestAt).toISOString(),
+            newestAt: s.newestAt === undefined ? null : new Date(s.newestAt).toISOString(),
+          };
           process.stdout.write(`${JSON.stringify(line)}\n`);
         }
       } else {

@@ -94,7 +94,15 @@ export async function readRanges(kafka: Kafka, options: ReadRangesOptions): Prom
           const offset = BigInt(message.offset);
           last = offset;
           if (offset < progress.next || offset >= progress.range.end) continue;
-          records.push({ topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp: message.timestamp, key: message.key, value: message.value, headers: stringHeaders(message.headers) });
+          records.push({
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: message.offset,
+            timestamp: message.timestamp,
+            key: message.key,
+            value: message.value,
+            headers: stringHeaders(message.headers),
+          });
         }
         if (last === undefined) return;
         // A rate-limited replay may spend long in onRecords: that is progress, not a stall.

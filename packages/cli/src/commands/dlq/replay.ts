@@ -71,8 +71,13 @@ export function registerDlqReplayCommand(dlq: Command): void {
         `The replay cursor (consumer group ${replayGroupId('<agent>')}) remembers what was replayed, so the next replay continues after it;\n` +
         'dead letters a filter did not take stay ahead of the cursor for a later replay. Replayed records stay in the DLQ (Kafka is append-only).',
     )
-    .addArgument(new Argument('<agent>', "the agent whose DLQ (<agent>.dlq) to replay"))
-    .option('--where <field=value>', `replay only dead letters where field=value (repeatable; fields: ${FILTER_FIELDS.join(', ')}; error-message matches a substring; several values of one field are alternatives)`, collect, [])
+    .addArgument(new Argument('<agent>', 'the agent whose DLQ (<agent>.dlq) to replay'))
+    .option(
+      '--where <field=value>',
+      `replay only dead letters where field=value (repeatable; fields: ${FILTER_FIELDS.join(', ')}; error-message matches a substring; several values of one field are alternatives)`,
+      collect,
+      [],
+    )
     .option('--since <time>', 'only dead letters written since an ISO time (2025-06-01T12:00:00Z) or for a duration back (30m, 2h, 7d)')
     .option('--dry-run', 'print what would be replayed; send, forget and commit nothing', false)
     .option('--rate <n>', 'replay at most n records per second (default: as fast as Kafka takes them)', parseRate)
@@ -180,11 +185,16 @@ async function replay(kafka: Kafka, brokers: string[], agent: string, plan: Repl
   });
   try {
     await withKafka(brokers, `connect a producer`, () => producer.connect());
-    await withKafka(brokers, `replay ${plan.topic}`, () => readRanges(kafka, { groupId: replayGroupId(agent), ranges: plan.ranges, onRecords: (records, control) => replayer.onRecords(records, control) }));
+    await withKafka(brokers, `replay ${plan.topic}`, () =>
+      readRanges(kafka, { groupId: replayGroupId(agent), ranges: plan.ranges, onRecords: (records, control) => replayer.onRecords(records, control) }),
+    );
   } catch (error) {
     replayer.interrupted();
     const done = replayer.counts.replayed;
-    throw new ReplayError(`replay stopped after ${done} dead letter${done === 1 ? '' : 's'}: ${error instanceof Error ? error.message : String(error)}; run it again to continue after the last one replayed`, { cause: error });
+    throw new ReplayError(
+      `replay stopped after ${done} dead letter${done === 1 ? '' : 's'}: ${error instanceof Error ? error.message : String(error)}; run it again to continue after the last one replayed`,
+      { cause: error },
+    );
   } finally {
     await producer.disconnect().catch(() => undefined);
     await store.close().catch(() => undefined);
@@ -313,7 +323,12 @@ export class Replayer {
 
   private async replayChunk(chunk: Slot[]): Promise<void> {
     if (chunk.length === 0) return;
-    const claims = await this.store.claim(this.agent, chunk.map((s) => s.eventId), this.owner, CLAIM_LEASE_MS);
+    const claims = await this.store.claim(
+      this.agent,
+      chunk.map((s) => s.eventId),
+      this.owner,
+      CLAIM_LEASE_MS,
+    );
     const toForget: string[] = [];
     const toRelease: string[] = [];
     const toSend: Slot[] = [];

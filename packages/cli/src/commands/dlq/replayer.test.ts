@@ -49,8 +49,22 @@ function setup(options: { rate?: number; limit?: number; where?: string[] } = {}
   };
   let now = 0;
   const sleeps: number[] = [];
-  const bucket = options.rate === undefined ? undefined : new TokenBucket(options.rate, () => now, async (ms) => void (sleeps.push(ms), (now += ms)));
-  const replayer = new Replayer('billing', { id: 'replay-00000000', startedAt: 0 }, store, sender, { where: (options.where ?? []).map(parseWhere) }, { limit: options.limit, bucket, progress: undefined, total: 10 });
+  const bucket =
+    options.rate === undefined
+      ? undefined
+      : new TokenBucket(
+          options.rate,
+          () => now,
+          async (ms) => void (sleeps.push(ms), (now += ms)),
+        );
+  const replayer = new Replayer(
+    'billing',
+    { id: 'replay-00000000', startedAt: 0 },
+    store,
+    sender,
+    { where: (options.where ?? []).map(parseWhere) },
+    { limit: options.limit, bucket, progress: undefined, total: 10 },
+  );
   const commits: bigint[] = [];
   const control = { heartbeat: async () => undefined, commit: async (offset: bigint) => void commits.push(offset) };
   return { store, sent, replayer, commits, control, sleeps };

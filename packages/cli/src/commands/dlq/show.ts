@@ -67,8 +67,8 @@ export function registerDlqShowCommand(dlq: Command): void {
   dlq
     .command('show')
     .summary('the newest dead letters of an agent, with their failure story')
-    .description("the newest dead letters of an agent: the failure story (origin, error, every attempt) and the decoded value")
-    .addArgument(new Argument('<agent>', "the agent whose DLQ (<agent>.dlq) to show"))
+    .description('the newest dead letters of an agent: the failure story (origin, error, every attempt) and the decoded value')
+    .addArgument(new Argument('<agent>', 'the agent whose DLQ (<agent>.dlq) to show'))
     .option('--limit <n>', 'how many of the newest dead letters', parsePositiveInt, 10)
     .option('--json', 'print one JSON object per dead letter (newest first), with the error stack and all headers', false)
     .option('--brokers <list>', BROKERS_HELP, parseBrokerList)

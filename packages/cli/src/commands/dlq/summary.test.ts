@@ -33,10 +33,22 @@ describe('the dlq ls summary', () => {
   });
 
   it('has no total row for one agent', () => {
-    expect(renderSummaryTable([emptySummary('billing', 'billing.dlq')]).trimEnd().split('\n')).toHaveLength(2);
+    expect(
+      renderSummaryTable([emptySummary('billing', 'billing.dlq')])
+        .trimEnd()
+        .split('\n'),
+    ).toHaveLength(2);
   });
 
   it('aligns columns without trailing spaces', () => {
-    expect(renderTable(['A', 'LONG HEADER'], [['wide cell', ''], ['x', 'y']])).toBe('A          LONG HEADER\nwide cell\nx          y\n');
+    expect(
+      renderTable(
+        ['A', 'LONG HEADER'],
+        [
+          ['wide cell', ''],
+          ['x', 'y'],
+        ],
+      ),
+    ).toBe('A          LONG HEADER\nwide cell\nx          y\n');
   });
 });

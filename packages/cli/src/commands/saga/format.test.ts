@@ -157,6 +157,12 @@ describe('mesh saga show output', () => {
 
   it('has a JSON form: the state, its trace id and the decoded data', () => {
     const json = sagaDetailJson(stuckState(), { topic: 't', bytes: 2, encoding: 'json', value: {} });
-    expect(json).toMatchObject({ id: 'saga-1', status: 'compensation_failed', traceId: '4bf92f3577b34da6a3ce929d0e0e4736', step: 'reserve compensation failed', data: { topic: 't', bytes: 2, value: {} } });
+    expect(json).toMatchObject({
+      id: 'saga-1',
+      status: 'compensation_failed',
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      step: 'reserve compensation failed',
+      data: { topic: 't', bytes: 2, value: {} },
+    });
   });
 });

@@ -126,9 +126,7 @@ export function renderCounts(counts: Readonly<Record<SagaStatus, number>>): stri
 }
 
 /** A saga's data made readable; `error` says why it could not be decoded (never thrown). */
-export type DecodedData =
-  | { topic: string; bytes: number; encoding: 'json' | 'avro'; value: unknown }
-  | { topic: string; bytes: number; error: string };
+export type DecodedData = { topic: string; bytes: number; encoding: 'json' | 'avro'; value: unknown } | { topic: string; bytes: number; error: string };
 
 /** The `mesh saga show --json` object: the stored state with its trace id, and its data decoded. */
 export type SagaDetailJson = Omit<SagaState, 'data'> & { traceId: string | null; step: string; data: DecodedData };
@@ -178,21 +176,38 @@ export function renderSagaDetail(state: SagaState, data: DecodedData, now: numbe
     `step:          ${currentStep(state)}`,
   ];
   if (state.failedStep !== undefined) lines.push(`failed step:   ${stepName(state, state.failedStep)} (its failure turned the saga back)`);
-  if (state.inFlight) lines.push(`waiting on:    ${stepName(state, state.inFlight.step)} ${state.inFlight.kind} #${state.inFlight.attempt}, sent ${isoOrDash(state.inFlight.sentAt)}, deadline ${isoOrDash(state.inFlight.deadlineAt)}`);
+  if (state.inFlight)
+    lines.push(
+      `waiting on:    ${stepName(state, state.inFlight.step)} ${state.inFlight.kind} #${state.inFlight.attempt}, sent ${isoOrDash(state.inFlight.sentAt)}, deadline ${isoOrDash(state.inFlight.deadlineAt)}`,
+    );
   else if (state.wakeAt !== null) lines.push(`next look:     ${isoOrDash(state.wakeAt)}`);
   if (state.resumeRequestedAt !== undefined) lines.push(`resume:        requested ${isoOrDash(state.resumeRequestedAt)}, not yet acted on by the coordinator`);
   lines.push(`stored:        version ${state.version}, home partition ${state.homePartition} of saga.replies, last change ${isoOrDash(state.updatedAt)}`);
   lines.push('');
   const dropped = state.timelineDropped ? `, ${state.timelineDropped} older entries dropped to keep the state bounded` : '';
   lines.push(`timeline (${state.timeline.length} entries${dropped}):`);
-  lines.push(indent(renderTable(['AT', 'EVENT', 'STEP', 'KIND', 'ATTEMPT', 'DETAIL'], state.timeline.map((e) => timelineRow(state, e))).trimEnd()));
+  lines.push(
+    indent(
+      renderTable(
+        ['AT', 'EVENT', 'STEP', 'KIND', 'ATTEMPT', 'DETAIL'],
+        state.timeline.map((e) => timelineRow(state, e)),
+      ).trimEnd(),
+    ),
+  );
   lines.push('');
   lines.push('steps:');
   lines.push(
     indent(
       renderTable(
         ['#', 'STEP', 'STATUS', 'ATTEMPTS', 'COMPENSATION ATTEMPTS', 'LAST ERROR'],
-        state.steps.map((s, i) => [String(i + 1), s.name, s.status, withResumes(s.attempts, s.attemptsBeforeResume), withResumes(s.compensationAttempts, s.compensationAttemptsBeforeResume), s.lastError ?? '']),
+        state.steps.map((s, i) => [
+          String(i + 1),
+          s.name,
+          s.status,
+          withResumes(s.attempts, s.attemptsBeforeResume),
+          withResumes(s.compensationAttempts, s.compensationAttemptsBeforeResume),
+          s.lastError ?? '',
+        ]),
       ).trimEnd(),
     ),
   );

@@ -9,7 +9,10 @@ export function registerSagaCommand(program: Command): void {
   const saga = program
     .command('saga')
     .description('inspect, resume and purge the sagas `mesh coordinator` runs (their state is in Redis)')
-    .addHelpText('after', '\nEvery subcommand takes --redis (default $REDIS_URL or redis://127.0.0.1:6379) and --key-prefix (the coordinator\'s; default mesh:saga:).\nStuck sagas (compensation_failed, forward_failed) wait for an operator: find them with `ls --state stuck`, read them with `show`, retry them with `resume`.');
+    .addHelpText(
+      'after',
+      "\nEvery subcommand takes --redis (default $REDIS_URL or redis://127.0.0.1:6379) and --key-prefix (the coordinator's; default mesh:saga:).\nStuck sagas (compensation_failed, forward_failed) wait for an operator: find them with `ls --state stuck`, read them with `show`, retry them with `resume`.",
+    );
   registerSagaLsCommand(saga);
   registerSagaShowCommand(saga);
   registerSagaResumeCommand(saga);

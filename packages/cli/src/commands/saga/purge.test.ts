@@ -9,7 +9,9 @@ describe('purgeRequest', () => {
 
   it('refuses without a status or without --older-than, with an example', () => {
     expect(() => purgeRequest({ completed: false, compensated: false, olderThan: 1 })).toThrow(UsageError);
-    expect(() => purgeRequest({ completed: false, compensated: false, olderThan: 1 })).toThrow(/--completed, --compensated or both \(e\.g\. mesh saga purge --completed --compensated --older-than 7d\)/);
+    expect(() => purgeRequest({ completed: false, compensated: false, olderThan: 1 })).toThrow(
+      /--completed, --compensated or both \(e\.g\. mesh saga purge --completed --compensated --older-than 7d\)/,
+    );
     expect(() => purgeRequest({ completed: true, compensated: false, olderThan: undefined })).toThrow(/--older-than is required/);
   });
 });

@@ -50,7 +50,9 @@ export function registerSagaPurgeCommand(saga: Command): void {
       for (const status of statuses) counts.push([status, flags.dryRun ? await countPurgeable(store, status, now - olderThanMs) : await store.purge([status], olderThanMs, now)]);
       const total = counts.reduce((n, [, c]) => n + c, 0);
       const detail = counts.map(([s, c]) => `${c} of ${before[s]} ${s}`).join(', ');
-      process.stdout.write(`${flags.dryRun ? 'would purge' : 'purged'} ${total} saga(s) started more than ${formatDuration(olderThanMs)} ago: ${detail}${flags.dryRun ? ' (dry run: nothing deleted)' : ''}\n`);
+      process.stdout.write(
+        `${flags.dryRun ? 'would purge' : 'purged'} ${total} saga(s) started more than ${formatDuration(olderThanMs)} ago: ${detail}${flags.dryRun ? ' (dry run: nothing deleted)' : ''}\n`,
+      );
     });
   });
 }

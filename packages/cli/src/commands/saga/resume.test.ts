@@ -43,7 +43,10 @@ describe('resumeProgress', () => {
   });
 
   it('says why when the saga is stuck again', () => {
-    const again = stuck({ version: 9, timeline: [...requested.timeline, { at: T0 + 20, type: 'RESUMED' }, { at: T0 + 90, type: 'STUCK', step: 'reserve', detail: 'compensation_failed: still offline' }] });
+    const again = stuck({
+      version: 9,
+      timeline: [...requested.timeline, { at: T0 + 20, type: 'RESUMED' }, { at: T0 + 90, type: 'STUCK', step: 'reserve', detail: 'compensation_failed: still offline' }],
+    });
     expect(resumeProgress(requested, again)).toEqual({ phase: 'stuck-again', state: again, reason: 'compensation_failed: still offline' });
   });
 });
@@ -51,7 +54,13 @@ describe('resumeProgress', () => {
 describe('resumePlan', () => {
   it('names the compensation or the step to retry', () => {
     expect(resumePlan(stuck())).toBe("retry the compensation of step 'reserve' (with a fresh retry budget), then go on compensating");
-    const forward = stuck({ status: 'forward_failed', steps: [{ name: 'reserve', status: 'succeeded', attempts: 1, compensationAttempts: 0, mayHaveTakenEffect: true }, { name: 'ship', status: 'running', attempts: 3, compensationAttempts: 0, mayHaveTakenEffect: false }] });
+    const forward = stuck({
+      status: 'forward_failed',
+      steps: [
+        { name: 'reserve', status: 'succeeded', attempts: 1, compensationAttempts: 0, mayHaveTakenEffect: true },
+        { name: 'ship', status: 'running', attempts: 3, compensationAttempts: 0, mayHaveTakenEffect: false },
+      ],
+    });
     expect(resumePlan(forward)).toBe("retry step 'ship' (with a fresh retry budget), then go on forward");
   });
 });

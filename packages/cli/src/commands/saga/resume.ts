@@ -11,11 +11,7 @@ interface ResumeFlags extends StoreFlags {
 
 /** Where a resumed saga is, as seen from the store. */
 export type ResumeProgress =
-  | { phase: 'waiting' }
-  | { phase: 'gone' }
-  | { phase: 'moving'; state: SagaState }
-  | { phase: 'finished'; state: SagaState }
-  | { phase: 'stuck-again'; state: SagaState; reason: string };
+  { phase: 'waiting' } | { phase: 'gone' } | { phase: 'moving'; state: SagaState } | { phase: 'finished'; state: SagaState } | { phase: 'stuck-again'; state: SagaState; reason: string };
 
 /**
  * Reads the saga's progress after a resume request (`requested`, the state
@@ -55,7 +51,10 @@ export function registerSagaResumeCommand(saga: Command): void {
       .addArgument(new Argument('<id>', 'the saga id (from `mesh saga ls --state stuck`)'))
       .option('--no-wait', 'return once the request is recorded (by default: wait, up to --timeout, for the coordinator to act and the saga to finish or stop again)')
       .addOption(new Option('--timeout <duration>', 'how long to wait (30s, 2m)').argParser(parseDuration).default(30_000, '30s'))
-      .addHelpText('after', '\nExit status: 0 when the saga was resumed (and finished, or is still moving at the timeout); 1 when it is not stuck, unknown,\nstuck again, or no coordinator acted on the request within --timeout (the request stays recorded: the owner acts on it when it next looks).'),
+      .addHelpText(
+        'after',
+        '\nExit status: 0 when the saga was resumed (and finished, or is still moving at the timeout); 1 when it is not stuck, unknown,\nstuck again, or no coordinator acted on the request within --timeout (the request stays recorded: the owner acts on it when it next looks).',
+      ),
   ).action(async (id: string, flags: ResumeFlags) => {
     await withStore(flags, async (store) => {
       const requested = await store.requestResume(id);
