@@ -1,7 +1,6 @@
 /**
  * CRC-32C (Castagnoli), the checksum of Kafka's record batches, through @node-rs/crc32 (the CPU's
- * CRC instructions): as fast as slicing-by-8 in JS on a 300-byte batch, two to five times faster
- * from 1 KB up (kafkajs's own goes a byte at a time). Its binary comes as an optional platform
+ * CRC instructions; kafkajs's own goes a byte at a time; figures in BENCHMARKS.md). Its binary comes as an optional platform
  * package: where none loads this is undefined, and the produce request stays kafkajs's (index.ts).
  */
 type NativeCrc32c = (input: Uint8Array, initialState?: number) => number;

@@ -8,7 +8,7 @@ export type { RetryPolicy } from './failure/decide';
 export { readFailureEnvelope, type FailureEnvelope, type FailureRecord } from './failure/envelope';
 export { Header, type Headers } from './events/headers';
 export { deriveEventId, newEventId } from './events/ids';
-export { NOT_READY, type EventCodec } from './codec/codec';
+export type { EventCodec } from './codec/codec';
 export { RegistryCodec, valueSubject, type RegistryCodecOptions, type TopicSchema } from './codec/registry-codec';
 export { JsonCodec } from './codec/json-codec';
 export { EncodeError, SchemaNotFoundError, SchemaRegistryUnavailableError, UnsupportedSchemaError, type FieldProblem } from './codec/errors';

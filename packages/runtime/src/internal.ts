@@ -2,6 +2,7 @@
 // change in any release. What agents are written with is in ./index.
 export { buildFailureHeaders, describeError as describeFailure, type FailureHeadersInput } from './failure/envelope';
 export { headersToStrings } from './events/headers';
+export { decodeSoon, encodeSoon, NOT_READY, type ImmediateCodec } from './codec/codec';
 export { backoffDelayMs } from './resilience/backoff';
 export { loadAgentModule } from './run/load-agent';
 export { waitBounded } from './run/wait-bounded';

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { loadContracts, registerContracts, startSchemaRegistry, type RunningSchemaRegistry } from '@agentmesh/schema-registry';
-import { EncodeError, InvalidInputError, NOT_READY, RegistryCodec, SchemaNotFoundError, SchemaRegistryUnavailableError, valueSubject } from '@agentmesh/runtime';
+import { EncodeError, InvalidInputError, RegistryCodec, SchemaNotFoundError, SchemaRegistryUnavailableError, valueSubject } from '@agentmesh/runtime';
+import { NOT_READY } from '@agentmesh/runtime/internal';
 
 // The registry codec against the embedded registry (in memory) with real Avro bytes.
 

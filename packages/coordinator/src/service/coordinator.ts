@@ -102,7 +102,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const driver = new SagaDriver({ sagasByName, store, ownership, outbox, codec, metrics, spans: new SagaSpans(tracer), logger, clock, random: options.random ?? Math.random });
   const deadLetter = async (topic: string, partition: number, message: KafkaMessage, error: unknown): Promise<void> => {
     logger.warn({ topic, partition, offset: message.offset, error: describeError(error) }, 'input the coordinator cannot use; dead-lettered');
-    await outbox.sendNow([{ topic: dlqTopic, ...deadLetterRecord(groupId, topic, partition, message, error, clock()) }]);
+    await outbox.sendNow([deadLetterRecord(dlqTopic, groupId, topic, partition, message, error, clock())]);
   };
   const replyIntake = new ReplyIntake({ sagasByName, driver, outbox, codec, metrics, logger, replyPartitions, deadLetter });
   const triggerIntake = new TriggerIntake({ sagasByTrigger, store, driver, ownership, outbox, codec, metrics, tracer, logger, clock, replyPartitions, deadLetter });

@@ -58,7 +58,7 @@ describe('coordinator records', () => {
 
   it('a dead letter keeps the bytes and headers as they came and says why', () => {
     const message: KafkaMessage = { key: Buffer.from('k'), value: Buffer.from([0, 1, 2]), headers: { mine: Buffer.from('x') }, offset: '9', timestamp: '5', attributes: 0 };
-    const record = deadLetterRecord('mesh-coordinator', 'saga.replies', 4, message, new InvalidInputError('not a saga reply'), 7);
+    const record = deadLetterRecord('mesh-coordinator.dlq', 'mesh-coordinator', 'saga.replies', 4, message, new InvalidInputError('not a saga reply'), 7);
     expect(record.value).toEqual(Buffer.from([0, 1, 2]));
     expect(record.headers).toMatchObject({
       mine: 'x',

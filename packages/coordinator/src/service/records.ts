@@ -1,6 +1,6 @@
-import type { KafkaMessage, Message } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
 import { deriveEventId, Header, InvalidInputError, type EventCodec, type Headers } from '@agentmesh/runtime';
-import { buildFailureHeaders, describeFailure, headersToStrings, traceIdFromTraceparent } from '@agentmesh/runtime/internal';
+import { buildFailureHeaders, decodeSoon, describeFailure, encodeSoon, headersToStrings, traceIdFromTraceparent, type OutboundRecord } from '@agentmesh/runtime/internal';
 import { commandHeaders } from '../protocol/messages';
 import { SAGA_EVENTS_TOPIC, SAGA_STUCK_TOPIC } from '../protocol/topics';
 import type { CommandEffect, SagaState, StuckEffect, TimelineEntry } from '../saga/state';
@@ -12,11 +12,13 @@ import type { Saga } from '../saga/types';
 export async function dataFor(codec: EventCodec, state: SagaState, topic: string): Promise<Buffer> {
   const bytes = Buffer.from(state.data.bytes, 'base64');
   if (state.data.topic === topic) return bytes;
-  return codec.encode(topic, await codec.decode(state.data.topic, bytes));
+  let value = decodeSoon(codec, state.data.topic, bytes);
+  if (value instanceof Promise) value = await value;
+  return encodeSoon(codec, topic, value);
 }
 
 /** A command to a step's topic: the saga's data, keyed by saga id, with the saga envelope in headers. */
-export async function commandRecord(codec: EventCodec, saga: Saga, state: SagaState, effect: CommandEffect, traceparent: string | undefined): Promise<Message> {
+export async function commandRecord(codec: EventCodec, saga: Saga, state: SagaState, effect: CommandEffect, traceparent: string | undefined): Promise<OutboundRecord> {
   const step = saga.steps[effect.step]!;
   const headers: Headers = {
     [Header.eventId]: effect.eventId,
@@ -25,37 +27,40 @@ export async function commandRecord(codec: EventCodec, saga: Saga, state: SagaSt
     ...commandHeaders({ sagaId: state.id, sagaType: state.type, step: step.name, kind: effect.kind, attempt: effect.attempt, deadlineAt: effect.deadlineAt }),
   };
   if (traceparent) headers[Header.traceparent] = traceparent;
-  return { key: state.id, value: await dataFor(codec, state, effect.topic), headers };
+  return { topic: effect.topic, key: state.id, value: await dataFor(codec, state, effect.topic), headers };
 }
 
 /** saga.events records of a transition's timeline entries; the last carries the state after it. */
-export async function auditRecords(codec: EventCodec, state: SagaState, entries: readonly TimelineEntry[], stateJson: string = JSON.stringify(state)): Promise<Message[]> {
+export async function auditRecords(codec: EventCodec, state: SagaState, entries: readonly TimelineEntry[], stateJson: string = JSON.stringify(state)): Promise<OutboundRecord[]> {
   const traceId = traceIdFromTraceparent(state.traceparent) ?? null;
-  return Promise.all(
-    entries.map(async (entry, index) => ({
-      key: state.id,
-      value: await codec.encode(SAGA_EVENTS_TOPIC, {
-        sagaId: state.id,
-        sagaType: state.type,
-        type: entry.type,
-        status: state.status,
-        step: entry.step ?? null,
-        kind: entry.kind ?? null,
-        attempt: entry.attempt ?? null,
-        detail: entry.detail ?? null,
-        version: state.version,
-        traceId,
-        stateJson: index === entries.length - 1 ? stateJson : '',
-        occurredAt: entry.at,
-      }),
-      headers: { [Header.eventId]: deriveEventId(`saga:${state.id}`, SAGA_EVENTS_TOPIC, state.version * 1000 + index), [Header.correlationId]: state.correlationId, [Header.sagaId]: state.id },
-    })),
-  );
+  const records: OutboundRecord[] = [];
+  for (let index = 0; index < entries.length; index++) {
+    const entry = entries[index]!;
+    let value = encodeSoon(codec, SAGA_EVENTS_TOPIC, {
+      sagaId: state.id,
+      sagaType: state.type,
+      type: entry.type,
+      status: state.status,
+      step: entry.step ?? null,
+      kind: entry.kind ?? null,
+      attempt: entry.attempt ?? null,
+      detail: entry.detail ?? null,
+      version: state.version,
+      traceId,
+      stateJson: index === entries.length - 1 ? stateJson : '',
+      occurredAt: entry.at,
+    });
+    if (value instanceof Promise) value = await value;
+    const headers = { [Header.eventId]: deriveEventId(`saga:${state.id}`, SAGA_EVENTS_TOPIC, state.version * 1000 + index), [Header.correlationId]: state.correlationId, [Header.sagaId]: state.id };
+    records.push({ topic: SAGA_EVENTS_TOPIC, key: state.id, value, headers });
+  }
+  return records;
 }
 
 /** The saga.stuck notice of a saga that now waits for an operator. */
-export async function stuckRecord(codec: EventCodec, saga: Saga, state: SagaState, effect: StuckEffect, now: number): Promise<Message> {
+export async function stuckRecord(codec: EventCodec, saga: Saga, state: SagaState, effect: StuckEffect, now: number): Promise<OutboundRecord> {
   return {
+    topic: SAGA_STUCK_TOPIC,
     key: state.id,
     value: await codec.encode(SAGA_STUCK_TOPIC, {
       sagaId: state.id,
@@ -72,8 +77,9 @@ export async function stuckRecord(codec: EventCodec, saga: Saga, state: SagaStat
 }
 
 /** An input the coordinator cannot use (a bad trigger or reply), as it came, with the runtime's failure envelope (what `mesh dlq show` reads). */
-export function deadLetterRecord(group: string, topic: string, partition: number, message: KafkaMessage, error: unknown, now: number): Message {
+export function deadLetterRecord(dlqTopic: string, group: string, topic: string, partition: number, message: KafkaMessage, error: unknown, now: number): OutboundRecord {
   return {
+    topic: dlqTopic,
     key: message.key,
     value: message.value,
     headers: buildFailureHeaders({

@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import type { OutboundRecord } from '@agentmesh/runtime/internal';
 import type { EventCodec } from '@agentmesh/runtime';
 import { commandEventId } from '../protocol/ids';
-import { SAGA_EVENTS_TOPIC, SAGA_STUCK_TOPIC } from '../protocol/topics';
 import type { CommandEffect, SagaInput, SagaState, StuckEffect, TransitionResult } from '../saga/state';
 import { transition } from '../saga/transition';
 import type { Saga } from '../saga/types';
@@ -92,7 +91,7 @@ export class SagaDriver {
         deadlineAt: state.inFlight.deadlineAt,
       };
       const traceparent = spans.commandSent(state, step.name, effect.kind, effect.attempt, effect.eventId, clock());
-      records.push({ topic, ...(await commandRecord(codec, saga, state, effect, traceparent)) });
+      records.push(await commandRecord(codec, saga, state, effect, traceparent));
     }
     await this.deps.outbox.send(records);
     this.deps.logger.info({ partition, sagas: ids.length, resent: records.length }, 'took over partition');
@@ -197,9 +196,9 @@ export class SagaDriver {
     await this.deps.outbox.deliver(
       async () => {
         const records: OutboundRecord[] = [];
-        for (const { effect, traceparent } of commands) records.push({ topic: effect.topic, ...(await commandRecord(codec, saga, state, effect, traceparent)) });
-        for (const audit of result.events.length > 0 ? await auditRecords(codec, state, result.events, stateJson) : []) records.push({ topic: SAGA_EVENTS_TOPIC, ...audit });
-        for (const effect of stuck) records.push({ topic: SAGA_STUCK_TOPIC, ...(await stuckRecord(codec, saga, state, effect, now)) });
+        for (const { effect, traceparent } of commands) records.push(await commandRecord(codec, saga, state, effect, traceparent));
+        if (result.events.length > 0) records.push(...(await auditRecords(codec, state, result.events, stateJson)));
+        for (const effect of stuck) records.push(await stuckRecord(codec, saga, state, effect, now));
         await this.deps.outbox.send(records);
       },
       { sagaId: state.id },

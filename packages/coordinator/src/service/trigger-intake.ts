@@ -4,7 +4,6 @@ import type { Tracer } from '@opentelemetry/api';
 import { deriveEventId, Header, InvalidInputError, StoreError, type EventCodec } from '@agentmesh/runtime';
 import { committableThrough, headersToStrings, traceIdFromTraceparent, type BatchScope } from '@agentmesh/runtime/internal';
 import { sagaIdFor } from '../protocol/ids';
-import { SAGA_EVENTS_TOPIC } from '../protocol/topics';
 import { newSagaState } from '../saga/create';
 import type { SagaState } from '../saga/state';
 import type { Saga, SagaTrigger } from '../saga/types';
@@ -86,7 +85,7 @@ export class TriggerIntake {
     metrics.sagaStarted(saga.name);
     logger.info({ sagaId: state.id, saga: saga.name, traceId: traceIdFromTraceparent(state.traceparent) }, 'saga started');
     // Sent side by side with the first command (the producer keeps their order).
-    const announced = outbox.send((await auditRecords(codec, state, state.timeline)).map((record) => ({ topic: SAGA_EVENTS_TOPIC, ...record })));
+    const announced = outbox.send(await auditRecords(codec, state, state.timeline));
     // Its owner's timer would find it within a tick; when that is us, go at once.
     if (ownership.fenceFor(state.homePartition)) await driver.driveCreated(state);
     await announced;

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../failure/errors';
-import type { EventCodec } from './codec';
+import type { ImmediateCodec } from './codec';
 import { EncodeError } from './errors';
 import { describeValue } from './field-problems';
 import { CONFLUENT_MAGIC_BYTE } from './wire-format';
@@ -10,7 +10,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  * Plain UTF-8 JSON, no registry: for topics without a contract (a newcomer's
  * first agent, a quick experiment). Nothing checks the shape of the value.
  */
-export class JsonCodec implements EventCodec {
+export class JsonCodec implements ImmediateCodec {
   async encode(topic: string, value: unknown): Promise<Buffer> {
     return this.encodeNow(topic, value);
   }

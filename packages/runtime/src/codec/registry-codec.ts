@@ -1,7 +1,7 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Resolver, Type } from 'avsc';
 import { InvalidInputError } from '../failure/errors';
-import { NOT_READY, type EventCodec } from './codec';
+import { NOT_READY, type ImmediateCodec } from './codec';
 import { EncodeError, SchemaNotFoundError, SchemaRegistryUnavailableError, UnsupportedSchemaError } from './errors';
 import { ExpiringCache } from './expiring-cache';
 import { describeAvroType, describeValue, findFieldProblems } from './field-problems';
@@ -72,7 +72,7 @@ function statusOf(error: unknown): number | undefined {
  * that cannot be reached is SchemaRegistryUnavailableError (transient), since
  * the event is not to blame.
  */
-export class RegistryCodec implements EventCodec {
+export class RegistryCodec implements ImmediateCodec {
   readonly url: string;
   private readonly client: SchemaRegistry;
   private readonly requestTimeoutMs: number;

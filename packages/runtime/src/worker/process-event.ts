@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Span } from '@opentelemetry/api';
 import type { Agent, AgentContext, AgentEvent, Breaker, OutputEvent } from '../agent/types';
-import { NOT_READY, type EventCodec } from '../codec/codec';
+import { decodeSoon, encodeSoon, type EventCodec } from '../codec/codec';
 import { checkpointHandle, type CheckpointHandle } from '../checkpoint/handle';
 import type { CheckpointStore } from '../checkpoint/store';
 import { Header, type Headers } from '../events/headers';
@@ -94,8 +94,8 @@ async function decide(rec: ConsumedRecord, eventTrace: EventTrace, deps: EventPr
   let handled = false;
   let result: EventResult;
   try {
-    let value = codec.decodeNow ? codec.decodeNow(rec.topic, rec.value) : NOT_READY;
-    if (value === NOT_READY) value = await codec.decode(rec.topic, rec.value);
+    let value = decodeSoon(codec, rec.topic, rec.value);
+    if (value instanceof Promise) value = await value;
     event = {
       topic: rec.topic,
       partition: rec.partition,
@@ -201,15 +201,16 @@ function encodeOutputs(event: AgentEvent, outputs: readonly OutputEvent[], deps:
   const { codec } = deps;
   for (let i = 0; i < prepared.length; i++) {
     const o = prepared[i]!;
-    const value = codec.encodeNow ? codec.encodeNow(o.topic, o.value) : NOT_READY;
-    if (value === NOT_READY) return encodeRest(prepared, records, i, codec);
+    const value = encodeSoon(codec, o.topic, o.value);
+    if (value instanceof Promise) return encodeRest(prepared, records, i, value, codec);
     records[i] = checkedRecord(o, value);
   }
   return records;
 }
 
-async function encodeRest(prepared: readonly PreparedOutput[], records: OutgoingRecord[], from: number, codec: EventCodec): Promise<OutgoingRecord[]> {
-  for (let i = from; i < prepared.length; i++) records[i] = checkedRecord(prepared[i]!, await codec.encode(prepared[i]!.topic, prepared[i]!.value));
+async function encodeRest(prepared: readonly PreparedOutput[], records: OutgoingRecord[], from: number, first: Promise<Buffer>, codec: EventCodec): Promise<OutgoingRecord[]> {
+  records[from] = checkedRecord(prepared[from]!, await first);
+  for (let i = from + 1; i < prepared.length; i++) records[i] = checkedRecord(prepared[i]!, await codec.encode(prepared[i]!.topic, prepared[i]!.value));
   return records;
 }
 
