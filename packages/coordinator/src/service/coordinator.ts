@@ -45,6 +45,11 @@ export interface CoordinatorOptions {
   /** Partitions of the other topics it creates (triggers, commands). Default 3. */
   defaultPartitions?: number;
   maxWaitTimeInMs?: number;
+  /**
+   * New sagas wait in their trigger topic (durably) while more replies than this wait to be applied to the
+   * sagas under way: those go first, instead of every saga slowing down in a burst. Default 32.
+   */
+  replyBacklogLimit?: number;
   kafka?: Partial<KafkaConfig>;
 }
 
@@ -60,6 +65,7 @@ export interface RunningCoordinator {
   stop(): Promise<void>;
 }
 
+const DEFAULT_REPLY_BACKLOG_LIMIT = 32;
 /** Due sagas driven per owned partition per timer pass. */
 const MAX_DUE_PER_TICK = 256;
 const DRIVE_CONCURRENCY = 64;
@@ -105,7 +111,22 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     await outbox.sendNow([deadLetterRecord(dlqTopic, groupId, topic, partition, message, error, clock())]);
   };
   const replyIntake = new ReplyIntake({ sagasByName, driver, outbox, codec, metrics, logger, replyPartitions, deadLetter });
-  const triggerIntake = new TriggerIntake({ sagasByTrigger, store, driver, ownership, outbox, codec, metrics, tracer, logger, clock, replyPartitions, deadLetter });
+  const triggerIntake = new TriggerIntake({
+    sagasByTrigger,
+    store,
+    driver,
+    ownership,
+    outbox,
+    codec,
+    metrics,
+    tracer,
+    logger,
+    clock,
+    replyPartitions,
+    deadLetter,
+    pendingReplies: () => replyIntake.pendingReplies(),
+    replyBacklogLimit: options.replyBacklogLimit ?? DEFAULT_REPLY_BACKLOG_LIMIT,
+  });
 
   const consumerSettings = {
     ...(options.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: options.sessionTimeoutMs } : {}),
@@ -117,6 +138,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const loseOwnership = () => {
     ownership.suspend();
     driver.forgetStates();
+    replyIntake.forgetBacklog();
   };
   // Replies and triggers are consumed apart: a backlog of new sagas must not hold up the replies of running ones.
   const replies = new SupervisedConsumer(

@@ -1,5 +1,5 @@
 import type { KafkaMessage } from 'kafkajs';
-import { messagesBySaga, NOT_OWNER_RETRY_MS, retryAfterMs, STORE_RETRY_MS } from './intake';
+import { messagesBySaga, NOT_OWNER_RETRY_MS, retryAfterMs, SATURATED_RETRY_MS, STORE_RETRY_MS } from './intake';
 
 const message = (offset: number, key: string | null): KafkaMessage => ({
   offset: String(offset),
@@ -18,9 +18,11 @@ describe('messagesBySaga', () => {
 });
 
 describe('retryAfterMs', () => {
-  it('waits longer for a store outage than for a rebalance, and not at all otherwise', () => {
+  it('waits longer for a store outage than for a rebalance, briefly when saturated, and not at all otherwise', () => {
     expect(retryAfterMs('store-down')).toBe(STORE_RETRY_MS);
     expect(retryAfterMs('not-owner')).toBe(NOT_OWNER_RETRY_MS);
+    expect(retryAfterMs('saturated')).toBe(SATURATED_RETRY_MS);
+    expect(SATURATED_RETRY_MS).toBeLessThan(NOT_OWNER_RETRY_MS);
     expect(retryAfterMs(undefined)).toBeUndefined();
   });
 });

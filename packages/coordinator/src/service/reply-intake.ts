@@ -29,9 +29,25 @@ const DRIVE_CONCURRENCY = 64;
 
 /** Applies the replies of saga.replies batches: in order per saga, sagas side by side. */
 export class ReplyIntake {
+  /** Per saga.replies partition, the replies behind the last batch fetched. */
+  private readonly backlog = new Map<number, number>();
+
   constructor(private readonly deps: ReplyIntakeDeps) {}
 
+  /** Replies fetched-but-behind across this instance's partitions: work owed to sagas already under way. */
+  pendingReplies(): number {
+    let total = 0;
+    for (const n of this.backlog.values()) total += n;
+    return total;
+  }
+
+  /** Assignments are changing: the partitions' backlogs are no longer this instance's to count. */
+  forgetBacklog(): void {
+    this.backlog.clear();
+  }
+
   async handle(scope: BatchScope): Promise<void> {
+    this.backlog.set(scope.partition, scope.lag + scope.messages.length);
     const handled = new Set<string>();
     let stop: IntakeStop;
     let storeError: StoreError | undefined;
@@ -58,6 +74,7 @@ export class ReplyIntake {
       handled,
     );
     if (through !== undefined) await scope.commitThrough(through);
+    this.backlog.set(scope.partition, scope.lag + scope.messages.length - handled.size);
     const waitMs = retryAfterMs(stop);
     if (waitMs === undefined) return;
     if (storeError) this.deps.logger.warn({ partition: scope.partition, error: storeError.message }, `saga store unavailable; ${SAGA_REPLIES_TOPIC} partition paused for ${waitMs} ms`);

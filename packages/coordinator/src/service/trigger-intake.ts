@@ -30,6 +30,10 @@ export interface TriggerIntakeDeps {
   logger: Logger;
   clock: () => number;
   replyPartitions: number;
+  /** Replies waiting to be applied to sagas already under way (see ReplyIntake). */
+  pendingReplies(): number;
+  /** New sagas wait in their trigger topic while more replies than this are waiting. */
+  replyBacklogLimit: number;
   deadLetter(topic: string, partition: number, message: KafkaMessage, error: unknown): Promise<void>;
 }
 
@@ -48,6 +52,12 @@ export class TriggerIntake {
     let storeError: StoreError | undefined;
     for (let from = 0; from < scope.messages.length && stop === undefined; from += TRIGGER_CHUNK) {
       if (!scope.isCurrent()) return;
+      // Back-pressure: sagas under way get their replies applied first, so a burst of triggers does not stretch
+      // every saga in flight. The triggers wait in Kafka, durably.
+      if (this.deps.pendingReplies() > this.deps.replyBacklogLimit) {
+        stop = 'saturated';
+        break;
+      }
       const chunk = scope.messages.slice(from, from + TRIGGER_CHUNK);
       const started = new Set<string>();
       await mapLimit(chunk, START_CONCURRENCY, async (message) => {
@@ -70,7 +80,8 @@ export class TriggerIntake {
     }
     const waitMs = retryAfterMs(stop);
     if (waitMs === undefined) return;
-    this.deps.logger.warn({ topic: scope.topic, partition: scope.partition, error: storeError?.message }, `saga store unavailable; trigger partition paused for ${waitMs} ms`);
+    if (stop === 'store-down')
+      this.deps.logger.warn({ topic: scope.topic, partition: scope.partition, error: storeError?.message }, `saga store unavailable; trigger partition paused for ${waitMs} ms`);
     scope.pauseFor(waitMs);
   }
 
