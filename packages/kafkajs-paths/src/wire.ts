@@ -1,4 +1,8 @@
-/** Kafka's ints and strings checked and written as kafkajs's Encoder writes them, for the encoders written in one pass. */
+/**
+ * Kafka's ints and strings checked and written as kafkajs's Encoder writes them, for the encoders written in one pass.
+ * The broker has a writer of its own (packages/broker/src/protocol/writer.ts), on purpose: it builds responses from
+ * chunks so fetched record batches are never copied, and the broker depends on no package of ours.
+ */
 
 /** An integer Node writes as a signed int of `bits` bits without coercing or throwing. */
 export function isInt(value: unknown, bits: 16 | 32): value is number {
