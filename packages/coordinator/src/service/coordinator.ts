@@ -47,7 +47,7 @@ export interface CoordinatorOptions {
   maxWaitTimeInMs?: number;
   /**
    * New sagas wait in their trigger topic (durably) while more replies than this wait to be applied to the
-   * sagas under way: those go first, instead of every saga slowing down in a burst. Default 32.
+   * sagas under way: those go first, instead of every saga slowing down in a burst. Default 8.
    */
   replyBacklogLimit?: number;
   kafka?: Partial<KafkaConfig>;
@@ -65,7 +65,7 @@ export interface RunningCoordinator {
   stop(): Promise<void>;
 }
 
-const DEFAULT_REPLY_BACKLOG_LIMIT = 32;
+const DEFAULT_REPLY_BACKLOG_LIMIT = 8;
 /** Due sagas driven per owned partition per timer pass. */
 const MAX_DUE_PER_TICK = 256;
 const DRIVE_CONCURRENCY = 64;
