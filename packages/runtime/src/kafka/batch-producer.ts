@@ -91,8 +91,10 @@ export class BatchProducer {
     this.flushing = true;
     try {
       while (this.waiting.length > 0) {
-        // Let the callers that are mid-way through their own work this turn join the request.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        // Sends asked for in the same turn join the request; waiting for the next turn of the event loop
+        // (setImmediate) cost every idle produce a loop's worth of other callbacks first. Sends asked for
+        // while a request is in flight join the next one anyway.
+        await Promise.resolve();
         const taken = this.takeRequest();
         try {
           if (this.stale) await this.replaceProducer();
