@@ -5,8 +5,8 @@ import { crc32c as maybeCrc32c } from './crc32c';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const kafkajsCrc32c = require('kafkajs/src/protocol/recordBatch/crc32C/index.js') as (buffer: Buffer) => number;
 
-// Where @node-rs/crc32 has no binary there is no crc32c, and the produce request stays kafkajs's.
-const describeNative = maybeCrc32c ? describe : describe.skip;
+// Where @node-rs/crc32 has no binary there is no crc32c and the produce request stays kafkajs's; every platform we
+// build and test on has one, so its absence here fails the first test rather than skipping the rest.
 const crc32c = maybeCrc32c ?? (() => NaN);
 
 function randomBuffer(rnd: () => number, length: number): Buffer {
@@ -15,7 +15,11 @@ function randomBuffer(rnd: () => number, length: number): Buffer {
   return buf;
 }
 
-describeNative('crc32c (@node-rs/crc32)', () => {
+describe('crc32c (@node-rs/crc32)', () => {
+  it("loads the library's binary for this platform", () => {
+    expect(maybeCrc32c).toBeDefined();
+  });
+
   it('gives the CRC-32C check value', () => {
     expect(crc32c(Buffer.from('123456789'))).toBe(0xe3069283);
     expect(crc32c(Buffer.alloc(0))).toBe(0);
