@@ -4,6 +4,7 @@ import {
   FINAL_STATUSES,
   PermanentError,
   SAGA_EVENTS_TOPIC,
+  SAGA_REPLIES_CONFIG,
   SAGA_REPLIES_TOPIC,
   SAGA_STUCK_TOPIC,
   sagaParticipant,
@@ -209,7 +210,7 @@ export async function coordinatorHarness(): Promise<CoordinatorHarness> {
   await admin.createTopics({
     waitForLeaders: true,
     topics: [
-      { topic: SAGA_REPLIES_TOPIC, numPartitions: SAGA_REPLY_PARTITIONS },
+      { topic: SAGA_REPLIES_TOPIC, numPartitions: SAGA_REPLY_PARTITIONS, configEntries: [...SAGA_REPLIES_CONFIG] },
       { topic: SAGA_EVENTS_TOPIC, numPartitions: 3 },
       { topic: SAGA_STUCK_TOPIC, numPartitions: 1 },
     ],

@@ -5,7 +5,7 @@ export { FINAL_STATUSES, SAGA_STATUSES, STUCK_STATUSES } from './saga/state';
 export { SagaDefinitionError, SagaNotFoundError, SagaStateError } from './errors';
 export { CommandExpiredError, sagaParticipant, type SagaCommand, type SagaCommandHandler, type SagaParticipantDefinition } from './participant/saga-participant';
 export type { SagaReplyRecord } from './protocol/messages';
-export { DEFAULT_COORDINATOR_GROUP, SAGA_EVENTS_TOPIC, SAGA_REPLIES_TOPIC, SAGA_STUCK_TOPIC } from './protocol/topics';
+export { DEFAULT_COORDINATOR_GROUP, SAGA_EVENTS_TOPIC, SAGA_REPLIES_CONFIG, SAGA_REPLIES_TOPIC, SAGA_STUCK_TOPIC } from './protocol/topics';
 export { SagaStore, type Fence, type SagaListQuery, type SagaStoreOptions } from './store/saga-store';
 export { CoordinatorMetrics } from './observability/metrics';
 export { startCoordinator, type CoordinatorOptions, type RunningCoordinator } from './service/coordinator';

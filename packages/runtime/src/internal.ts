@@ -21,3 +21,4 @@ export type { ReadinessChecks } from './observability/readiness';
 export { createMetricsRegistry } from './observability/prometheus-metrics';
 export { extractTraceContext, injectTraceHeaders, traceIdFromTraceparent } from './observability/propagation';
 export { endSpan, startRootSendSpan } from './observability/spans';
+export { HEARTBEAT_TOPIC, HeartbeatPublisher, type HeartbeatRecord, type WorkerSnapshot } from './worker/heartbeat';

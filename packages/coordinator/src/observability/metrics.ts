@@ -17,6 +17,7 @@ export class CoordinatorMetrics {
   private readonly timeouts: Counter<'saga' | 'kind'>;
   private readonly replies: Counter<'disposition'>;
   private readonly owned: Gauge;
+  private readonly unclaimed: Gauge;
 
   constructor(options: { registry?: Registry } = {}) {
     this.registry = options.registry ?? createMetricsRegistry();
@@ -35,6 +36,11 @@ export class CoordinatorMetrics {
     this.timeouts = new Counter({ name: 'mesh_saga_command_timeouts_total', help: 'Commands whose reply did not come by their deadline', labelNames: ['saga', 'kind'], registers });
     this.replies = new Counter({ name: 'mesh_saga_replies_total', help: 'Replies consumed, by what became of them', labelNames: ['disposition'], registers });
     this.owned = new Gauge({ name: 'mesh_saga_owned_partitions', help: 'Partitions of saga.replies this instance drives', registers });
+    this.unclaimed = new Gauge({
+      name: 'mesh_saga_unclaimed_partitions',
+      help: 'Partitions of saga.replies assigned to this instance that it cannot act on: their claims in the saga store keep failing',
+      registers,
+    });
   }
 
   sagaStarted(saga: string): void {
@@ -58,5 +64,8 @@ export class CoordinatorMetrics {
   }
   ownedPartitions(count: number): void {
     this.owned.set(count);
+  }
+  unclaimedPartitions(count: number): void {
+    this.unclaimed.set(count);
   }
 }

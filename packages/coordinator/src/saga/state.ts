@@ -47,6 +47,11 @@ export interface StepState {
   compensationAttemptsBeforeResume?: number;
   /** An attempt may have had its effect (it succeeded, or timed out): compensation must cover it. */
   mayHaveTakenEffect: boolean;
+  /**
+   * The execution successes taken into account (applied, or late and compensated for): attempt and reply
+   * mesh-event-id. The same reply read again is a duplicate and changes nothing.
+   */
+  successes?: { attempt: number; eventId?: string }[];
   lastError?: string;
 }
 
@@ -140,11 +145,24 @@ export interface ReplyInput {
   data?: EncodedData;
   errorKind?: StepErrorKind;
   error?: string;
+  /** The reply record's mesh-event-id: a participant that handles a command twice sends the same one. */
+  eventId?: string;
+  /**
+   * When the reply reached Kafka (its timestamp on saga.replies, the broker's append time there): whether the
+   * step replied in time is judged by it, not by when the coordinator got round to reading it. Absent: now.
+   */
+  repliedAt?: number;
 }
 
 /** The owner looks at the saga: a timer fell due, or it was just created, or an operator asked to resume. */
 export interface TickInput {
   type: 'tick';
+  /**
+   * Every reply that reached the saga's home partition before this time has been applied. A deadline counts
+   * as passed only once this is past it too: a reply that arrived in time but is not yet read (a failover, a
+   * rebalance, a store outage) must not be taken for a timeout. Absent: now.
+   */
+  repliesReadThrough?: number;
 }
 
 export type SagaInput = ReplyInput | TickInput;

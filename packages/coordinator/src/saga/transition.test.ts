@@ -446,15 +446,18 @@ describe('timeouts', () => {
       const r = run.reply('a', 'execute', 1, outcome, { data: { topic: 'a.do', bytes: 'bGF0ZQ==' } });
       expect(r.effects).toEqual([{ type: 'reply-ignored', why: 'late' }]);
       expect(r.events).toEqual([{ at: run.now, type: 'REPLY_IGNORED', step: 'a', kind: 'execute', attempt: 1, detail: `late ${outcome} reply` }]);
-      const { timeline: _t, updatedAt: _u, ...rest } = r.state;
-      const { timeline: _t0, updatedAt: _u0, ...restBefore } = waiting;
+      // Only the late success is remembered (so that reading it again is a duplicate).
+      const { timeline: _t, updatedAt: _u, steps, ...rest } = r.state;
+      const { timeline: _t0, updatedAt: _u0, steps: stepsBefore, ...restBefore } = waiting;
       expect(rest).toEqual(restBefore);
+      expect(steps.map(({ successes: _s, ...st }) => st)).toEqual(stepsBefore.map(({ successes: _s, ...st }) => st));
+      expect(steps[0]!.successes).toEqual([{ attempt: 1 }]);
     }
     // The retry still goes out when due.
     expectCommand(run.wake(), 0, 'execute', 2, saga);
-    // ... and a late reply of attempt 1 while attempt 2 is awaited is late too, and leaves attempt 2 awaited.
+    // ... and attempt 1's success read once more while attempt 2 is awaited is a duplicate, and leaves attempt 2 awaited.
     const r = run.reply('a', 'execute', 1, 'succeeded');
-    expect(r.effects).toEqual([{ type: 'reply-ignored', why: 'late' }]);
+    expect(r.effects).toEqual([{ type: 'reply-ignored', why: 'duplicate' }]);
     expect(r.state.inFlight).toEqual(run.results[run.results.length - 2]!.state.inFlight);
     expect(r.state.steps[0]).toMatchObject({ status: 'running', attempts: 2 });
   });
@@ -748,6 +751,114 @@ describe('ignored replies', () => {
     run.ok();
     expectIgnored(run.reply('a', 'execute', 1, 'failed'), run.state, 'duplicate');
     expect(run.state.status).toBe('completed');
+  });
+});
+
+describe('replies applied once', () => {
+  /** a succeeds (reply event r-a1), b fails for good: a is compensated and the saga ends compensated. */
+  function compensatedAfterA(): Run {
+    const run = new Run(sagaOf(step('a'), step('b', { retry: { maxAttempts: 1 } })));
+    run.tick();
+    run.ok({ eventId: 'r-a1' });
+    run.fail('permanent');
+    expect(run.ok().state.status).toBe('compensated');
+    return run;
+  }
+
+  it('ignores the applied success read again after the saga was compensated: no second compensation', () => {
+    const run = compensatedAfterA();
+    const before = run.state;
+    const r = run.reply('a', 'execute', 1, 'succeeded', { eventId: 'r-a1' });
+    expect(r.effects).toEqual([{ type: 'reply-ignored', why: 'duplicate' }]);
+    expect(commandsOf(r)).toEqual([]);
+    expect(r.state.status).toBe('compensated');
+    expect(r.state.steps).toEqual(before.steps);
+    expect(r.state.finishedAt).toBe(before.finishedAt);
+  });
+
+  it('ignores it while the saga still runs, too', () => {
+    const run = new Run(sagaOf(step('a'), step('b')));
+    run.tick();
+    run.ok({ eventId: 'r-a1' });
+    const before = run.state;
+    const r = run.reply('a', 'execute', 1, 'succeeded', { eventId: 'r-a1' });
+    expect(r.effects).toEqual([{ type: 'reply-ignored', why: 'duplicate' }]);
+    expect(r.state.inFlight).toEqual(before.inFlight);
+  });
+
+  it('takes a success of the same attempt under another event id for another execution: compensated again', () => {
+    const run = compensatedAfterA();
+    const r = run.reply('a', 'execute', 1, 'succeeded', { eventId: 'r-a1-other' });
+    expect(r.state.status).toBe('compensating');
+    expectCommand(r, 0, 'compensate', 2, run.saga);
+  });
+
+  it('keeps the late-success rule for an attempt that was never applied', () => {
+    const run = new Run(sagaOf(step('a', { retry: { maxAttempts: 1 } })));
+    run.tick();
+    run.expire();
+    expect(run.ok().state.status).toBe('compensated');
+    const r = run.reply('a', 'execute', 1, 'succeeded', { eventId: 'r-a1' });
+    expect(eventTypes(r)).toEqual(['REPLY_IGNORED', 'COMPENSATING', 'COMPENSATION_STARTED']);
+    expectCommand(r, 0, 'compensate', 2, run.saga);
+    // The same late success read again, while its second compensation is awaited or after it, asks for nothing more.
+    const again = run.reply('a', 'execute', 1, 'succeeded', { eventId: 'r-a1' });
+    expect(again.effects).toEqual([{ type: 'reply-ignored', why: 'duplicate' }]);
+    expect(again.state.inFlight).toEqual(r.state.inFlight);
+    expect(run.ok().state.status).toBe('compensated');
+    const afterwards = run.reply('a', 'execute', 1, 'succeeded', { eventId: 'r-a1' });
+    expect(afterwards.effects).toEqual([{ type: 'reply-ignored', why: 'duplicate' }]);
+    expect(afterwards.state.status).toBe('compensated');
+  });
+
+  it('reads an older state without remembered replies by its timeline', () => {
+    const run = compensatedAfterA();
+    const { successes: _gone, ...stepA } = run.state.steps[0]!;
+    run.state = { ...run.state, steps: [stepA, ...run.state.steps.slice(1)] };
+    const r = run.reply('a', 'execute', 1, 'succeeded', { eventId: 'r-a1' });
+    expect(r.effects).toEqual([{ type: 'reply-ignored', why: 'duplicate' }]);
+    expect(r.state.status).toBe('compensated');
+  });
+});
+
+describe('deadlines judged by Kafka time', () => {
+  it('completes a step whose reply reached Kafka before the deadline, though it is read after it', () => {
+    const saga = sagaOf(step('a'), step('b', { retry: { maxAttempts: 1 } }));
+    const run = new Run(saga);
+    run.tick();
+    run.ok();
+    const f = run.inFlight();
+    const r = run.apply({ type: 'reply', step: 'b', kind: 'execute', attempt: f.attempt, outcome: 'succeeded', repliedAt: f.deadlineAt - 1 }, f.deadlineAt + 5_000);
+    expect(eventTypes(r)).toEqual(['STEP_SUCCEEDED', 'COMPLETED']);
+    expect(r.state.status).toBe('completed');
+  });
+
+  it('takes a reply that reached Kafka at or after the deadline for late, however soon it is read', () => {
+    const saga = sagaOf(step('a', { retry: { maxAttempts: 1 } }));
+    const run = new Run(saga);
+    run.tick();
+    const f = run.inFlight();
+    const r = run.apply({ type: 'reply', step: 'a', kind: 'execute', attempt: f.attempt, outcome: 'succeeded', repliedAt: f.deadlineAt }, f.deadlineAt - 100);
+    expect(eventTypes(r)).toEqual(['STEP_TIMED_OUT', 'COMPENSATING', 'COMPENSATION_STARTED', 'REPLY_IGNORED']);
+  });
+
+  it('does not time a step out while replies that reached Kafka before its deadline are unread', () => {
+    const saga = sagaOf(step('a', { retry: { maxAttempts: 1 } }));
+    const run = new Run(saga);
+    run.tick();
+    const f = run.inFlight();
+    const waiting = run.apply({ type: 'tick', repliesReadThrough: f.deadlineAt - 1 }, f.deadlineAt + 5_000);
+    expect(waiting.changed).toBe(false);
+    expect(waiting.state.inFlight).toEqual(f);
+    const timedOut = run.apply({ type: 'tick', repliesReadThrough: f.deadlineAt }, f.deadlineAt + 5_001);
+    expect(eventTypes(timedOut)).toEqual(['STEP_TIMED_OUT', 'COMPENSATING', 'COMPENSATION_STARTED']);
+  });
+
+  it('never judges a deadline passed before the coordinator clock says so, whatever the read-through time', () => {
+    const run = new Run(sagaOf(step('a')));
+    run.tick();
+    const f = run.inFlight();
+    expect(run.apply({ type: 'tick', repliesReadThrough: f.deadlineAt + 1_000 }, f.deadlineAt - 1).changed).toBe(false);
   });
 });
 

@@ -1,5 +1,5 @@
 import { commandEventId } from '../protocol/ids';
-import type { CommandKind, ReplyIgnoredEffect, ReplyInput, SagaEffect, SagaEventType, SagaInput, SagaState, StepErrorKind, TimelineEntry, TransitionResult } from './state';
+import type { CommandKind, InFlightCommand, ReplyIgnoredEffect, ReplyInput, SagaEffect, SagaEventType, SagaInput, SagaState, StepErrorKind, StepState, TimelineEntry, TransitionResult } from './state';
 import type { Saga, SagaRetryPolicy } from './types';
 import { backoffDelayMs } from '@agentmesh/runtime/internal';
 
@@ -178,6 +178,24 @@ function whyIgnored(state: SagaState, stepIndex: number, reply: ReplyInput): Rep
   return reply.attempt < sent ? 'late' : 'duplicate';
 }
 
+/**
+ * Whether an execution success repeats one taken into account for the step: same attempt, and the same reply
+ * event id where both are known. A success of the same attempt under another event id, or after the attempt's
+ * failure was applied, is another execution: its effect is real and the late-success rule covers it.
+ */
+function repeatsKnownSuccess(state: SagaState, stepIndex: number, reply: ReplyInput): boolean {
+  if (reply.kind !== 'execute' || reply.outcome !== 'succeeded') return false;
+  const known = state.steps[stepIndex]!.successes;
+  if (known) return known.some((s) => s.attempt === reply.attempt && (s.eventId === undefined || reply.eventId === undefined || s.eventId === reply.eventId));
+  // A state written before successes were remembered: its timeline says whether this attempt's success was applied.
+  return state.timeline.some((e) => e.type === 'STEP_SUCCEEDED' && e.step === reply.step && e.kind === 'execute' && e.attempt === reply.attempt);
+}
+
+function rememberSuccess(st: StepState, reply: ReplyInput): void {
+  const success = { attempt: reply.attempt, ...(reply.eventId !== undefined ? { eventId: reply.eventId } : {}) };
+  st.successes = [...(st.successes ?? []), success];
+}
+
 function onReply(move: Move, reply: ReplyInput): void {
   const { state, saga } = move;
   const stepIndex = saga.steps.findIndex((s) => s.name === reply.step);
@@ -185,10 +203,13 @@ function onReply(move: Move, reply: ReplyInput): void {
   const awaited = state.inFlight;
   if (!awaited || awaited.step !== stepIndex || awaited.kind !== reply.kind || awaited.attempt !== reply.attempt) {
     const why = whyIgnored(state, stepIndex, reply);
+    // A success taken into account already, read again (a participant that handled the command twice, a redelivery): nothing new happened.
+    if (why !== 'not-waiting' && repeatsKnownSuccess(state, stepIndex, reply)) return move.ignoreReply(reply, 'duplicate');
     // A success of an attempt we sent, arriving late (or contradicting its applied failure), took effect after all: its compensation must cover it.
     if (why !== 'not-waiting' && reply.kind === 'execute' && reply.outcome === 'succeeded') {
       const st = state.steps[stepIndex]!;
       st.mayHaveTakenEffect = true;
+      rememberSuccess(st, reply);
       if (st.status === 'compensated' && (state.status === 'compensating' || state.status === 'compensated')) {
         // Its compensation ran before the effect happened: the effect stands, so it owes a compensation again.
         move.ignoreReply(reply, why);
@@ -213,6 +234,7 @@ function onReply(move: Move, reply: ReplyInput): void {
     if (reply.outcome === 'succeeded') {
       st.status = 'succeeded';
       st.mayHaveTakenEffect = true;
+      rememberSuccess(st, reply);
       if (reply.data) state.data = reply.data;
       if (step.pivot) state.pivotPassed = true;
       move.record('STEP_SUCCEEDED', { step: step.name, kind: 'execute', attempt: reply.attempt });
@@ -255,26 +277,33 @@ function onResume(move: Move): void {
   move.record('RESUMED', { detail: `nothing to resume: the saga is ${state.status}` });
 }
 
-function onTick(move: Move): void {
+/** The awaited command's deadline passed with no reply before it: a timeout. */
+function timeOutAwaited(move: Move, awaited: InFlightCommand): void {
+  const { state } = move;
+  const step = move.saga.steps[awaited.step]!;
+  const st = state.steps[awaited.step]!;
+  state.inFlight = null;
+  move.effects.push({ type: 'command-ended', step: awaited.step, kind: awaited.kind, attempt: awaited.attempt, outcome: 'timed_out', sentAt: awaited.sentAt });
+  const error = `no reply within ${awaited.deadlineAt - awaited.sentAt} ms`;
+  if (awaited.kind === 'execute') {
+    // It may still take effect (or have taken it): from now on its compensation is owed.
+    st.mayHaveTakenEffect = true;
+    move.record('STEP_TIMED_OUT', { step: step.name, kind: 'execute', attempt: awaited.attempt, detail: error });
+    return move.stepFailed(awaited.step, 'timeout', error);
+  }
+  move.record('COMPENSATION_FAILED', { step: step.name, kind: 'compensate', attempt: awaited.attempt, detail: `${COMPENSATION_DEADLINE} ${error}` });
+  return move.compensationFailed(awaited.step, error);
+}
+
+function onTick(move: Move, repliesReadThrough: number): void {
   const { state, ctx } = move;
   if (state.resumeRequestedAt !== undefined) return onResume(move);
   if (state.status !== 'running' && state.status !== 'compensating') return;
   const awaited = state.inFlight;
   if (awaited) {
-    if (ctx.now < awaited.deadlineAt) return;
-    const step = move.saga.steps[awaited.step]!;
-    const st = state.steps[awaited.step]!;
-    state.inFlight = null;
-    move.effects.push({ type: 'command-ended', step: awaited.step, kind: awaited.kind, attempt: awaited.attempt, outcome: 'timed_out', sentAt: awaited.sentAt });
-    const error = `no reply within ${awaited.deadlineAt - awaited.sentAt} ms`;
-    if (awaited.kind === 'execute') {
-      // It may still take effect (or have taken it): from now on its compensation is owed.
-      st.mayHaveTakenEffect = true;
-      move.record('STEP_TIMED_OUT', { step: step.name, kind: 'execute', attempt: awaited.attempt, detail: error });
-      return move.stepFailed(awaited.step, 'timeout', error);
-    }
-    move.record('COMPENSATION_FAILED', { step: step.name, kind: 'compensate', attempt: awaited.attempt, detail: `${COMPENSATION_DEADLINE} ${error}` });
-    return move.compensationFailed(awaited.step, error);
+    // Passed only when the replies that reached Kafka before the deadline have all been read: one of them may be this step's.
+    if (Math.min(ctx.now, repliesReadThrough) < awaited.deadlineAt) return;
+    return timeOutAwaited(move, awaited);
   }
   if (state.wakeAt === null || ctx.now < state.wakeAt) return;
   if (state.status === 'compensating') return move.compensateNext();
@@ -290,12 +319,14 @@ function onTick(move: Move): void {
 export function transition(saga: Saga, state: SagaState, input: SagaInput, ctx: TransitionContext): TransitionResult {
   const move = new Move(saga, copyState(state), ctx);
   if (input.type === 'reply') {
-    // A reply read after its command's deadline is too late, whichever came first to this process: the
-    // deadline decides, so the outcome does not depend on how promptly the timer ran.
+    // Whether the reply was in time is judged by when it reached Kafka, not by when this process read it (after a
+    // failover, say): one that arrived after the deadline is late, one that arrived before completes the step.
     const awaited = move.state.inFlight;
-    if (awaited && ctx.now >= awaited.deadlineAt && move.state.resumeRequestedAt === undefined) onTick(move);
+    const repliedAt = input.repliedAt ?? ctx.now;
+    const running = move.state.status === 'running' || move.state.status === 'compensating';
+    if (awaited && running && repliedAt >= awaited.deadlineAt && move.state.resumeRequestedAt === undefined) timeOutAwaited(move, awaited);
     onReply(move, input);
-  } else onTick(move);
+  } else onTick(move, input.repliesReadThrough ?? ctx.now);
   const next = move.state;
   if (move.changed) {
     next.updatedAt = ctx.now;

@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { KafkaConfig, KafkaMessage } from 'kafkajs';
+import type { Admin, KafkaConfig, KafkaMessage } from 'kafkajs';
 import pino, { type Logger } from 'pino';
 import { trace, type Tracer } from '@opentelemetry/api';
 import type { EventCodec } from '@agentmesh/runtime';
-import { BatchProducer, createKafkaClient, idempotentProducer, SupervisedConsumer, type CheckResult } from '@agentmesh/runtime/internal';
+import { BatchProducer, createKafkaClient, HeartbeatPublisher, idempotentProducer, SupervisedConsumer, type CheckResult } from '@agentmesh/runtime/internal';
 import { describeError, SagaDefinitionError } from '../errors';
 import { DEFAULT_COORDINATOR_GROUP, SAGA_REPLIES_TOPIC } from '../protocol/topics';
 import type { Saga } from '../saga/types';
@@ -16,6 +16,7 @@ import { mapLimit } from './map-limit';
 import { pushTo } from './multimap';
 import { PartitionOwnership } from './ownership';
 import { deadLetterRecord } from './records';
+import { ReplyClock, type ReplyPartitionOffsets } from './reply-clock';
 import { ReplyIntake } from './reply-intake';
 import { SagaDriver } from './saga-driver';
 import { SagaOutbox } from './saga-outbox';
@@ -50,6 +51,10 @@ export interface CoordinatorOptions {
    * sagas under way: those go first, instead of every saga slowing down in a burst. Default 8.
    */
   replyBacklogLimit?: number;
+  /** How often the instance announces itself on mesh.heartbeats (as agents do); 0 turns it off. Default 5 s. */
+  heartbeatEveryMs?: number;
+  /** Build version in its heartbeats. */
+  version?: string;
   kafka?: Partial<KafkaConfig>;
 }
 
@@ -97,20 +102,29 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   await admin.connect();
   let replyPartitions: number;
   try {
-    replyPartitions = await ensureTopics(admin, coordinatorTopics(options.sagas, dlqTopic, { replyPartitions: options.replyPartitions ?? 6, defaultPartitions: options.defaultPartitions ?? 3 }));
-  } finally {
+    const topics = await ensureTopics(admin, coordinatorTopics(options.sagas, dlqTopic, { replyPartitions: options.replyPartitions ?? 6, defaultPartitions: options.defaultPartitions ?? 3 }));
+    replyPartitions = topics.replyPartitions;
+    if (topics.replyTimestampType !== undefined && topics.replyTimestampType !== 'LogAppendTime') {
+      logger.warn(
+        { topic: SAGA_REPLIES_TOPIC, timestampType: topics.replyTimestampType },
+        `${SAGA_REPLIES_TOPIC} keeps ${topics.replyTimestampType}: step deadlines are judged by the participants' clocks; set message.timestamp.type=LogAppendTime on it to judge them by the broker's`,
+      );
+    }
+  } catch (error) {
     await admin.disconnect();
+    throw error;
   }
   const producer = new BatchProducer(() => idempotentProducer(kafka), logger, { maxRecordBytes: COMMAND_RECORD_LIMIT_BYTES });
   await producer.connect();
   const outbox = new SagaOutbox(producer, logger);
-  const ownership = new PartitionOwnership();
+  const ownership = new PartitionOwnership({ clock, ...(options.random ? { random: options.random } : {}) });
+  const replyClock = new ReplyClock({ lookUp: (partitions) => replyOffsets(admin, groupId, partitions), clock, logger });
   const driver = new SagaDriver({ sagasByName, store, ownership, outbox, codec, metrics, spans: new SagaSpans(tracer), logger, clock, random: options.random ?? Math.random });
   const deadLetter = async (topic: string, partition: number, message: KafkaMessage, error: unknown): Promise<void> => {
     logger.warn({ topic, partition, offset: message.offset, error: describeError(error) }, 'input the coordinator cannot use; dead-lettered');
     await outbox.sendNow([deadLetterRecord(dlqTopic, groupId, topic, partition, message, error, clock())]);
   };
-  const replyIntake = new ReplyIntake({ sagasByName, driver, outbox, codec, metrics, logger, replyPartitions, deadLetter });
+  const replyIntake = new ReplyIntake({ sagasByName, driver, outbox, codec, metrics, logger, replyPartitions, deadLetter, applied: (partition, next) => replyClock.applied(partition, next) });
   const triggerIntake = new TriggerIntake({
     sagasByTrigger,
     store,
@@ -134,11 +148,14 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     ...(options.maxWaitTimeInMs !== undefined ? { maxWaitTimeInMs: options.maxWaitTimeInMs } : {}),
   };
   let markJoined: () => void = () => undefined;
+  let assignedPartitions = 0;
   const joined = new Promise<void>((resolve) => (markJoined = resolve));
   const loseOwnership = () => {
     ownership.suspend();
+    metrics.unclaimedPartitions(0);
     driver.forgetStates();
     replyIntake.forgetBacklog();
+    replyClock.forget();
   };
   // Replies and triggers are consumed apart: a backlog of new sagas must not hold up the replies of running ones.
   const replies = new SupervisedConsumer(
@@ -151,19 +168,28 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       onRestart: loseOwnership,
       onJoin: (assignment) => {
         const assigned = assignment[SAGA_REPLIES_TOPIC] ?? [];
+        assignedPartitions = assigned.length;
         driver.forgetStates();
+        replyClock.forget();
         ownership
-          .assign(
-            assigned,
-            (p) => store.claimPartition(p),
-            (gained) => takeOver(gained),
-          )
+          .assign(assigned, {
+            claim: (p) => store.claimPartition(p),
+            takeOver: (gained) => takeOver(gained),
+            onClaimFailed: (error, unclaimed, retryInMs) => {
+              metrics.unclaimedPartitions(unclaimed.partitions.length);
+              // Said once per outage, then quietly (readiness, the heartbeat and a metric show it meanwhile).
+              const log = unclaimed.attempts === 1 ? logger.warn.bind(logger) : logger.debug.bind(logger);
+              log({ partitions: unclaimed.partitions, attempts: unclaimed.attempts, retryInMs, error: describeError(error) }, 'could not claim partitions; acting on none of them, trying again');
+            },
+          })
           .then((gained) => {
+            if (gained === null) return; // a newer assignment (or a rebalance) came first
+            metrics.unclaimedPartitions(0);
             metrics.ownedPartitions(assigned.length);
             logger.info({ partitions: assigned, gained }, 'joined coordinator group');
             markJoined();
           })
-          .catch((error: unknown) => logger.error({ error: describeError(error) }, 'could not claim partitions; acting on none until the next assignment'));
+          .catch((error: unknown) => logger.error({ error: describeError(error) }, 'could not take over partitions; acting on none until the next assignment'));
       },
     },
     logger,
@@ -191,10 +217,17 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const timers = new TimerLoop(
     async () => {
       await outbox.retryFailed();
+      const now = clock();
+      const duePerPartition: [number, string[]][] = [];
       for (const fence of ownership.active()) {
-        const due = await store.due(fence.partition, clock(), MAX_DUE_PER_TICK);
+        const due = await store.due(fence.partition, now, MAX_DUE_PER_TICK);
+        if (due.length > 0) duePerPartition.push([fence.partition, due]);
+      }
+      // Deadlines among them pass only once the replies that reached Kafka before them are read: ask how far that is.
+      replyClock.probe(duePerPartition.map(([partition]) => partition));
+      for (const [partition, due] of duePerPartition) {
         await mapLimit(due, DRIVE_CONCURRENCY, async (sagaId) => {
-          await driver.drive(sagaId, { type: 'tick' });
+          await driver.drive(sagaId, { type: 'tick', repliesReadThrough: replyClock.readThrough(partition) });
         });
       }
     },
@@ -203,11 +236,33 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     logger,
   );
 
+  let stopping: Promise<void> | undefined;
+  const heartbeats = new HeartbeatPublisher({
+    identity: { agent: groupId, instanceId, host: hostname(), pid: process.pid, version: options.version ?? null, topics: [SAGA_REPLIES_TOPIC, ...sagasByTrigger.keys()] },
+    everyMs: options.heartbeatEveryMs ?? 5_000,
+    codec,
+    producer,
+    logger,
+    clock,
+    snapshot: () => {
+      const unclaimed = ownership.unclaimed();
+      return {
+        joined: replies.groupCheck().ok && (ownership.isActive || unclaimed !== undefined),
+        stopping: stopping !== undefined,
+        pausedFor: unclaimed ? `holds ${unclaimed.partitions.length} partition(s) it cannot act on: ${unclaimed.lastError}` : undefined,
+        assignedPartitions,
+        lagByPartition: replyIntake.backlogByPartition(),
+        openBreakers: [],
+        counters: new Map([['unclaimedPartitions', unclaimed?.partitions.length ?? 0]]),
+      };
+    },
+  });
+
   await replies.start();
   await triggers?.start();
   timers.start();
+  heartbeats.start();
 
-  let stopping: Promise<void> | undefined;
   return {
     instanceId,
     groupId,
@@ -224,21 +279,48 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       );
       const group = replies.groupCheck();
       return {
-        group: group.ok ? { ok: ownership.isActive, detail: `owns ${ownership.active().length} partition(s) of ${SAGA_REPLIES_TOPIC}` } : group,
+        group: group.ok ? ownershipCheck(ownership, clock()) : group,
         redis: { ok: redisOk, ...(redisOk ? {} : { detail: 'saga store unreachable' }) },
       };
     },
     stop() {
       stopping ??= (async () => {
+        await heartbeats.stop();
         await timers.stop();
         await triggers?.stop();
         await replies.stop();
+        ownership.suspend(); // a claim still being retried stops too
         await outbox.retryFailed();
         await producer.disconnect();
+        await admin.disconnect();
       })();
       return stopping;
     },
   };
+}
+
+/** Ready when the instance acts on its assignment; not while it holds partitions whose claims keep failing. */
+function ownershipCheck(ownership: PartitionOwnership, now: number): CheckResult {
+  const unclaimed = ownership.unclaimed();
+  if (unclaimed) {
+    const seconds = Math.round((now - unclaimed.since) / 1000);
+    return { ok: false, detail: `holds ${unclaimed.partitions.length} partition(s) of ${SAGA_REPLIES_TOPIC} it cannot act on for ${seconds} s (claims fail: ${unclaimed.lastError})` };
+  }
+  if (!ownership.isActive) return { ok: false, detail: `not acting on ${SAGA_REPLIES_TOPIC}: joining the group or claiming its partitions` };
+  return { ok: true, detail: `owns ${ownership.active().length} partition(s) of ${SAGA_REPLIES_TOPIC}` };
+}
+
+/** saga.replies' end offsets and this group's committed offsets (none committed: from the log's start, as the consumer reads). */
+async function replyOffsets(admin: Admin, groupId: string, partitions: readonly number[]): Promise<Map<number, ReplyPartitionOffsets>> {
+  const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(SAGA_REPLIES_TOPIC), admin.fetchOffsets({ groupId, topics: [SAGA_REPLIES_TOPIC] })]);
+  const committedBy = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+  const result = new Map<number, ReplyPartitionOffsets>();
+  for (const end of ends) {
+    if (!partitions.includes(end.partition)) continue;
+    const at = committedBy.get(end.partition) ?? -1;
+    result.set(end.partition, { end: Number(end.high), committed: at >= 0 ? at : Number(end.low) });
+  }
+  return result;
 }
 
 /** Commands, audit records and stuck notices are small; one this large is a bug, refused before it can fail a whole request. */

@@ -1,8 +1,9 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import { InvalidInputError, StoreError, type EventCodec } from '@agentmesh/runtime';
+import { Header, InvalidInputError, StoreError, type EventCodec } from '@agentmesh/runtime';
 import { committableThrough, type BatchScope } from '@agentmesh/runtime/internal';
 import { parseReply, toReplyInput, type SagaReplyRecord } from '../protocol/messages';
+import type { ReplyInput } from '../saga/state';
 import { SAGA_REPLIES_TOPIC } from '../protocol/topics';
 import type { Saga } from '../saga/types';
 import type { CoordinatorMetrics } from '../observability/metrics';
@@ -22,6 +23,8 @@ export interface ReplyIntakeDeps {
   replyPartitions: number;
   /** Dead-letters a reply the coordinator cannot read. */
   deadLetter(topic: string, partition: number, message: KafkaMessage, error: unknown): Promise<void>;
+  /** The partition's replies below `nextOffset` are applied and committed. */
+  applied(partition: number, nextOffset: number): void;
 }
 
 /** Sagas of one batch driven side by side. */
@@ -39,6 +42,11 @@ export class ReplyIntake {
     let total = 0;
     for (const n of this.backlog.values()) total += n;
     return total;
+  }
+
+  /** Replies behind, per partition (for heartbeats). */
+  backlogByPartition(): ReadonlyMap<string, number> {
+    return new Map([...this.backlog].map(([partition, n]) => [`${SAGA_REPLIES_TOPIC}/${partition}`, n]));
   }
 
   /** Assignments are changing: the partitions' backlogs are no longer this instance's to count. */
@@ -73,7 +81,10 @@ export class ReplyIntake {
       scope.messages.map((m) => m.offset),
       handled,
     );
-    if (through !== undefined) await scope.commitThrough(through);
+    if (through !== undefined) {
+      await scope.commitThrough(through);
+      this.deps.applied(scope.partition, Number(through) + 1);
+    }
     this.backlog.set(scope.partition, scope.lag + scope.messages.length - handled.size);
     const waitMs = retryAfterMs(stop);
     if (waitMs === undefined) return;
@@ -101,11 +112,23 @@ export class ReplyIntake {
       await this.deps.outbox.sendNow([{ topic: SAGA_REPLIES_TOPIC, key: reply.sagaId, partition: home, value: message.value, headers: message.headers }]);
       return true;
     }
-    const outcome = await driver.drive(reply.sagaId, toReplyInput(this.deps.sagasByName.get(reply.sagaType), reply));
+    const outcome = await driver.drive(reply.sagaId, { ...toReplyInput(this.deps.sagasByName.get(reply.sagaType), reply), ...replyOrigin(message) });
     if (outcome === 'unknown-saga') {
       metrics.reply('unknown-saga');
       logger.info({ sagaId: reply.sagaId, step: reply.step }, 'reply for a saga we do not know (purged, or another deployment); ignored');
     }
     return outcome !== 'fenced' && outcome !== 'not-owner';
   }
+}
+
+/**
+ * Where a reply record came from: its event id (a participant that handles a command twice sends the same one)
+ * and when it reached Kafka (saga.replies is created with LogAppendTime, so the broker's clock).
+ */
+export function replyOrigin(message: Pick<KafkaMessage, 'headers' | 'timestamp'>): Pick<ReplyInput, 'eventId' | 'repliedAt'> {
+  const raw = message.headers?.[Header.eventId];
+  const first = Array.isArray(raw) ? raw[0] : raw;
+  const eventId = first === undefined ? undefined : first.toString();
+  const at = Number(message.timestamp);
+  return { ...(eventId ? { eventId } : {}), ...(Number.isFinite(at) && at > 0 ? { repliedAt: at } : {}) };
 }

@@ -1,6 +1,6 @@
-import type { Admin } from 'kafkajs';
+import { ConfigResourceTypes, type Admin } from 'kafkajs';
 import { describeError } from '../errors';
-import { SAGA_EVENTS_TOPIC, SAGA_REPLIES_TOPIC, SAGA_STUCK_TOPIC } from '../protocol/topics';
+import { SAGA_EVENTS_TOPIC, SAGA_REPLIES_CONFIG, SAGA_REPLIES_TOPIC, SAGA_STUCK_TOPIC } from '../protocol/topics';
 import type { Saga } from '../saga/types';
 
 export interface TopicPartitionCounts {
@@ -27,16 +27,33 @@ export function coordinatorTopics(sagas: readonly Saga[], dlqTopic: string, coun
   return wanted;
 }
 
-/** Creates the missing topics and returns saga.replies' partition count (it may exist with another count). */
-export async function ensureTopics(admin: Admin, wanted: Map<string, number>): Promise<number> {
+export interface EnsuredTopics {
+  replyPartitions: number;
+  /** saga.replies' message.timestamp.type, when the cluster says (a topic made before may keep CreateTime). */
+  replyTimestampType: string | undefined;
+}
+
+/** Creates the missing topics and returns how saga.replies is set up (it may exist with another count or timestamp type). */
+export async function ensureTopics(admin: Admin, wanted: Map<string, number>): Promise<EnsuredTopics> {
   const existing = new Set(await admin.listTopics());
   const missing = [...wanted].filter(([topic]) => !existing.has(topic));
   if (missing.length > 0) {
-    await admin.createTopics({ waitForLeaders: true, topics: missing.map(([topic, numPartitions]) => ({ topic, numPartitions })) }).catch((error: unknown) => {
+    const topics = missing.map(([topic, numPartitions]) => ({ topic, numPartitions, ...(topic === SAGA_REPLIES_TOPIC ? { configEntries: [...SAGA_REPLIES_CONFIG] } : {}) }));
+    await admin.createTopics({ waitForLeaders: true, topics }).catch((error: unknown) => {
       // Another instance created them first: fine.
       if (!/already exists/i.test(describeError(error))) throw error;
     });
   }
   const metadata = await admin.fetchTopicMetadata({ topics: [SAGA_REPLIES_TOPIC] });
-  return metadata.topics[0]!.partitions.length;
+  return { replyPartitions: metadata.topics[0]!.partitions.length, replyTimestampType: await timestampTypeOf(admin, SAGA_REPLIES_TOPIC) };
+}
+
+/** A cluster that will not say (no DescribeConfigs rights) leaves it unknown rather than stopping the coordinator. */
+async function timestampTypeOf(admin: Admin, topic: string): Promise<string | undefined> {
+  try {
+    const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['message.timestamp.type'] }] });
+    return described.resources[0]?.configEntries.find((e) => e.configName === 'message.timestamp.type')?.configValue;
+  } catch {
+    return undefined;
+  }
 }
