@@ -170,3 +170,54 @@ it('pauses while Redis is down rather than process without dedupe, and catches u
     await redis.kill();
   }
 });
+
+it('does not handle a batch again when the idempotency store goes away after its outputs were sent', async () => {
+  const n = names();
+  const redis = await startPrivateRedis();
+  const jsonHarness = await runtimeHarness();
+  const store = openIdempotencyStore({ redisUrl: redis.url, logger: quiet, commandTimeoutMs: 300, connectTimeoutMs: 300 });
+  try {
+    const calls = new Map<number, number>();
+    const worker = await jsonHarness.start(
+      defineAgent<{ n: number }>({
+        name: n.agent,
+        consumes: [n.input],
+        produces: [n.output],
+        handle: (e) => {
+          calls.set(e.value.n, (calls.get(e.value.n) ?? 0) + 1);
+          // The store stops answering while this event is handled: its output goes out, its completion cannot be written.
+          if (e.value.n === 1) redis.freeze();
+          return [{ topic: n.output, value: e.value }];
+        },
+      }),
+      { idempotency: store },
+    );
+    const out = await jsonHarness.watch([n.output, `${n.agent}.dlq`]);
+    const producer = jsonHarness.kafka.producer();
+    await producer.connect();
+    try {
+      await producer.send({ topic: n.input, messages: [{ key: 'k', value: json({ n: 1 }), headers: { [Header.eventId]: `${n.input}-1` } }] });
+      await out.until((s) => s.length >= 1, 'the output of event 1');
+      const why = await eventually(async () => {
+        const r = await worker.readiness();
+        return r.consumption?.ok === false ? r.consumption.detail : undefined;
+      }, 'the worker to pause');
+      expect(why).toContain('idempotency store unreachable');
+      redis.thaw();
+      await producer.send({ topic: n.input, messages: [{ key: 'k', value: json({ n: 2 }) }] });
+      const seen = await out.until((s) => s.length >= 2, 'the output of event 2 after the store came back', 30_000);
+      expect(seen.map((s) => valueOf<{ n: number }>(s).n)).toEqual([1, 2]);
+      // Event 1 ran once, and its completion, owed while the store was away, was written once it was back.
+      expect(calls.get(1)).toBe(1);
+      const claims = await store.claim(n.agent, [`${n.input}-1`], 'someone-else', 1000);
+      expect([...claims.values()][0]).toMatchObject({ state: 'done' });
+    } finally {
+      await producer.disconnect();
+    }
+  } finally {
+    redis.thaw();
+    await jsonHarness.close();
+    await store.close();
+    await redis.kill();
+  }
+});

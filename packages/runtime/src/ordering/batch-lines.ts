@@ -50,6 +50,11 @@ export class BatchKeyLines {
     this.updates.push(() => this.barrier.release(this.agent, keyId, eventId));
   }
 
+  /** Whether the batch changed any line (what apply() writes). */
+  get changed(): boolean {
+    return this.updates.length > 0;
+  }
+
   /** Writes the batch's line changes, in order. */
   async apply(): Promise<void> {
     for (const update of this.updates) await update();

@@ -9,6 +9,7 @@ import { BatchKeyLines, barrierKey } from '../ordering/batch-lines';
 import type { KeyBarrier } from '../ordering/key-barrier';
 import { nextFetch, readBatch, settleBatch, type ReadBatch, type RecordResult, type SettledBatch } from './batch';
 import { runKeyOrdered } from './key-chains';
+import { OwedWrites, type OwedWrite } from './owed-writes';
 import { processEvent, type EventProcessorDeps } from './process-event';
 import { retryTierOf } from './topics';
 
@@ -48,7 +49,22 @@ export class BatchHandler {
   /** Lag per topic/partition at its last batch, for heartbeats. */
   readonly lagByPartition = new Map<string, number>();
 
-  constructor(private readonly deps: BatchHandlerDeps) {}
+  /** Store writes owed by batches whose outputs went out while the store was away. */
+  private readonly owed: OwedWrites;
+
+  constructor(private readonly deps: BatchHandlerDeps) {
+    this.owed = new OwedWrites(deps.clock);
+  }
+
+  /** Store writes owed (they run before the next claim); for stop and readiness. */
+  get owedWrites(): number {
+    return this.owed.size;
+  }
+
+  /** Runs the store writes owed; throws while the store is still away. */
+  flushOwed(): Promise<void> {
+    return this.owed.flush();
+  }
 
   async handle(scope: BatchScope): Promise<void> {
     const { agent, metrics, clock } = this.deps;
@@ -60,6 +76,7 @@ export class BatchHandler {
     const batch = readBatch(scope.messages, { topic, partition, retryTier, now: clock() });
     let claims: Map<string, ClaimResult>;
     try {
+      await this.owed.flush();
       claims = await this.deps.store.claim(
         agent.name,
         batch.records.map((r) => r.eventId),
@@ -76,9 +93,19 @@ export class BatchHandler {
     try {
       const results = await this.decide(batch, claims, lines, retryTier !== undefined, scope, held);
       const settled = settleBatch(batch.records, results);
-      await this.write(settled, lines);
+      const storeError = await this.write(settled, lines);
       this.count(settled);
-      if (settled.commitThrough !== undefined) await scope.commitThrough(settled.commitThrough);
+      // Committed even when the store missed its writes: the outputs are out, and a batch fetched again after a
+      // crash (when what this process owes the store is gone) would be handled again. Not when key lines were
+      // left unmoved (they are the last write): a crash then would leave the key's line blocked, so the batch is
+      // fetched again, found handed on here (or done in the store), and its lines moved.
+      const linesOwed = storeError !== undefined && lines.changed;
+      if (linesOwed) this.owed.rememberHandedOn([...settled.completions.map((c) => c.eventId), ...settled.retried]);
+      else if (settled.commitThrough !== undefined) await scope.commitThrough(settled.commitThrough);
+      if (storeError) {
+        this.deps.pauseAll(`idempotency store unreachable: ${storeError.message}`, STORE_DOWN_PAUSE_MS);
+        return;
+      }
       const next = nextFetch(settled.stoppedBy, batch.notDueInMs);
       if (next.action === 'pause-all') this.deps.pauseAll(next.reason, next.ms);
       else if (next.action === 'pause-partition') scope.pauseFor(next.ms);
@@ -101,9 +128,10 @@ export class BatchHandler {
       async (record, i) => {
         const line = batch.lines[i]!;
         const claim = claims.get(record.eventId);
-        if (batch.repeats[i] || claim?.state === 'done') {
+        const done = claim?.state === 'done' || this.owed.takeHandedOn(record.eventId);
+        if (batch.repeats[i] || done) {
           results[i] = { kind: 'duplicate' };
-          if (claim?.state === 'done' && ordered && record.key !== null) lines.release(barrierKey(line), record.eventId);
+          if (done && ordered && record.key !== null) lines.release(barrierKey(line), record.eventId);
           return;
         }
         // The store hands an instance its own live lease again: a copy being handled by this process in another
@@ -124,17 +152,30 @@ export class BatchHandler {
     return results;
   }
 
-  /** Outputs, retries and dead letters first; then what is done is marked done, leases given up, lines moved. */
-  private async write(settled: SettledBatch, lines: BatchKeyLines): Promise<void> {
+  /**
+   * Outputs, retries and dead letters first; then what is done is marked done, leases given up, lines moved.
+   * Once the outputs are out the batch must not be handled again: store writes that fail are owed (kept in
+   * this process, run before the next claim), and the store's error is returned rather than thrown.
+   */
+  private async write(settled: SettledBatch, lines: BatchKeyLines): Promise<Error | undefined> {
     const { agent, store, checkpoints } = this.deps;
     await this.deps.producer.send(settled.outgoing);
+    const writes: OwedWrite[] = [];
     if (settled.completions.length > 0) {
-      await store.complete(agent.name, settled.completions, this.deps.completionTtlMs);
-      // A finished event's step state is no longer needed. Failing to clear costs memory until its TTL.
-      if (settled.checkpointed.length > 0) void Promise.all(settled.checkpointed.map((id) => checkpoints.clear(agent.name, id))).catch(() => undefined);
+      writes.push({
+        run: async () => {
+          await store.complete(agent.name, settled.completions, this.deps.completionTtlMs);
+          // A finished event's step state is no longer needed. Failing to clear costs memory until its TTL.
+          if (settled.checkpointed.length > 0) void Promise.all(settled.checkpointed.map((id) => checkpoints.clear(agent.name, id))).catch(() => undefined);
+        },
+      });
     }
-    if (settled.retried.length > 0) await store.release(agent.name, settled.retried, this.deps.instanceId);
-    await lines.apply();
+    if (settled.retried.length > 0) writes.push({ run: () => store.release(agent.name, settled.retried, this.deps.instanceId) });
+    if (lines.changed) writes.push({ run: () => lines.apply() });
+    const error = await this.owed.perform(writes);
+    if (error)
+      this.deps.logger.warn({ error: error.message, owedWrites: this.owed.size }, 'idempotency store unreachable after the outputs were sent; its writes are kept in this process until it is back');
+    return error;
   }
 
   private count(settled: SettledBatch): void {

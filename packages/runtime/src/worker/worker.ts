@@ -197,6 +197,9 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
         stopping = true;
         await heartbeats.stop();
         if ((await consumer.stop(options.drainTimeoutMs ?? 30_000)) === 'timeout') logger.warn('drain timeout: leaving with handlers in flight');
+        // Writes the idempotency store missed while it was away: one last try, else say what is left undone.
+        if (batches.owedWrites > 0)
+          await batches.flushOwed().catch((err: unknown) => logger.warn({ owedWrites: batches.owedWrites, error: (err as Error).message }, 'leaving with idempotency store writes not done'));
         await producer.disconnect();
         logger.info('stopped');
       })();
