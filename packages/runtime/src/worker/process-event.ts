@@ -1,7 +1,10 @@
 import type { Logger } from 'pino';
 import type { Span } from '@opentelemetry/api';
 import type { Agent, AgentContext, AgentEvent, Breaker, OutputEvent } from '../agent/types';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeSoon, encodeSoon, type EventCodec } from '../codec/codec';
+import { SchemaRegistryUnavailableError } from '../codec/errors';
+import { backoffDelayMs } from '../resilience/backoff';
 import { checkpointHandle, type CheckpointHandle } from '../checkpoint/handle';
 import type { CheckpointStore } from '../checkpoint/store';
 import { Header, type Headers } from '../events/headers';
@@ -67,7 +70,17 @@ export interface EventProcessorDeps {
   checkpoints: CheckpointStore;
   clock: () => number;
   random: () => number;
+  /**
+   * A dependency every event needs (the schema registry) is away: consumption pauses for `retryInMs`, and
+   * readiness says why, while the event in hand waits for it instead of failing.
+   */
+  dependencyAway?(reason: string, retryInMs: number): void;
 }
+
+/** Waits between tries of an output's encoding while the schema registry is away. */
+const REGISTRY_WAIT_MS = [250, 500, 1_000, 2_000, 5_000];
+/** How long consumption pauses when an input cannot be decoded because the registry is away. */
+const REGISTRY_HOLD_MS = 2_000;
 
 /**
  * Decides one event: decode, call the handler with a deadline, and turn the
@@ -112,14 +125,21 @@ async function decide(rec: ConsumedRecord, eventTrace: EventTrace, deps: EventPr
     const outputs = (await eventTrace.aroundHandler(() => deps.deadlines.run((deadline) => ctx.call(current, deadline)))) ?? [];
     deps.metrics.handlerDuration(agent.name, (deps.clock() - started) / 1000, true);
     handled = true;
-    let records = encodeOutputs(event, outputs, deps);
-    if (records instanceof Promise) records = await records;
+    let records: OutgoingRecord[] | Promise<OutgoingRecord[]>;
+    try {
+      records = encodeOutputs(event, outputs, deps);
+      if (records instanceof Promise) records = await records;
+    } catch (error) {
+      // The handler has run: its outputs wait for the registry rather than the event being failed (and run again).
+      if (!(error instanceof SchemaRegistryUnavailableError)) throw error;
+      records = await encodeOnceRegistryAnswers(event, outputs, deps, ctx.logger, error);
+    }
     if (deps.logger.isLevelEnabled('debug')) ctx.logger.debug({ outputs: records.length }, 'processed');
     result = { kind: 'finished', outcome: 'processed', records, checkpointUsed: ctx.checkpointUsed };
   } catch (error) {
     // A handler call that failed counts as one; an output that failed after it (too large, say) does not again.
     if (event && !handled) deps.metrics.handlerDuration(agent.name, (deps.clock() - started) / 1000, false);
-    result = await failed(rec, event, error, ctx, deps);
+    result = await failed(rec, event, error, ctx, deps, handled);
   }
   // Every record this event causes continues its trace.
   if (result.kind !== 'hold') for (const r of result.records) eventTrace.stamp(r.headers, r.topic, r.key);
@@ -127,11 +147,13 @@ async function decide(rec: ConsumedRecord, eventTrace: EventTrace, deps: EventPr
   return result;
 }
 
-async function failed(rec: ConsumedRecord, event: AgentEvent | undefined, error: unknown, ctx: EventContext, deps: EventProcessorDeps): Promise<EventResult> {
+async function failed(rec: ConsumedRecord, event: AgentEvent | undefined, error: unknown, ctx: EventContext, deps: EventProcessorDeps, handled: boolean): Promise<EventResult> {
   if (deps.breakers.blamesDependency(error)) {
     const open = deps.breakers.openBreaker();
     return { kind: 'hold', retryAfterMs: open?.retryAfterMs ?? 1_000, reason: `breaker '${open?.name ?? '?'}' is open` };
   }
+  // The registry is away, not the event at fault: it waits, unconsumed, without a retry counted against it.
+  if (!handled && error instanceof SchemaRegistryUnavailableError) return { kind: 'hold', retryAfterMs: REGISTRY_HOLD_MS, reason: `schema registry unreachable: ${error.message}` };
   const result = await failureResult(rec, event, error, deps, ctx.logger);
   return result.kind === 'finished' ? { ...result, checkpointUsed: ctx.checkpointUsed } : result;
 }
@@ -214,6 +236,32 @@ async function encodeRest(prepared: readonly PreparedOutput[], records: Outgoing
   return records;
 }
 
+/** Encodes outputs once the schema registry answers again, pausing consumption meanwhile. */
+async function encodeOnceRegistryAnswers(
+  event: AgentEvent,
+  outputs: readonly OutputEvent[],
+  deps: EventProcessorDeps,
+  log: Logger,
+  first: SchemaRegistryUnavailableError,
+  extra?: Headers,
+): Promise<OutgoingRecord[]> {
+  let error = first;
+  for (let attempt = 1; ; attempt++) {
+    const waitMs = backoffDelayMs(REGISTRY_WAIT_MS, attempt, 0.2, deps.random());
+    deps.dependencyAway?.(`schema registry unreachable: ${error.message}`, waitMs);
+    if (attempt === 1) log.warn({ error: error.message }, 'schema registry unreachable: the outputs wait for it');
+    await sleep(waitMs);
+    try {
+      const records = await encodeOutputs(event, outputs, deps, extra);
+      log.info({ attempts: attempt + 1 }, 'schema registry answers again: outputs encoded');
+      return records;
+    } catch (next) {
+      if (!(next instanceof SchemaRegistryUnavailableError)) throw next;
+      error = next;
+    }
+  }
+}
+
 function checkedRecord(output: PreparedOutput, value: Buffer): OutgoingRecord {
   const record = { topic: output.topic, key: output.key, value, headers: output.headers };
   // Refused here, as this event's own permanent failure, rather than by the broker for the whole batch.
@@ -243,7 +291,13 @@ async function failureResult(rec: ConsumedRecord, event: AgentEvent | undefined,
   if (decision.action === 'degrade' && event && agent.fallback) {
     try {
       const outputs = await agent.fallback(event, { kind, reason: decision.reason, error });
-      const records = await encodeOutputs(event, outputs, deps, { [Header.degraded]: 'true', [Header.degradedReason]: `${decision.reason}: ${described.message}`.slice(0, 500) });
+      const degradedHeaders = { [Header.degraded]: 'true', [Header.degradedReason]: `${decision.reason}: ${described.message}`.slice(0, 500) };
+      const records = await Promise.resolve()
+        .then(() => encodeOutputs(event, outputs, deps, degradedHeaders))
+        .catch((encodeError: unknown) => {
+          if (!(encodeError instanceof SchemaRegistryUnavailableError)) throw encodeError;
+          return encodeOnceRegistryAnswers(event, outputs, deps, log, encodeError, degradedHeaders);
+        });
       log.warn({ kind, reason: decision.reason, error: described.message, outputs: records.length }, 'degraded: fallback output emitted');
       return { kind: 'finished', outcome: 'degraded', records };
     } catch (fallbackError) {

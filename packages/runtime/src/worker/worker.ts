@@ -136,6 +136,7 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
     parkRecheckMs: parkRecheckMs(agent.retry.delaysMs[0]),
     pauseAll: (reason, ms) => consumer.pauseAll(reason, ms),
     events: {
+      dependencyAway: (reason, ms) => consumer.pauseAll(reason, ms),
       agent,
       codec: options.codec,
       breakers,
