@@ -1,5 +1,5 @@
 import { CoordinatorMetrics, defineSaga, SagaStore, SAGA_REPLIES_TOPIC, type RunningCoordinator } from './imports';
-import { Header } from '@agentmesh/runtime';
+import { Header, InvalidInputError, type EventCodec } from '@agentmesh/runtime';
 import { HEARTBEAT_TOPIC, type HeartbeatRecord } from '@agentmesh/runtime/internal';
 import { startPrivateRedis, type PrivateRedis } from '../../packages/runtime/test/support/redis-server';
 import { eventually, uniqueName } from '../support/kafka';
@@ -16,6 +16,7 @@ import {
   Ledger,
   ledgerParticipant,
   names,
+  type Names,
   quiet,
   sagaIdFromTrigger,
   sagaIn,
@@ -169,6 +170,44 @@ describe('a deadline judged by Kafka time', () => {
     expect(ledger.calls(id)).toEqual(['a', 'b']);
   });
 });
+
+describe('two coordinator deployments sharing saga.replies', () => {
+  it("leave each other's replies alone, even in a codec the other cannot read", async () => {
+    const [one, other] = [names('deploy-one'), names('deploy-other')];
+    const sagaOf = (n: Names) => defineSaga({ name: n.name, trigger: n.trigger, sagaId: sagaIdFromTrigger, steps: steps(n, ['a']) });
+    const ledger = new Ledger();
+    const prefixed = new PrefixedJsonCodec();
+    await h.worker(ledgerParticipant(one.agent, sagaOf(one), ledger));
+    await h.worker(ledgerParticipant(other.agent, sagaOf(other), ledger), { codec: prefixed });
+    const [metricsOne, metricsOther] = [new CoordinatorMetrics(), new CoordinatorMetrics()];
+    const [storeOne, storeOther] = [h.store(), h.store()];
+    const groups = { one: uniqueName('coord-one'), other: uniqueName('coord-other') };
+    await h.coordinator({ sagas: [sagaOf(one)], store: storeOne, groupId: groups.one, metrics: metricsOne });
+    await h.coordinator({ sagas: [sagaOf(other)], store: storeOther, groupId: groups.other, metrics: metricsOther, codec: prefixed });
+    const dlqs = await h.watch([`${groups.one}.dlq`, `${groups.other}.dlq`]);
+    await h.trigger(one.trigger, [{ id: 'one-1' }]);
+    await h.produce(other.trigger, [{ key: 'other-1', value: await prefixed.encode(other.trigger, { id: 'other-1' }), headers: { [Header.eventId]: 'trigger-other-1' } }]);
+    expect((await sagaIn(storeOne, 'one-1', ['completed', 'compensated'])).status).toBe('completed');
+    expect((await sagaIn(storeOther, 'other-1', ['completed', 'compensated'])).status).toBe('completed');
+    const ignored = async (m: CoordinatorMetrics) =>
+      (await m.registry.getMetricsAsJSON()).find((x) => x.name === 'mesh_saga_replies_total')?.values.find((v) => v.labels.disposition === 'other-deployment')?.value ?? 0;
+    await eventually(async () => (await ignored(metricsOne)) >= 1 && (await ignored(metricsOther)) >= 1, "each deployment to have passed over the other's reply");
+    // (Replies without the deployment header, such as other tests' hand-made ones, are still read, and dead-lettered when unreadable.)
+    expect(dlqs.seen.filter((s) => ['one-1', 'other-1'].includes(s.headers[Header.sagaId] ?? ''))).toEqual([]);
+  });
+});
+
+/** JSON behind a marker byte: a codec of a deployment's own, which JSON alone cannot read. */
+class PrefixedJsonCodec implements EventCodec {
+  private static readonly MARK = 0x7f;
+  async encode(_topic: string, value: unknown): Promise<Buffer> {
+    return Buffer.concat([Buffer.from([PrefixedJsonCodec.MARK]), Buffer.from(JSON.stringify(value))]);
+  }
+  async decode(_topic: string, bytes: Buffer | null): Promise<unknown> {
+    if (!bytes || bytes[0] !== PrefixedJsonCodec.MARK) throw new InvalidInputError('not in the prefixed codec');
+    return JSON.parse(bytes.subarray(1).toString()) as unknown;
+  }
+}
 
 /** Replies for `count` sagas nobody knows, all on `partition` (their home partition). */
 function unknownSagaReplies(sagaType: string, partition: number, count: number): Array<{ key: string; value: string; partition: number }> {

@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { createMetricsRegistry } from '@agentmesh/runtime/internal';
 
 /** Why a reply changed nothing, or that it was applied. */
-export type ReplyDisposition = 'applied' | 'late' | 'duplicate' | 'unknown-step' | 'not-waiting' | 'unknown-saga' | 'invalid';
+export type ReplyDisposition = 'applied' | 'late' | 'duplicate' | 'unknown-step' | 'not-waiting' | 'unknown-saga' | 'invalid' | 'other-deployment';
 
 const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600];
 

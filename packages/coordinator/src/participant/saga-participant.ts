@@ -48,7 +48,7 @@ function reply(envelope: SagaCommandEnvelope, fields: Pick<SagaReplyRecord, 'out
     topic: SAGA_REPLIES_TOPIC,
     key: envelope.sagaId,
     value: { sagaId: envelope.sagaId, sagaType: envelope.sagaType, step: envelope.step, kind: wireKind(envelope.kind), attempt: envelope.attempt, repliedAt: Date.now(), ...fields },
-    headers: { [Header.sagaId]: envelope.sagaId, [Header.sagaStep]: envelope.step },
+    headers: { [Header.sagaId]: envelope.sagaId, [Header.sagaStep]: envelope.step, ...(envelope.coordinator !== undefined ? { [Header.sagaCoordinator]: envelope.coordinator } : {}) },
   };
 }
 

@@ -25,6 +25,8 @@ export interface SagaCommandEnvelope {
   kind: CommandKind;
   attempt: number;
   deadlineAt: number;
+  /** The coordinator deployment (consumer group) that sent it; its replies say so too. */
+  coordinator?: string;
 }
 
 export function commandHeaders(envelope: SagaCommandEnvelope): Headers {
@@ -35,6 +37,7 @@ export function commandHeaders(envelope: SagaCommandEnvelope): Headers {
     [Header.sagaKind]: envelope.kind,
     [Header.sagaAttempt]: String(envelope.attempt),
     [Header.sagaDeadlineAt]: String(envelope.deadlineAt),
+    ...(envelope.coordinator !== undefined ? { [Header.sagaCoordinator]: envelope.coordinator } : {}),
   };
 }
 
@@ -47,7 +50,8 @@ export function readCommandEnvelope(headers: Readonly<Headers>): SagaCommandEnve
   const attempt = Number(headers[Header.sagaAttempt]);
   const deadlineAt = Number(headers[Header.sagaDeadlineAt] ?? 0);
   if (!sagaId || !sagaType || !step || (kind !== 'execute' && kind !== 'compensate') || !Number.isInteger(attempt) || attempt < 1) return undefined;
-  return { sagaId, sagaType, step, kind, attempt, deadlineAt: Number.isFinite(deadlineAt) ? deadlineAt : 0 };
+  const coordinator = headers[Header.sagaCoordinator];
+  return { sagaId, sagaType, step, kind, attempt, deadlineAt: Number.isFinite(deadlineAt) ? deadlineAt : 0, ...(coordinator ? { coordinator } : {}) };
 }
 
 export const wireKind = (kind: CommandKind): SagaReplyRecord['kind'] => (kind === 'execute' ? 'EXECUTE' : 'COMPENSATE');

@@ -119,12 +119,23 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const outbox = new SagaOutbox(producer, logger);
   const ownership = new PartitionOwnership({ clock, ...(options.random ? { random: options.random } : {}) });
   const replyClock = new ReplyClock({ lookUp: (partitions) => replyOffsets(admin, groupId, partitions), clock, logger });
-  const driver = new SagaDriver({ sagasByName, store, ownership, outbox, codec, metrics, spans: new SagaSpans(tracer), logger, clock, random: options.random ?? Math.random });
+  const driver = new SagaDriver({ sagasByName, store, ownership, outbox, codec, metrics, spans: new SagaSpans(tracer), logger, clock, random: options.random ?? Math.random, deployment: groupId });
   const deadLetter = async (topic: string, partition: number, message: KafkaMessage, error: unknown): Promise<void> => {
     logger.warn({ topic, partition, offset: message.offset, error: describeError(error) }, 'input the coordinator cannot use; dead-lettered');
     await outbox.sendNow([deadLetterRecord(dlqTopic, groupId, topic, partition, message, error, clock())]);
   };
-  const replyIntake = new ReplyIntake({ sagasByName, driver, outbox, codec, metrics, logger, replyPartitions, deadLetter, applied: (partition, next) => replyClock.applied(partition, next) });
+  const replyIntake = new ReplyIntake({
+    sagasByName,
+    driver,
+    outbox,
+    codec,
+    metrics,
+    logger,
+    replyPartitions,
+    deadLetter,
+    deployment: groupId,
+    applied: (partition, next) => replyClock.applied(partition, next),
+  });
   const triggerIntake = new TriggerIntake({
     sagasByTrigger,
     store,

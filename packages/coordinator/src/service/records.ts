@@ -18,13 +18,21 @@ export async function dataFor(codec: EventCodec, state: SagaState, topic: string
 }
 
 /** A command to a step's topic: the saga's data, keyed by saga id, with the saga envelope in headers. */
-export async function commandRecord(codec: EventCodec, saga: Saga, state: SagaState, effect: CommandEffect, traceparent: string | undefined): Promise<OutboundRecord> {
+export async function commandRecord(codec: EventCodec, saga: Saga, state: SagaState, effect: CommandEffect, traceparent: string | undefined, coordinator?: string): Promise<OutboundRecord> {
   const step = saga.steps[effect.step]!;
   const headers: Headers = {
     [Header.eventId]: effect.eventId,
     [Header.correlationId]: state.correlationId,
     [Header.causationId]: state.trigger.eventId,
-    ...commandHeaders({ sagaId: state.id, sagaType: state.type, step: step.name, kind: effect.kind, attempt: effect.attempt, deadlineAt: effect.deadlineAt }),
+    ...commandHeaders({
+      sagaId: state.id,
+      sagaType: state.type,
+      step: step.name,
+      kind: effect.kind,
+      attempt: effect.attempt,
+      deadlineAt: effect.deadlineAt,
+      ...(coordinator !== undefined ? { coordinator } : {}),
+    }),
   };
   if (traceparent) headers[Header.traceparent] = traceparent;
   return { topic: effect.topic, key: state.id, value: await dataFor(codec, state, effect.topic), headers };

@@ -23,6 +23,8 @@ export interface ReplyIntakeDeps {
   replyPartitions: number;
   /** Dead-letters a reply the coordinator cannot read. */
   deadLetter(topic: string, partition: number, message: KafkaMessage, error: unknown): Promise<void>;
+  /** This deployment's consumer group: replies to another deployment's commands are left alone. */
+  deployment: string;
   /** The partition's replies below `nextOffset` are applied and committed. */
   applied(partition: number, nextOffset: number): void;
 }
@@ -96,6 +98,12 @@ export class ReplyIntake {
   /** Handles one reply; false when this instance may no longer act on the partition (stop the batch there). */
   private async handleOne(partition: number, message: KafkaMessage): Promise<boolean> {
     const { codec, metrics, logger, driver } = this.deps;
+    const coordinator = headerText(message, Header.sagaCoordinator);
+    if (coordinator !== undefined && coordinator !== this.deps.deployment) {
+      // Another coordinator deployment shares saga.replies: its replies are its own (and may be in a codec of its own).
+      metrics.reply('other-deployment');
+      return true;
+    }
     let reply: SagaReplyRecord;
     try {
       reply = parseReply(await codec.decode(SAGA_REPLIES_TOPIC, message.value));
@@ -126,9 +134,13 @@ export class ReplyIntake {
  * and when it reached Kafka (saga.replies is created with LogAppendTime, so the broker's clock).
  */
 export function replyOrigin(message: Pick<KafkaMessage, 'headers' | 'timestamp'>): Pick<ReplyInput, 'eventId' | 'repliedAt'> {
-  const raw = message.headers?.[Header.eventId];
-  const first = Array.isArray(raw) ? raw[0] : raw;
-  const eventId = first === undefined ? undefined : first.toString();
+  const eventId = headerText(message, Header.eventId);
   const at = Number(message.timestamp);
   return { ...(eventId ? { eventId } : {}), ...(Number.isFinite(at) && at > 0 ? { repliedAt: at } : {}) };
+}
+
+function headerText(message: Pick<KafkaMessage, 'headers'>, name: string): string | undefined {
+  const raw = message.headers?.[name];
+  const first = Array.isArray(raw) ? raw[0] : raw;
+  return first === undefined ? undefined : first.toString();
 }

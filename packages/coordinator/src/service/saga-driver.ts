@@ -27,6 +27,8 @@ export interface SagaDriverDeps {
   logger: Logger;
   clock: () => number;
   random: () => number;
+  /** This deployment's consumer group: commands carry it, and replies echo it. */
+  deployment: string;
 }
 
 /** A saga that keeps changing under us (operator resumes racing our writes) is left to its next timer after this many tries. */
@@ -91,7 +93,7 @@ export class SagaDriver {
         deadlineAt: state.inFlight.deadlineAt,
       };
       const traceparent = spans.commandSent(state, step.name, effect.kind, effect.attempt, effect.eventId, clock());
-      records.push(await commandRecord(codec, saga, state, effect, traceparent));
+      records.push(await commandRecord(codec, saga, state, effect, traceparent, this.deps.deployment));
     }
     await this.deps.outbox.send(records);
     this.deps.logger.info({ partition, sagas: ids.length, resent: records.length }, 'took over partition');
@@ -196,7 +198,7 @@ export class SagaDriver {
     await this.deps.outbox.deliver(
       async () => {
         const records: OutboundRecord[] = [];
-        for (const { effect, traceparent } of commands) records.push(await commandRecord(codec, saga, state, effect, traceparent));
+        for (const { effect, traceparent } of commands) records.push(await commandRecord(codec, saga, state, effect, traceparent, this.deps.deployment));
         if (result.events.length > 0) records.push(...(await auditRecords(codec, state, result.events, stateJson)));
         for (const effect of stuck) records.push(await stuckRecord(codec, saga, state, effect, now));
         await this.deps.outbox.send(records);

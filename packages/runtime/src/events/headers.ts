@@ -30,6 +30,11 @@ export const Header = {
   sagaKind: 'mesh-saga-kind',
   sagaAttempt: 'mesh-saga-attempt',
   sagaDeadlineAt: 'mesh-saga-deadline-at',
+  /**
+   * On saga commands and their replies: the coordinator deployment (its consumer group) that sent the command.
+   * Deployments sharing saga.replies leave each other's replies alone.
+   */
+  sagaCoordinator: 'mesh-saga-coordinator',
 } as const;
 
 export type Headers = Record<string, string>;
