@@ -108,8 +108,19 @@ describe('batchesToKeep', () => {
     expect(plans.map((p) => p.segmentIndex)).toEqual([0]);
   });
 
+  it('keeps the batches it is told to keep (idempotent producers’ newest), superseded or not', () => {
+    const s0 = [batch([['a', '1']]), batch([['a', '2']]), batch([['a', '3']])];
+    expect(keptOffsets(batchesToKeep([s0], settings(), 10_000, new Set([0])), 0)).toEqual([0, 2]);
+    expect(keptOffsets(batchesToKeep([s0], settings(), 10_000), 0)).toEqual([2]);
+  });
+
   describe('tombstones', () => {
     const now = 100_000;
+
+    it('keeps an expired tombstone while a batch of its key must stay for a producer', () => {
+      const s0 = [batch([['a', '1']], 0), batch([['a', null]], now - 5_000)];
+      expect(batchesToKeep([s0], settings({ deleteRetentionMs: 1000 }), now, new Set([0]))).toEqual([]);
+    });
 
     it('keeps the latest tombstone until delete.retention.ms has passed, dropping the values it deletes', () => {
       const s0 = [batch([['a', '1']], 0), batch([['a', null]], now - 500)];
@@ -284,6 +295,34 @@ describe('compactPartition', () => {
     produce(p, [{ key: 'z', value: 'active', timestamp: 0 }]);
     compactPartition(p, compactionSettings(COMPACT), 10);
     expect(offsetsOf(p)).toEqual([0, 1, 2]);
+  });
+
+  it('keeps each idempotent producer’s newest batch, so a restart rebuilds its last sequence', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compaction-'));
+    const idempotent = (producerId: number, seq: number, key: string, value: string) => buildRecordBatch({ producerId, producerEpoch: 0, baseSequence: seq, records: [{ key, value, timestamp: 0 }] });
+    try {
+      const s1 = new FileStorage(dir);
+      const p1 = partitionOn(s1.partition('t', 0), () => 0);
+      p1.append([idempotent(5, 0, 'a', '1')]); // 0: superseded by 1
+      p1.append([idempotent(5, 1, 'a', '2')]); // 1: superseded by 2, but producer 5's newest batch
+      p1.append([idempotent(6, 0, 'a', '3')]); // 2: superseded by 3, producer 6 wrote again
+      p1.append([idempotent(6, 1, 'a', '4')]); // 3: latest for a
+      produce(p1, [{ key: 'z', value: 'active', timestamp: 0 }]); // 4: active segment
+      compactPartition(p1, compactionSettings(COMPACT), 10);
+      expect(offsetsOf(p1)).toEqual([1, 3, 4]);
+      p1.close();
+      s1.close();
+
+      const s2 = new FileStorage(dir);
+      const p2 = partitionOn(s2.partition('t', 0), () => 0);
+      expect(p2.append([idempotent(5, 1, 'a', '2')]).baseOffset).toBe(1); // a retry: still a duplicate
+      expect(p2.append([idempotent(5, 2, 'a', '5')]).baseOffset).toBe(5); // the next sequence, not a gap
+      expect(p2.append([idempotent(6, 2, 'a', '6')]).baseOffset).toBe(6);
+      p2.close();
+      s2.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('persists the compacted segments through a restart on a data dir', () => {

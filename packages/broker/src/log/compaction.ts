@@ -1,5 +1,6 @@
 import { gunzipSync } from 'zlib';
 import { Attribute, BATCH_HEADER_SIZE, decodeRecords, readBatchHeader } from '../protocol/record-batch';
+import { newestBatchOffsets } from '../state/producer-sequence';
 import { topicConfigValue } from '../state/topic-config';
 import type { BatchEntry, Segment } from '../storage/storage';
 import type { Partition } from './partition';
@@ -69,9 +70,12 @@ function segmentNewestTimestamp(batches: readonly CompactionBatch[]): number {
  * a key's last tombstone that is older than delete.retention.ms and can go
  * without bringing an older value back: every earlier record of that key must
  * be dropped too, and no undecodable batch may come before it (it might hold
- * the key). Returns a plan only for segments that change.
+ * the key). Batches whose base offset is in `keepAlways` stay whatever they
+ * hold (as in Kafka, each idempotent producer's newest batch, which its
+ * state is rebuilt from after a restart). Returns a plan only for segments
+ * that change.
  */
-export function batchesToKeep(segments: readonly (readonly CompactionBatch[])[], settings: CompactionSettings, nowMs: number): SegmentKeepPlan[] {
+export function batchesToKeep(segments: readonly (readonly CompactionBatch[])[], settings: CompactionSettings, nowMs: number, keepAlways: ReadonlySet<number> = new Set()): SegmentKeepPlan[] {
   let cleanable = 0;
   while (cleanable < segments.length && (settings.minCompactionLagMs <= 0 || segmentNewestTimestamp(segments[cleanable]!) <= nowMs - settings.minCompactionLagMs)) cleanable++;
   if (cleanable === 0) return [];
@@ -109,6 +113,7 @@ export function batchesToKeep(segments: readonly (readonly CompactionBatch[])[],
 
   const droppable = (batch: CompactionBatch): boolean =>
     batch.content.kind === 'records' &&
+    !keepAlways.has(batch.entry.baseOffset) &&
     batch.content.records.every((rec) => {
       if (rec.key === null) return false;
       const newest = latest.get(rec.key)!;
@@ -167,12 +172,12 @@ export interface CompactionOutcome {
 }
 
 /** Compacts one partition's non-active segments in place (each changed segment is rewritten atomically). */
-export function compactPartition(partition: Pick<Partition, 'segmentList' | 'replaceSegment'>, settings: CompactionSettings, nowMs: number): CompactionOutcome {
+export function compactPartition(partition: Pick<Partition, 'segmentList' | 'replaceSegment' | 'producerStates'>, settings: CompactionSettings, nowMs: number): CompactionOutcome {
   const nonActive: Segment[] = partition.segmentList.slice(0, -1);
   const outcome: CompactionOutcome = { segmentsRewritten: 0, batchesDropped: 0 };
   if (nonActive.length === 0) return outcome;
   const summaries = nonActive.map((seg) => seg.entries.map((entry) => summarizeBatch(entry, seg.read(entry))));
-  for (const plan of batchesToKeep(summaries, settings, nowMs)) {
+  for (const plan of batchesToKeep(summaries, settings, nowMs, newestBatchOffsets(partition.producerStates))) {
     const seg = nonActive[plan.segmentIndex]!;
     const before = seg.entries.length;
     partition.replaceSegment(

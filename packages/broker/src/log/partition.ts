@@ -1,8 +1,8 @@
 import { crc32c } from '../protocol/crc32c';
 import { ErrorCode } from '../protocol/errors';
-import { writeInt64BE } from '../protocol/int64';
-import { Attribute, BatchField, decodeRecords, readBatchHeader, setBaseOffset, type BatchHeader } from '../protocol/record-batch';
-import { decideSequence, lastSequenceOf, rememberBatch, type ProducerPartitionState } from '../state/producer-sequence';
+import { readInt64BE, writeInt64BE } from '../protocol/int64';
+import { Attribute, BATCH_HEADER_SIZE, BatchField, decodeRecords, readBatchHeader, setBaseOffset, type BatchHeader } from '../protocol/record-batch';
+import { decideSequence, lastSequenceOf, rebuildProducerStates, rememberBatch, type ProducerPartitionState, type StoredProducerBatch } from '../state/producer-sequence';
 import type { LogSettings } from '../state/topic-config';
 import type { BatchEntry, PartitionStorage, Segment } from '../storage/storage';
 
@@ -26,14 +26,16 @@ interface Located {
 
 /**
  * One partition's log: segments of raw record batches, the high watermark,
- * the idempotent producers' windows, and the fetchers waiting for data.
+ * the idempotent producers' windows (rebuilt from the stored batch headers
+ * when a partition is opened on existing data), and the fetchers waiting for
+ * data.
  * Single replica, so the high watermark is the log end offset.
  */
 export class Partition {
   private segments: Segment[];
   private nextOffset: number;
   private startOffset: number;
-  private readonly producers = new Map<number, ProducerPartitionState>();
+  private readonly producers: Map<number, ProducerPartitionState>;
   private readonly appendWaiters = new Set<() => void>();
 
   constructor(
@@ -49,6 +51,8 @@ export class Partition {
     this.nextOffset = lastEntry ? lastEntry.lastOffset + 1 : (last?.baseOffset ?? 0);
     // Compaction may empty the head of the first segment; like Kafka, it does not move the log start.
     this.startOffset = this.segments[0]?.baseOffset ?? 0;
+    // A retry of a batch appended before a crash must still be seen as a duplicate.
+    this.producers = rebuildProducerStates(storedProducerBatches(this.segments));
   }
 
   get highWatermark(): number {
@@ -66,6 +70,11 @@ export class Partition {
 
   get sizeBytes(): number {
     return this.segments.reduce((n, s) => n + s.sizeBytes, 0);
+  }
+
+  /** What the partition remembers of each idempotent producer, by producer id. */
+  get producerStates(): ReadonlyMap<number, Readonly<ProducerPartitionState>> {
+    return this.producers;
   }
 
   updateSettings(settings: LogSettings): void {
@@ -256,5 +265,22 @@ export class Partition {
 
   close(): void {
     for (const seg of this.segments) seg.close();
+  }
+}
+
+/** The producer fields of every stored batch, oldest first, read from the batch headers alone. */
+function* storedProducerBatches(segments: readonly Segment[]): Iterable<StoredProducerBatch> {
+  for (const segment of segments) {
+    for (const { entry, head } of segment.batchHeads(BATCH_HEADER_SIZE)) {
+      // A head this short cannot name a producer (recovery keeps no such batch).
+      if (head.length < BATCH_HEADER_SIZE) continue;
+      yield {
+        baseOffset: entry.baseOffset,
+        producerId: readInt64BE(head, BatchField.producerId),
+        producerEpoch: head.readInt16BE(BatchField.producerEpoch),
+        baseSequence: head.readInt32BE(BatchField.baseSequence),
+        recordCount: head.readInt32BE(BatchField.recordCount),
+      };
+    }
   }
 }

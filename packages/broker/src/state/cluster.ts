@@ -37,8 +37,9 @@ export class Cluster {
     readonly clock: () => number,
   ) {
     for (const record of storage.loadTopics()) this.topics.set(record.name, new Topic(record, storage, clock));
-    // Ids start from the wall clock so a restarted broker does not hand out ids a live producer still holds.
-    this.nextProducerId = Date.now();
+    // Ids start from the wall clock so a restarted broker does not hand out ids a live producer still holds,
+    // and above every id the logs remember: a new producer must not inherit an old one's sequence window.
+    this.nextProducerId = Math.max(Date.now(), this.highestStoredProducerId() + 1);
   }
 
   createTopic(name: string, partitions: number, configs: Record<string, string | null>, validateOnly = false): TopicOutcome {
@@ -96,6 +97,14 @@ export class Cluster {
     topic.addPartitions(count);
     this.storage.saveTopic(topic.toRecord());
     return { errorCode: ErrorCode.NONE, errorMessage: null };
+  }
+
+  private highestStoredProducerId(): number {
+    let highest = -1;
+    for (const topic of this.topics.values()) {
+      for (const partition of topic.partitions) for (const id of partition.producerStates.keys()) if (id > highest) highest = id;
+    }
+    return highest;
   }
 
   allocateProducerId(): number {

@@ -52,3 +52,44 @@ export function rememberBatch(state: ProducerPartitionState | undefined, epoch: 
   if (recent.length > SEQUENCE_WINDOW) recent.shift();
   return { epoch, recent };
 }
+
+/** What producer state is rebuilt from: the batch header's producer fields and the offset the batch was stored at. */
+export interface StoredProducerBatch {
+  baseOffset: number;
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  recordCount: number;
+}
+
+/**
+ * Rebuilds what `append` remembers of idempotent producers from the stored
+ * batches, oldest first (a restart replaying the log, as Kafka does without a
+ * producer snapshot). Batches without a producer id or sequence take no part,
+ * as on append. Only batches still in the log count: a producer whose batches
+ * retention deleted is forgotten, and one whose window reaches below the log
+ * start keeps the part that is left.
+ */
+export function rebuildProducerStates(batches: Iterable<StoredProducerBatch>): Map<number, ProducerPartitionState> {
+  const states = new Map<number, ProducerPartitionState>();
+  for (const b of batches) {
+    if (b.producerId < 0 || b.baseSequence < 0) continue;
+    const batch: RememberedBatch = { firstSeq: b.baseSequence, lastSeq: lastSequenceOf(b.baseSequence, b.recordCount), baseOffset: b.baseOffset };
+    states.set(b.producerId, rememberBatch(states.get(b.producerId), b.producerEpoch, batch));
+  }
+  return states;
+}
+
+/**
+ * The base offset of each producer's newest batch. Compaction keeps these
+ * batches, so that a restart rebuilds every producer's last sequence (a
+ * dropped one would make the producer's next batch look like a gap).
+ */
+export function newestBatchOffsets(states: ReadonlyMap<number, ProducerPartitionState>): Set<number> {
+  const offsets = new Set<number>();
+  for (const state of states.values()) {
+    const newest = state.recent[state.recent.length - 1];
+    if (newest) offsets.add(newest.baseOffset);
+  }
+  return offsets;
+}

@@ -2,8 +2,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { encodeIndexEntry, encodeIndexHeader, INDEX_ENTRY_SIZE, INDEX_HEADER_SIZE } from './offset-index';
 import { fsyncDir, isErrno, readAt, writeFully } from './fs-util';
-import type { BatchEntry, Segment } from './storage';
+import type { BatchEntry, BatchHead, Segment } from './storage';
 import { StorageCorruptionError, StorageError } from './storage-errors';
+
+/**
+ * How far apart batch heads may lie for one read to fetch several of them:
+ * small batches are read in runs of this size, each batch of a larger size
+ * costs one read of just its head.
+ */
+export const HEAD_READ_SPAN = 64 * 1024;
 
 /** Kafka's naming: the base offset, zero-padded to 20 digits, so names sort in offset order. */
 export function segmentFileStem(baseOffset: number): string {
@@ -136,6 +143,41 @@ export class FileSegment implements Segment {
       throw new StorageError(`${this.files.log} ends at ${entry.position + data.length}, batch at ${entry.position} needs ${entry.size} bytes`, this.files.log);
     }
     return data;
+  }
+
+  *batchHeads(length: number): Iterable<BatchHead> {
+    const entries = this.entries;
+    if (entries.length === 0) return;
+    if (this.gone) throw new StorageError(`segment ${this.files.log} was closed or removed`, this.files.log);
+    // A descriptor of its own, closed when the scan ends: a start-up scan must not leave every old segment open.
+    const fd = fs.openSync(this.files.log, 'r');
+    try {
+      let chunk: Buffer = Buffer.alloc(0);
+      let chunkStart = 0;
+      for (let i = 0; i < entries.length; i++) {
+        const entry = entries[i]!;
+        const headLength = Math.min(length, entry.size);
+        if (entry.position < chunkStart || entry.position + headLength > chunkStart + chunk.length) {
+          // One read from this head up to the last following head that still fits in the span.
+          let end = entry.position + headLength;
+          for (let j = i + 1; j < entries.length; j++) {
+            const next = entries[j]!;
+            const nextEnd = next.position + Math.min(length, next.size);
+            if (nextEnd - entry.position > HEAD_READ_SPAN) break;
+            end = nextEnd;
+          }
+          chunk = readAt(fd, entry.position, end - entry.position);
+          chunkStart = entry.position;
+          if (chunk.length !== end - entry.position) {
+            throw new StorageError(`${this.files.log} ends at ${entry.position + chunk.length}, batch heads up to ${end} were expected`, this.files.log);
+          }
+        }
+        const at = entry.position - chunkStart;
+        yield { entry, head: chunk.subarray(at, at + headLength) };
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 
   /** No more appends will come (a newer segment took over): release the index descriptor and, when asked, sync. */

@@ -2,12 +2,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Partition } from '../log/partition';
-import { readBatchHeader } from '../protocol/record-batch';
+import { BATCH_HEADER_SIZE, readBatchHeader } from '../protocol/record-batch';
 import { buildRecordBatch } from '../protocol/record-batch-builder';
 import { logSettings } from '../state/topic-config';
 import { LOCK_FILE } from './data-dir-lock';
 import { FileStorage, type FileStorageOptions } from './file-storage';
-import { segmentFiles } from './file-segment';
+import { HEAD_READ_SPAN, segmentFiles } from './file-segment';
 import type { RecoveryEventKind } from './recovery';
 import type { BatchEntry, CommittedOffsetRecord, Segment } from './storage';
 import { DataDirLockedError, StorageCorruptionError } from './storage-errors';
@@ -305,6 +305,35 @@ describe('FileStorage segments', () => {
     fillSegment(ps.createSegment(2, 2), 2, 1);
     first.remove();
     expect(fs.readdirSync(partitionDir()).sort()).toEqual(['00000000000000000002.index', '00000000000000000002.log']);
+  });
+
+  it('reads the head of every batch, small batches in runs and large ones alone, after a restart too', () => {
+    const s1 = openStorage();
+    const seg = s1.partition('t', 0).createSegment(0, 1);
+    // Small batches, then some larger than a read span, then small ones again, so runs break at both kinds of boundary.
+    const sizes = [10, 10, 10, HEAD_READ_SPAN + 100, 10, HEAD_READ_SPAN * 2, HEAD_READ_SPAN - 200, ...Array.from({ length: 2000 }, (_, i) => 10 + (i % 300))];
+    const written: Buffer[] = [];
+    let offset = 0;
+    for (const size of sizes) {
+      const batch = buildRecordBatch({ baseOffset: offset, records: [{ key: `k${offset}`, value: 'v'.repeat(size), timestamp: offset }] });
+      seg.append(batch, { baseOffset: offset, lastOffset: offset, maxTimestamp: offset });
+      written.push(batch);
+      offset++;
+    }
+    const headsOf = (segment: Segment, length: number) => [...segment.batchHeads(length)].map(({ entry, head }) => ({ baseOffset: entry.baseOffset, head: Buffer.from(head) }));
+    const expected = written.map((b, i) => ({ baseOffset: i, head: b.subarray(0, BATCH_HEADER_SIZE) }));
+    expect(headsOf(seg, BATCH_HEADER_SIZE)).toEqual(expected);
+    s1.close();
+
+    const s2 = openStorage();
+    const [reloaded] = s2.partition('t', 0).loadSegments();
+    expect(headsOf(reloaded!, BATCH_HEADER_SIZE)).toEqual(expected);
+    // A length beyond a batch gives the whole batch.
+    expect(
+      headsOf(reloaded!, 200)
+        .slice(0, 3)
+        .map((h) => h.head),
+    ).toEqual(written.slice(0, 3));
   });
 
   it('works with fsync on', () => {

@@ -1,4 +1,4 @@
-import type { BatchEntry, CommittedOffsetRecord, PartitionStorage, Segment, Storage, TopicRecord } from './storage';
+import type { BatchEntry, BatchHead, CommittedOffsetRecord, PartitionStorage, Segment, Storage, TopicRecord } from './storage';
 
 class MemorySegment implements Segment {
   readonly entries: BatchEntry[] = [];
@@ -31,6 +31,13 @@ class MemorySegment implements Segment {
       else hi = mid - 1;
     }
     throw new Error(`no batch at position ${entry.position} of segment ${this.baseOffset}`);
+  }
+
+  *batchHeads(length: number): Iterable<BatchHead> {
+    for (let i = 0; i < this.entries.length; i++) {
+      const batch = this.batches[i]!;
+      yield { entry: this.entries[i]!, head: batch.subarray(0, Math.min(length, batch.length)) };
+    }
   }
 
   remove(): void {

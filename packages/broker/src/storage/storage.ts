@@ -14,6 +14,12 @@ export interface BatchEntry {
   size: number;
 }
 
+/** The start of one stored batch, as `Segment.batchHeads` yields it. */
+export interface BatchHead {
+  entry: BatchEntry;
+  head: Buffer;
+}
+
 /** One segment of a partition's log: an append-only run of raw batches. */
 export interface Segment {
   readonly baseOffset: number;
@@ -26,6 +32,12 @@ export interface Segment {
   /** Appends a batch whose base offset is already rewritten; durable once it returns (survives kill -9). */
   append(batch: Buffer, entry: Omit<BatchEntry, 'position' | 'size'>): BatchEntry;
   read(entry: BatchEntry): Buffer;
+  /**
+   * The first `length` bytes (or the whole batch, if shorter) of every batch,
+   * in order, for scans of batch headers at start-up. Reads only those bytes
+   * where that saves work; a head is valid until the iteration moves on.
+   */
+  batchHeads(length: number): Iterable<BatchHead>;
   /** Deletes the segment's data (retention, topic deletion). */
   remove(): void;
   close(): void;
