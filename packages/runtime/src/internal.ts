@@ -10,7 +10,7 @@ export { waitBounded } from './run/wait-bounded';
 // Kafka: the client, the supervised consumer and the batch producer every mesh process runs on.
 export { createKafkaClient, idempotentProducer, type KafkaClientOptions } from './kafka/client';
 export { BatchProducer, type BatchProducerOptions, type OutboundRecord } from './kafka/batch-producer';
-export { SupervisedConsumer, type BatchScope, type CheckResult, type SupervisedConsumerHooks, type SupervisedConsumerSettings } from './kafka/supervised-consumer';
+export { DEFAULT_SESSION_TIMEOUT_MS, SupervisedConsumer, type BatchScope, type CheckResult, type SupervisedConsumerHooks, type SupervisedConsumerSettings } from './kafka/supervised-consumer';
 export { committableThrough } from './kafka/commit-prefix';
 export { recordBytes, RecordTooLargeError, type SizedRecord } from './kafka/record-size';
 

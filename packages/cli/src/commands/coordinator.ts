@@ -1,5 +1,5 @@
 import { DEFAULT_COORDINATOR_GROUP, loadSagaModule, runCoordinator, SagaDefinitionError, SAGA_REPLIES_TOPIC, type Saga } from '@agentmesh/coordinator';
-import { redactRedisUrl } from '@agentmesh/runtime/internal';
+import { DEFAULT_SESSION_TIMEOUT_MS, redactRedisUrl } from '@agentmesh/runtime/internal';
 import { Option, type Command } from 'commander';
 import { DEFAULT_ENDPOINTS, endpoint } from '../defaults';
 import { parseBrokerList, parseHttpUrl, parsePort, parsePositiveInt, stopOnSignals, UsageError } from '../options';
@@ -71,7 +71,7 @@ export function registerCoordinatorCommand(program: Command): void {
     .option('--key-prefix <prefix>', 'Redis key prefix of the saga state (give `mesh saga` the same)', DEFAULT_KEY_PREFIX)
     .option('--port <port>', 'port of /metrics, /health and /ready (0 picks a free one)', parsePort, 0)
     .option('--host <host>', 'interface of /metrics, /health and /ready', '127.0.0.1')
-    .option('--session-timeout <ms>', 'how long the group waits for a silent instance before moving its partitions (and sagas)', parsePositiveInt, 30_000)
+    .option('--session-timeout <ms>', 'how long the group waits for a silent instance (a kill -9) before moving its partitions (and sagas)', parsePositiveInt, DEFAULT_SESSION_TIMEOUT_MS)
     .addHelpText('after', '\nLogs are JSON lines on stdout (LOG_LEVEL sets the level). SIGTERM or SIGINT: finishes the sagas being driven, leaves the group, exits 0.')
     .action(async (flags: CoordinatorFlags) => {
       const sagas = loadSagas(flags.sagas ?? []);

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { AgentDefinitionError, runAgent } from '@agentmesh/runtime';
-import { loadAgentModule } from '@agentmesh/runtime/internal';
+import { DEFAULT_SESSION_TIMEOUT_MS, loadAgentModule } from '@agentmesh/runtime/internal';
 import type { Command } from 'commander';
 import { DEFAULT_ENDPOINTS, endpoint } from '../defaults';
 import { parseBrokerList, parsePort, parsePositiveInt, stopOnSignals, UsageError } from '../options';
@@ -51,7 +51,7 @@ export function registerRunCommand(program: Command): void {
     .option('--redis <url>', 'Redis for idempotency (default: $REDIS_URL, else 127.0.0.1:6379 if it answers, else in-process)')
     .option('--port <port>', 'port of /metrics, /health and /ready (0 picks a free one)', parsePort, 0)
     .option('--host <host>', 'interface of /metrics, /health and /ready', '127.0.0.1')
-    .option('--session-timeout <ms>', 'how long the group waits for a silent consumer before moving its partitions', parsePositiveInt, 30_000)
+    .option('--session-timeout <ms>', 'how long the group waits for a silent consumer (a kill -9) before moving its partitions', parsePositiveInt, DEFAULT_SESSION_TIMEOUT_MS)
     .option('--drain-timeout <ms>', 'how long SIGTERM waits for in-flight handlers', parsePositiveInt, 30_000)
     .action(async (modulePath: string, flags: RunFlags) => {
       let agent;

@@ -3,6 +3,13 @@ import type { Logger } from 'pino';
 import { restartDelayMs } from './restart-delay';
 import { Timers } from './timers';
 
+/**
+ * How long the group waits for a silent member (a kill -9, a frozen host) before moving its partitions. Short
+ * enough that a dead replica's partitions move within seconds; long batches cannot trip it, since heartbeats
+ * go on during them (every tenth of it).
+ */
+export const DEFAULT_SESSION_TIMEOUT_MS = 10_000;
+
 export interface SupervisedConsumerSettings {
   groupId: string;
   topics: readonly string[];
@@ -129,8 +136,8 @@ export class SupervisedConsumer {
     const { groupId, topics, sessionTimeoutMs, heartbeatIntervalMs, maxWaitTimeInMs, partitionsConsumedConcurrently } = this.settings;
     const consumer = this.kafka.consumer({
       groupId,
-      sessionTimeout: sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: heartbeatIntervalMs ?? 3_000,
+      sessionTimeout: sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
+      heartbeatInterval: heartbeatIntervalMs ?? Math.floor((sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS) / 10),
       maxWaitTimeInMs: maxWaitTimeInMs ?? 100,
       retry: { retries: 10 },
     });
