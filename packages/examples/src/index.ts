@@ -46,3 +46,18 @@ export { formatSagaState, describeEntry, type FormatSagaOptions } from './signup
 export { buildSignupReport, renderSignupReport, signupReportOk, type SignupReport, type SignupReportInput } from './signup/report';
 export { demoSignups, publishSignups, signupEventId, type DemoSignupsOptions, type PublishSignupsOptions } from './signup/publish';
 export { runSignupDemo, signupParticipantEnv, pickCompensatedSaga, DEMO_EMAIL_FAULT_RATES, type SignupDemoOptions, type SignupDemoResult } from './signup/demo';
+
+// The signup saga under faults (kill -9 of coordinators, participants and Redis): `npm run chaos:sagas`, test/examples/saga-faults.test.ts.
+export {
+  runSagaFaults,
+  renderVerdict,
+  verdictLine,
+  describeProblem,
+  judgeSagas,
+  faultSchedule,
+  recoveryBoundMs,
+  type SagaFaultsOptions,
+  type SagaFaultsVerdict,
+  type SagaProblem,
+  type Guarantee,
+} from './signup/faults';

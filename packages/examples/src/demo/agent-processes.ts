@@ -4,27 +4,47 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
-export interface AgentProcessOptions {
-  agent: string;
-  /** Absolute path of the built agent module (its default export is the agent). */
-  modulePath: string;
+/** A `mesh` command run as its own process: `mesh <args...>`. */
+export interface MeshProcessOptions {
+  /** Names the process in errors: `agent 'ocr'`, `coordinator-2`. */
+  name: string;
   /** packages/cli/bin/mesh.js. */
   meshBin: string;
-  brokers: string[];
-  registryUrl: string;
+  /** The command and its flags, e.g. `['run', module, '--brokers', ...]`. */
+  args: readonly string[];
   env: NodeJS.ProcessEnv;
   /** Where the process's stdout and stderr go (pino JSON lines). */
   logFile: string;
   /** Bound on start-up until the `ready` line. Default 60 s. */
   readyTimeoutMs?: number;
+  /** Which stdout line says the process is ready. Default isReadyLine. */
+  isReady?: (line: string) => boolean;
+  /** Once aborted, the process is killed (SIGKILL), whether it is still starting or running. */
+  signal?: AbortSignal;
 }
 
-export interface AgentProcess {
-  readonly agent: string;
+export interface MeshProcess {
+  readonly name: string;
   readonly pid: number | undefined;
   readonly logFile: string;
+  /** Resolves with how the process ended (`exit code 0`, `killed by SIGKILL`), once it has. */
+  readonly ended: Promise<string>;
   /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. Resolves with how it ended. */
   stop(graceMs?: number): Promise<string>;
+  /** Sends `signal` (default SIGKILL: no chance to clean up) and resolves with how it ended. */
+  kill(signal?: NodeJS.Signals): Promise<string>;
+}
+
+export interface AgentProcessOptions extends Omit<MeshProcessOptions, 'name' | 'args'> {
+  agent: string;
+  /** Absolute path of the built agent module (its default export is the agent). */
+  modulePath: string;
+  brokers: string[];
+  registryUrl: string;
+}
+
+export interface AgentProcess extends MeshProcess {
+  readonly agent: string;
 }
 
 /** A line of `mesh run` saying the agent joined its group (and not one saying it is not ready). */
@@ -42,16 +62,21 @@ function exited(child: ChildProcess): Promise<string> {
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve(exitText(code, signal))));
 }
 
-/**
- * Runs one agent as its own process with `mesh run`, and resolves once it
- * prints its ready line; rejects (and kills it) if it exits or stays silent
- * past the bound, pointing at its log.
- */
-export async function startAgentProcess(options: AgentProcessOptions): Promise<AgentProcess> {
-  if (!existsSync(options.modulePath)) throw new Error(`agent module ${options.modulePath} does not exist: build packages/examples first (npx tsc -p packages/examples)`);
+/** A `mesh` process just spawned, and whether it got ready. */
+export interface SpawnedMeshProcess {
+  process: MeshProcess;
+  /**
+   * Resolves once the process prints its ready line; rejects if it exits
+   * first, or stays silent past the bound (it is left running then: the
+   * caller decides).
+   */
+  ready: Promise<void>;
+}
+
+/** Spawns `mesh <args>` as its own process, its output going to its log file. */
+export function spawnMeshProcess(options: MeshProcessOptions): SpawnedMeshProcess {
   if (!existsSync(options.meshBin)) throw new Error(`the mesh command ${options.meshBin} does not exist`);
-  const args = [options.meshBin, 'run', options.modulePath, '--brokers', options.brokers.join(','), '--registry', options.registryUrl, '--port', '0'];
-  const child = spawn(process.execPath, args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [options.meshBin, ...options.args], { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const log: WriteStream = createWriteStream(options.logFile, { flags: 'a' });
   child.stderr!.pipe(log, { end: false });
   const lines = createInterface({ input: child.stdout! });
@@ -59,47 +84,83 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
   child.once('close', () => log.end());
   const ended = exited(child);
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
+  const isReady = options.isReady ?? isReadyLine;
+  const { signal } = options;
+  if (signal) {
+    const killNow = () => void child.kill('SIGKILL');
+    if (signal.aborted) killNow();
+    else {
+      signal.addEventListener('abort', killNow, { once: true });
+      void ended.then(() => signal.removeEventListener('abort', killNow));
+    }
+  }
 
   let timer: NodeJS.Timeout | undefined;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let ready = false;
-      lines.on('line', (line) => {
-        log.write(`${line}\n`);
-        if (!ready && isReadyLine(line)) {
-          ready = true;
-          resolve();
-        }
-      });
-      void ended.then((how) => reject(new Error(`agent '${options.agent}' ended before it was ready (${how}); see ${options.logFile}`)));
-      timer = setTimeout(() => reject(new Error(`agent '${options.agent}' was not ready within ${readyTimeoutMs} ms; see ${options.logFile}`)), readyTimeoutMs);
+  const ready = new Promise<void>((resolve, reject) => {
+    let seen = false;
+    lines.on('line', (line) => {
+      log.write(`${line}\n`);
+      if (!seen && isReady(line)) {
+        seen = true;
+        resolve();
+      }
     });
-  } catch (error) {
-    child.kill('SIGKILL');
-    await ended;
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
+    void ended.then((how) => reject(new Error(`${options.name} ended before it was ready (${how}); see ${options.logFile}`)));
+    timer = setTimeout(() => reject(new Error(`${options.name} was not ready within ${readyTimeoutMs} ms; see ${options.logFile}`)), readyTimeoutMs);
+  });
+  const settled = () => clearTimeout(timer);
+  void ready.then(settled, settled);
 
   let stopping: Promise<string> | undefined;
   return {
-    agent: options.agent,
-    pid: child.pid,
-    logFile: options.logFile,
-    stop(graceMs = 20_000) {
-      stopping ??= (async () => {
-        child.kill('SIGTERM');
-        const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-        try {
-          return await ended;
-        } finally {
-          clearTimeout(killer);
-        }
-      })();
-      return stopping;
+    ready,
+    process: {
+      name: options.name,
+      pid: child.pid,
+      logFile: options.logFile,
+      ended,
+      stop(graceMs = 20_000) {
+        stopping ??= (async () => {
+          child.kill('SIGTERM');
+          const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+          try {
+            return await ended;
+          } finally {
+            clearTimeout(killer);
+          }
+        })();
+        return stopping;
+      },
+      kill(signal: NodeJS.Signals = 'SIGKILL') {
+        child.kill(signal);
+        return ended;
+      },
     },
   };
+}
+
+/**
+ * Runs `mesh <args>` as its own process, and resolves once it prints its
+ * ready line; rejects (and kills it) if it exits or stays silent past the
+ * bound, pointing at its log.
+ */
+export async function startMeshProcess(options: MeshProcessOptions): Promise<MeshProcess> {
+  const { process, ready } = spawnMeshProcess(options);
+  try {
+    await ready;
+    return process;
+  } catch (error) {
+    await process.kill('SIGKILL');
+    throw error;
+  }
+}
+
+/** Runs one agent as its own process with `mesh run` (see startMeshProcess). */
+export async function startAgentProcess(options: AgentProcessOptions): Promise<AgentProcess> {
+  if (!existsSync(options.modulePath)) throw new Error(`agent module ${options.modulePath} does not exist: build packages/examples first (npx tsc -p packages/examples)`);
+  const args = ['run', options.modulePath, '--brokers', options.brokers.join(','), '--registry', options.registryUrl, '--port', '0'];
+  const started = await startMeshProcess({ name: `agent '${options.agent}'`, meshBin: options.meshBin, args, env: options.env, logFile: options.logFile, readyTimeoutMs: options.readyTimeoutMs });
+  return { ...started, agent: options.agent };
 }
 
 /** Where an agent's log goes in the demo's directory. */

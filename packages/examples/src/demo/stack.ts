@@ -1,4 +1,4 @@
-import { startBroker, type RunningBroker } from '@agentmesh/broker';
+import { startBroker, type BrokerOptions, type RunningBroker } from '@agentmesh/broker';
 import { loadContracts, registerContracts, startSchemaRegistry, type RunningSchemaRegistry } from '@agentmesh/schema-registry';
 import { Kafka, logLevel } from 'kafkajs';
 import { INVOICE_TOPICS } from '../invoice/documents';
@@ -11,6 +11,8 @@ export interface LocalStackOptions {
   dataDir?: string;
   /** Partitions of the invoice topics. Default 3, so agents work partitions concurrently. */
   partitions?: number;
+  /** Where the broker logs; default warnings and worse on stdout. */
+  brokerLogger?: BrokerOptions['logger'];
 }
 
 export interface LocalStack {
@@ -41,7 +43,7 @@ export async function createInvoiceTopics(kafka: Kafka, partitions: number): Pro
 
 /** The embedded broker and registry in this process, the contracts registered and the invoice topics created. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const broker = await startBroker({ port: options.brokerPort ?? 0, dataDir: options.dataDir, logLevel: 'warn' });
+  const broker = await startBroker({ port: options.brokerPort ?? 0, dataDir: options.dataDir, logLevel: 'warn', logger: options.brokerLogger });
   let registry: RunningSchemaRegistry | undefined;
   try {
     registry = await startSchemaRegistry({ port: options.registryPort ?? 0, brokers: [broker.address] });

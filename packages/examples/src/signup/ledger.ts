@@ -36,6 +36,17 @@ export function emptyEffects(): SagaEffects {
   return { log: [], counts: Object.fromEntries(SIGNUP_EFFECTS.map((e) => [e, 0])) as Record<SignupEffect, number>, repeats: 0 };
 }
 
+/** The effects of a log taken in this order (for checks and their tests). */
+export function effectsOf(log: readonly SignupEffect[], repeats = 0): SagaEffects {
+  const effects = emptyEffects();
+  for (const entry of log) {
+    effects.log.push(entry);
+    effects.counts[entry]++;
+  }
+  effects.repeats = repeats;
+  return effects;
+}
+
 function isEffect(value: string): value is SignupEffect {
   return (SIGNUP_EFFECTS as readonly string[]).includes(value);
 }
@@ -144,6 +155,17 @@ export class RedisSignupLedger implements SignupLedger {
       result.set(id, effects);
     });
     return result;
+  }
+
+  /** Deletes the sagas' entries (a run's, once checked); resolves with how many keys went. */
+  async forget(sagaIds: readonly string[]): Promise<number> {
+    const session = this.redis();
+    let deleted = 0;
+    for (let start = 0; start < sagaIds.length; start += 500) {
+      const keys = sagaIds.slice(start, start + 500).flatMap((id) => [`${this.keyPrefix}${id}`, `${this.keyPrefix}${id}:log`]);
+      deleted += await session.call('forget effects', () => session.redis.del(...keys));
+    }
+    return deleted;
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { SagaState, SagaStatus, StepState, TimelineEntry } from '@agentmesh/coordinator';
 import { checkSagaEffects, emailMayHaveBeenSent, failureOfFailedStep } from './effects-check';
-import { emptyEffects, type SagaEffects, type SignupEffect } from './ledger';
+import { effectsOf, type SignupEffect } from './ledger';
 import { buildSignupReport, renderSignupReport, signupReportOk } from './report';
 
 const STEPS = ['create-user', 'create-subscription', 'send-welcome-email'];
@@ -43,15 +43,7 @@ function saga(id: string, status: SagaStatus, email: { attempts: number; ended?:
   };
 }
 
-function effects(log: SignupEffect[], repeats = 0): SagaEffects {
-  const e = emptyEffects();
-  for (const entry of log) {
-    e.log.push(entry);
-    e.counts[entry]++;
-  }
-  e.repeats = repeats;
-  return e;
-}
+const effects = effectsOf;
 
 const COMPLETED: SignupEffect[] = ['user.created', 'subscription.created', 'email.sent'];
 const UNDONE: SignupEffect[] = ['user.created', 'subscription.created', 'subscription.cancelled', 'user.deleted'];
