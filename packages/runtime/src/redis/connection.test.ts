@@ -1,4 +1,6 @@
-import { reconnectDelayMs, redactRedisUrl, toStoreError } from './connection';
+import { EventEmitter } from 'node:events';
+import type { Redis } from 'ioredis';
+import { ensureRedisReady, reconnectDelayMs, redactRedisUrl, toStoreError } from './connection';
 import { StoreCommandError, StoreUnavailableError } from './errors';
 
 describe('redactRedisUrl', () => {
@@ -40,5 +42,34 @@ describe('toStoreError', () => {
     expect(error).toBeInstanceOf(StoreCommandError);
     expect(error.store).toBe('checkpoint');
     expect(error.message).toMatch(/^load: redis replied WRONGTYPE/);
+  });
+});
+
+describe('ensureRedisReady', () => {
+  /** Enough of an ioredis client for the wait: a status and its events. */
+  function connecting(): Redis {
+    const emitter = new EventEmitter() as EventEmitter & { status: string };
+    emitter.status = 'connecting';
+    return emitter as unknown as Redis;
+  }
+
+  it('lets many calls wait on one connection attempt with one listener pair, and releases them on ready', async () => {
+    const redis = connecting();
+    const waits = Array.from({ length: 50 }, () => ensureRedisReady(redis, 'idempotency', 5_000));
+    expect(redis.listenerCount('ready')).toBe(1);
+    expect(redis.listenerCount('close')).toBe(1);
+    redis.emit('ready');
+    await Promise.all(waits);
+    expect(redis.listenerCount('ready')).toBe(0);
+  });
+
+  it('fails the waiting calls when the connection closes first, and each on its own deadline', async () => {
+    const redis = connecting();
+    const short = ensureRedisReady(redis, 'saga', 1);
+    await expect(short).rejects.toThrow('redis not ready within 1 ms');
+    const long = ensureRedisReady(redis, 'saga', 5_000);
+    redis.emit('close');
+    await expect(long).rejects.toThrow('closed before it was ready');
+    expect(redis.listenerCount('close')).toBe(0);
   });
 });

@@ -110,19 +110,35 @@ export function ensureRedisReady(redis: Redis, store: StoreName, timeoutMs: numb
     return Promise.reject(new StoreUnavailableError(store, `redis is not connected (${status})`));
   }
   return new Promise<void>((resolve, reject) => {
-    const finish = (error?: StoreError) => {
+    const timer = setTimeout(() => reject(new StoreUnavailableError(store, `redis not ready within ${timeoutMs} ms`)), timeoutMs);
+    void connectionOutcome(redis).then((outcome) => {
       clearTimeout(timer);
+      if (outcome === 'ready') resolve();
+      else reject(new StoreUnavailableError(store, 'redis connection closed before it was ready'));
+    });
+  });
+}
+
+/** One wait per connection attempt, however many calls wait on it (one listener pair, not one per call). */
+const attempts = new WeakMap<Redis, Promise<'ready' | 'closed'>>();
+
+function connectionOutcome(redis: Redis): Promise<'ready' | 'closed'> {
+  let outcome = attempts.get(redis);
+  if (outcome) return outcome;
+  outcome = new Promise((resolve) => {
+    const finish = (result: 'ready' | 'closed') => {
       redis.off('ready', onReady);
       redis.off('close', onClose);
-      if (error) reject(error);
-      else resolve();
+      attempts.delete(redis);
+      resolve(result);
     };
-    const onReady = () => finish();
-    const onClose = () => finish(new StoreUnavailableError(store, 'redis connection closed before it was ready'));
-    const timer = setTimeout(() => finish(new StoreUnavailableError(store, `redis not ready within ${timeoutMs} ms`)), timeoutMs);
+    const onReady = () => finish('ready');
+    const onClose = () => finish('closed');
     redis.on('ready', onReady);
     redis.on('close', onClose);
   });
+  attempts.set(redis, outcome);
+  return outcome;
 }
 
 /** Replies that mean "not now" rather than "never": the store is unavailable, not broken. */
