@@ -74,6 +74,24 @@ async function cursorTotal(): Promise<number> {
   return (await cursorOffsets()).reduce((n, o) => n + Math.max(0, Number(o)), 0);
 }
 
+/** `mesh dlq ls <agent> --json`'s counts by state, once they equal `expected` (the agent's writes land shortly after its outputs). */
+async function statesBecome(expected: Record<string, number>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const listed = await mesh(['dlq', 'ls', agent, '--json', ...at()]);
+    expect(listed).toMatchObject({ code: 0, stderr: '' });
+    const { byState } = JSON.parse(listed.stdout) as { byState: Record<string, number> | null };
+    if (JSON.stringify(byState) === JSON.stringify(expected) || Date.now() > deadline) return expect(byState).toEqual(expected);
+  }
+}
+
+/** The counts a replay or dry-run summary line gives: replayed (or would replay), read, and each kind of skip. */
+function countsOf(summary: string): { replayed: number; read: number; skips: string[] } {
+  const [, replayed, read] = /(?:replayed|would replay) (\d+) of (\d+) dead letters/.exec(summary)!;
+  const skips = /; (?:skipped|would skip) ([^;\n]*)/.exec(summary)?.[1]?.split(', ') ?? [];
+  return { replayed: Number(replayed), read: Number(read), skips };
+}
+
 async function retryRecordCount(): Promise<number> {
   const admin = h.kafka.admin();
   await admin.connect();
@@ -86,17 +104,17 @@ async function retryRecordCount(): Promise<number> {
 }
 
 describe('mesh dlq', () => {
-  it('ls counts dead letters per agent and error kind', async () => {
+  it('ls counts dead letters per agent, by state and by error kind', async () => {
     const all = await mesh(['dlq', 'ls', ...at()]);
     expect(all).toMatchObject({ code: 0, stderr: '' });
     const [header, ...rows] = all.stdout.trimEnd().split('\n');
-    expect(header!.split(/\s{2,}/)).toEqual(['AGENT', 'DEAD LETTERS', 'TRANSIENT', 'PERMANENT', 'TIMEOUT', 'INVALID-INPUT', 'NEWEST']);
+    expect(header!.split(/\s{2,}/)).toEqual(['AGENT', 'DEAD LETTERS', 'OPEN', 'REPLAYED', 'RESOLVED', 'TRANSIENT', 'PERMANENT', 'TIMEOUT', 'INVALID-INPUT', 'NEWEST']);
     const row = rows.find((r) => r.startsWith(`${agent} `))!;
-    expect(row.split(/\s+/).slice(0, 6)).toEqual([agent, '3', '0', '3', '0', '0']);
+    expect(row.split(/\s+/).slice(0, 9)).toEqual([agent, '3', '3', '0', '0', '0', '3', '0', '0']);
 
     const one = await mesh(['dlq', 'ls', agent, '--json', ...at()]);
     expect(one.code).toBe(0);
-    expect(JSON.parse(one.stdout)).toMatchObject({ agent, topic: `${agent}.dlq`, total: 3, byKind: { permanent: 3 } });
+    expect(JSON.parse(one.stdout)).toMatchObject({ agent, topic: `${agent}.dlq`, total: 3, byState: { open: 3, replayed: 0, resolved: 0 }, byKind: { permanent: 3 } });
   });
 
   it('show --json prints the failure story and the decoded value of the newest dead letters', async () => {
@@ -185,6 +203,8 @@ describe('mesh dlq', () => {
     }
     const listed = await mesh(['dlq', 'ls', agent, '--json', ...at()]);
     expect(JSON.parse(listed.stdout)).toMatchObject({ total: 6, byKind: { permanent: 6 } });
+    // The three first dead letters were replayed (and failed again); their three new ones are open.
+    await statesBecome({ open: 3, replayed: 3, resolved: 0 });
 
     // Fixed: the next replay continues after the cursor, so only the three parked records go.
     rejectBad = false;
@@ -192,16 +212,24 @@ describe('mesh dlq', () => {
     expect(second).toMatchObject({ code: 0, stderr: '' });
     expect(second.stdout).toMatch(/^replayed 3 of 3 dead letters read from /);
     await watcher.until((s) => s.filter((x) => x.topic === output).length >= 6, 'all six orders billed');
+    // Processed after a replay: every dead letter of the three events is resolved.
+    await statesBecome({ open: 0, replayed: 0, resolved: 6 });
 
     const again = await mesh(['dlq', 'replay', agent, ...at()]);
     expect(again).toMatchObject({ code: 0, stderr: '' });
     expect(again.stdout).toBe(`nothing to replay: no dead letters in ${agent}.dlq after the last replay (6 behind the replay cursor; --from-start reads them again)\n`);
     expect(await cursorTotal()).toBe(6);
 
-    // From the start, the store knows the three events were processed since: nothing runs twice.
+    // From the start, the store knows the three events were processed since: nothing runs twice, and a dry run says so too.
+    const dryFromStart = await mesh(['dlq', 'replay', agent, '--from-start', '--dry-run', ...at()]);
+    expect(dryFromStart).toMatchObject({ code: 0, stderr: '' });
     const fromStart = await mesh(['dlq', 'replay', agent, '--from-start', ...at()]);
     expect(fromStart.code).toBe(0);
     expect(fromStart.stdout).toMatch(/^replayed 0 of 6 dead letters .*; skipped 3 already processed after an earlier replay, 3 more record\(s\) of an event already handled in this run\n$/);
+    expect(countsOf(dryFromStart.stdout)).toEqual(countsOf(fromStart.stdout));
+    expect(dryFromStart.stdout).toMatch(
+      /^dry run: would replay 0 of 6 dead letters read from \S+ \(every dead letter\) to \S+; would skip 3 already processed .*; nothing was sent, forgotten or committed\n$/,
+    );
 
     expect(await retryRecordCount()).toBe(6);
     const outputs = watcher.seen

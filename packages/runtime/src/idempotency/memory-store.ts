@@ -1,6 +1,6 @@
 import { StoreUnavailableError } from '../redis/errors';
-import type { ClaimResult, IdempotencyStore, Outcome } from './store';
-import { DONE_PREFIX, assertPositiveMs, completionValue, interpretHeldValue, leaseValue } from './values';
+import type { ClaimResult, HeldState, IdempotencyInspection, IdempotencyStore, Outcome, ReplayNote } from './store';
+import { DONE_PREFIX, assertPositiveMs, completionValue, heldStateOf, interpretHeldValue, leaseValue, newStoreIdentity, replayNoteKey } from './values';
 
 export interface MemoryIdempotencyStoreOptions {
   /** The clock, in ms; tests pass a fake one to expire leases without waiting. Default Date.now. */
@@ -21,9 +21,12 @@ const SWEEP_INTERVAL_MS = 60_000;
  * (leases, completions, TTLs), but duplicates are only suppressed within this
  * process and forgotten on restart. For a machine with no Redis, and for tests.
  */
-export class MemoryIdempotencyStore implements IdempotencyStore {
+export class MemoryIdempotencyStore implements IdempotencyStore, IdempotencyInspection {
   readonly kind = 'memory' as const;
   private readonly entries = new Map<string, Entry>();
+  /** Its own per process: no other process can reach this store, so no other can claim to speak to it. */
+  private readonly id = newStoreIdentity('memory');
+  private readonly notes = new Map<string, { note: ReplayNote; expiresAt: number }>();
   private readonly now: () => number;
   private nextSweepAt: number;
   private closed = false;
@@ -87,9 +90,43 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     this.assertOpen();
   }
 
+  async identity(): Promise<string> {
+    this.assertOpen();
+    return this.id;
+  }
+
+  async existingIdentity(): Promise<string | null> {
+    this.assertOpen();
+    return this.id;
+  }
+
+  async peek(agent: string, eventIds: readonly string[]): Promise<Map<string, HeldState>> {
+    this.assertOpen();
+    return new Map(eventIds.map((id) => [id, heldStateOf(this.live(keyOf(agent, id))?.value ?? null)]));
+  }
+
+  async noteReplays(agent: string, notes: readonly ReplayNote[], ttlMs: number): Promise<void> {
+    this.assertOpen();
+    assertPositiveMs('ttlMs', ttlMs);
+    for (const note of notes) this.notes.set(keyOf(agent, replayNoteKey(note)), { note, expiresAt: this.now() + ttlMs });
+  }
+
+  async replayNotes(agent: string, records: ReadonlyArray<{ partition: number; offset: string }>): Promise<Map<string, ReplayNote>> {
+    this.assertOpen();
+    const found = new Map<string, ReplayNote>();
+    for (const record of records) {
+      const key = keyOf(agent, replayNoteKey(record));
+      const held = this.notes.get(key);
+      if (held !== undefined && held.expiresAt <= this.now()) this.notes.delete(key);
+      else if (held !== undefined) found.set(replayNoteKey(record), held.note);
+    }
+    return found;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.entries.clear();
+    this.notes.clear();
   }
 
   private live(key: string): Entry | undefined {

@@ -2,8 +2,8 @@ import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { LuaScript, RedisSession, createRedisConnection, type RedisConnectionOptions } from '../redis/connection';
 import { StoreCommandError } from '../redis/errors';
-import type { ClaimResult, IdempotencyStore, Outcome } from './store';
-import { DONE_PREFIX, LEASE_PREFIX, assertPositiveMs, completionValue, interpretHeldValue } from './values';
+import type { ClaimResult, HeldState, IdempotencyInspection, IdempotencyStore, Outcome, ReplayNote } from './store';
+import { DONE_PREFIX, LEASE_PREFIX, assertPositiveMs, completionValue, decodeReplayNote, encodeReplayNote, heldStateOf, interpretHeldValue, newStoreIdentity, replayNoteKey } from './values';
 
 export const DEFAULT_IDEMPOTENCY_KEY_PREFIX = 'mesh:idem';
 
@@ -100,6 +100,20 @@ end
 return forgotten
 `);
 
+/** Creates the store's identity unless it exists (SET NX), and returns the one the store holds. No TTL: it lives as long as the data. */
+const IDENTITY_SCRIPT = new LuaScript(`
+redis.call('SET', KEYS[1], ARGV[1], 'NX')
+return redis.call('GET', KEYS[1])
+`);
+
+/** Writes replay notes: ARGV[1] is the TTL, then pairs of key suffix and value, under KEYS[1] (the agent's note base). */
+const NOTE_SCRIPT = new LuaScript(`
+for a = 2, #ARGV, 2 do
+  redis.call('SET', KEYS[1] .. ARGV[a], ARGV[a + 1], 'PX', ARGV[1])
+end
+return (#ARGV - 1) / 2
+`);
+
 /** A batch's ids as the scripts take them (see KEYS_OF): their UTF-8 byte lengths, comma-separated, and the ids end to end. */
 function packIds(ids: readonly string[]): [lengths: string, joined: string] {
   const joined = ids.join('');
@@ -146,7 +160,7 @@ export interface RedisIdempotencyStoreOptions extends RedisConnectionOptions {
  * is the key's hash tag so that, on a Redis Cluster, one agent's keys share a
  * slot and a batch script is legal.
  */
-export class RedisIdempotencyStore implements IdempotencyStore {
+export class RedisIdempotencyStore implements IdempotencyStore, IdempotencyInspection {
   readonly kind = 'redis' as const;
   private readonly keyPrefix: string;
   private readonly session: RedisSession;
@@ -230,6 +244,43 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     await this.call('ping', () => this.redis.ping());
   }
 
+  async identity(): Promise<string> {
+    const held = await this.call('identity', () => IDENTITY_SCRIPT.run(this.redis, [this.identityKey()], [newStoreIdentity('redis')]));
+    if (typeof held !== 'string') throw new StoreCommandError('idempotency', 'identity: unexpected reply from the identity script');
+    return held;
+  }
+
+  async existingIdentity(): Promise<string | null> {
+    return this.call('identity', () => this.redis.get(this.identityKey()));
+  }
+
+  async peek(agent: string, eventIds: readonly string[]): Promise<Map<string, HeldState>> {
+    const states = new Map<string, HeldState>();
+    if (eventIds.length === 0) return states;
+    // The agent's hash tag puts every key in one slot, so one MGET is legal on a Redis Cluster too.
+    const values = await this.call('peek', () => this.redis.mget(eventIds.map((id) => this.keyOf(agent, id))));
+    eventIds.forEach((id, index) => states.set(id, heldStateOf(values[index] ?? null)));
+    return states;
+  }
+
+  async noteReplays(agent: string, notes: readonly ReplayNote[], ttlMs: number): Promise<void> {
+    assertPositiveMs('ttlMs', ttlMs);
+    if (notes.length === 0) return;
+    const args = notes.flatMap((note) => [replayNoteKey(note), encodeReplayNote(note)]);
+    await this.call('note replays', () => NOTE_SCRIPT.run(this.redis, [this.noteBase(agent)], [ttlMs, ...args]));
+  }
+
+  async replayNotes(agent: string, records: ReadonlyArray<{ partition: number; offset: string }>): Promise<Map<string, ReplayNote>> {
+    const notes = new Map<string, ReplayNote>();
+    if (records.length === 0) return notes;
+    const values = await this.call('replay notes', () => this.redis.mget(records.map((r) => this.noteBase(agent) + replayNoteKey(r))));
+    records.forEach((record, index) => {
+      const note = decodeReplayNote(record, values[index] ?? null);
+      if (note !== undefined) notes.set(replayNoteKey(record), note);
+    });
+    return notes;
+  }
+
   close(): Promise<void> {
     return this.session.close();
   }
@@ -237,6 +288,16 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   /** What every key of the agent starts with: `<prefix>:{<agent>}:` (keyOf is this plus the event id). */
   private agentBase(agent: string): string {
     return `${this.keyPrefix}:{${agent}}:`;
+  }
+
+  /** `<prefix>:store-id`: one per Redis (database) and prefix, never an event's key (those continue with `{`). */
+  private identityKey(): string {
+    return `${this.keyPrefix}:store-id`;
+  }
+
+  /** `<prefix>:replayed:{<agent>}:`, then `<partition>@<offset>` of the DLQ record: in the agent's slot, apart from its event keys. */
+  private noteBase(agent: string): string {
+    return `${this.keyPrefix}:replayed:{${agent}}:`;
   }
 
   /** Waits (bounded) for a connection in progress, runs the operation, and types whatever it throws. */

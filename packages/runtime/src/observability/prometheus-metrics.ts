@@ -12,6 +12,7 @@ export const WorkerMetricName = {
   dlqWrites: `${METRIC_PREFIX}dlq_writes_total`,
   breakerState: `${METRIC_PREFIX}breaker_state`,
   consumerLag: `${METRIC_PREFIX}consumer_lag`,
+  duplicates: `${METRIC_PREFIX}duplicates_total`,
 } as const;
 
 /** Gauge values of `mesh_breaker_state`; ordered so that "higher is worse" in a graph. */
@@ -68,6 +69,7 @@ export class PrometheusWorkerMetrics implements WorkerMetrics {
   private readonly dlqWrites: Counter<AgentKindLabels>;
   private readonly breakers: Gauge<AgentBreakerLabels>;
   private readonly lag: Gauge<AgentPartitionLabels>;
+  private readonly duplicates: Counter<'agent' | 'replay'>;
   /**
    * Bound children of the per-event series: prom-client hashes a label object on every call
    * otherwise, twice per event.
@@ -116,6 +118,12 @@ export class PrometheusWorkerMetrics implements WorkerMetrics {
       labelNames: ['agent', 'topic', 'partition'],
       registers,
     });
+    this.duplicates = new Counter({
+      name: WorkerMetricName.duplicates,
+      help: 'Events dropped as duplicates, by whether mesh dlq replay sent them (replay="true": a replay that did not run)',
+      labelNames: ['agent', 'replay'],
+      registers,
+    });
   }
 
   eventOutcome(agent: string, outcome: EventOutcomeLabel, count = 1): void {
@@ -151,6 +159,10 @@ export class PrometheusWorkerMetrics implements WorkerMetrics {
   consumerLag(agent: string, topic: string, partition: number, lag: number): void {
     if (!Number.isFinite(lag)) return;
     this.lag.set({ agent, topic, partition: String(partition) }, Math.max(0, lag));
+  }
+
+  duplicateDropped(agent: string, replayed: boolean): void {
+    this.duplicates.inc({ agent, replay: replayed ? 'true' : 'false' });
   }
 
   /**

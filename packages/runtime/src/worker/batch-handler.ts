@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Agent } from '../agent/types';
 import type { CheckpointStore } from '../checkpoint/store';
+import { REPLAYED_DUPLICATE_MESSAGE, replayedDuplicate } from '../idempotency/replayed-duplicate';
 import type { ClaimResult, IdempotencyStore } from '../idempotency/store';
 import type { BatchProducer } from '../kafka/batch-producer';
 import type { BatchScope } from '../kafka/supervised-consumer';
@@ -131,6 +132,10 @@ export class BatchHandler {
         const done = claim?.state === 'done' || this.owed.takeHandedOn(record.eventId);
         if (batch.repeats[i] || done) {
           results[i] = { kind: 'duplicate' };
+          // A replay dropped as a duplicate did not run: count it apart and name it (its completion outlived the replay).
+          const replayed = replayedDuplicate(record, claim);
+          this.deps.metrics.duplicateDropped(agent.name, replayed !== undefined);
+          if (replayed) this.deps.logger.warn(replayed, REPLAYED_DUPLICATE_MESSAGE);
           if (done && ordered && record.key !== null) lines.release(barrierKey(line), record.eventId);
           return;
         }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { EventCodec } from '../codec/codec';
+import { EncodeError } from '../codec/errors';
 import type { BatchProducer } from '../kafka/batch-producer';
 import type { AgentHeartbeat, AgentStatus } from '../contracts/mesh-contracts.generated';
 
@@ -35,7 +36,8 @@ export function statusOf(s: WorkerSnapshot): AgentStatus {
   return s.pausedFor || s.openBreakers.length > 0 ? 'DEGRADED' : 'READY';
 }
 
-export function buildHeartbeat(id: Identity, s: WorkerSnapshot, now: number): HeartbeatRecord {
+/** `idempotencyStore`: the identity of the store the process dedupes with (IdempotencyStore.identity), null when not known. */
+export function buildHeartbeat(id: Identity, s: WorkerSnapshot, now: number, idempotencyStore: string | null = null): HeartbeatRecord {
   let lag = 0;
   for (const l of s.lagByPartition.values()) lag += Math.max(0, l);
   return {
@@ -51,7 +53,19 @@ export function buildHeartbeat(id: Identity, s: WorkerSnapshot, now: number): He
     version: id.version,
     topics: [...id.topics],
     counters: Object.fromEntries(s.counters),
+    idempotencyStore,
   };
+}
+
+/** The heartbeat's field newest in its contract; a registry that still holds the contract before it cannot encode it. */
+const STORE_FIELD = 'idempotencyStore';
+
+/** How long heartbeats keep the older contract's shape before trying the full one again. */
+const OLDER_CONTRACT_RECHECK_MS = 60_000;
+
+/** True when `error` says the registered contract lacks the store field, and only that. */
+export function lacksStoreField(error: unknown): boolean {
+  return error instanceof EncodeError && error.problems.length > 0 && error.problems.every((p) => p.field === STORE_FIELD);
 }
 
 export interface HeartbeatPublisherOptions {
@@ -63,12 +77,19 @@ export interface HeartbeatPublisherOptions {
   logger: Logger;
   clock: () => number;
   snapshot: () => WorkerSnapshot;
+  /** The idempotency store's identity (IdempotencyStore.identity), asked for every heartbeat; absent: announced as unknown. */
+  storeIdentity?: () => Promise<string>;
 }
 
 /** Announces the process on mesh.heartbeats every `everyMs`, and once more as it stops. */
 export class HeartbeatPublisher {
   private timer: NodeJS.Timeout | undefined;
   private warned = false;
+  /** The store's identity as last read: kept while the store cannot be asked (it did not change by going away). */
+  private storeId: string | null = null;
+  /** When the registry last refused the store field: heartbeats go out in the older contract's shape for a while. */
+  private olderContractAt: number | undefined;
+  private warnedOlderContract = false;
 
   constructor(private readonly options: HeartbeatPublisherOptions) {}
 
@@ -88,14 +109,54 @@ export class HeartbeatPublisher {
   }
 
   private async publish(): Promise<void> {
-    const { identity, codec, producer, clock, snapshot } = this.options;
+    const { identity, producer, clock, snapshot } = this.options;
     try {
-      const value = await codec.encode(HEARTBEAT_TOPIC, buildHeartbeat(identity, snapshot(), clock()));
+      const value = await this.encode(buildHeartbeat(identity, snapshot(), clock(), await this.readStoreIdentity()));
       await producer.send([{ topic: HEARTBEAT_TOPIC, key: identity.instanceId, value }]);
     } catch (err) {
       // Heartbeats are for operators; failing to send one must never stop the agent.
       if (!this.warned) this.options.logger.warn({ error: (err as Error).message }, 'cannot publish heartbeats (will keep trying)');
       this.warned = true;
+    }
+  }
+
+  private async readStoreIdentity(): Promise<string | null> {
+    if (!this.options.storeIdentity) return null;
+    try {
+      this.storeId = await this.options.storeIdentity();
+    } catch {
+      // The store is away (the worker pauses and says so): announce the identity it had.
+    }
+    return this.storeId;
+  }
+
+  /**
+   * Encodes with the topic's contract. A registry that still holds the contract from before the store
+   * field refuses it: the heartbeat then goes out without it (operators keep seeing the agent), and the
+   * agent says once that `mesh dlq replay` cannot check its store until the contracts are registered.
+   */
+  private async encode(heartbeat: HeartbeatRecord): Promise<Buffer> {
+    const { codec, logger, clock } = this.options;
+    const older = (): Omit<HeartbeatRecord, typeof STORE_FIELD> => {
+      const { idempotencyStore: _omitted, ...rest } = heartbeat;
+      return rest;
+    };
+    // The full shape is tried again now and then: the contracts may have been registered since.
+    if (this.olderContractAt !== undefined && clock() - this.olderContractAt < OLDER_CONTRACT_RECHECK_MS) return codec.encode(HEARTBEAT_TOPIC, older());
+    try {
+      const value = await codec.encode(HEARTBEAT_TOPIC, heartbeat);
+      this.olderContractAt = undefined;
+      return value;
+    } catch (error) {
+      if (!lacksStoreField(error)) throw error;
+      if (!this.warnedOlderContract)
+        logger.warn(
+          { topic: HEARTBEAT_TOPIC },
+          "the registered heartbeat contract predates 'idempotencyStore': heartbeats go out without the store's identity, so `mesh dlq replay` cannot check the store (register the contracts in schemas/ to fix)",
+        );
+      this.warnedOlderContract = true;
+      this.olderContractAt = clock();
+      return codec.encode(HEARTBEAT_TOPIC, older());
     }
   }
 }

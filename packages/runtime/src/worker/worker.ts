@@ -158,6 +158,7 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
     producer,
     logger,
     clock,
+    storeIdentity: () => options.idempotency.identity(),
     snapshot: () => ({
       joined: consumer.isJoined(),
       stopping,

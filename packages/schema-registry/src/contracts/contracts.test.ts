@@ -49,6 +49,7 @@ describe('schemas/', () => {
       version: null,
       topics: ['invoices.extracted'],
       counters: { processed: 3 },
+      idempotencyStore: null,
     };
     const extracted: InvoiceExtracted = {
       invoiceId: 'inv-1',

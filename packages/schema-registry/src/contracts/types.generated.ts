@@ -46,6 +46,8 @@ export interface AgentHeartbeat {
   topics: string[];
   /** Events by outcome since the process started. */
   counters: Record<string, number>;
+  /** Identity of the idempotency store the process dedupes with (a random id kept in that store), so mesh dlq replay can check it uses the same store; null when not known. */
+  idempotencyStore: null | string;
 }
 
 export type AgentStatus = 'STARTING' | 'READY' | 'DEGRADED' | 'STOPPING';

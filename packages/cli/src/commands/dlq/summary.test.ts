@@ -20,16 +20,33 @@ describe('the dlq ls summary', () => {
     countDeadLetter(ocr, deadLetter({ timestamp: String(Date.parse('2025-06-02T12:00:00Z')) }));
     countDeadLetter(ocr, deadLetter({ timestamp: String(Date.parse('2025-06-01T12:00:00Z')) }, { [Header.errorKind]: 'cosmic-ray' }));
     const empty = emptySummary('accounting', 'accounting.dlq');
+    billing.byState = { open: 1, replayed: 0, resolved: 0 };
+    ocr.byState = { open: 0, replayed: 1, resolved: 1 };
+    empty.byState = { open: 0, replayed: 0, resolved: 0 };
     expect(renderSummaryTable([ocr, billing, empty])).toBe(
       [
-        'AGENT       DEAD LETTERS  TRANSIENT  PERMANENT  TIMEOUT  INVALID-INPUT  COSMIC-RAY  NEWEST',
-        'accounting  0             0          0          0        0              0           -',
-        'billing     1             0          1          0        0              0           2025-06-01T12:00:00.000Z',
-        'ocr         2             1          0          0        0              1           2025-06-02T12:00:00.000Z',
-        'TOTAL       3             1          1          0        0              1           2025-06-02T12:00:00.000Z',
+        'AGENT       DEAD LETTERS  OPEN  REPLAYED  RESOLVED  TRANSIENT  PERMANENT  TIMEOUT  INVALID-INPUT  COSMIC-RAY  NEWEST',
+        'accounting  0             0     0         0         0          0          0        0              0           -',
+        'billing     1             1     0         0         0          1          0        0              0           2025-06-01T12:00:00.000Z',
+        'ocr         2             0     1         1         1          0          0        0              1           2025-06-02T12:00:00.000Z',
+        'TOTAL       3             1     1         1         1          1          0        0              1           2025-06-02T12:00:00.000Z',
         '',
       ].join('\n'),
     );
+  });
+
+  it('shows ? for states it could not tell, in the agent row and the total', () => {
+    const billing = emptySummary('billing', 'billing.dlq');
+    countDeadLetter(billing, deadLetter({ timestamp: String(Date.parse('2025-06-01T12:00:00Z')) }));
+    billing.stateNote = 'the store cannot be reached';
+    const ocr = emptySummary('ocr', 'ocr.dlq');
+    ocr.byState = { open: 0, replayed: 0, resolved: 0 };
+    const [, ...rows] = renderSummaryTable([billing, ocr]).trimEnd().split('\n');
+    expect(rows.map((r) => r.split(/\s+/).slice(0, 5))).toEqual([
+      ['billing', '1', '?', '?', '?'],
+      ['ocr', '0', '0', '0', '0'],
+      ['TOTAL', '1', '?', '?', '?'],
+    ]);
   });
 
   it('has no total row for one agent', () => {

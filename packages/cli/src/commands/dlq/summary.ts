@@ -1,5 +1,6 @@
 import type { DeadLetter } from './dead-letter';
 import { FAILURE_KINDS } from './filters';
+import { DEAD_LETTER_STATES, type StateCounts } from './states';
 
 /** Dead letters of one agent, counted by `mesh-error-kind`. */
 export interface AgentDlqSummary {
@@ -10,6 +11,10 @@ export interface AgentDlqSummary {
   /** Kafka timestamps (epoch ms) of the oldest and newest dead letter; undefined when empty. */
   oldestAt?: number;
   newestAt?: number;
+  /** Dead letters by state (open, replayed, resolved); undefined when the agent's store could not be read (see stateNote). */
+  byState?: StateCounts;
+  /** Why the states are not known. */
+  stateNote?: string;
 }
 
 export function emptySummary(agent: string, topic: string): AgentDlqSummary {
@@ -39,20 +44,22 @@ export function renderTable(header: readonly string[], rows: ReadonlyArray<reado
 }
 
 /**
- * The `mesh dlq ls` table: one row per agent, a column per error kind (the
- * four the worker writes, plus any other kind found), a TOTAL row when there
- * is more than one agent.
+ * The `mesh dlq ls` table: one row per agent, a column per state (`?` when the
+ * agent's store could not be read) and per error kind (the four the worker
+ * writes, plus any other kind found), a TOTAL row when there is more than one agent.
  */
 export function renderSummaryTable(summaries: readonly AgentDlqSummary[]): string {
   const extraKinds = [...new Set(summaries.flatMap((s) => [...s.byKind.keys()]))].filter((k) => !(FAILURE_KINDS as readonly string[]).includes(k)).sort();
   const kinds = [...FAILURE_KINDS, ...extraKinds];
-  const header = ['AGENT', 'DEAD LETTERS', ...kinds.map((k) => k.toUpperCase()), 'NEWEST'];
+  const header = ['AGENT', 'DEAD LETTERS', ...DEAD_LETTER_STATES.map((s) => s.toUpperCase()), ...kinds.map((k) => k.toUpperCase()), 'NEWEST'];
   const sorted = [...summaries].sort((a, b) => a.agent.localeCompare(b.agent));
-  const rows = sorted.map((s) => [s.agent, String(s.total), ...kinds.map((k) => String(s.byKind.get(k) ?? 0)), s.newestAt === undefined ? '-' : new Date(s.newestAt).toISOString()]);
+  const states = (s: AgentDlqSummary) => DEAD_LETTER_STATES.map((state) => (s.byState === undefined ? '?' : String(s.byState[state])));
+  const rows = sorted.map((s) => [s.agent, String(s.total), ...states(s), ...kinds.map((k) => String(s.byKind.get(k) ?? 0)), s.newestAt === undefined ? '-' : new Date(s.newestAt).toISOString()]);
   if (sorted.length > 1) {
     const sum = (pick: (s: AgentDlqSummary) => number) => String(sorted.reduce((n, s) => n + pick(s), 0));
     const newest = Math.max(...sorted.map((s) => s.newestAt ?? -Infinity));
-    rows.push(['TOTAL', sum((s) => s.total), ...kinds.map((k) => sum((s) => s.byKind.get(k) ?? 0)), Number.isFinite(newest) ? new Date(newest).toISOString() : '-']);
+    const stateTotals = DEAD_LETTER_STATES.map((state) => (sorted.every((s) => s.byState !== undefined) ? sum((s) => s.byState![state]) : '?'));
+    rows.push(['TOTAL', sum((s) => s.total), ...stateTotals, ...kinds.map((k) => sum((s) => s.byKind.get(k) ?? 0)), Number.isFinite(newest) ? new Date(newest).toISOString() : '-']);
   }
   return renderTable(header, rows);
 }
