@@ -221,3 +221,47 @@ it('does not handle a batch again when the idempotency store goes away after its
     await redis.kill();
   }
 });
+
+it('pauses consumption while the event loop is over its delay watermark, says so, and resumes when it is not', async () => {
+  const n = names();
+  const jsonHarness = await runtimeHarness();
+  try {
+    const handled: number[] = [];
+    const worker = await jsonHarness.start(
+      defineAgent<{ n: number }>({
+        name: n.agent,
+        consumes: [n.input],
+        produces: [n.output],
+        handle: (e) => {
+          handled.push(e.value.n);
+          // Event 1 holds the event loop, as a runaway handler or a GC storm would.
+          if (e.value.n === 1) {
+            const until = Date.now() + 600;
+            while (Date.now() < until);
+          }
+          return [{ topic: n.output, value: e.value }];
+        },
+      }),
+      { resourceWatermarks: { eventLoopDelayMs: 200, sampleEveryMs: 100 } },
+    );
+    const out = await jsonHarness.watch([n.output]);
+    const producer = jsonHarness.kafka.producer();
+    await producer.connect();
+    try {
+      await producer.send({ topic: n.input, messages: [{ key: 'k1', value: json({ n: 1 }) }] });
+      const why = await eventually(async () => {
+        const r = await worker.readiness();
+        return r.consumption?.ok === false ? r.consumption.detail : undefined;
+      }, 'the worker to pause on the event-loop watermark');
+      expect(why).toContain('resource watermark: event-loop delay above 200 ms');
+      await producer.send({ topic: n.input, messages: [{ key: 'k2', value: json({ n: 2 }) }] });
+      await out.until((s) => s.length >= 2, 'both outputs once the event loop is calm again');
+      expect(handled).toEqual([1, 2]);
+      expect((await worker.readiness()).consumption?.ok).toBe(true);
+    } finally {
+      await producer.disconnect();
+    }
+  } finally {
+    await jsonHarness.close();
+  }
+});

@@ -21,5 +21,6 @@ export type { WorkerMetrics } from './observability/metrics';
 export type { ReadinessCheckResult } from './observability/readiness';
 export { setupTracing, type Tracing, type TracingOptions } from './observability/tracing-setup';
 export { startWorker, type RunningWorker, type WorkerOptions } from './worker/worker';
+export { DEFAULT_RESOURCE_WATERMARKS, type ResourceWatermarks } from './resilience/resource-watermark';
 export { dlqTopic, retryTopic } from './worker/topics';
 export { runAgent, type RunAgentOptions, type RunningAgent } from './run/run-agent';

@@ -70,6 +70,7 @@ export class SupervisedConsumer {
   private crashedWith: string | undefined;
   private crashesWithoutProgress = 0;
   private pausedReason: string | undefined;
+  private pausedUntil = 0;
   private readonly timers = new Timers();
   private markJoined: () => void = () => undefined;
   /** Resolves the first time the consumer joins its group. */
@@ -101,13 +102,29 @@ export class SupervisedConsumer {
     return { ok: false, detail: this.crashedWith ? `consumer crashed (${this.crashedWith}); restarting` : `not joined to consumer group ${this.settings.groupId}` };
   }
 
-  /** Stops fetching every topic for `ms`, so nothing is consumed into retries or dead letters meanwhile. */
+  /**
+   * Stops fetching every topic for `ms`, so nothing is consumed into retries or dead letters meanwhile. Asked
+   * again for the same reason while paused, the pause lasts until the later end (a condition still holding).
+   */
   pauseAll(reason: string, ms: number): void {
-    if (this.pausedReason !== undefined || this.stopping) return;
+    if (this.stopping) return;
+    const until = Date.now() + ms;
+    if (this.pausedReason !== undefined) {
+      if (reason === this.pausedReason) this.pausedUntil = Math.max(this.pausedUntil, until);
+      return;
+    }
     this.pausedReason = reason;
+    this.pausedUntil = until;
     this.logger.warn({ reason, resumeAfterMs: ms }, 'pausing consumption');
     this.consumer?.pause(this.allTopics());
+    this.resumeAfter(ms);
+  }
+
+  private resumeAfter(ms: number): void {
     this.timers.after(ms, () => {
+      const left = this.pausedUntil - Date.now();
+      if (left > 0) return this.resumeAfter(left);
+      const reason = this.pausedReason;
       this.pausedReason = undefined;
       if (this.stopping) return;
       this.logger.info({ reason }, 'resuming consumption');

@@ -20,6 +20,7 @@ import { SupervisedConsumer } from '../kafka/supervised-consumer';
 import { eventTracing } from './event-trace';
 import { BatchHandler } from './batch-handler';
 import { HeartbeatPublisher } from './heartbeat';
+import { DEFAULT_RESOURCE_WATERMARKS, ResourceMonitor, type ResourceWatermarks } from '../resilience/resource-watermark';
 import { consumedTopics, ensureAgentTopics } from './topics';
 
 export interface WorkerOptions {
@@ -53,6 +54,12 @@ export interface WorkerOptions {
   version?: string;
   /** Fetch long-poll; also bounds how fast an idle worker notices new events. Default 100 ms. */
   maxWaitTimeInMs?: number;
+  /**
+   * Where the process stops taking work before it falls over (heap, resident memory, event-loop delay):
+   * consumption pauses while one is crossed, and readiness and heartbeats say so. Default
+   * DEFAULT_RESOURCE_WATERMARKS; false turns it off.
+   */
+  resourceWatermarks?: (ResourceWatermarks & { sampleEveryMs?: number }) | false;
   kafka?: Partial<KafkaConfig>;
 }
 
@@ -172,8 +179,19 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
     }),
   });
 
+  const watermarks = options.resourceWatermarks === false ? undefined : { ...DEFAULT_RESOURCE_WATERMARKS, ...options.resourceWatermarks };
+  const resources = watermarks
+    ? new ResourceMonitor({
+        limits: watermarks,
+        ...(watermarks.sampleEveryMs !== undefined ? { sampleEveryMs: watermarks.sampleEveryMs } : {}),
+        // Paused for two sample windows, extended while the pressure holds.
+        onPressure: (reason) => consumer.pauseAll(reason, 2 * (watermarks.sampleEveryMs ?? 1_000)),
+      })
+    : undefined;
+
   await consumer.start();
   heartbeats.start();
+  resources?.start();
 
   let stopped: Promise<void> | undefined;
   return {
@@ -197,6 +215,7 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
     stop() {
       stopped ??= (async () => {
         stopping = true;
+        resources?.stop();
         await heartbeats.stop();
         if ((await consumer.stop(options.drainTimeoutMs ?? 30_000)) === 'timeout') logger.warn('drain timeout: leaving with handlers in flight');
         // Writes the idempotency store missed while it was away: one last try, else say what is left undone.
