@@ -1,9 +1,12 @@
 import { connect } from 'node:net';
 import { AgentDefinitionError, runAgent } from '@agentmesh/runtime';
 import { DEFAULT_SESSION_TIMEOUT_MS, loadAgentModule } from '@agentmesh/runtime/internal';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { DEFAULT_ENDPOINTS, endpoint } from '../defaults';
 import { parseBrokerList, parsePort, parsePositiveInt, stopOnSignals, UsageError } from '../options';
+import { attachToSupervisor, replicaFromEnv } from '../supervisor/replica';
+import { DEFAULT_RESTART_POLICY } from '../supervisor/restart-policy';
+import { parseReplicas, superviseReplicas } from '../supervisor/supervise';
 
 interface RunFlags {
   replicas: number;
@@ -15,6 +18,8 @@ interface RunFlags {
   host: string;
   sessionTimeout: number;
   drainTimeout: number;
+  /** Hidden: the first restart back-off of the supervisor (tests). */
+  restartDelay?: number;
 }
 
 /** True when something accepts TCP connections at the URL's host and port within `timeoutMs`. */
@@ -39,12 +44,19 @@ async function chooseRedis(flag: string | undefined): Promise<string | undefined
   return (await reachable(DEFAULT_ENDPOINTS.REDIS_URL)) ? DEFAULT_ENDPOINTS.REDIS_URL : undefined;
 }
 
+const seconds = (ms: number) => `${ms / 1000} s`;
+
 export function registerRunCommand(program: Command): void {
   program
     .command('run')
     .description('run an agent module as its own consumer group (several `mesh run` of one agent share the work)')
     .argument('<module>', 'a JavaScript module whose default export is defineAgent({...})')
-    .option('--replicas <n>', 'consumers of the group in this process', parsePositiveInt, 1)
+    .option(
+      '--replicas <n>',
+      'agent processes to run and supervise, 2 or more; 1 runs the agent in this process (an orchestrator such as Kubernetes usually runs the replicas, and one process is simplest to debug)',
+      parseReplicas,
+      1,
+    )
     .option('--brokers <list>', 'Kafka brokers (default: $KAFKA_BROKERS or 127.0.0.1:9092)', parseBrokerList)
     .option('--registry <url>', 'schema registry (default: $SCHEMA_REGISTRY_URL or http://127.0.0.1:8081)')
     .option('--json', 'values are JSON, no schema registry', false)
@@ -53,7 +65,22 @@ export function registerRunCommand(program: Command): void {
     .option('--host <host>', 'interface of /metrics, /health and /ready', '127.0.0.1')
     .option('--session-timeout <ms>', 'how long the group waits for a silent consumer (a kill -9) before moving its partitions', parsePositiveInt, DEFAULT_SESSION_TIMEOUT_MS)
     .option('--drain-timeout <ms>', 'how long SIGTERM waits for in-flight handlers', parsePositiveInt, 30_000)
+    .addOption(new Option('--restart-delay <ms>', 'first back-off before restarting a crashed replica (tests)').argParser(parsePositiveInt).hideHelp())
+    .addHelpText(
+      'after',
+      [
+        '',
+        'With --replicas N (N >= 2) this process supervises N `mesh run` processes of the module (same flags; with --port P,',
+        'replica i serves on P+i, else on a free port). Their output lines carry their replica number. A replica that crashes',
+        `(non-zero exit, signal) restarts after ${seconds(DEFAULT_RESTART_POLICY.firstDelayMs)} doubling to ${seconds(DEFAULT_RESTART_POLICY.maxDelayMs)} (from the start again once it stayed up ${seconds(DEFAULT_RESTART_POLICY.stableAfterMs)});`,
+        `${DEFAULT_RESTART_POLICY.crashLoopCrashes} crashes in a row is a crash loop: that replica is given up with a one-line status, the others keep running,`,
+        'and the supervisor exits 1 once none is left. Each replica reports its restarts (mesh_process_restarts, heartbeat counter',
+        '`restarts`). SIGTERM or SIGINT: SIGTERM to every replica, wait for them (drain timeout + 5 s), exit 0.',
+      ].join('\n'),
+    )
     .action(async (modulePath: string, flags: RunFlags) => {
+      if (flags.replicas > 1) return superviseReplicas({ modulePath, replicas: flags.replicas, flags, firstRestartDelayMs: flags.restartDelay });
+      const supervised = replicaFromEnv();
       let agent;
       try {
         agent = loadAgentModule(modulePath);
@@ -65,12 +92,15 @@ export function registerRunCommand(program: Command): void {
         brokers: flags.brokers ?? parseBrokerList(endpoint('KAFKA_BROKERS')),
         registryUrl: flags.json ? undefined : (flags.registry ?? endpoint('SCHEMA_REGISTRY_URL')),
         redisUrl: await chooseRedis(flags.redis),
-        replicas: flags.replicas,
+        restarts: supervised?.restarts ?? 0,
         observability: { host: flags.host, port: flags.port },
         worker: { sessionTimeoutMs: flags.sessionTimeout, heartbeatIntervalMs: Math.max(100, Math.floor(flags.sessionTimeout / 10)), drainTimeoutMs: flags.drainTimeout },
       });
       stopOnSignals(() => running.stop());
+      const supervisor = attachToSupervisor();
       await running.ready();
-      process.stdout.write(`agent ${agent.name} ready: ${flags.replicas} consumer(s) in group ${agent.name}; metrics, health and readiness at ${running.observabilityUrl}\n`);
+      const replica = supervised ? ` (replica ${supervised.replica}, restarts ${supervised.restarts})` : '';
+      process.stdout.write(`agent ${agent.name} ready${replica}: consumer group ${agent.name}; metrics, health and readiness at ${running.observabilityUrl}\n`);
+      supervisor.ready({ agent: agent.name, observabilityUrl: running.observabilityUrl });
     });
 }

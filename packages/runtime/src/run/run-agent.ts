@@ -13,6 +13,7 @@ import { startObservabilityServer, type ObservabilityServer } from '../observabi
 import { setupTracing, type Tracing } from '../observability/tracing-setup';
 import { startWorker, type RunningWorker, type WorkerOptions } from '../worker/worker';
 import { waitBounded } from './wait-bounded';
+import { registerRestartsGauge, RESTARTS_COUNTER } from './process-counters';
 
 export interface RunAgentOptions {
   brokers: string[];
@@ -22,6 +23,11 @@ export interface RunAgentOptions {
   redisUrl?: string;
   /** Consumers of the agent's group in this process. Default 1. */
   replicas?: number;
+  /**
+   * How many times a supervisor has restarted this process (`mesh run --replicas N` passes MESH_RESTARTS).
+   * Reported as `mesh_process_restarts` on /metrics and as the `restarts` counter of every heartbeat. Default 0.
+   */
+  restarts?: number;
   /** /metrics, /health and /ready; false for none. Default: 127.0.0.1 on a free port. */
   observability?: { host?: string; port?: number } | false;
   logger?: Logger;
@@ -45,11 +51,14 @@ export async function runAgent(agent: Agent, options: RunAgentOptions): Promise<
   const logger = options.logger ?? createLogger({ name: agent.name });
   // Once, at start: which of kafkajs's hot paths are ours (the record codecs and the produce request load at first use).
   logger.info({ kafkajsPaths: kafkajsPathsStatus() }, 'kafkajs paths');
+  const restarts = options.restarts ?? 0;
   const codec: EventCodec = options.registryUrl ? new RegistryCodec({ url: options.registryUrl }) : new JsonCodec();
   const idempotency = openIdempotencyStore({ redisUrl: options.redisUrl, logger });
   const checkpoints = openCheckpointStore({ redisUrl: options.redisUrl, logger });
   const keyBarrier: KeyBarrier = agent.ordering === 'key' && options.redisUrl ? RedisKeyBarrier.connect(options.redisUrl, logger) : new MemoryKeyBarrier();
   const metrics = new PrometheusWorkerMetrics();
+  registerRestartsGauge(metrics.registry, agent.name, restarts);
+  const processCounters: ReadonlyMap<string, number> = new Map([[RESTARTS_COUNTER, restarts]]);
   // Once per process: the tracer provider is process-wide.
   const ownTracing = options.tracing ? undefined : setupTracing({ serviceName: agent.name });
   const tracer = (options.tracing ?? ownTracing)!.tracer;
@@ -57,7 +66,9 @@ export async function runAgent(agent: Agent, options: RunAgentOptions): Promise<
   let server: ObservabilityServer | undefined;
   try {
     for (let i = 0; i < (options.replicas ?? 1); i++) {
-      workers.push(await startWorker(agent, { ...options.worker, brokers: options.brokers, codec, idempotency, checkpoints, keyBarrier, logger, metrics, tracer }));
+      workers.push(
+        await startWorker(agent, { processCounters: () => processCounters, ...options.worker, brokers: options.brokers, codec, idempotency, checkpoints, keyBarrier, logger, metrics, tracer }),
+      );
     }
     if (options.observability !== false) {
       server = await startObservabilityServer({

@@ -60,6 +60,8 @@ export interface WorkerOptions {
    * DEFAULT_RESOURCE_WATERMARKS; false turns it off.
    */
   resourceWatermarks?: (ResourceWatermarks & { sampleEveryMs?: number }) | false;
+  /** Process-level counters added to every heartbeat's counters (a supervised process's restarts). */
+  processCounters?: () => ReadonlyMap<string, number>;
   kafka?: Partial<KafkaConfig>;
 }
 
@@ -175,7 +177,7 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
       openBreakers: Object.entries(breakers.states())
         .filter(([, state]) => state === 'open')
         .map(([name]) => name),
-      counters: batches.counters,
+      counters: options.processCounters ? new Map([...batches.counters, ...options.processCounters()]) : batches.counters,
     }),
   });
 
