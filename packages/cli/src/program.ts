@@ -7,6 +7,7 @@ import { registerPublishCommand } from './commands/publish';
 import { registerRegistryCommand } from './commands/registry';
 import { registerRunCommand } from './commands/run';
 import { registerSagaCommand } from './commands/saga';
+import { registerStateCommand } from './commands/state';
 
 export function buildProgram(): Command {
   const program = new Command('mesh').description('agentmesh: a fault-tolerant, event-driven agent mesh on Kafka').showHelpAfterError('(run with --help for usage)');
@@ -18,5 +19,6 @@ export function buildProgram(): Command {
   registerDlqCommand(program);
   registerCoordinatorCommand(program);
   registerSagaCommand(program);
+  registerStateCommand(program);
   return program;
 }

@@ -16,6 +16,14 @@ export type { ClaimResult, IdempotencyStore, Outcome } from './idempotency/store
 export { openIdempotencyStore, type OpenIdempotencyStoreOptions } from './idempotency/open';
 export { StoreCommandError, StoreConfigError, StoreError, StoreUnavailableError, type StoreName } from './redis/errors';
 export { MemoryKeyBarrier, RedisKeyBarrier, type BarrierPosition, type KeyBarrier } from './ordering/key-barrier';
+export type { AgentStateHandle } from './state/handle';
+export type { AgentStateStore, AgentStateStoreOptions, LoadedState, LoadStateOptions, SavedState } from './state/store';
+export type { StateVersionInfo } from './state/record';
+export { AgentStateCorruptError, AgentStateValueError, AgentStateVersionError, InvalidStateKeyError, type SkippedStateVersion, type StateVersionProblem } from './state/errors';
+export { MemoryAgentStateStore } from './state/memory-store';
+export { RedisAgentStateStore, type RedisAgentStateStoreOptions } from './state/redis-store';
+export { openAgentStateStore, type OpenAgentStateStoreOptions } from './state/open';
+export { DEFAULT_STATE_KEY_PREFIX } from './state/keys';
 export { createLogger, type CreateLoggerOptions } from './observability/logger';
 export type { WorkerMetrics } from './observability/metrics';
 export type { ReadinessCheckResult } from './observability/readiness';

@@ -28,6 +28,7 @@ function ctx(): AgentContext {
     signal: controller.signal,
     logger: undefined as never,
     span: undefined as never,
+    state: undefined as never,
     checkpoint: { load: async () => undefined, save: async () => undefined },
     breaker: () => ({ execute: (call) => call(controller.signal) }),
     encode: async (_topic, value) => Buffer.from(JSON.stringify(value)),

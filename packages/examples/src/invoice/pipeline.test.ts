@@ -27,6 +27,7 @@ function ctx(agent: string): AgentContext {
     span: trace.wrapSpanContext(INVALID_SPAN_CONTEXT),
     breaker: () => ({ execute: (call) => call(new AbortController().signal) }),
     checkpoint: { load: async () => undefined, save: async () => undefined },
+    state: undefined as never,
     encode: async (_topic, value) => Buffer.from(JSON.stringify(value)),
   };
 }

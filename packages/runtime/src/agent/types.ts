@@ -2,6 +2,7 @@ import type { Span } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { CheckpointHandle } from '../checkpoint/handle';
 import type { Headers } from '../events/headers';
+import type { AgentStateHandle } from '../state/handle';
 import type { ErrorClassifier, FailureKind } from '../failure/classify';
 import type { RetryPolicy } from '../failure/decide';
 
@@ -51,6 +52,8 @@ export interface AgentContext {
   readonly span: Span;
   /** Step state of long handlers: a retry of this event resumes from the last save. */
   readonly checkpoint: CheckpointHandle;
+  /** The agent's versioned state, per key, kept across events: `await ctx.state.load(key)`, `await ctx.state.save(key, value)`. */
+  readonly state: AgentStateHandle;
   breaker(name: string): Breaker;
   /** Encodes a value with a topic's contract (Avro through the registry, or JSON), for a payload carried inside another record. */
   encode(topic: string, value: unknown): Promise<Buffer>;

@@ -1,5 +1,5 @@
 /** Which of the runtime's stores failed, for logs and for the worker's decision to pause. */
-export type StoreName = 'idempotency' | 'checkpoint' | 'ordering' | 'saga';
+export type StoreName = 'idempotency' | 'checkpoint' | 'ordering' | 'saga' | 'state';
 
 /** A store operation failed. The worker pauses on StoreUnavailableError rather than process without the store. */
 export abstract class StoreError extends Error {

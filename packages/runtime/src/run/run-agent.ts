@@ -6,6 +6,7 @@ import { JsonCodec } from '../codec/json-codec';
 import { RegistryCodec } from '../codec/registry-codec';
 import { openIdempotencyStore } from '../idempotency/open';
 import { openCheckpointStore } from '../checkpoint/open';
+import { openAgentStateStore } from '../state/open';
 import { MemoryKeyBarrier, RedisKeyBarrier, type KeyBarrier } from '../ordering/key-barrier';
 import { createLogger } from '../observability/logger';
 import { PrometheusWorkerMetrics } from '../observability/prometheus-metrics';
@@ -33,7 +34,7 @@ export interface RunAgentOptions {
   logger?: Logger;
   /** Tracing already set up by the caller; by default runAgent sets it up (OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set). */
   tracing?: Tracing;
-  worker?: Partial<Omit<WorkerOptions, 'brokers' | 'codec' | 'idempotency' | 'checkpoints' | 'keyBarrier' | 'logger' | 'metrics' | 'tracer'>>;
+  worker?: Partial<Omit<WorkerOptions, 'brokers' | 'codec' | 'idempotency' | 'checkpoints' | 'stateStore' | 'keyBarrier' | 'logger' | 'metrics' | 'tracer'>>;
 }
 
 export interface RunningAgent {
@@ -55,6 +56,7 @@ export async function runAgent(agent: Agent, options: RunAgentOptions): Promise<
   const codec: EventCodec = options.registryUrl ? new RegistryCodec({ url: options.registryUrl }) : new JsonCodec();
   const idempotency = openIdempotencyStore({ redisUrl: options.redisUrl, logger });
   const checkpoints = openCheckpointStore({ redisUrl: options.redisUrl, logger });
+  const stateStore = openAgentStateStore({ redisUrl: options.redisUrl, logger });
   const keyBarrier: KeyBarrier = agent.ordering === 'key' && options.redisUrl ? RedisKeyBarrier.connect(options.redisUrl, logger) : new MemoryKeyBarrier();
   const metrics = new PrometheusWorkerMetrics();
   registerRestartsGauge(metrics.registry, agent.name, restarts);
@@ -67,7 +69,19 @@ export async function runAgent(agent: Agent, options: RunAgentOptions): Promise<
   try {
     for (let i = 0; i < (options.replicas ?? 1); i++) {
       workers.push(
-        await startWorker(agent, { processCounters: () => processCounters, ...options.worker, brokers: options.brokers, codec, idempotency, checkpoints, keyBarrier, logger, metrics, tracer }),
+        await startWorker(agent, {
+          processCounters: () => processCounters,
+          ...options.worker,
+          brokers: options.brokers,
+          codec,
+          idempotency,
+          checkpoints,
+          stateStore,
+          keyBarrier,
+          logger,
+          metrics,
+          tracer,
+        }),
       );
     }
     if (options.observability !== false) {
@@ -86,6 +100,7 @@ export async function runAgent(agent: Agent, options: RunAgentOptions): Promise<
     await Promise.allSettled(workers.map((w) => w.stop()));
     await idempotency.close();
     await checkpoints.close();
+    await stateStore.close();
     await keyBarrier.close();
     await ownTracing?.shutdown();
     throw err;
@@ -103,6 +118,7 @@ export async function runAgent(agent: Agent, options: RunAgentOptions): Promise<
       await server?.stop();
       await idempotency.close();
       await checkpoints.close();
+      await stateStore.close();
       await keyBarrier.close();
       await ownTracing?.shutdown();
     },

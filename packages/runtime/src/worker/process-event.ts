@@ -7,6 +7,8 @@ import { SchemaRegistryUnavailableError } from '../codec/errors';
 import { backoffDelayMs } from '../resilience/backoff';
 import { checkpointHandle, type CheckpointHandle } from '../checkpoint/handle';
 import type { CheckpointStore } from '../checkpoint/store';
+import { agentStateHandle, type AgentStateHandle } from '../state/handle';
+import type { AgentStateStore } from '../state/store';
 import { Header, type Headers } from '../events/headers';
 import { classifyError } from '../failure/classify';
 import { OutputTooLargeError } from '../failure/errors';
@@ -68,6 +70,8 @@ export interface EventProcessorDeps {
   /** The agent's handler deadlines (timeoutMs), on one timer. */
   deadlines: DeadlineQueue;
   checkpoints: CheckpointStore;
+  /** Where ctx.state keeps the agent's versioned state. */
+  stateStore: AgentStateStore;
   clock: () => number;
   random: () => number;
   /**
@@ -205,6 +209,10 @@ class EventContext implements AgentContext {
   get checkpoint(): CheckpointHandle {
     this.checkpointUsed = true;
     return checkpointHandle(this.deps.checkpoints, this.agent, this.eventId, this.logger);
+  }
+
+  get state(): AgentStateHandle {
+    return agentStateHandle(this.deps.stateStore, this.agent, this.logger);
   }
 
   breaker(name: string): Breaker {

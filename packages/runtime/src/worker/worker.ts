@@ -8,6 +8,8 @@ import type { EventCodec } from '../codec/codec';
 import type { IdempotencyStore } from '../idempotency/store';
 import type { CheckpointStore } from '../checkpoint/store';
 import { MemoryCheckpointStore } from '../checkpoint/memory-checkpoint-store';
+import { defaultAgentStateStore } from '../state/open';
+import type { AgentStateStore } from '../state/store';
 import { NoopWorkerMetrics, type WorkerMetrics } from '../observability/metrics';
 import type { ReadinessCheckResult } from '../observability/readiness';
 import { BreakerRegistry } from '../resilience/breakers';
@@ -29,6 +31,8 @@ export interface WorkerOptions {
   idempotency: IdempotencyStore;
   /** Where ctx.checkpoint keeps step state; default in-process (a restart starts long handlers over). */
   checkpoints?: CheckpointStore;
+  /** Where ctx.state keeps the agent's versioned state; default Redis ($REDIS_URL, connected on first use) when `idempotency` is Redis, else in-process. */
+  stateStore?: AgentStateStore;
   /** The per-key lines of an agent with ordering 'key'; default in-process (lost on restart). */
   keyBarrier?: KeyBarrier;
   /** Names this process in the group, leases and heartbeats. Default: host-pid-random. */
@@ -105,6 +109,7 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
     onStateChange: (name, state) => metrics.breakerState(agent.name, name, state),
   });
   const checkpoints = options.checkpoints ?? new MemoryCheckpointStore(logger);
+  const stateStore = options.stateStore ?? defaultAgentStateStore(options.idempotency, logger);
   let assignedPartitions = 0;
   const consumer: SupervisedConsumer = new SupervisedConsumer(
     kafka,
@@ -154,6 +159,7 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
       clock,
       random: options.random ?? Math.random,
       checkpoints,
+      stateStore,
       tracing: eventTracing(options.tracer ?? trace.getTracer('agentmesh'), agent.name),
       deadlines: new DeadlineQueue(agent.timeoutMs),
     },
@@ -224,6 +230,7 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
         if (batches.owedWrites > 0)
           await batches.flushOwed().catch((err: unknown) => logger.warn({ owedWrites: batches.owedWrites, error: (err as Error).message }, 'leaving with idempotency store writes not done'));
         await producer.disconnect();
+        if (!options.stateStore) await stateStore.close(); // only the one it made itself
         logger.info('stopped');
       })();
       return stopped;
