@@ -22,3 +22,4 @@ export { createMetricsRegistry } from './observability/prometheus-metrics';
 export { extractTraceContext, injectTraceHeaders, traceIdFromTraceparent } from './observability/propagation';
 export { endSpan, startRootSendSpan } from './observability/spans';
 export { HEARTBEAT_TOPIC, HeartbeatPublisher, type HeartbeatRecord, type WorkerSnapshot } from './worker/heartbeat';
+export { ALERT_RULES, type AlertRule } from './observability/alert-rules';
