@@ -6,6 +6,7 @@ import { Header, PermanentError } from '@agentmesh/runtime';
 import { eventually, uniqueName } from '../support/kafka';
 import { MESH, runMesh, type FinishedCommand } from '../support/mesh-cli';
 import { json, quiet, runtimeHarness, type RuntimeHarness } from '../runtime/support';
+import { startPrivateRedis } from '../../packages/runtime/test/support/redis-server';
 
 // `mesh coordinator` and `mesh saga` as an operator runs them: the coordinator is a `mesh`
 // process running the sagas of test/cli/fixtures/saga-fixture.js; the participant runs here
@@ -265,6 +266,40 @@ describe('mesh saga', () => {
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(message);
     expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('mesh coordinator started while its Redis is away', () => {
+  it('says so in one line, waits, and is ready once Redis answers', async () => {
+    const redis = await startPrivateRedis();
+    await redis.kill();
+    const group = `coordinator-away-${id}`;
+    const child = spawn(
+      process.execPath,
+      [MESH, 'coordinator', '--sagas', FIXTURE, '--brokers', h.broker.address, '--json', '--redis', redis.url, '--key-prefix', `${keyPrefix}away:`, '--session-timeout', '3000', '--group', group],
+      { env: { ...process.env, LOG_LEVEL: 'warn', SAGA_NAME: `${sagaName}-away`, SAGA_TOPICS: `${topics}-away` }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    try {
+      await eventually(() => (/starting anyway/.test(err) ? true : undefined), 'the one-line notice');
+      expect(err).toMatch(
+        new RegExp(
+          `^mesh: saga store at redis://127\\.0\\.0\\.1:${redis.port}: .+; starting anyway: the coordinator claims its partitions once the store answers \\(/ready says so meanwhile\\)$`,
+          'm',
+        ),
+      );
+      expect(child.exitCode).toBeNull();
+      await redis.restart();
+      await eventually(() => (/^coordinator ready: group /m.test(out) ? true : undefined), 'the ready line once Redis answers', 30_000);
+      expect(child.exitCode).toBeNull();
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+      await redis.kill();
+    }
   });
 });
 

@@ -1,9 +1,12 @@
 import { DEFAULT_COORDINATOR_GROUP, loadSagaModule, runCoordinator, SagaDefinitionError, SAGA_REPLIES_TOPIC, type Saga } from '@agentmesh/coordinator';
+import { StoreConfigError } from '@agentmesh/runtime';
 import { DEFAULT_SESSION_TIMEOUT_MS, redactRedisUrl } from '@agentmesh/runtime/internal';
 import { Option, type Command } from 'commander';
 import { DEFAULT_ENDPOINTS, endpoint } from '../defaults';
 import { parseBrokerList, parseHttpUrl, parsePort, parsePositiveInt, stopOnSignals, UsageError } from '../options';
-import { DEFAULT_KEY_PREFIX, withStore } from './saga/common';
+import { DEFAULT_KEY_PREFIX, SagaCommandError, withStore } from './saga/common';
+
+const READY_REPORT_EVERY_MS = 60_000;
 
 interface CoordinatorFlags {
   sagas?: string[];
@@ -76,8 +79,16 @@ export function registerCoordinatorCommand(program: Command): void {
     .action(async (flags: CoordinatorFlags) => {
       const sagas = loadSagas(flags.sagas ?? []);
       const redisUrl = flags.redis ?? endpoint('REDIS_URL');
-      // Fail now, in one line, rather than join the group and be unable to claim a partition.
-      await withStore({ redis: redisUrl, keyPrefix: flags.keyPrefix }, (store) => store.countByStatus());
+      // A Redis that cannot be reached is said in one line, not fatal: the coordinator claims its partitions once it
+      // is back (readiness says so meanwhile). A URL that cannot work (StoreConfigError) still stops here.
+      const unreachable = await withStore({ redis: redisUrl, keyPrefix: flags.keyPrefix }, async (store) => {
+        await store.countByStatus();
+        return undefined;
+      }).catch((error: unknown) => {
+        if (error instanceof SagaCommandError && !(error.cause instanceof StoreConfigError)) return error.message;
+        throw error;
+      });
+      if (unreachable) process.stderr.write(`mesh: ${unreachable}; starting anyway: the coordinator claims its partitions once the store answers (/ready says so meanwhile)\n`);
       const running = await runCoordinator({
         sagas,
         brokers: flags.brokers ?? parseBrokerList(endpoint('KAFKA_BROKERS')),
@@ -88,7 +99,20 @@ export function registerCoordinatorCommand(program: Command): void {
         coordinator: { groupId: flags.group, sessionTimeoutMs: flags.sessionTimeout, heartbeatIntervalMs: Math.max(100, Math.floor(flags.sessionTimeout / 10)) },
       });
       stopOnSignals(() => running.stop());
-      await running.ready();
+      // Waits as long as it takes (a store or broker away at start is absorbed), saying why every minute.
+      for (;;) {
+        try {
+          await running.ready(READY_REPORT_EVERY_MS);
+          break;
+        } catch {
+          const checks = await running.coordinator.readiness();
+          const why = Object.entries(checks)
+            .filter(([, c]) => !c.ok)
+            .map(([name, c]) => `${name}: ${c.detail ?? 'not ok'}`)
+            .join('; ');
+          process.stderr.write(`mesh: coordinator not ready yet (${why || 'joining its group'}); still trying\n`);
+        }
+      }
       const types = sagas.map((s) => `${s.name} (trigger ${s.trigger})`).join(', ');
       process.stdout.write(
         `coordinator ready: group ${flags.group}, sagas ${types}; owns ${SAGA_REPLIES_TOPIC} partitions ${describePartitions(running.coordinator.ownedPartitions())}; ` +

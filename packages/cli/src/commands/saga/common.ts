@@ -36,7 +36,7 @@ export class SagaCommandError extends Error {
 export async function withStore<T>(flags: StoreFlags, work: (store: SagaStore) => Promise<T>): Promise<T> {
   const url = redisUrlOf(flags);
   const explain = (error: unknown): unknown => {
-    if (error instanceof StoreError) return new SagaCommandError(`saga store at ${redactRedisUrl(url)}: ${error.message} (set it with --redis or REDIS_URL)`);
+    if (error instanceof StoreError) return new SagaCommandError(`saga store at ${redactRedisUrl(url)}: ${error.message} (set it with --redis or REDIS_URL)`, { cause: error });
     if (error instanceof SagaNotFoundError || error instanceof SagaStateError) return new SagaCommandError(error.message);
     return error;
   };
