@@ -4,6 +4,7 @@ import { defineAgent, Header, readFailureEnvelope } from '@agentmesh/runtime';
 import { RegistryCodec } from '../../packages/runtime/src/codec/registry-codec';
 import { openCheckpointStore } from '../../packages/runtime/src/checkpoint/open';
 import { openIdempotencyStore } from '../../packages/runtime/src/idempotency/open';
+import { PrometheusWorkerMetrics } from '../../packages/runtime/src/observability/prometheus-metrics';
 import { startPrivateRedis } from '../../packages/runtime/test/support/redis-server';
 import { eventually, uniqueName } from '../support/kafka';
 import { json, quiet, runtimeHarness, valueOf, type RuntimeHarness } from './support';
@@ -263,5 +264,41 @@ it('pauses consumption while the event loop is over its delay watermark, says so
     }
   } finally {
     await jsonHarness.close();
+  }
+});
+
+it('reports the consumer lag from committed offsets, so it is right while consumption is paused', async () => {
+  const n = names();
+  const redis = await startPrivateRedis();
+  const jsonHarness = await runtimeHarness();
+  const store = openIdempotencyStore({ redisUrl: redis.url, logger: quiet, commandTimeoutMs: 300, connectTimeoutMs: 300 });
+  const metrics = new PrometheusWorkerMetrics();
+  const lagNow = async () =>
+    ((await metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'mesh_consumer_lag')?.values ?? []).filter((v) => v.labels.topic === n.input).reduce((sum, v) => sum + Number(v.value), 0);
+  try {
+    const worker = await jsonHarness.start(defineAgent<{ n: number }>({ name: n.agent, consumes: [n.input], produces: [n.output], handle: (e) => [{ topic: n.output, value: e.value }] }), {
+      idempotency: store,
+      metrics,
+      lagEveryMs: 100,
+    });
+    // The store goes away: the worker pauses, and what arrives meanwhile waits, unfetched.
+    redis.freeze();
+    const producer = jsonHarness.kafka.producer();
+    await producer.connect();
+    try {
+      await producer.send({ topic: n.input, messages: [{ key: 'k0', value: json({ n: 0 }) }] });
+      await eventually(async () => ((await worker.readiness()).consumption?.ok === false ? true : undefined), 'the worker to pause');
+      await producer.send({ topic: n.input, messages: Array.from({ length: 6 }, (_, i) => ({ key: `k${i + 1}`, value: json({ n: i + 1 }) })) });
+      await eventually(async () => ((await lagNow()) === 7 ? true : undefined), 'a lag of 7 while paused');
+      redis.thaw();
+      await eventually(async () => ((await lagNow()) === 0 ? true : undefined), 'a lag of 0 once caught up', 30_000);
+    } finally {
+      await producer.disconnect();
+    }
+  } finally {
+    redis.thaw();
+    await jsonHarness.close();
+    await store.close();
+    await redis.kill();
   }
 });

@@ -47,7 +47,7 @@ export class BatchHandler {
   private readonly inFlight = new Set<string>();
   /** Outcomes since start, for heartbeats. */
   readonly counters = new Map<string, number>();
-  /** Lag per topic/partition at its last batch, for heartbeats. */
+  /** Lag per topic/partition (read from the cluster by the worker), for heartbeats. */
   readonly lagByPartition = new Map<string, number>();
 
   /** Store writes owed by batches whose outputs went out while the store was away. */
@@ -68,10 +68,8 @@ export class BatchHandler {
   }
 
   async handle(scope: BatchScope): Promise<void> {
-    const { agent, metrics, clock } = this.deps;
+    const { agent, clock } = this.deps;
     const { topic, partition } = scope;
-    metrics.consumerLag(agent.name, topic, partition, scope.lag);
-    this.lagByPartition.set(`${topic}/${partition}`, scope.lag);
 
     const retryTier = retryTierOf(agent.name, topic);
     const batch = readBatch(scope.messages, { topic, partition, retryTier, now: clock() });

@@ -22,6 +22,7 @@ import { SupervisedConsumer } from '../kafka/supervised-consumer';
 import { eventTracing } from './event-trace';
 import { BatchHandler } from './batch-handler';
 import { HeartbeatPublisher } from './heartbeat';
+import { CommittedLagMonitor } from '../kafka/committed-lag';
 import { DEFAULT_RESOURCE_WATERMARKS, ResourceMonitor, type ResourceWatermarks } from '../resilience/resource-watermark';
 import { consumedTopics, ensureAgentTopics } from './topics';
 
@@ -64,6 +65,8 @@ export interface WorkerOptions {
    * DEFAULT_RESOURCE_WATERMARKS; false turns it off.
    */
   resourceWatermarks?: (ResourceWatermarks & { sampleEveryMs?: number }) | false;
+  /** How often the consumer lag is read from the cluster (committed offsets against high watermarks). Default 5 s. */
+  lagEveryMs?: number;
   /** Process-level counters added to every heartbeat's counters (a supervised process's restarts). */
   processCounters?: () => ReadonlyMap<string, number>;
   kafka?: Partial<KafkaConfig>;
@@ -111,6 +114,7 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
   const checkpoints = options.checkpoints ?? new MemoryCheckpointStore(logger);
   const stateStore = options.stateStore ?? defaultAgentStateStore(options.idempotency, logger);
   let assignedPartitions = 0;
+  let assignment: Record<string, number[]> = {};
   const consumer: SupervisedConsumer = new SupervisedConsumer(
     kafka,
     {
@@ -123,8 +127,9 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
     },
     {
       eachBatch: (scope) => batches.handle(scope),
-      onJoin: (assignment) => {
-        assignedPartitions = Object.values(assignment).reduce((n, parts) => n + parts.length, 0);
+      onJoin: (joined) => {
+        assignedPartitions = Object.values(joined).reduce((n, parts) => n + parts.length, 0);
+        assignment = joined;
         batches.lagByPartition.clear();
         logger.info('joined group');
       },
@@ -200,6 +205,23 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
   await consumer.start();
   heartbeats.start();
   resources?.start();
+  // Lag from the cluster, not from fetches: right while consumption is paused (a fetch-time figure reads 0 then).
+  const lagAdmin = kafka.admin();
+  await lagAdmin.connect();
+  const lag = new CommittedLagMonitor({
+    admin: lagAdmin,
+    groupId: agent.name,
+    assignment: () => assignment,
+    everyMs: options.lagEveryMs ?? 5_000,
+    logger,
+    onLag: (lags) => {
+      for (const l of lags) {
+        metrics.consumerLag(agent.name, l.topic, l.partition, l.lag);
+        batches.lagByPartition.set(`${l.topic}/${l.partition}`, l.lag);
+      }
+    },
+  });
+  lag.start();
 
   let stopped: Promise<void> | undefined;
   return {
@@ -224,12 +246,14 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
       stopped ??= (async () => {
         stopping = true;
         resources?.stop();
+        lag.stop();
         await heartbeats.stop();
         if ((await consumer.stop(options.drainTimeoutMs ?? 30_000)) === 'timeout') logger.warn('drain timeout: leaving with handlers in flight');
         // Writes the idempotency store missed while it was away: one last try, else say what is left undone.
         if (batches.owedWrites > 0)
           await batches.flushOwed().catch((err: unknown) => logger.warn({ owedWrites: batches.owedWrites, error: (err as Error).message }, 'leaving with idempotency store writes not done'));
         await producer.disconnect();
+        await lagAdmin.disconnect();
         if (!options.stateStore) await stateStore.close(); // only the one it made itself
         logger.info('stopped');
       })();
