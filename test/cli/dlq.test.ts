@@ -147,6 +147,7 @@ describe('mesh dlq', () => {
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/^── .*\.dlq partition \d+ offset \d+, dead-lettered /);
     expect(human.stdout).toContain('kind:          permanent');
+    expect(human.stdout).toMatch(/^trace id: +([0-9a-f]{32}|\(none: the event carried no traceparent\))$/m);
     expect(human.stdout).toMatch(/error: +PermanentError: order [135] has no customer/);
     expect(human.stdout).toMatch(/value \(json\):\n {2}\{\n {4}"n": [135],\n {4}"bad": true\n {2}\}/);
   });

@@ -1,3 +1,5 @@
+import { Header } from '@agentmesh/runtime';
+import { traceIdFromTraceparent } from '@agentmesh/runtime/internal';
 import { isoOrDash } from './common';
 import type { DeadLetter } from './dead-letter';
 import { toJson, type DisplayedValue } from './display-value';
@@ -71,6 +73,7 @@ export function renderDeadLetter(letter: DeadLetter, value: DisplayedValue): str
     `── ${r.topic} partition ${r.partition} offset ${r.offset}, dead-lettered ${isoOrDash(letter.deadLetteredAt)}`,
     `key:           ${letter.key ?? '(none)'}`,
     `event id:      ${letter.eventId}${letter.eventIdDerived ? ' (no mesh-event-id header: derived from the origin, as the worker does)' : ''}`,
+    `trace id:      ${traceIdFromTraceparent(r.headers[Header.traceparent]) ?? '(none: the event carried no traceparent)'}`,
     `origin:        ${o.topic ? `${o.topic} partition ${o.partition} offset ${o.offset}` : '(unknown)'}`,
     `kind:          ${letter.kind}`,
     `error:         ${letter.errorClass || '(unknown)'}: ${letter.errorMessage}`,
