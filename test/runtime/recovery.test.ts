@@ -5,9 +5,10 @@ import { RegistryCodec } from '../../packages/runtime/src/codec/registry-codec';
 import { openCheckpointStore } from '../../packages/runtime/src/checkpoint/open';
 import { openIdempotencyStore } from '../../packages/runtime/src/idempotency/open';
 import { PrometheusWorkerMetrics } from '../../packages/runtime/src/observability/prometheus-metrics';
-import { startPrivateRedis } from '../../packages/runtime/test/support/redis-server';
+import { startPrivateRedis, type PrivateRedis } from '../../packages/runtime/test/support/redis-server';
 import { eventually, uniqueName } from '../support/kafka';
 import { json, quiet, runtimeHarness, valueOf, type RuntimeHarness } from './support';
+import type { IdempotencyStore } from '@agentmesh/runtime';
 
 // What the worker does when its input or its dependencies misbehave.
 
@@ -174,10 +175,7 @@ it('pauses while Redis is down rather than process without dedupe, and catches u
 
 it('does not handle a batch again when the idempotency store goes away after its outputs were sent', async () => {
   const n = names();
-  const redis = await startPrivateRedis();
-  const jsonHarness = await runtimeHarness();
-  const store = openIdempotencyStore({ redisUrl: redis.url, logger: quiet, commandTimeoutMs: 300, connectTimeoutMs: 300 });
-  try {
+  await withPrivateRedis(async ({ redis, harness: jsonHarness, store }) => {
     const calls = new Map<number, number>();
     const worker = await jsonHarness.start(
       defineAgent<{ n: number }>({
@@ -215,12 +213,7 @@ it('does not handle a batch again when the idempotency store goes away after its
     } finally {
       await producer.disconnect();
     }
-  } finally {
-    redis.thaw();
-    await jsonHarness.close();
-    await store.close();
-    await redis.kill();
-  }
+  });
 });
 
 it('pauses consumption while the event loop is over its delay watermark, says so, and resumes when it is not', async () => {
@@ -269,13 +262,10 @@ it('pauses consumption while the event loop is over its delay watermark, says so
 
 it('reports the consumer lag from committed offsets, so it is right while consumption is paused', async () => {
   const n = names();
-  const redis = await startPrivateRedis();
-  const jsonHarness = await runtimeHarness();
-  const store = openIdempotencyStore({ redisUrl: redis.url, logger: quiet, commandTimeoutMs: 300, connectTimeoutMs: 300 });
   const metrics = new PrometheusWorkerMetrics();
   const lagNow = async () =>
     ((await metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'mesh_consumer_lag')?.values ?? []).filter((v) => v.labels.topic === n.input).reduce((sum, v) => sum + Number(v.value), 0);
-  try {
+  await withPrivateRedis(async ({ redis, harness: jsonHarness, store }) => {
     const worker = await jsonHarness.start(defineAgent<{ n: number }>({ name: n.agent, consumes: [n.input], produces: [n.output], handle: (e) => [{ topic: n.output, value: e.value }] }), {
       idempotency: store,
       metrics,
@@ -295,10 +285,20 @@ it('reports the consumer lag from committed offsets, so it is right while consum
     } finally {
       await producer.disconnect();
     }
+  });
+});
+
+/** A JSON harness whose idempotency store is a private Redis the test may freeze or kill (quick timeouts); all closed after. */
+async function withPrivateRedis(run: (parts: { redis: PrivateRedis; harness: RuntimeHarness; store: IdempotencyStore }) => Promise<void>): Promise<void> {
+  const redis = await startPrivateRedis();
+  const harness = await runtimeHarness();
+  const store = openIdempotencyStore({ redisUrl: redis.url, logger: quiet, commandTimeoutMs: 300, connectTimeoutMs: 300 });
+  try {
+    await run({ redis, harness, store });
   } finally {
     redis.thaw();
-    await jsonHarness.close();
+    await harness.close();
     await store.close();
     await redis.kill();
   }
-});
+}

@@ -6,18 +6,11 @@ import { DEFAULT_ENDPOINTS, endpoint } from '../defaults';
 import { parseBrokerList, parsePort, parsePositiveInt, stopOnSignals, UsageError } from '../options';
 import { attachToSupervisor, replicaFromEnv } from '../supervisor/replica';
 import { DEFAULT_RESTART_POLICY } from '../supervisor/restart-policy';
-import { parseReplicas, superviseReplicas } from '../supervisor/supervise';
+import { parseReplicas, superviseReplicas, type ReplicaFlags } from '../supervisor/supervise';
 
-interface RunFlags {
+/** The flags of `mesh run`: what every replica gets, plus --replicas and the supervisor's hidden back-off. */
+interface RunFlags extends ReplicaFlags {
   replicas: number;
-  brokers?: string[];
-  registry?: string;
-  json: boolean;
-  redis?: string;
-  port: number;
-  host: string;
-  sessionTimeout: number;
-  drainTimeout: number;
   /** Hidden: the first restart back-off of the supervisor (tests). */
   restartDelay?: number;
 }
