@@ -8,6 +8,8 @@ import { registerRegistryCommand } from './commands/registry';
 import { registerRunCommand } from './commands/run';
 import { registerSagaCommand } from './commands/saga';
 import { registerStateCommand } from './commands/state';
+import { registerTopicsCommand } from './commands/topics/ls-describe-create';
+import { registerTailCommand } from './commands/topics/tail';
 
 export function buildProgram(): Command {
   const program = new Command('mesh').description('agentmesh: a fault-tolerant, event-driven agent mesh on Kafka').showHelpAfterError('(run with --help for usage)');
@@ -20,5 +22,7 @@ export function buildProgram(): Command {
   registerCoordinatorCommand(program);
   registerSagaCommand(program);
   registerStateCommand(program);
+  registerTopicsCommand(program);
+  registerTailCommand(program);
   return program;
 }

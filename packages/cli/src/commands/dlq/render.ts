@@ -47,7 +47,8 @@ export function deadLetterJson(letter: DeadLetter, value: DisplayedValue): DeadL
   };
 }
 
-function renderValue(value: DisplayedValue): string[] {
+/** A decoded value as text lines (dlq show, tail). */
+export function renderValue(value: DisplayedValue): string[] {
   const note = 'note' in value && value.note ? [`  (${value.note})`] : [];
   switch (value.encoding) {
     case 'null':
