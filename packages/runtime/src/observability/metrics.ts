@@ -8,8 +8,8 @@ export interface WorkerMetrics {
   deadLettered(agent: string, kind: string): void;
   breakerState(agent: string, breaker: string, state: 'closed' | 'open' | 'half-open'): void;
   consumerLag(agent: string, topic: string, partition: number, lag: number): void;
-  /** An event dropped as a duplicate; `replayed`: `mesh dlq replay` sent it (so the replay did not run). */
-  duplicateDropped(agent: string, replayed: boolean): void;
+  /** An event `mesh dlq replay` sent was dropped as a duplicate (so the replay did not run). */
+  replayedDuplicateDropped(agent: string): void;
 }
 
 /** For processes and tests that run a worker without exporting metrics. */
@@ -20,5 +20,5 @@ export class NoopWorkerMetrics implements WorkerMetrics {
   deadLettered(): void {}
   breakerState(): void {}
   consumerLag(): void {}
-  duplicateDropped(): void {}
+  replayedDuplicateDropped(): void {}
 }

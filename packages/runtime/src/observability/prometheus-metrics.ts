@@ -120,7 +120,7 @@ export class PrometheusWorkerMetrics implements WorkerMetrics {
     });
     this.duplicates = new Counter({
       name: WorkerMetricName.duplicates,
-      help: 'Events dropped as duplicates, by whether mesh dlq replay sent them (replay="true": a replay that did not run)',
+      help: 'Events mesh dlq replay sent that were dropped as duplicates (replay="true"): replays that did not run; other duplicates are in mesh_events_total{outcome="duplicate"}',
       labelNames: ['agent', 'replay'],
       registers,
     });
@@ -161,8 +161,8 @@ export class PrometheusWorkerMetrics implements WorkerMetrics {
     this.lag.set({ agent, topic, partition: String(partition) }, Math.max(0, lag));
   }
 
-  duplicateDropped(agent: string, replayed: boolean): void {
-    this.duplicates.inc({ agent, replay: replayed ? 'true' : 'false' });
+  replayedDuplicateDropped(agent: string): void {
+    this.duplicates.inc({ agent, replay: 'true' });
   }
 
   /**

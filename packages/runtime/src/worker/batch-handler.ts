@@ -131,9 +131,12 @@ export class BatchHandler {
         if (batch.repeats[i] || done) {
           results[i] = { kind: 'duplicate' };
           // A replay dropped as a duplicate did not run: count it apart and name it (its completion outlived the replay).
+          // Other duplicates are counted once per batch, in mesh_events_total{outcome="duplicate"}.
           const replayed = replayedDuplicate(record, claim);
-          this.deps.metrics.duplicateDropped(agent.name, replayed !== undefined);
-          if (replayed) this.deps.logger.warn(replayed, REPLAYED_DUPLICATE_MESSAGE);
+          if (replayed) {
+            this.deps.metrics.replayedDuplicateDropped(agent.name);
+            this.deps.logger.warn(replayed, REPLAYED_DUPLICATE_MESSAGE);
+          }
           if (done && ordered && record.key !== null) lines.release(barrierKey(line), record.eventId);
           return;
         }

@@ -129,15 +129,9 @@ async function decide(rec: ConsumedRecord, eventTrace: EventTrace, deps: EventPr
     const outputs = (await eventTrace.aroundHandler(() => deps.deadlines.run((deadline) => ctx.call(current, deadline)))) ?? [];
     deps.metrics.handlerDuration(agent.name, (deps.clock() - started) / 1000, true);
     handled = true;
-    let records: OutgoingRecord[] | Promise<OutgoingRecord[]>;
-    try {
-      records = encodeOutputs(event, outputs, deps);
-      if (records instanceof Promise) records = await records;
-    } catch (error) {
-      // The handler has run: its outputs wait for the registry rather than the event being failed (and run again).
-      if (!(error instanceof SchemaRegistryUnavailableError)) throw error;
-      records = await encodeOnceRegistryAnswers(event, outputs, deps, ctx.logger, error);
-    }
+    // The handler has run: outputs wait for the registry rather than the event being failed (and run again).
+    let records = encodeOrWaitForRegistry(event, outputs, deps, ctx.logger);
+    if (records instanceof Promise) records = await records;
     if (deps.logger.isLevelEnabled('debug')) ctx.logger.debug({ outputs: records.length }, 'processed');
     result = { kind: 'finished', outcome: 'processed', records, checkpointUsed: ctx.checkpointUsed };
   } catch (error) {
@@ -244,6 +238,23 @@ async function encodeRest(prepared: readonly PreparedOutput[], records: Outgoing
   return records;
 }
 
+/**
+ * The outputs encoded (at once when the codec can), or, while the schema registry is away, once it answers
+ * again; any other encoding failure is thrown.
+ */
+function encodeOrWaitForRegistry(event: AgentEvent, outputs: readonly OutputEvent[], deps: EventProcessorDeps, log: Logger, extra?: Headers): OutgoingRecord[] | Promise<OutgoingRecord[]> {
+  const waitIfAway = (error: unknown): Promise<OutgoingRecord[]> => {
+    if (!(error instanceof SchemaRegistryUnavailableError)) throw error;
+    return encodeOnceRegistryAnswers(event, outputs, deps, log, error, extra);
+  };
+  try {
+    const records = encodeOutputs(event, outputs, deps, extra);
+    return records instanceof Promise ? records.catch(waitIfAway) : records;
+  } catch (error) {
+    return waitIfAway(error);
+  }
+}
+
 /** Encodes outputs once the schema registry answers again, pausing consumption meanwhile. */
 async function encodeOnceRegistryAnswers(
   event: AgentEvent,
@@ -300,12 +311,7 @@ async function failureResult(rec: ConsumedRecord, event: AgentEvent | undefined,
     try {
       const outputs = await agent.fallback(event, { kind, reason: decision.reason, error });
       const degradedHeaders = { [Header.degraded]: 'true', [Header.degradedReason]: `${decision.reason}: ${described.message}`.slice(0, 500) };
-      const records = await Promise.resolve()
-        .then(() => encodeOutputs(event, outputs, deps, degradedHeaders))
-        .catch((encodeError: unknown) => {
-          if (!(encodeError instanceof SchemaRegistryUnavailableError)) throw encodeError;
-          return encodeOnceRegistryAnswers(event, outputs, deps, log, encodeError, degradedHeaders);
-        });
+      const records = await encodeOrWaitForRegistry(event, outputs, deps, log, degradedHeaders);
       log.warn({ kind, reason: decision.reason, error: described.message, outputs: records.length }, 'degraded: fallback output emitted');
       return { kind: 'finished', outcome: 'degraded', records };
     } catch (fallbackError) {

@@ -97,12 +97,14 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
   const topics = consumedTopics(agent);
 
   const kafka = createKafkaClient({ clientId: `mesh-${agent.name}`, brokers: options.brokers, ...(options.kafka ? { kafka: options.kafka } : {}) });
+  // One admin client for the process: the topics now, the consumer lag (CommittedLagMonitor) from then on.
   const admin = kafka.admin();
   await admin.connect();
   try {
     await ensureAgentTopics(admin, agent, options.defaultPartitions ?? 3);
-  } finally {
+  } catch (error) {
     await admin.disconnect();
+    throw error;
   }
   const producer = new BatchProducer(() => idempotentProducer(kafka), logger);
   await producer.connect();
@@ -206,10 +208,8 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
   heartbeats.start();
   resources?.start();
   // Lag from the cluster, not from fetches: right while consumption is paused (a fetch-time figure reads 0 then).
-  const lagAdmin = kafka.admin();
-  await lagAdmin.connect();
   const lag = new CommittedLagMonitor({
-    admin: lagAdmin,
+    admin,
     groupId: agent.name,
     assignment: () => assignment,
     everyMs: options.lagEveryMs ?? 5_000,
@@ -253,7 +253,7 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
         if (batches.owedWrites > 0)
           await batches.flushOwed().catch((err: unknown) => logger.warn({ owedWrites: batches.owedWrites, error: (err as Error).message }, 'leaving with idempotency store writes not done'));
         await producer.disconnect();
-        await lagAdmin.disconnect();
+        await admin.disconnect();
         if (!options.stateStore) await stateStore.close(); // only the one it made itself
         logger.info('stopped');
       })();
