@@ -96,7 +96,13 @@ describe('a saga store outage during a rebalance', () => {
     const done = await sagaIn(store, id, ['completed', 'compensated', 'compensation_failed', 'forward_failed'], 20_000);
     expect(done.status).toBe('completed');
     expect(ledger.calls(id)).toEqual(['a', 'b']);
-    await eventually(async () => (await a.readiness()).group!.ok && (await b.readiness()).group!.ok, 'both instances to be ready', 10_000);
+    // Ready, and every partition driven by one of them (the group may rebalance once more after the outage).
+    const owned = () => [...a.ownedPartitions(), ...b.ownedPartitions()].sort((x, y) => x - y).join(',');
+    await eventually(
+      async () => ((await a.readiness()).group!.ok && (await b.readiness()).group!.ok && owned() === '0,1,2,3,4,5' ? true : undefined),
+      'both instances ready, owning every partition',
+      15_000,
+    );
     expect([...a.ownedPartitions(), ...b.ownedPartitions()].sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(await gaugeValue(metricsA, 'mesh_saga_unclaimed_partitions')).toBe(0);
   });

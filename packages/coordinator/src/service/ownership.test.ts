@@ -61,6 +61,20 @@ describe('PartitionOwnership', () => {
     expect(ownership.active().map((f) => f.partition)).toEqual([5]);
   });
 
+  it('forgets a partition whose fence was refused, but not a newer claim of it', async () => {
+    const ownership = new PartitionOwnership();
+    let epoch = 1;
+    const claim = async (p: number) => ({ partition: p, epoch: epoch++ });
+    await ownership.assign([0], { claim });
+    const old = ownership.fenceFor(0)!;
+    await ownership.assign([0], { claim });
+    // A drive begun under the first claim is refused now: the second claim stands.
+    ownership.lost(old);
+    expect(ownership.fenceFor(0)).toEqual({ partition: 0, epoch: 2 });
+    ownership.lost(ownership.fenceFor(0)!);
+    expect(ownership.fenceFor(0)).toBeUndefined();
+  });
+
   it('stops claiming on suspend (a rebalance began) and acts on nothing', async () => {
     const ownership = new PartitionOwnership({ retryDelaysMs: [60_000] });
     const store = flakyStore();

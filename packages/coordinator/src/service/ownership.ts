@@ -118,8 +118,9 @@ export class PartitionOwnership {
   }
 
   /** Another instance claimed the partition after us: forget it until the group gives it back. */
-  lost(partition: number): void {
-    this.fences.delete(partition);
+  lost(fenced: Fence): void {
+    // Only the fence that was refused: a drive begun before a newer claim of the same partition holds an older one.
+    if (this.fences.get(fenced.partition)?.epoch === fenced.epoch) this.fences.delete(fenced.partition);
   }
 
   active(): Fence[] {

@@ -129,7 +129,7 @@ export class SagaDriver {
       if (saved === 'missing') return 'unknown-saga';
       if (saved === 'fenced') {
         logger.warn({ partition: fence.partition, sagaId }, 'fenced: another instance owns the partition now; stopping work on it');
-        ownership.lost(fence.partition);
+        ownership.lost(fence);
         this.stateCache.clear();
         return 'fenced';
       }
