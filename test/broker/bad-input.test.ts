@@ -5,6 +5,7 @@ import { ApiKey } from '../../packages/broker/src/protocol/api-keys';
 import { ErrorCode } from '../../packages/broker/src/protocol/errors';
 import { consumeAll, kafkaFor, startTestBroker, uniqueName } from '../support/kafka';
 import { RawKafkaClient, RawConnectionClosedError } from './support/raw-client';
+import { makeTestCertificates, type TestCertificates } from './support/test-certificates';
 
 // Whatever arrives on the port, the broker answers with the protocol's error or
 // closes that one connection, and keeps serving everyone else.
@@ -18,9 +19,9 @@ beforeAll(async () => {
 afterAll(() => broker.stop());
 
 /** Sends bytes on a fresh socket and resolves when the broker closes it (or after `ms`, with 'open'). */
-function sendAndWatch(bytes: Buffer, ms = 5000): Promise<'closed' | 'open'> {
+function sendAndWatch(bytes: Buffer, ms = 5000, port = broker.port): Promise<'closed' | 'open'> {
   return new Promise((resolve) => {
-    const socket: Socket = connect(broker.port, broker.host, () => socket.write(bytes));
+    const socket: Socket = connect(port, broker.host, () => socket.write(bytes));
     const timer = setTimeout(() => {
       socket.destroy();
       resolve('open');
@@ -129,5 +130,90 @@ describe('bad input on the broker port', () => {
       neighbour.destroy();
     }
     await expect(Promise.reject(new RawConnectionClosedError('x'))).rejects.toBeInstanceOf(RawConnectionClosedError);
+  });
+});
+
+describe('bad input on SASL and TLS listeners', () => {
+  let secured: RunningBroker;
+  let certs: TestCertificates;
+  const listener = (name: string) => secured.listeners.find((l) => l.name === name)!;
+
+  beforeAll(async () => {
+    certs = makeTestCertificates();
+    secured = await startTestBroker({
+      listeners: 'SASL_PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0',
+      tls: { certFile: certs.certFile, keyFile: certs.keyFile },
+      sasl: { users: [{ name: 'alice', password: 'alice-pw' }] },
+      logLevel: 'silent',
+    });
+  });
+
+  afterAll(async () => {
+    await secured?.stop();
+    certs?.remove();
+  });
+
+  const sasl = () => listener('SASL_PLAINTEXT').port;
+  const tls = () => listener('SSL').port;
+
+  async function saslClient(): Promise<RawKafkaClient> {
+    return RawKafkaClient.open(listener('SASL_PLAINTEXT').host, sasl());
+  }
+
+  async function stillServesSasl(): Promise<void> {
+    const kafka = kafkaFor({ address: listener('SASL_PLAINTEXT').address }, { sasl: { mechanism: 'scram-sha-512', username: 'alice', password: 'alice-pw' } });
+    const admin = kafka.admin();
+    await admin.connect();
+    const topic = uniqueName('sasl-alive');
+    await admin.createTopics({ topics: [{ topic }] });
+    expect(await admin.listTopics()).toContain(topic);
+    await admin.disconnect();
+  }
+
+  it('closes on a malformed SaslHandshake and a malformed SaslAuthenticate', async () => {
+    // A mechanism name that promises 50 bytes and brings 3.
+    expect(await sendAndWatch(frame(Buffer.concat([header(ApiKey.SaslHandshake, 1), Buffer.from([0, 50, 65, 66, 67])])), 5000, sasl())).toBe('closed');
+    // A handshake, then a token that promises 1000 bytes and brings 2.
+    const handshake = frame(Buffer.concat([header(ApiKey.SaslHandshake, 1, 1), Buffer.from([0, 5]), Buffer.from('PLAIN')]));
+    const token = frame(Buffer.concat([header(ApiKey.SaslAuthenticate, 1, 2), Buffer.from([0, 0, 3, 232, 1, 2])]));
+    expect(await sendAndWatch(Buffer.concat([handshake, token]), 5000, sasl())).toBe('closed');
+    await stillServesSasl();
+  });
+
+  it('answers SaslAuthenticate before a handshake with ILLEGAL_SASL_STATE, and garbage SCRAM with SASL_AUTHENTICATION_FAILED, then closes', async () => {
+    const early = await saslClient();
+    const r = await early.request(ApiKey.SaslAuthenticate, 1, (w) => w.bytes(Buffer.from('\u0000alice\u0000alice-pw')));
+    expect(r.int16()).toBe(ErrorCode.ILLEGAL_SASL_STATE);
+    await expect(early.request(ApiKey.ApiVersions, 0, () => undefined)).rejects.toBeInstanceOf(RawConnectionClosedError);
+
+    const garbage = await saslClient();
+    expect((await garbage.request(ApiKey.SaslHandshake, 1, (w) => w.string('SCRAM-SHA-256'))).int16()).toBe(ErrorCode.NONE);
+    const refused = await garbage.request(ApiKey.SaslAuthenticate, 1, (w) => w.bytes(randomBytes(64)));
+    expect(refused.int16()).toBe(ErrorCode.SASL_AUTHENTICATION_FAILED);
+    expect(refused.nullableString()).toMatch(/^Authentication failed: malformed client-first message/);
+    await expect(garbage.request(ApiKey.ApiVersions, 0, () => undefined)).rejects.toBeInstanceOf(RawConnectionClosedError);
+    await stillServesSasl();
+  });
+
+  it('closes when a bare token after SaslHandshake v0 is refused', async () => {
+    const handshake = frame(Buffer.concat([header(ApiKey.SaslHandshake, 0), Buffer.from([0, 13]), Buffer.from('SCRAM-SHA-512')]));
+    expect(await sendAndWatch(Buffer.concat([handshake, frame(randomBytes(40))]), 5000, sasl())).toBe('closed');
+    await stillServesSasl();
+  });
+
+  it('closes a connection that sends a request before authenticating', async () => {
+    expect(await sendAndWatch(frame(Buffer.concat([header(ApiKey.Metadata, 1), Buffer.from([255, 255, 255, 255])])), 5000, sasl())).toBe('closed');
+  });
+
+  it('closes on a garbage TLS ClientHello, random bytes and a plaintext request on the TLS port', async () => {
+    const hello = Buffer.concat([Buffer.from([0x16, 0x03, 0x01, 0x00, 0x80, 0x01]), randomBytes(200)]);
+    expect(await sendAndWatch(hello, 5000, tls())).toBe('closed');
+    expect(await sendAndWatch(randomBytes(300), 5000, tls())).toBe('closed');
+    expect(await sendAndWatch(frame(header(ApiKey.ApiVersions, 0)), 5000, tls())).toBe('closed');
+    await stillServesSasl();
+  });
+
+  it('closes at once when a TLS ClientHello reaches a plaintext listener', async () => {
+    expect(await sendAndWatch(Buffer.concat([Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00]), randomBytes(512)]), 2000, sasl())).toBe('closed');
   });
 });

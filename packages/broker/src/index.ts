@@ -1,2 +1,13 @@
-export { startBroker, BrokerListenError } from './broker';
-export type { BrokerOptions, RunningBroker } from './broker';
+export { startBroker, BrokerListenError, BrokerConfigError } from './broker';
+export type { BrokerOptions, RunningBroker, RunningListener } from './broker';
+export type { BrokerTlsOptions, BrokerSaslOptions, BrokerAuthorizerOptions } from './security/broker-security-options';
+export { parseListeners, ListenerConfigError, SECURITY_PROTOCOLS } from './security/listeners';
+export type { ListenerSpec, SecurityProtocol } from './security/listeners';
+export { UsersFileError } from './security/users-file';
+export { SecurityStateError } from './security/security-state';
+export type { ScramUser } from './security/credential-store';
+export type { ScramMechanism } from './security/scram';
+export { SASL_MECHANISMS } from './security/sasl-session';
+export type { SaslMechanism } from './security/sasl-session';
+export { ResourceType, PatternType, AclOperation, AclPermission } from './security/acl';
+export type { AclBinding } from './security/acl';

@@ -11,6 +11,7 @@ import { leaveGroupApi } from '../handlers/13-leave-group';
 import { syncGroupApi } from '../handlers/14-sync-group';
 import { describeGroupsApi } from '../handlers/15-describe-groups';
 import { listGroupsApi } from '../handlers/16-list-groups';
+import { saslHandshakeApi } from '../handlers/17-sasl-handshake';
 import { apiVersionsApi } from '../handlers/18-api-versions';
 import { createTopicsApi } from '../handlers/19-create-topics';
 import { deleteTopicsApi } from '../handlers/20-delete-topics';
@@ -19,9 +20,16 @@ import { addPartitionsToTxnApi } from '../handlers/24-add-partitions-to-txn';
 import { addOffsetsToTxnApi } from '../handlers/25-add-offsets-to-txn';
 import { endTxnApi } from '../handlers/26-end-txn';
 import { txnOffsetCommitApi } from '../handlers/28-txn-offset-commit';
+import { describeAclsApi } from '../handlers/29-describe-acls';
+import { createAclsApi } from '../handlers/30-create-acls';
+import { deleteAclsApi } from '../handlers/31-delete-acls';
 import { describeConfigsApi } from '../handlers/32-describe-configs';
+import { saslAuthenticateApi } from '../handlers/36-sasl-authenticate';
 import { createPartitionsApi } from '../handlers/37-create-partitions';
 import { deleteGroupsApi } from '../handlers/42-delete-groups';
+import { describeUserScramCredentialsApi } from '../handlers/50-describe-user-scram-credentials';
+import { alterUserScramCredentialsApi } from '../handlers/51-alter-user-scram-credentials';
+import { ApiKey } from '../protocol/api-keys';
 import type { AnyApiDefinition } from './types';
 
 /** Every API the broker serves; ApiVersions is answered from this list. Keep it sorted by key. */
@@ -39,6 +47,7 @@ export const ALL_APIS: readonly AnyApiDefinition[] = [
   syncGroupApi,
   describeGroupsApi,
   listGroupsApi,
+  saslHandshakeApi,
   apiVersionsApi,
   createTopicsApi,
   deleteTopicsApi,
@@ -47,9 +56,31 @@ export const ALL_APIS: readonly AnyApiDefinition[] = [
   addOffsetsToTxnApi,
   endTxnApi,
   txnOffsetCommitApi,
+  describeAclsApi,
+  createAclsApi,
+  deleteAclsApi,
   describeConfigsApi,
+  saslAuthenticateApi,
   createPartitionsApi,
   deleteGroupsApi,
+  describeUserScramCredentialsApi,
+  alterUserScramCredentialsApi,
 ].sort((a, b) => a.key - b.key);
 
 export const APIS_BY_KEY: ReadonlyMap<number, AnyApiDefinition> = new Map(ALL_APIS.map((a) => [a.key, a]));
+
+/** APIs that only make sense where SASL is spoken; other listeners neither serve nor advertise them. */
+const SASL_ONLY: ReadonlySet<number> = new Set([ApiKey.SaslHandshake, ApiKey.SaslAuthenticate]);
+
+/** Before authenticating, a SASL listener answers only these. */
+export const PRE_AUTH_APIS: ReadonlySet<number> = new Set([ApiKey.ApiVersions, ApiKey.SaslHandshake, ApiKey.SaslAuthenticate]);
+
+export interface ListenerApis {
+  list: readonly AnyApiDefinition[];
+  byKey: ReadonlyMap<number, AnyApiDefinition>;
+}
+
+export function apisForListener(sasl: boolean): ListenerApis {
+  const list = sasl ? ALL_APIS : ALL_APIS.filter((a) => !SASL_ONLY.has(a.key));
+  return { list, byKey: new Map(list.map((a) => [a.key, a])) };
+}

@@ -3,7 +3,19 @@ import type { GroupCoordinator } from '../groups/coordinator';
 import type { ApiKey } from '../protocol/api-keys';
 import type { Reader } from '../protocol/reader';
 import type { Writer } from '../protocol/writer';
+import type { AclStore } from '../security/acl-store';
+import type { ScramCredentialStore } from '../security/credential-store';
+import type { SaslSession } from '../security/sasl-session';
 import type { Cluster } from '../state/cluster';
+
+/** The broker's security state: SCRAM credentials always; ACLs only when an authorizer is configured. */
+export interface BrokerSecurity {
+  readonly credentials: ScramCredentialStore;
+  /** null: no authorizer, every request is allowed. */
+  readonly acls: AclStore | null;
+  /** Called after ACLs or credentials change, so a broker with a data dir can keep them. */
+  changed(): void;
+}
 
 export interface RequestHeader {
   apiKey: number;
@@ -23,8 +35,11 @@ export interface RequestContext {
   /** Aborts when the connection closes or the broker stops, so long waits end. */
   readonly signal: AbortSignal;
   readonly log: Logger;
-  /** Every API the broker serves (ApiVersions lists them). */
+  /** Every API this listener serves (ApiVersions lists them). */
   readonly apis: readonly AnyApiDefinition[];
+  /** The connection's authentication: who is asking (`sasl.principal`), and the SASL exchange. */
+  readonly sasl: SaslSession;
+  readonly security: BrokerSecurity;
 }
 
 /**
@@ -36,6 +51,8 @@ export interface ApiDefinition<Req, Res> {
   readonly name: string;
   readonly minVersion: number;
   readonly maxVersion: number;
+  /** From this version on, requests use header v2 and responses header v1 (KIP-482 tagged fields). */
+  readonly flexibleFrom?: number;
   decode(r: Reader, version: number): Req;
   encode(w: Writer, res: Res, version: number): void;
   handle(req: Req, ctx: RequestContext): Res | Promise<Res>;

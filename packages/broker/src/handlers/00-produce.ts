@@ -2,6 +2,8 @@ import { defineApi, type RequestContext } from '../api/types';
 import { decodeProduceRequest, encodeProduceResponse, type ProducePartitionResponse, type ProduceRequest, type ProduceResponse } from '../codecs/00-produce';
 import { ApiKey } from '../protocol/api-keys';
 import { ErrorCode } from '../protocol/errors';
+import { mayCreateTopic, topicAllowed } from '../security/access';
+import { AclOperation } from '../security/acl';
 import { splitBatches } from '../protocol/record-batch';
 
 const failed = (index: number, errorCode: number): ProducePartitionResponse => ({ index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 });
@@ -13,7 +15,8 @@ function handleProduce(req: ProduceRequest, ctx: RequestContext): ProduceRespons
   }
   return {
     topics: req.topics.map((t) => {
-      const topic = ctx.cluster.topicOrAutoCreate(t.name, true);
+      if (!topicAllowed(ctx, AclOperation.WRITE, t.name)) return { name: t.name, partitions: t.partitions.map((p) => failed(p.index, ErrorCode.TOPIC_AUTHORIZATION_FAILED)) };
+      const topic = ctx.cluster.topicOrAutoCreate(t.name, ctx.cluster.topics.has(t.name) || mayCreateTopic(ctx, t.name));
       return {
         name: t.name,
         partitions: t.partitions.map((p): ProducePartitionResponse => {

@@ -3,6 +3,8 @@ import { decodeFetchRequest, encodeFetchResponse, type FetchPartitionResponse, t
 import type { Partition } from '../log/partition';
 import { ApiKey } from '../protocol/api-keys';
 import { ErrorCode } from '../protocol/errors';
+import { topicAllowed } from '../security/access';
+import { AclOperation } from '../security/acl';
 
 /** Upper bound on a long poll, whatever the client asks, so a stuck client cannot pin a request forever. */
 const MAX_WAIT_CAP_MS = 30_000;
@@ -12,10 +14,12 @@ function readAll(req: FetchRequest, ctx: RequestContext): { response: FetchRespo
   let bytes = 0;
   const partitions: Partition[] = [];
   const topics = req.topics.map((t) => {
+    const readable = topicAllowed(ctx, AclOperation.READ, t.name);
     const topic = ctx.cluster.topics.get(t.name);
     return {
       name: t.name,
       partitions: t.partitions.map((p): FetchPartitionResponse => {
+        if (!readable) return { index: p.index, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: [] };
         const partition = topic?.partitions[p.index];
         if (!partition) return { index: p.index, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: [] };
         partitions.push(partition);

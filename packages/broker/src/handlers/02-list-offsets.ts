@@ -2,6 +2,8 @@ import { defineApi, type RequestContext } from '../api/types';
 import { decodeListOffsetsRequest, encodeListOffsetsResponse, type ListOffsetsRequest, type ListOffsetsResponse } from '../codecs/02-list-offsets';
 import { ApiKey } from '../protocol/api-keys';
 import { ErrorCode } from '../protocol/errors';
+import { topicAllowed } from '../security/access';
+import { AclOperation } from '../security/acl';
 
 const LATEST = -1;
 const EARLIEST = -2;
@@ -10,9 +12,11 @@ function handleListOffsets(req: ListOffsetsRequest, ctx: RequestContext): ListOf
   return {
     topics: req.topics.map((t) => {
       const topic = ctx.cluster.topics.get(t.name);
+      const visible = topicAllowed(ctx, AclOperation.DESCRIBE, t.name);
       return {
         name: t.name,
         partitions: t.partitions.map((p) => {
+          if (!visible) return { index: p.index, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, timestamp: -1, offset: -1 };
           const partition = topic?.partitions[p.index];
           if (!partition) return { index: p.index, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, timestamp: -1, offset: -1 };
           if (p.timestamp === LATEST) {

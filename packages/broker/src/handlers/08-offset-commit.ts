@@ -3,6 +3,8 @@ import { decodeOffsetCommitRequest, encodeOffsetCommitResponse, type OffsetCommi
 import type { OffsetCommitEntry } from '../groups/coordinator';
 import { ApiKey } from '../protocol/api-keys';
 import { ErrorCode } from '../protocol/errors';
+import { groupAllowed, topicAllowed } from '../security/access';
+import { AclOperation } from '../security/acl';
 
 /** Like Kafka's offset.metadata.max.bytes default. */
 export const MAX_OFFSET_METADATA_CHARS = 4096;
@@ -15,10 +17,15 @@ function handleOffsetCommit(req: OffsetCommitRequest, ctx: RequestContext): Offs
   const errors = new Map<string, ErrorCode>();
   const key = (topic: string, partition: number) => `${partition}:${topic}`;
   const entries: OffsetCommitEntry[] = [];
+  if (!groupAllowed(ctx, AclOperation.READ, req.groupId)) {
+    return { topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ index: p.index, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED })) })) };
+  }
   for (const t of req.topics) {
     const topic = ctx.cluster.topics.get(t.name);
+    const readable = topicAllowed(ctx, AclOperation.READ, t.name);
     for (const p of t.partitions) {
-      if (!topic || p.index < 0 || p.index >= topic.partitions.length) errors.set(key(t.name, p.index), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      if (!readable) errors.set(key(t.name, p.index), ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+      else if (!topic || p.index < 0 || p.index >= topic.partitions.length) errors.set(key(t.name, p.index), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       else if (p.metadata !== null && p.metadata.length > MAX_OFFSET_METADATA_CHARS) errors.set(key(t.name, p.index), ErrorCode.OFFSET_METADATA_TOO_LARGE);
       else entries.push({ topic: t.name, partition: p.index, offset: p.offset, metadata: p.metadata, commitTimestamp: p.commitTimestamp });
     }

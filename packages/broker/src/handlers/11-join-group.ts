@@ -1,9 +1,15 @@
 import { defineApi, type RequestContext } from '../api/types';
 import { decodeJoinGroupRequest, encodeJoinGroupResponse, type JoinGroupRequest, type JoinGroupResponse } from '../codecs/11-join-group';
 import { ApiKey } from '../protocol/api-keys';
+import { ErrorCode } from '../protocol/errors';
+import { groupAllowed } from '../security/access';
+import { AclOperation } from '../security/acl';
 
 /** JoinGroup waits (possibly for the whole rebalance timeout) until the group's next generation forms. */
-function handleJoinGroup(req: JoinGroupRequest, ctx: RequestContext): Promise<JoinGroupResponse> {
+function handleJoinGroup(req: JoinGroupRequest, ctx: RequestContext): JoinGroupResponse | Promise<JoinGroupResponse> {
+  if (!groupAllowed(ctx, AclOperation.READ, req.groupId)) {
+    return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, generationId: -1, protocolName: '', leaderId: '', memberId: req.memberId, members: [] };
+  }
   return ctx.groups.join(
     {
       groupId: req.groupId,

@@ -1,6 +1,9 @@
 import { defineApi } from '../api/types';
 import { decodeHeartbeatRequest, encodeHeartbeatResponse, type HeartbeatRequest, type HeartbeatResponse } from '../codecs/12-heartbeat';
 import { ApiKey } from '../protocol/api-keys';
+import { ErrorCode } from '../protocol/errors';
+import { groupAllowed } from '../security/access';
+import { AclOperation } from '../security/acl';
 
 export const heartbeatApi = defineApi<HeartbeatRequest, HeartbeatResponse>({
   key: ApiKey.Heartbeat,
@@ -9,5 +12,7 @@ export const heartbeatApi = defineApi<HeartbeatRequest, HeartbeatResponse>({
   maxVersion: 3,
   decode: decodeHeartbeatRequest,
   encode: encodeHeartbeatResponse,
-  handle: (req, ctx) => ({ errorCode: ctx.groups.heartbeat(req.groupId, req.generationId, req.memberId) }),
+  handle: (req, ctx) => ({
+    errorCode: groupAllowed(ctx, AclOperation.READ, req.groupId) ? ctx.groups.heartbeat(req.groupId, req.generationId, req.memberId) : ErrorCode.GROUP_AUTHORIZATION_FAILED,
+  }),
 });

@@ -1,6 +1,9 @@
 import { defineApi } from '../api/types';
 import { decodeLeaveGroupRequest, encodeLeaveGroupResponse, type LeaveGroupRequest, type LeaveGroupResponse } from '../codecs/13-leave-group';
 import { ApiKey } from '../protocol/api-keys';
+import { ErrorCode } from '../protocol/errors';
+import { groupAllowed } from '../security/access';
+import { AclOperation } from '../security/acl';
 
 export const leaveGroupApi = defineApi<LeaveGroupRequest, LeaveGroupResponse>({
   key: ApiKey.LeaveGroup,
@@ -9,5 +12,5 @@ export const leaveGroupApi = defineApi<LeaveGroupRequest, LeaveGroupResponse>({
   maxVersion: 1,
   decode: decodeLeaveGroupRequest,
   encode: encodeLeaveGroupResponse,
-  handle: (req, ctx) => ({ errorCode: ctx.groups.leave(req.groupId, req.memberId) }),
+  handle: (req, ctx) => ({ errorCode: groupAllowed(ctx, AclOperation.READ, req.groupId) ? ctx.groups.leave(req.groupId, req.memberId) : ErrorCode.GROUP_AUTHORIZATION_FAILED }),
 });

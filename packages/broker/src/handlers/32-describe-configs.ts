@@ -10,6 +10,8 @@ import {
 } from '../codecs/32-describe-configs';
 import { ApiKey } from '../protocol/api-keys';
 import { ErrorCode } from '../protocol/errors';
+import { clusterAllowed, topicAllowed } from '../security/access';
+import { AclOperation } from '../security/acl';
 import { isDefaultConfig, TOPIC_CONFIGS, topicConfigValue } from '../state/topic-config';
 
 function brokerConfigs(ctx: RequestContext): DescribedConfig[] {
@@ -22,6 +24,12 @@ function handleDescribeConfigs(req: DescribeConfigsRequest, ctx: RequestContext)
   return {
     results: req.resources.map((res) => {
       const wanted = (name: string) => res.keys === null || res.keys.length === 0 || res.keys.includes(name);
+      if (res.type === ResourceType.Broker && !clusterAllowed(ctx, AclOperation.DESCRIBE_CONFIGS)) {
+        return { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'DESCRIBE_CONFIGS on the cluster is not allowed', type: res.type, name: res.name, configs: [] };
+      }
+      if (res.type === ResourceType.Topic && !topicAllowed(ctx, AclOperation.DESCRIBE_CONFIGS, res.name)) {
+        return { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: `DESCRIBE_CONFIGS on topic '${res.name}' is not allowed`, type: res.type, name: res.name, configs: [] };
+      }
       if (res.type === ResourceType.Broker) {
         return { errorCode: ErrorCode.NONE, errorMessage: null, type: res.type, name: res.name, configs: brokerConfigs(ctx).filter((c) => wanted(c.name)) };
       }

@@ -1,6 +1,9 @@
 import { defineApi } from '../api/types';
 import { decodeCreatePartitionsRequest, encodeCreatePartitionsResponse, type CreatePartitionsRequest, type CreatePartitionsResponse } from '../codecs/37-create-partitions';
 import { ApiKey } from '../protocol/api-keys';
+import { ErrorCode } from '../protocol/errors';
+import { topicAllowed } from '../security/access';
+import { AclOperation } from '../security/acl';
 
 export const createPartitionsApi = defineApi<CreatePartitionsRequest, CreatePartitionsResponse>({
   key: ApiKey.CreatePartitions,
@@ -9,5 +12,11 @@ export const createPartitionsApi = defineApi<CreatePartitionsRequest, CreatePart
   maxVersion: 0,
   decode: decodeCreatePartitionsRequest,
   encode: encodeCreatePartitionsResponse,
-  handle: (req, ctx) => ({ topics: req.topics.map((t) => ({ name: t.name, ...ctx.cluster.createPartitions(t.name, t.count, req.validateOnly) })) }),
+  handle: (req, ctx) => ({
+    topics: req.topics.map((t) =>
+      topicAllowed(ctx, AclOperation.ALTER, t.name)
+        ? { name: t.name, ...ctx.cluster.createPartitions(t.name, t.count, req.validateOnly) }
+        : { name: t.name, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: `ALTER on topic '${t.name}' is not allowed` },
+    ),
+  }),
 });

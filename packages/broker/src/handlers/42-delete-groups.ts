@@ -1,6 +1,9 @@
 import { defineApi } from '../api/types';
 import { decodeDeleteGroupsRequest, encodeDeleteGroupsResponse, type DeleteGroupsRequest, type DeleteGroupsResponse } from '../codecs/42-delete-groups';
 import { ApiKey } from '../protocol/api-keys';
+import { ErrorCode } from '../protocol/errors';
+import { groupAllowed } from '../security/access';
+import { AclOperation } from '../security/acl';
 
 export const deleteGroupsApi = defineApi<DeleteGroupsRequest, DeleteGroupsResponse>({
   key: ApiKey.DeleteGroups,
@@ -9,5 +12,7 @@ export const deleteGroupsApi = defineApi<DeleteGroupsRequest, DeleteGroupsRespon
   maxVersion: 1,
   decode: decodeDeleteGroupsRequest,
   encode: encodeDeleteGroupsResponse,
-  handle: (req, ctx) => ({ results: req.groupIds.map((groupId) => ({ groupId, errorCode: ctx.groups.deleteGroup(groupId) })) }),
+  handle: (req, ctx) => ({
+    results: req.groupIds.map((groupId) => ({ groupId, errorCode: groupAllowed(ctx, AclOperation.DELETE, groupId) ? ctx.groups.deleteGroup(groupId) : ErrorCode.GROUP_AUTHORIZATION_FAILED })),
+  }),
 });

@@ -161,6 +161,53 @@ export class Reader {
     return items;
   }
 
+  // Flexible versions (KIP-482): compact lengths are unsigned varints holding length + 1, and every struct ends in tagged fields.
+
+  compactNullableString(): string | null {
+    const len = this.uvarint() - 1;
+    if (len === -1) return null;
+    this.need(len, 'compact string');
+    const s = this.buf.toString('utf8', this.pos, this.pos + len);
+    this.pos += len;
+    return s;
+  }
+
+  compactString(): string {
+    const s = this.compactNullableString();
+    if (s === null) throw new ProtocolDecodeError(`null where a string is required at offset ${this.pos}`);
+    return s;
+  }
+
+  compactBytes(): Buffer {
+    const len = this.uvarint() - 1;
+    if (len === -1) throw new ProtocolDecodeError(`null where bytes are required at offset ${this.pos}`);
+    return this.raw(len);
+  }
+
+  compactNullableArray<T>(readItem: (r: Reader) => T): T[] | null {
+    const len = this.uvarint() - 1;
+    if (len === -1) return null;
+    if (len > this.remaining) throw new ProtocolDecodeError(`array length ${len} exceeds the ${this.remaining} bytes left`);
+    const items = new Array<T>(len);
+    for (let i = 0; i < len; i++) items[i] = readItem(this);
+    return items;
+  }
+
+  compactArray<T>(readItem: (r: Reader) => T): T[] {
+    const items = this.compactNullableArray(readItem);
+    if (items === null) throw new ProtocolDecodeError(`null where an array is required at offset ${this.pos}`);
+    return items;
+  }
+
+  /** Skips a tagged-fields section: the broker knows no tags yet, so all are ignored, as the protocol allows. */
+  taggedFields(): void {
+    const count = this.uvarint();
+    for (let i = 0; i < count; i++) {
+      this.uvarint();
+      this.skip(this.uvarint());
+    }
+  }
+
   skip(n: number): void {
     this.need(n, 'skip');
     this.pos += n;

@@ -116,6 +116,46 @@ export class Writer {
     return items === null ? this.int32(-1) : this.array(items, writeItem);
   }
 
+  /** Unsigned varint, for the lengths of flexible versions. */
+  uvarint(v: number): this {
+    let rest = v;
+    while (rest >= 0x80) {
+      this.int8((((rest & 0x7f) | 0x80) << 24) >> 24);
+      rest = Math.floor(rest / 128);
+    }
+    return this.int8((rest << 24) >> 24);
+  }
+
+  compactString(v: string): this {
+    const len = Buffer.byteLength(v);
+    this.uvarint(len + 1);
+    this.room(len);
+    this.scratch.write(v, this.pos, 'utf8');
+    this.pos += len;
+    this.total += len;
+    return this;
+  }
+
+  compactNullableString(v: string | null): this {
+    return v === null ? this.uvarint(0) : this.compactString(v);
+  }
+
+  compactBytes(v: Buffer): this {
+    this.uvarint(v.length + 1);
+    return this.raw(v);
+  }
+
+  compactArray<T>(items: readonly T[], writeItem: (w: this, item: T) => void): this {
+    this.uvarint(items.length + 1);
+    for (const item of items) writeItem(this, item);
+    return this;
+  }
+
+  /** An empty tagged-fields section. */
+  taggedFields(): this {
+    return this.uvarint(0);
+  }
+
   /** The chunks written so far; the writer must not be used afterwards. */
   finish(): Buffer[] {
     this.flushScratch();

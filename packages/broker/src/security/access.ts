@@ -1,0 +1,22 @@
+import type { RequestContext } from '../api/types';
+import { AclOperation, CLUSTER_RESOURCE, ResourceType } from './acl';
+
+/** With no authorizer configured everything is allowed, as before security existed (zero-config dev). */
+export function allowed(ctx: RequestContext, operation: AclOperation, type: ResourceType, name: string): boolean {
+  const acls = ctx.security.acls;
+  return acls === null || acls.authorize({ principal: ctx.sasl.principal, host: ctx.clientHost }, operation, { type, name }) === 'allowed';
+}
+
+export const clusterAllowed = (ctx: RequestContext, operation: AclOperation): boolean => allowed(ctx, operation, ResourceType.CLUSTER, CLUSTER_RESOURCE);
+
+/** May the requester do `operation` on some resource of `type` (Kafka's authorizeByResourceType)? */
+export function allowedOnAnyOfType(ctx: RequestContext, operation: AclOperation, type: ResourceType): boolean {
+  const acls = ctx.security.acls;
+  return acls === null || acls.authorizeAnyOfType({ principal: ctx.sasl.principal, host: ctx.clientHost }, operation, type) === 'allowed';
+}
+
+export const topicAllowed = (ctx: RequestContext, operation: AclOperation, topic: string): boolean => allowed(ctx, operation, ResourceType.TOPIC, topic);
+export const groupAllowed = (ctx: RequestContext, operation: AclOperation, group: string): boolean => allowed(ctx, operation, ResourceType.GROUP, group);
+
+/** Creating a topic takes CREATE on the cluster or on that topic (Kafka's rule for CreateTopics and auto-creation). */
+export const mayCreateTopic = (ctx: RequestContext, topic: string): boolean => clusterAllowed(ctx, AclOperation.CREATE) || topicAllowed(ctx, AclOperation.CREATE, topic);
