@@ -1,6 +1,7 @@
 import { defineAgent, Header, RedisKeyBarrier, type Agent, type KeyBarrier } from '@agentmesh/runtime';
 import { eventually, uniqueName } from '../support/kafka';
 import { json, quiet, runtimeHarness, valueOf, type RuntimeHarness } from './support';
+import { TEST_REDIS_URL } from '../support/redis';
 
 // Per-key ordering: while an event of a key is in retry, later events of that key wait behind it.
 
@@ -15,7 +16,7 @@ afterAll(async () => {
 });
 
 function redisBarrier(): KeyBarrier {
-  const b = RedisKeyBarrier.connect('redis://127.0.0.1:6379', quiet);
+  const b = RedisKeyBarrier.connect(TEST_REDIS_URL, quiet);
   barriers.push(b);
   return b;
 }

@@ -6,6 +6,7 @@ import type { RunningBroker } from '@agentmesh/broker';
 import { Header } from '@agentmesh/runtime';
 import { eventually, kafkaFor, startTestBroker, uniqueName } from '../support/kafka';
 import { json } from './support';
+import { TEST_REDIS_URL } from '../support/redis';
 
 // Agents as operators run them: `mesh run` processes, stopped by SIGTERM or killed with -9.
 
@@ -33,7 +34,7 @@ interface AgentProcess {
 }
 
 async function runAgent(env: Record<string, string>, extra: string[] = []): Promise<AgentProcess> {
-  const child = spawn(process.execPath, [MESH, 'run', FIXTURE, '--brokers', broker.address, '--json', '--redis', 'redis://127.0.0.1:6379', '--session-timeout', '3000', ...extra], {
+  const child = spawn(process.execPath, [MESH, 'run', FIXTURE, '--brokers', broker.address, '--json', '--redis', TEST_REDIS_URL, '--session-timeout', '3000', ...extra], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -45,7 +46,7 @@ async function runAgent(env: Record<string, string>, extra: string[] = []): Prom
   const exit = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   void exit.then(() => children.delete(child));
   const m = await eventually(
-    () => /ready: .* at (http:\/\/\S+)/.exec(out) ?? (child.exitCode !== null ? Promise.reject(new Error(`mesh run exited: ${err}`)) : undefined),
+    () => /ready: .* at (http:\/\/\S+)/.exec(err) ?? (child.exitCode !== null ? Promise.reject(new Error(`mesh run exited: ${err}`)) : undefined),
     'the agent to be ready',
     30_000,
   );

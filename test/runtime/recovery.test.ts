@@ -9,6 +9,7 @@ import { startPrivateRedis, type PrivateRedis } from '../../packages/runtime/tes
 import { eventually, uniqueName } from '../support/kafka';
 import { json, quiet, runtimeHarness, valueOf, type RuntimeHarness } from './support';
 import type { IdempotencyStore } from '@agentmesh/runtime';
+import { TEST_REDIS_URL } from '../support/redis';
 
 // What the worker does when its input or its dependencies misbehave.
 
@@ -73,7 +74,7 @@ it('resumes a retried handler from its last checkpoint', async () => {
   const n = names();
   await registerOrderSchema(n.input);
   const steps: string[] = [];
-  const checkpoints = openCheckpointStore({ redisUrl: 'redis://127.0.0.1:6379', logger: quiet });
+  const checkpoints = openCheckpointStore({ redisUrl: TEST_REDIS_URL, logger: quiet });
   const jsonHarness = await runtimeHarness();
   try {
     await jsonHarness.start(

@@ -5,6 +5,7 @@ import { startWorker, type Agent, type EventCodec, type IdempotencyStore, type R
 import { JsonCodec } from '../../packages/runtime/src/codec/json-codec';
 import { openIdempotencyStore } from '../../packages/runtime/src/idempotency/open';
 import { kafkaFor, startTestBroker } from '../support/kafka';
+import { TEST_REDIS_URL } from '../support/redis';
 
 export const quiet = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -23,7 +24,7 @@ export interface RuntimeHarness {
 export async function runtimeHarness(codec: EventCodec = new JsonCodec()): Promise<RuntimeHarness> {
   const broker = await startTestBroker({ defaultPartitions: 3 });
   const kafka = kafkaFor(broker);
-  const store = openIdempotencyStore({ redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', logger: quiet });
+  const store = openIdempotencyStore({ redisUrl: TEST_REDIS_URL, logger: quiet });
   const workers: RunningWorker[] = [];
   const watchers: Watcher[] = [];
   return {

@@ -1,20 +1,21 @@
 import { defineAgent, Header, setupTracing, type Tracing } from '@agentmesh/runtime';
 import { traceIdFromTraceparent } from '@agentmesh/runtime/internal';
+import { startTestMesh, type TestMesh } from '@agentmesh/testing';
 import { uniqueName } from '../support/kafka';
-import { json, runtimeHarness, type RuntimeHarness } from './support';
+import { TEST_REDIS_URL } from '../support/redis';
 
 // With no exporter, a worker makes no spans: it passes the incoming traceparent on unchanged, as W3C
 // asks of a participant that does not trace, so a downstream process that does export links its spans
 // to the last span that was exported. An event with no trace starts one.
 
-let h: RuntimeHarness;
+let mesh: TestMesh;
 let tracing: Tracing;
 beforeAll(async () => {
   tracing = setupTracing({ serviceName: 'trace-none-test', exporter: 'none', registerGlobal: false });
-  h = await runtimeHarness();
+  mesh = await startTestMesh({ redis: TEST_REDIS_URL, contracts: false, defaultPartitions: 3 });
 });
 afterAll(async () => {
-  await h.close();
+  await mesh.stop();
   await tracing.shutdown();
 });
 
@@ -22,7 +23,7 @@ it('passes the incoming traceparent and tracestate on unchanged without an expor
   const id = uniqueName('trn');
   const [source, sink] = [`src-${id}`, `sink-${id}`];
   let recording: boolean | undefined;
-  await h.start(
+  await mesh.run(
     defineAgent<{ n: number }>({
       name: `relay-${id}`,
       consumes: [source],
@@ -34,23 +35,14 @@ it('passes the incoming traceparent and tracestate on unchanged without an expor
     }),
     { tracer: tracing.tracer },
   );
-  const out = await h.watch([sink]);
 
   const sampledTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
   const unsampledTrace = '0af7651916cd43dd8448eb211c80319c';
-  const producer = h.kafka.producer();
-  await producer.connect();
-  await producer.send({
-    topic: source,
-    messages: [
-      { key: 'a', value: json({ n: 1 }), headers: { [Header.eventId]: `a-${id}`, [Header.traceparent]: `00-${sampledTrace}-00f067aa0ba902b7-01`, [Header.tracestate]: 'vendor=abc' } },
-      { key: 'b', value: json({ n: 2 }), headers: { [Header.eventId]: `b-${id}`, [Header.traceparent]: `00-${unsampledTrace}-00f067aa0ba902b7-00` } },
-      { key: 'c', value: json({ n: 3 }), headers: { [Header.eventId]: `c-${id}` } },
-    ],
-  });
-  await producer.disconnect();
+  await mesh.publish(source, { n: 1 }, { key: 'a', eventId: `a-${id}`, headers: { [Header.traceparent]: `00-${sampledTrace}-00f067aa0ba902b7-01`, [Header.tracestate]: 'vendor=abc' } });
+  await mesh.publish(source, { n: 2 }, { key: 'b', eventId: `b-${id}`, headers: { [Header.traceparent]: `00-${unsampledTrace}-00f067aa0ba902b7-00` } });
+  await mesh.publish(source, { n: 3 }, { key: 'c', eventId: `c-${id}` });
 
-  const records = await out.until((s) => s.length >= 3, 'the three outputs');
+  const records = await mesh.outputs(sink).waitForCount(3, undefined, { timeoutMs: 30_000 });
   const byKey = new Map(records.map((r) => [String(r.key), r.headers[Header.traceparent]]));
   expect(byKey.get('a')).toBe(`00-${sampledTrace}-00f067aa0ba902b7-01`);
   expect(records.find((r) => String(r.key) === 'a')?.headers[Header.tracestate]).toBe('vendor=abc');

@@ -1,8 +1,10 @@
 // The agent SDK: what a team writes agents with and runs them by. What the other mesh packages
 // share besides is in ./internal (`@agentmesh/runtime/internal`), which is not a public API.
 export { defineAgent } from './agent/define';
-export type { Agent, AgentContext, AgentDefinition, AgentEvent, Breaker, BreakerOptions, FallbackReason, OutputEvent } from './agent/types';
-export { AgentDefinitionError, HandlerTimeoutError, InvalidInputError, InvalidOutputError, OutputTooLargeError, PermanentError } from './failure/errors';
+export type { Agent, AgentContext, AgentDefinition, AgentEvent, AgentInstances, Breaker, BreakerOptions, FallbackReason, OutputAlternative, OutputChecks, OutputEvent } from './agent/types';
+export { DuplicateStepError, StepTimeoutError } from './journal/step-journal';
+export type { StepOptions } from './journal/step-options';
+export { AgentDefinitionError, HandlerTimeoutError, InvalidInputError, InvalidOutputError, InvalidOutputsError, OutputTooLargeError, PermanentError, type FailedOutput } from './failure/errors';
 export type { ErrorClassifier, FailureKind } from './failure/classify';
 export type { RetryPolicy } from './failure/decide';
 export { readFailureEnvelope, type FailureEnvelope, type FailureRecord } from './failure/envelope';
@@ -29,6 +31,12 @@ export type { WorkerMetrics } from './observability/metrics';
 export type { ReadinessCheckResult } from './observability/readiness';
 export { setupTracing, type Tracing, type TracingOptions } from './observability/tracing-setup';
 export { startWorker, type RunningWorker, type WorkerOptions } from './worker/worker';
+export type { Scheduler } from './kafka/timers';
+export { FencedError, type ActiveLeaseStore, type LeaseHolder, type StoreFence } from './activity/lease-store';
+export type { LeaseTiming } from './activity/lease-state';
+export { MemoryActiveLeaseStore } from './activity/memory-lease-store';
+export { RedisActiveLeaseStore, type RedisActiveLeaseStoreOptions } from './activity/redis-lease-store';
+export { DEFAULT_LEASE_TIMING } from './worker/one-active';
 export { DEFAULT_RESOURCE_WATERMARKS, type ResourceWatermarks } from './resilience/resource-watermark';
 export { dlqTopic, retryTopic } from './worker/topics';
 export { runAgent, type RunAgentOptions, type RunningAgent } from './run/run-agent';

@@ -22,4 +22,7 @@ export { createMetricsRegistry } from './observability/prometheus-metrics';
 export { extractTraceContext, injectTraceHeaders, traceIdFromTraceparent } from './observability/propagation';
 export { endSpan, startRootSendSpan } from './observability/spans';
 export { HEARTBEAT_TOPIC, HeartbeatPublisher, type HeartbeatRecord, type WorkerSnapshot } from './worker/heartbeat';
-export { ALERT_RULES, type AlertRule } from './observability/alert-rules';
+export { percentile, type LatencySummary } from './worker/latency-window';
+export type { MeshAlert, MeshAlertState } from './contracts/mesh-contracts.generated';
+export { ALERT_RULES, PROMETHEUS_ALERT_RULES, type AlertRule, type FleetCondition, type FleetMeasure } from './observability/alert-rules';
+export { CONTROL_TOPIC, CONTROL_TOPIC_SPEC, ANY_BREAKER, HANDLER_TARGET, type ControlRecord } from './chaos';

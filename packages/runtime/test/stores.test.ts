@@ -1,6 +1,6 @@
 /**
- * The idempotency and checkpoint stores against the real Redis on
- * 127.0.0.1:6379 (and the in-process stores through the same table), plus
+ * The idempotency and checkpoint stores against the shared Redis ($REDIS_URL, else
+ * 127.0.0.1:6379; and the in-process stores through the same table), plus
  * outages on a private redis-server this file starts, kills and restarts.
  */
 import { randomUUID } from 'node:crypto';
@@ -16,10 +16,11 @@ import type { IdempotencyStore, Outcome } from '../src/idempotency/store';
 import { createRedisConnection } from '../src/redis/connection';
 import { StoreCommandError, StoreUnavailableError } from '../src/redis/errors';
 import { eventually, freePort, startPrivateRedis, type PrivateRedis } from './support/redis-server';
+import { TEST_REDIS_URL } from '../../../test/support/redis';
 
 jest.setTimeout(30_000);
 
-const SHARED_REDIS_URL = 'redis://127.0.0.1:6379';
+const SHARED_REDIS_URL = TEST_REDIS_URL;
 /** Every key this run writes starts with this, so cleanup cannot touch anyone else's. */
 const RUN_PREFIX = `mesh-test:${randomUUID()}`;
 const IDEM_PREFIX = `${RUN_PREFIX}:idem`;

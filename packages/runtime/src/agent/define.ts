@@ -25,8 +25,18 @@ export function defineAgent<In = unknown, Out = unknown>(def: AgentDefinition<In
   if (!Number.isInteger(concurrency) || concurrency < 1) problems.push('concurrency must be a whole number >= 1');
   const ordering = def.ordering ?? 'none';
   if (ordering !== 'none' && ordering !== 'key') problems.push(`ordering must be 'none' or 'key'`);
+  const instances = def.instances ?? 'all-active';
+  if (instances !== 'all-active' && instances !== 'one-active') problems.push(`instances must be 'all-active' or 'one-active'`);
   const critical = def.critical ?? true;
   if (!critical && typeof def.fallback !== 'function') problems.push('a non-critical agent (critical: false) needs a fallback');
+  const alternatives = def.outputs?.alternatives ?? [];
+  if (def.outputs?.validate !== undefined && typeof def.outputs.validate !== 'function') problems.push('outputs.validate must be a function');
+  const altNames = new Set<string>(['handler']);
+  for (const [i, alt] of alternatives.entries()) {
+    if (typeof alt?.name !== 'string' || alt.name.length === 0 || altNames.has(alt.name)) problems.push(`outputs.alternatives[${i}] needs a name of its own (not 'handler')`);
+    else altNames.add(alt.name);
+    if (typeof alt?.handle !== 'function') problems.push(`outputs.alternatives[${i}] needs a handle function`);
+  }
   if (problems.length > 0) throw new AgentDefinitionError(`agent '${def.name}': ${problems.join('; ')}`);
   return Object.freeze({
     name: def.name,
@@ -37,8 +47,10 @@ export function defineAgent<In = unknown, Out = unknown>(def: AgentDefinition<In
     timeoutMs,
     concurrency,
     ordering,
+    instances,
     classify: def.classify,
     breakers: Object.freeze({ ...def.breakers }),
+    outputs: def.outputs ? Object.freeze({ ...def.outputs, alternatives: Object.freeze([...alternatives]) }) : undefined,
     // The worker calls these as methods of the agent, which has every field of the definition (defaults
     // filled in): a `this` in them finds what it would have found on the definition.
     // eslint-disable-next-line @typescript-eslint/unbound-method -- see above

@@ -1,4 +1,6 @@
 import type Redis from 'ioredis';
+import type { StoreFence } from '../activity/lease-store';
+import { FENCE_CHECK_LUA, withFence } from '../activity/store-fence';
 import type { Logger } from 'pino';
 import { LuaScript, RedisSession, createRedisConnection, type RedisConnectionOptions } from '../redis/connection';
 import { StoreCommandError } from '../redis/errors';
@@ -17,9 +19,9 @@ const VERSION_FIELD = /^v:(\d+)$/;
  * encodeCheckpointRecord would (ARGV[2] is the state JSON already encoded as a
  * JSON string literal), drops the version that falls out of the kept window,
  * and restarts the TTL.
- * ARGV: sha256, state literal, keepVersions, ttlMs.
+ * ARGV: sha256, state literal, keepVersions, ttlMs (then the fence's, see FENCE_CHECK_LUA).
  */
-const SAVE_SCRIPT = new LuaScript(`
+const SAVE_SCRIPT = new LuaScript(`${FENCE_CHECK_LUA}
 local version = redis.call('HINCRBY', KEYS[1], '${SEQUENCE_FIELD}', 1)
 local record = '{"version":' .. version .. ',"sha256":"' .. ARGV[1] .. '","state":' .. ARGV[2] .. '}'
 redis.call('HSET', KEYS[1], 'v:' .. version, record)
@@ -74,10 +76,11 @@ export class RedisCheckpointStore implements CheckpointStore {
     return pick.latest;
   }
 
-  async save(agent: string, eventId: string, state: unknown): Promise<number> {
+  async save(agent: string, eventId: string, state: unknown, fence?: StoreFence): Promise<number> {
     const stateJson = serializeCheckpointState(state, this.settings.maxStateBytes);
     const args = [sha256Hex(stateJson), JSON.stringify(stateJson), this.settings.keepVersions, this.settings.ttlMs];
-    const version = await this.call('save', () => SAVE_SCRIPT.run(this.redis, [this.keyOf(agent, eventId)], args));
+    const call = withFence([this.keyOf(agent, eventId)], args, fence);
+    const version = await this.call('save', () => SAVE_SCRIPT.run(this.redis, call.keys, call.args));
     if (typeof version !== 'number') throw new StoreCommandError('checkpoint', 'save: unexpected reply from the save script');
     return version;
   }

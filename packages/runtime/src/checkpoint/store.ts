@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { StoreFence } from '../activity/lease-store';
 import { PermanentError } from '../failure/errors';
 
 /** The newest intact checkpoint of one event. */
@@ -20,8 +21,12 @@ export interface CheckpointStore {
    * so the warning carries its ids), else on the store's own.
    */
   load(agent: string, eventId: string, logger?: Logger): Promise<LoadedCheckpoint | undefined>;
-  /** Stores a new version and returns its number (1, 2, ...); older versions beyond the kept few are dropped. */
-  save(agent: string, eventId: string, state: unknown): Promise<number>;
+  /**
+   * Stores a new version and returns its number (1, 2, ...); older versions beyond the kept few are dropped.
+   * With a fence (an active-passive agent's active instance) the Redis store refuses the write with
+   * FencedError once another instance holds the lease; the memory store has no other instance to fear.
+   */
+  save(agent: string, eventId: string, state: unknown, fence?: StoreFence): Promise<number>;
   /** Drops every version (the event is finished). */
   clear(agent: string, eventId: string): Promise<void>;
   close(): Promise<void>;

@@ -23,7 +23,7 @@ export interface ImmediateCodec extends EventCodec {
   encodeNow(topic: string, value: unknown): Buffer | typeof NOT_READY;
 }
 
-function isImmediate(codec: EventCodec): codec is ImmediateCodec {
+export function isImmediate(codec: EventCodec): codec is ImmediateCodec {
   return typeof (codec as Partial<ImmediateCodec>).decodeNow === 'function' && typeof (codec as Partial<ImmediateCodec>).encodeNow === 'function';
 }
 

@@ -1,6 +1,6 @@
 import { classifyError } from './classify';
 import { DEFAULT_RETRY_POLICY, decideFailure, tierFor, type FailureSituation } from './decide';
-import { HandlerTimeoutError, InvalidInputError, PermanentError } from './errors';
+import { HandlerTimeoutError, InvalidInputError, InvalidOutputError, InvalidOutputsError, PermanentError } from './errors';
 
 const situation = (over: Partial<FailureSituation>): FailureSituation => ({
   kind: 'transient',
@@ -45,6 +45,11 @@ describe('decideFailure', () => {
     expect(decideFailure(situation({ kind: 'permanent' }))).toEqual({ action: 'dead-letter', reason: 'permanent' });
     expect(decideFailure(situation({ kind: 'permanent', canDegrade: true }))).toEqual({ action: 'degrade', reason: 'permanent' });
     expect(decideFailure(situation({ kind: 'invalid-input', canDegrade: true }))).toEqual({ action: 'dead-letter', reason: 'invalid-input' });
+    // Every declared alternative has answered wrongly already: dead-lettered (or degraded), never retried.
+    expect(decideFailure(situation({ kind: 'invalid-output', attempt: 1 }))).toEqual({ action: 'dead-letter', reason: 'invalid-output' });
+    expect(decideFailure(situation({ kind: 'invalid-output', canDegrade: true }))).toEqual({ action: 'degrade', reason: 'invalid-output' });
+    expect(classifyError(new InvalidOutputsError([{ by: 'handler', problem: 'bad label' }]))).toBe('invalid-output');
+    expect(classifyError(new InvalidOutputError('illegal topic'))).toBe('permanent');
   });
 
   it("retries in the attempt's tier, the last reused, with the tier's delay jittered", () => {

@@ -13,7 +13,9 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { delaysMs: [1_000, 10_000, 60_000], maxAttempts: 5, jitter: 0.5 };
 
 export type FailureAction =
-  { action: 'retry'; tier: number; delayMs: number } | { action: 'dead-letter'; reason: 'permanent' | 'invalid-input' | 'exhausted' } | { action: 'degrade'; reason: 'permanent' | 'exhausted' };
+  | { action: 'retry'; tier: number; delayMs: number }
+  | { action: 'dead-letter'; reason: 'permanent' | 'invalid-input' | 'invalid-output' | 'exhausted' }
+  | { action: 'degrade'; reason: 'permanent' | 'invalid-output' | 'exhausted' };
 
 export interface FailureSituation {
   kind: FailureKind;
@@ -39,6 +41,8 @@ export function tierFor(attempt: number, tiers: number): number {
 export function decideFailure(s: FailureSituation): FailureAction {
   if (s.kind === 'invalid-input') return { action: 'dead-letter', reason: 'invalid-input' };
   if (s.kind === 'permanent') return s.canDegrade ? { action: 'degrade', reason: 'permanent' } : { action: 'dead-letter', reason: 'permanent' };
+  // Every declared alternative has had its go: running them all again would give the same answers.
+  if (s.kind === 'invalid-output') return s.canDegrade ? { action: 'degrade', reason: 'invalid-output' } : { action: 'dead-letter', reason: 'invalid-output' };
   if (s.attempt >= s.policy.maxAttempts || s.policy.delaysMs.length === 0) {
     return s.canDegrade ? { action: 'degrade', reason: 'exhausted' } : { action: 'dead-letter', reason: 'exhausted' };
   }

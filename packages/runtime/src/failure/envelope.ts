@@ -9,6 +9,9 @@ export interface FailureRecord {
   errorClass: string;
   message: string;
   agent: string;
+  /** An invalid-output failure's candidates: who made it (`handler` or an alternative's name) and its outputs, cut short. */
+  by?: string;
+  output?: string;
 }
 
 /** Where a failing event came from: the record as the agent first consumed it. */
@@ -96,6 +99,8 @@ export interface FailureHeadersInput {
   now: number;
   /** Set on retry records only. */
   dueAt?: number;
+  /** Entries of this delivery before its own (an invalid-output failure's candidates, one each). */
+  candidates?: readonly FailureRecord[];
 }
 
 /**
@@ -106,7 +111,7 @@ export function buildFailureHeaders(input: FailureHeadersInput): Headers {
   const previous = readFailureEnvelope(input.incoming);
   const origin = previous?.origin.topic ? previous.origin : input.consumedFrom;
   const entry: FailureRecord = { attempt: input.attempt, at: input.now, kind: input.kind, errorClass: input.error.errorClass, message: input.error.message, agent: input.agent };
-  const history = [...(previous?.history ?? []), entry].slice(-MAX_HISTORY);
+  const history = [...(previous?.history ?? []), ...(input.candidates ?? []), entry].slice(-MAX_HISTORY);
   const headers: Headers = { ...input.incoming };
   delete headers[Header.dueAt];
   Object.assign(headers, {

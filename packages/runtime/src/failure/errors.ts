@@ -11,6 +11,26 @@ export class InvalidOutputError extends PermanentError {
   override readonly name: string = 'InvalidOutputError';
 }
 
+/** One candidate output of an agent's validation chain that did not pass: who made it, why not, and what it was. */
+export interface FailedOutput {
+  /** `handler`, or the alternative's name. */
+  by: string;
+  problem: string;
+  /** The candidate outputs as JSON, cut short; absent when the candidate threw instead of answering. */
+  output?: string;
+}
+
+/**
+ * Every candidate output of an agent with declared output checks failed them: the handler's and each
+ * alternative's. The event goes to the DLQ as invalid-output with each candidate in its failure history.
+ */
+export class InvalidOutputsError extends InvalidOutputError {
+  override readonly name: string = 'InvalidOutputsError';
+  constructor(readonly failures: readonly FailedOutput[]) {
+    super(`no valid output: ${failures.map((f) => `${f.by}: ${f.problem}`).join('; ')}`.slice(0, 1_000));
+  }
+}
+
 /** A handler's output is larger than a Kafka record may be: no retry makes it smaller. */
 export class OutputTooLargeError extends PermanentError {
   override readonly name: string = 'OutputTooLargeError';

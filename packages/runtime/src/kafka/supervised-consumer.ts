@@ -1,7 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { restartDelayMs } from './restart-delay';
-import { Timers } from './timers';
+import { Timers, type Scheduler } from './timers';
 
 /**
  * How long the group waits for a silent member (a kill -9, a frozen host) before moving its partitions. Short
@@ -18,6 +18,8 @@ export interface SupervisedConsumerSettings {
   /** Fetch long-poll; also bounds how fast an idle consumer notices new records. Default 100 ms. */
   maxWaitTimeInMs?: number;
   partitionsConsumedConcurrently: number;
+  /** Runs the pause and restart timers; default the real clock (a test kit passes a virtual one). */
+  scheduler?: Scheduler;
 }
 
 /** One fetched batch of one partition, with what a handler may do about it. */
@@ -66,12 +68,16 @@ export interface CheckResult {
 export class SupervisedConsumer {
   private consumer: Consumer | undefined;
   private stopping = false;
+  /** Stopped without waiting on its batches: they no longer keep the member in the group. */
+  private abandoned = false;
   private joinedNow = false;
   private crashedWith: string | undefined;
   private crashesWithoutProgress = 0;
   private pausedReason: string | undefined;
   private pausedUntil = 0;
-  private readonly timers = new Timers();
+  /** Pauses run on the settings' scheduler (virtual time in a test kit); restarts after a crash on real time. */
+  private readonly timers: Timers;
+  private readonly restarts = new Timers();
   private markJoined: () => void = () => undefined;
   /** Resolves the first time the consumer joins its group. */
   readonly joined: Promise<void> = new Promise<void>((resolve) => (this.markJoined = resolve));
@@ -81,7 +87,9 @@ export class SupervisedConsumer {
     private readonly settings: SupervisedConsumerSettings,
     private readonly hooks: SupervisedConsumerHooks,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.timers = new Timers(settings.scheduler);
+  }
 
   async start(): Promise<void> {
     this.consumer = await this.open();
@@ -108,7 +116,7 @@ export class SupervisedConsumer {
    */
   pauseAll(reason: string, ms: number): void {
     if (this.stopping) return;
-    const until = Date.now() + ms;
+    const until = this.timers.now() + ms;
     if (this.pausedReason !== undefined) {
       if (reason === this.pausedReason) this.pausedUntil = Math.max(this.pausedUntil, until);
       return;
@@ -122,7 +130,7 @@ export class SupervisedConsumer {
 
   private resumeAfter(ms: number): void {
     this.timers.after(ms, () => {
-      const left = this.pausedUntil - Date.now();
+      const left = this.pausedUntil - this.timers.now();
       if (left > 0) return this.resumeAfter(left);
       const reason = this.pausedReason;
       this.pausedReason = undefined;
@@ -132,10 +140,16 @@ export class SupervisedConsumer {
     });
   }
 
-  /** Finishes the batches under way (for at most drainTimeoutMs), commits, leaves the group. */
-  async stop(drainTimeoutMs = 30_000): Promise<'drained' | 'timeout'> {
+  /**
+   * Finishes the batches under way (for at most drainTimeoutMs), commits, leaves the group. `abandon`: the
+   * batches under way are no longer this member's to finish (a one-active instance lost its lease), so they
+   * stop heartbeating and a long one cannot hold the member in the group past its session.
+   */
+  async stop(drainTimeoutMs = 30_000, abandon = false): Promise<'drained' | 'timeout'> {
     this.stopping = true;
+    this.abandoned ||= abandon;
     this.timers.clear();
+    this.restarts.clear();
     const consumer = this.consumer;
     if (!consumer) return 'drained';
     let timeout: NodeJS.Timeout | undefined;
@@ -192,7 +206,7 @@ export class SupervisedConsumer {
     this.crashesWithoutProgress += 1;
     const delayMs = restartDelayMs(this.crashesWithoutProgress);
     this.logger.warn({ group: this.settings.groupId, delayMs }, 'restarting the consumer after a crash');
-    this.timers.after(delayMs, () => void this.reopen());
+    this.restarts.after(delayMs, () => void this.reopen());
   }
 
   private async reopen(): Promise<void> {
@@ -220,7 +234,7 @@ export class SupervisedConsumer {
     // eslint-disable-next-line @typescript-eslint/unbound-method
     const { batch, heartbeat, isRunning, isStale, pause, resolveOffset, commitOffsetsIfNecessary } = payload;
     const { topic, partition } = batch;
-    const beat = setInterval(() => void heartbeat().catch(() => undefined), Math.max(500, (this.settings.heartbeatIntervalMs ?? 3_000) / 2));
+    const beat = setInterval(() => void (this.abandoned ? undefined : heartbeat().catch(() => undefined)), Math.max(500, (this.settings.heartbeatIntervalMs ?? 3_000) / 2));
     try {
       await this.hooks.eachBatch({
         topic,

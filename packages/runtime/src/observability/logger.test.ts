@@ -1,4 +1,4 @@
-import { createLogger, eventLogFields, redactSecrets, redactUrl } from './logger';
+import { childWithNewFields, createLogger, eventLogFields, redactSecrets, redactUrl } from './logger';
 
 function capture(level?: string) {
   const lines: Record<string, unknown>[] = [];
@@ -97,5 +97,16 @@ describe('createLogger', () => {
     logger.info('dropped');
     logger.error('kept');
     expect(lines.map((l) => l.msg)).toEqual(['kept']);
+  });
+});
+
+describe('childWithNewFields', () => {
+  it('adds only fields the logger does not bind, so no line has a key twice', () => {
+    const raw: string[] = [];
+    const logger = createLogger({ name: 'test', instance: 'host-1', destination: { write: (line: string) => raw.push(line) } });
+    childWithNewFields(logger, { agent: 'billing', instance: 'host-1-abc' }).info('ready');
+    const keys = [...raw[0]!.matchAll(/"([^"]+)":/g)].map((m) => m[1]);
+    expect(keys.filter((k) => k === 'instance')).toHaveLength(1);
+    expect(JSON.parse(raw[0]!)).toMatchObject({ instance: 'host-1', agent: 'billing', msg: 'ready' });
   });
 });

@@ -69,6 +69,17 @@ export function createLogger(options: CreateLoggerOptions): Logger {
   return logger;
 }
 
+/**
+ * A child logger with those of `fields` the logger does not bind yet. pino writes a field bound
+ * twice (a base `instance`, then a child's) twice in every line, which JSON tools read as one.
+ */
+export function childWithNewFields(logger: Logger, fields: Record<string, unknown>): Logger {
+  const bound = logger.bindings();
+  const added: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) if (!(key in bound)) added[key] = value;
+  return logger.child(added);
+}
+
 function censorValue(value: unknown, path: string[]): unknown {
   const key = path[path.length - 1];
   if (key !== undefined && URL_KEY_SET.has(key) && typeof value === 'string') return redactUrl(value);

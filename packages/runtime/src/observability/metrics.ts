@@ -10,7 +10,12 @@ export interface WorkerMetrics {
   consumerLag(agent: string, topic: string, partition: number, lag: number): void;
   /** An event `mesh dlq replay` sent was dropped as a duplicate (so the replay did not run). */
   replayedDuplicateDropped(agent: string): void;
+  /** An output check of an agent with declared outputs: `by` the handler or an alternative, `result` valid, invalid or error. */
+  outputAttempt(agent: string, by: string, result: OutputAttemptResult): void;
 }
+
+/** What became of one candidate output of an agent's validation chain. */
+export type OutputAttemptResult = 'valid' | 'invalid' | 'error';
 
 /** For processes and tests that run a worker without exporting metrics. */
 export class NoopWorkerMetrics implements WorkerMetrics {
@@ -21,4 +26,5 @@ export class NoopWorkerMetrics implements WorkerMetrics {
   breakerState(): void {}
   consumerLag(): void {}
   replayedDuplicateDropped(): void {}
+  outputAttempt(): void {}
 }

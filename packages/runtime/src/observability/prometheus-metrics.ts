@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { EventOutcomeLabel, WorkerMetrics } from './metrics';
+import type { EventOutcomeLabel, OutputAttemptResult, WorkerMetrics } from './metrics';
 
 /** Every metric agentmesh exports starts with this, so dashboards can select them in one go. */
 export const METRIC_PREFIX = 'mesh_';
@@ -13,6 +13,7 @@ export const WorkerMetricName = {
   breakerState: `${METRIC_PREFIX}breaker_state`,
   consumerLag: `${METRIC_PREFIX}consumer_lag`,
   duplicates: `${METRIC_PREFIX}duplicates_total`,
+  outputAttempts: `${METRIC_PREFIX}output_attempts_total`,
 } as const;
 
 /** Gauge values of `mesh_breaker_state`; ordered so that "higher is worse" in a graph. */
@@ -70,6 +71,7 @@ export class PrometheusWorkerMetrics implements WorkerMetrics {
   private readonly breakers: Gauge<AgentBreakerLabels>;
   private readonly lag: Gauge<AgentPartitionLabels>;
   private readonly duplicates: Counter<'agent' | 'replay'>;
+  private readonly outputAttempts: Counter<'agent' | 'by' | 'result'>;
   /**
    * Bound children of the per-event series: prom-client hashes a label object on every call
    * otherwise, twice per event.
@@ -124,6 +126,12 @@ export class PrometheusWorkerMetrics implements WorkerMetrics {
       labelNames: ['agent', 'replay'],
       registers,
     });
+    this.outputAttempts = new Counter({
+      name: WorkerMetricName.outputAttempts,
+      help: 'Candidate outputs of agents that declare output checks: by the handler or an alternative, valid, invalid or error',
+      labelNames: ['agent', 'by', 'result'],
+      registers,
+    });
   }
 
   eventOutcome(agent: string, outcome: EventOutcomeLabel, count = 1): void {
@@ -163,6 +171,10 @@ export class PrometheusWorkerMetrics implements WorkerMetrics {
 
   replayedDuplicateDropped(agent: string): void {
     this.duplicates.inc({ agent, replay: 'true' });
+  }
+
+  outputAttempt(agent: string, by: string, result: OutputAttemptResult): void {
+    this.outputAttempts.inc({ agent, by, result });
   }
 
   /**

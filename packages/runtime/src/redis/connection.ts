@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import Redis from 'ioredis';
 import type { Logger } from 'pino';
+import { FENCED_REPLY, FencedError } from '../activity/lease-store';
 import { StoreCommandError, StoreConfigError, StoreError, StoreUnavailableError, type StoreName } from './errors';
 
 /**
@@ -149,6 +150,7 @@ export function toStoreError(error: unknown, store: StoreName, operation: string
   if (error instanceof StoreError) return error;
   const message = error instanceof Error ? error.message : String(error);
   const isReply = error instanceof Error && error.name === 'ReplyError';
+  if (isReply && message.startsWith(FENCED_REPLY)) return new FencedError(store, `${operation}: ${message}`);
   if (isReply && !UNAVAILABLE_REPLIES.some((prefix) => message.startsWith(prefix))) {
     return new StoreCommandError(store, `${operation}: redis replied ${message}`, { cause: error });
   }

@@ -1,5 +1,5 @@
 /** Which of the runtime's stores failed, for logs and for the worker's decision to pause. */
-export type StoreName = 'idempotency' | 'checkpoint' | 'ordering' | 'saga' | 'state';
+export type StoreName = 'idempotency' | 'checkpoint' | 'ordering' | 'saga' | 'state' | 'activity' | 'trace';
 
 /** A store operation failed. The worker pauses on StoreUnavailableError rather than process without the store. */
 export abstract class StoreError extends Error {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Agent } from '../agent/types';
 import { AgentDefinitionError } from '../failure/errors';
@@ -8,6 +9,12 @@ function isAgent(value: unknown): value is Agent {
   return typeof v.name === 'string' && typeof v.handle === 'function' && Array.isArray(v.consumes) && typeof v.retry === 'object';
 }
 
+/** Why a module did not load, in one line: Node's "Cannot find module" adds its require stack below the first. */
+export function loadFailure(file: string, err: unknown): string {
+  if (!existsSync(file)) return 'no such file';
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+}
+
 /** Loads an agent module: its default export, an export named `agent`, or (CommonJS) the module itself. */
 export function loadAgentModule(path: string): Agent {
   const file = resolve(path);
@@ -16,7 +23,7 @@ export function loadAgentModule(path: string): Agent {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a module named at run time, loaded synchronously
     mod = require(file) as Record<string, unknown>;
   } catch (err) {
-    throw new AgentDefinitionError(`cannot load agent module ${file}: ${(err as Error).message}`);
+    throw new AgentDefinitionError(`cannot load agent module ${file}: ${loadFailure(file, err)}`);
   }
   const candidate = isAgent(mod) ? mod : (mod.default ?? mod.agent);
   if (!isAgent(candidate)) throw new AgentDefinitionError(`${file} does not export an agent: export default defineAgent({...})`);

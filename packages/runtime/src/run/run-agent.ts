@@ -1,3 +1,4 @@
+import { openActiveLeaseStore } from '../activity/open';
 import type { Logger } from 'pino';
 import { kafkajsPathsStatus } from '@agentmesh/kafkajs-paths';
 import type { Agent } from '../agent/types';
@@ -57,6 +58,7 @@ export async function runAgent(agent: Agent, options: RunAgentOptions): Promise<
   const idempotency = openIdempotencyStore({ redisUrl: options.redisUrl, logger });
   const checkpoints = openCheckpointStore({ redisUrl: options.redisUrl, logger });
   const stateStore = openAgentStateStore({ redisUrl: options.redisUrl, logger });
+  const activeLeases = agent.instances === 'one-active' ? openActiveLeaseStore(options.redisUrl, logger) : undefined;
   const keyBarrier: KeyBarrier = agent.ordering === 'key' && options.redisUrl ? RedisKeyBarrier.connect(options.redisUrl, logger) : new MemoryKeyBarrier();
   const metrics = new PrometheusWorkerMetrics();
   registerRestartsGauge(metrics.registry, agent.name, restarts);
@@ -78,6 +80,7 @@ export async function runAgent(agent: Agent, options: RunAgentOptions): Promise<
           checkpoints,
           stateStore,
           keyBarrier,
+          ...(activeLeases ? { activeLeases } : {}),
           logger,
           metrics,
           tracer,
@@ -102,6 +105,7 @@ export async function runAgent(agent: Agent, options: RunAgentOptions): Promise<
     await checkpoints.close();
     await stateStore.close();
     await keyBarrier.close();
+    await activeLeases?.close();
     await ownTracing?.shutdown();
     throw err;
   }
@@ -120,6 +124,7 @@ export async function runAgent(agent: Agent, options: RunAgentOptions): Promise<
       await checkpoints.close();
       await stateStore.close();
       await keyBarrier.close();
+      await activeLeases?.close();
       await ownTracing?.shutdown();
     },
   };

@@ -1,3 +1,4 @@
+import type { StoreFence } from '../activity/lease-store';
 import type { StoreName } from '../redis/errors';
 import type { NewStateVersion, StoredStateVersion } from './record';
 
@@ -8,8 +9,11 @@ import type { NewStateVersion, StoredStateVersion } from './record';
  */
 export interface StateBackend {
   readonly kind: 'redis' | 'memory';
-  /** Allocates the next version atomically, writes its record (encodeStateRecord's text), drops versions at or below `version - keepVersions`. */
-  append(agent: string, key: string, entry: NewStateVersion, keepVersions: number): Promise<number>;
+  /**
+   * Allocates the next version atomically, writes its record (encodeStateRecord's text), drops versions at or below
+   * `version - keepVersions`. A fenced append is refused (FencedError) once another instance holds the agent's lease.
+   */
+  append(agent: string, key: string, entry: NewStateVersion, keepVersions: number, fence?: StoreFence): Promise<number>;
   /** Every kept version's raw text, in no particular order; empty for a key never saved. */
   readAll(agent: string, key: string): Promise<StoredStateVersion[]>;
   /** One version's raw text, or undefined when it is not kept. */

@@ -1,3 +1,4 @@
+import type { StoreFence } from '../activity/lease-store';
 import { StoreUnavailableError } from '../redis/errors';
 import { STATE_STORE_NAME } from './backend';
 import type { StateVersionInfo } from './record';
@@ -21,8 +22,8 @@ export class LazyAgentStateStore implements AgentStateStore {
     return this.opened !== undefined;
   }
 
-  async save(agent: string, key: string, state: unknown): Promise<SavedState> {
-    return this.store().save(agent, key, state);
+  async save(agent: string, key: string, state: unknown, fence?: StoreFence): Promise<SavedState> {
+    return this.store().save(agent, key, state, fence);
   }
 
   load(agent: string, key: string, options: LoadStateOptions & { version: number }): Promise<LoadedState>;

@@ -1,4 +1,6 @@
 import type Redis from 'ioredis';
+import type { StoreFence } from '../activity/lease-store';
+import { FENCE_CHECK_LUA, withFence } from '../activity/store-fence';
 import type { Logger } from 'pino';
 import { LuaScript, RedisSession, createRedisConnection, type RedisConnectionOptions } from '../redis/connection';
 import { StoreCommandError } from '../redis/errors';
@@ -17,9 +19,9 @@ const SCAN_COUNT = 500;
  * Allocates the next version atomically, writes the record text encodeStateRecord would (ARGV[2] is
  * the state JSON already encoded as a JSON string literal), and drops every version at or below
  * `version - keepVersions`. Never touches a kept version.
- * ARGV: sha256, state literal, savedAt, keepVersions, restoredFrom ('' for a plain save).
+ * ARGV: sha256, state literal, savedAt, keepVersions, restoredFrom ('' for a plain save), then the fence's (FENCE_CHECK_LUA).
  */
-const APPEND_SCRIPT = new LuaScript(`
+const APPEND_SCRIPT = new LuaScript(`${FENCE_CHECK_LUA}
 local version = redis.call('HINCRBY', KEYS[1], '${SEQUENCE_FIELD}', 1)
 local record = '{"version":' .. version .. ',"savedAt":' .. ARGV[3] .. ',"sha256":"' .. ARGV[1] .. '","state":' .. ARGV[2]
 if ARGV[5] ~= '' then
@@ -59,9 +61,10 @@ export class RedisStateBackend implements StateBackend {
     return stateRedisKey(this.keyPrefix, agent, key);
   }
 
-  async append(agent: string, key: string, entry: NewStateVersion, keepVersions: number): Promise<number> {
+  async append(agent: string, key: string, entry: NewStateVersion, keepVersions: number, fence?: StoreFence): Promise<number> {
     const args = [entry.sha256, JSON.stringify(entry.stateJson), entry.savedAt, keepVersions, entry.restoredFrom ?? ''];
-    const version = await this.session.call('save', () => APPEND_SCRIPT.run(this.redis, [this.keyOf(agent, key)], args));
+    const call = withFence([this.keyOf(agent, key)], args, fence);
+    const version = await this.session.call('save', () => APPEND_SCRIPT.run(this.redis, call.keys, call.args));
     if (typeof version !== 'number') throw new StoreCommandError(STATE_STORE_NAME, 'save: unexpected reply from the state save script');
     return version;
   }

@@ -1,3 +1,4 @@
+import type { StoreFence } from '../activity/lease-store';
 import type { Logger } from 'pino';
 import type { SkippedStateVersion } from './errors';
 import type { StateVersionInfo } from './record';
@@ -37,7 +38,7 @@ export interface LoadStateOptions {
 export interface AgentStateStore {
   readonly kind: 'redis' | 'memory';
   /** Saves a new version (1, 2, ... per key) and drops the ones beyond the kept window. AgentStateValueError for state that is not JSON or too large. */
-  save(agent: string, key: string, state: unknown): Promise<SavedState>;
+  save(agent: string, key: string, state: unknown, fence?: StoreFence): Promise<SavedState>;
   /** A given version: AgentStateVersionError when it is not kept or is corrupt. */
   load(agent: string, key: string, options: LoadStateOptions & { version: number }): Promise<LoadedState>;
   /**

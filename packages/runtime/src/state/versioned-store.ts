@@ -1,3 +1,4 @@
+import type { StoreFence } from '../activity/lease-store';
 import type { Logger } from 'pino';
 import type { StateBackend } from './backend';
 import { AgentStateCorruptError, AgentStateVersionError } from './errors';
@@ -19,10 +20,10 @@ export class VersionedAgentStateStore implements AgentStateStore {
     this.settings = resolveAgentStateOptions(options);
   }
 
-  async save(agent: string, key: string, state: unknown): Promise<SavedState> {
+  async save(agent: string, key: string, state: unknown, fence?: StoreFence): Promise<SavedState> {
     assertNames(agent, key);
     const stateJson = serializeState(agent, key, state, this.settings.maxStateBytes);
-    return this.append(agent, key, newStateVersion(stateJson, this.settings.now()));
+    return this.append(agent, key, newStateVersion(stateJson, this.settings.now()), fence);
   }
 
   load(agent: string, key: string, options: LoadStateOptions & { version: number }): Promise<LoadedState>;
@@ -82,8 +83,8 @@ export class VersionedAgentStateStore implements AgentStateStore {
     return checked;
   }
 
-  private async append(agent: string, key: string, entry: NewStateVersion): Promise<SavedState> {
-    const version = await this.backend.append(agent, key, entry, this.settings.keepVersions);
+  private async append(agent: string, key: string, entry: NewStateVersion, fence?: StoreFence): Promise<SavedState> {
+    const version = await this.backend.append(agent, key, entry, this.settings.keepVersions, fence);
     return { version, savedAt: entry.savedAt, sha256: entry.sha256, ...(entry.restoredFrom !== undefined ? { restoredFrom: entry.restoredFrom } : {}) };
   }
 }

@@ -13,6 +13,8 @@ import { runKeyOrdered } from './key-chains';
 import { OwedWrites, type OwedWrite } from './owed-writes';
 import { processEvent, type EventProcessorDeps } from './process-event';
 import { retryTierOf } from './topics';
+import { FencedError } from '../activity/lease-store';
+import type { WriteFence } from '../activity/fenced-stores';
 
 export interface BatchHandlerDeps {
   agent: Agent;
@@ -32,6 +34,8 @@ export interface BatchHandlerDeps {
   parkRecheckMs: number;
   /** Stops all consumption for a while: the idempotency store, or a dependency behind an open breaker, is down. */
   pauseAll(reason: string, ms: number): void;
+  /** A one-active agent's lease: nothing is sent or committed unless this instance is still the active one. */
+  writeFence?: Pick<WriteFence, 'assertLive'> | undefined;
 }
 
 /** How long consumption pauses when the idempotency store cannot be reached. */
@@ -49,6 +53,11 @@ export class BatchHandler {
   readonly counters = new Map<string, number>();
   /** Lag per topic/partition (read from the cluster by the worker), for heartbeats. */
   readonly lagByPartition = new Map<string, number>();
+
+  /** Events being handled now, for heartbeats. */
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
 
   /** Store writes owed by batches whose outputs went out while the store was away. */
   private readonly owed: OwedWrites;
@@ -92,7 +101,15 @@ export class BatchHandler {
     try {
       const results = await this.decide(batch, claims, lines, retryTier !== undefined, scope, held);
       const settled = settleBatch(batch.records, results);
-      const storeError = await this.write(settled, lines);
+      let storeError: Error | undefined;
+      try {
+        storeError = await this.write(settled, lines);
+      } catch (err) {
+        // No longer the active instance: the batch is left, unsent and uncommitted, to the one that is.
+        if (!(err instanceof FencedError)) throw err;
+        this.deps.logger.warn({ topic, partition, records: batch.records.length }, 'not the active instance any more: the batch is left to the active one');
+        return;
+      }
       this.count(settled);
       // Committed even when the store missed its writes: the outputs are out, and a batch fetched again after a
       // crash (when what this process owes the store is gone) would be handled again. Not when key lines were
@@ -165,6 +182,7 @@ export class BatchHandler {
    */
   private async write(settled: SettledBatch, lines: BatchKeyLines): Promise<Error | undefined> {
     const { agent, store, checkpoints } = this.deps;
+    this.deps.writeFence?.assertLive();
     await this.deps.producer.send(settled.outgoing);
     const writes: OwedWrite[] = [];
     if (settled.completions.length > 0) {

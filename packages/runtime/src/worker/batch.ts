@@ -1,3 +1,4 @@
+import { journalId } from '../journal/journal-record';
 import type { KafkaMessage } from 'kafkajs';
 import { Header, headersToStrings, type Headers } from '../events/headers';
 import { deriveEventId } from '../events/ids';
@@ -84,7 +85,7 @@ export interface SettledBatch {
   outgoing: OutgoingRecord[];
   /** Finished events to mark done. */
   completions: Array<{ eventId: string; outcome: Outcome }>;
-  /** Finished events whose handler touched ctx.checkpoint: their step state can go. */
+  /** Checkpoint ids of finished events that can go: the event's own (it touched ctx.checkpoint) and its step journal (ctx.step). */
   checkpointed: string[];
   /** Events sent to a retry tier: their leases are given up. */
   retried: string[];
@@ -108,6 +109,7 @@ export function settleBatch(records: readonly ConsumedRecord[], results: readonl
       for (const r of result.records) outgoing.push(r);
       completions.push({ eventId: records[i]!.eventId, outcome: result.outcome });
       if (result.checkpointUsed) checkpointed.push(records[i]!.eventId);
+      if (result.stepsUsed) checkpointed.push(journalId(records[i]!.eventId));
     } else if (result.kind === 'retry') {
       for (const r of result.records) outgoing.push(r);
       retried.push(records[i]!.eventId);

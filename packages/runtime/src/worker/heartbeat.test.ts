@@ -2,7 +2,7 @@ import pino from 'pino';
 import type { EventCodec } from '../codec/codec';
 import { EncodeError } from '../codec/errors';
 import type { BatchProducer } from '../kafka/batch-producer';
-import { buildHeartbeat, HeartbeatPublisher, lacksStoreField, statusOf, type HeartbeatRecord, type WorkerSnapshot } from './heartbeat';
+import { buildHeartbeat, HeartbeatPublisher, lackedNewerFields, lacksStoreField, statusOf, type HeartbeatRecord, type WorkerSnapshot } from './heartbeat';
 
 const snapshot = (over: Partial<WorkerSnapshot> = {}): WorkerSnapshot => ({
   joined: true,
@@ -44,8 +44,31 @@ describe('heartbeats', () => {
       topics: ['in', 'a.retry.0'],
       counters: { processed: 10 },
       idempotencyStore: null,
+      kind: 'agent',
+      group: 'a',
+      partitions: [
+        { topic: 'in', partition: 0, lag: 4 },
+        { topic: 'in', partition: 1, lag: 0 },
+        { topic: 'in', partition: 2, lag: 0 },
+      ],
+      inFlight: null,
+      breakers: {},
+      latencyP50Ms: null,
+      latencyP99Ms: null,
+      role: null,
+      fencingToken: null,
     });
     expect(buildHeartbeat({ agent: 'a', instanceId: 'i', host: 'h', pid: 7, version: null, topics: [] }, snapshot(), 1000, 'redis:1234').idempotencyStore).toBe('redis:1234');
+  });
+
+  it('carry what the fleet model needs, and an active-passive side when the worker has one', () => {
+    const hb = buildHeartbeat(
+      { agent: 'mesh-coordinator', instanceId: 'i', host: 'h', pid: 7, version: null, topics: ['saga.replies'], kind: 'coordinator', group: 'mesh-coordinator' },
+      snapshot({ inFlight: 3, breakers: { erp: 'open' }, latency: { p50Ms: 4, p99Ms: 90 }, role: 'standby', fencingToken: 12, lagByPartition: new Map([['saga/replies.x/2', 7]]) }),
+      1000,
+    );
+    expect(hb).toMatchObject({ kind: 'coordinator', group: 'mesh-coordinator', inFlight: 3, breakers: { erp: 'open' }, latencyP50Ms: 4, latencyP99Ms: 90, role: 'standby', fencingToken: 12 });
+    expect(hb.partitions).toEqual([{ topic: 'saga/replies.x', partition: 2, lag: 7 }]);
   });
 });
 
@@ -117,6 +140,45 @@ describe('HeartbeatPublisher', () => {
     // Refused on the first heartbeat only; the clock moves 30 s per heartbeat.
     const { encoded } = await publish(4, { refuseStoreField: () => calls++ === 0, storeIdentity: async () => 'redis:one', clock: () => (now += 10_000) });
     expect(encoded.map((h) => h.idempotencyStore ?? '-')).toEqual(['-', '-', '-', 'redis:one', 'redis:one']);
+  });
+
+  it('go out without whichever newer fields an older registered contract lacks, keeping the store field it has', async () => {
+    const encoded: Array<Record<string, unknown>> = [];
+    const warnings: string[] = [];
+    const newer = ['kind', 'group', 'partitions', 'inFlight', 'breakers', 'latencyP50Ms', 'latencyP99Ms', 'role', 'fencingToken'];
+    const codec: EventCodec = {
+      encode: async (topic, value) => {
+        const extra = newer.filter((f) => f in (value as object));
+        if (extra.length > 0)
+          throw new EncodeError(
+            topic,
+            extra.map((field) => ({ field, expected: 'no such field', got: 'x', message: `field '${field}' is not in schema AgentHeartbeat` })),
+          );
+        encoded.push(value as Record<string, unknown>);
+        return Buffer.from('{}');
+      },
+      decode: async () => undefined,
+    };
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push((JSON.parse(line) as { msg: string }).msg) });
+    const publisher = new HeartbeatPublisher({
+      identity,
+      everyMs: 60_000,
+      codec,
+      producer: { send: async () => undefined } as unknown as BatchProducer,
+      logger,
+      clock: () => 1,
+      snapshot,
+      storeIdentity: async () => 'redis:one',
+    });
+    publisher.start();
+    await publisher.stop();
+    expect(encoded.length).toBeGreaterThan(0);
+    for (const h of encoded) {
+      expect(h.idempotencyStore).toBe('redis:one');
+      for (const f of newer) expect(h).not.toHaveProperty(f);
+    }
+    expect(warnings).toEqual([expect.stringMatching(/older than this agent.*mesh status/)]);
+    expect(lackedNewerFields(new EncodeError('mesh.heartbeats', [{ field: 'pid', expected: 'x', got: 'y', message: 'z' }]))).toBeUndefined();
   });
 
   it('tell a refused store field from other encoding problems', () => {

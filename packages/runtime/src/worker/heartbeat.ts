@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { EventCodec } from '../codec/codec';
 import { EncodeError } from '../codec/errors';
 import type { BatchProducer } from '../kafka/batch-producer';
-import type { AgentHeartbeat, AgentStatus } from '../contracts/mesh-contracts.generated';
+import type { AgentHeartbeat, AgentStatus, OwnedPartition } from '../contracts/mesh-contracts.generated';
+import type { LatencySummary } from './latency-window';
 
 /** The topic every agent process announces itself on. */
 export const HEARTBEAT_TOPIC = 'mesh.heartbeats';
@@ -19,6 +20,16 @@ export interface WorkerSnapshot {
   lagByPartition: ReadonlyMap<string, number>;
   openBreakers: string[];
   counters: ReadonlyMap<string, number>;
+  /** Handler calls running now. */
+  inFlight?: number;
+  /** Every breaker's state by name. */
+  breakers?: Readonly<Record<string, string>>;
+  /** Handler durations since the last heartbeat; undefined when none ran. */
+  latency?: LatencySummary;
+  /** An active-passive agent's side; absent for other agents. */
+  role?: 'active' | 'standby';
+  /** The fencing token an active-passive agent holds. */
+  fencingToken?: number;
 }
 
 export interface Identity {
@@ -28,6 +39,10 @@ export interface Identity {
   pid: number;
   version: string | null;
   topics: readonly string[];
+  /** What sends the heartbeat; default agent. */
+  kind?: 'agent' | 'coordinator';
+  /** The consumer group it consumes as; default the agent's name. */
+  group?: string;
 }
 
 export function statusOf(s: WorkerSnapshot): AgentStatus {
@@ -54,14 +69,45 @@ export function buildHeartbeat(id: Identity, s: WorkerSnapshot, now: number, ide
     topics: [...id.topics],
     counters: Object.fromEntries(s.counters),
     idempotencyStore,
+    kind: id.kind ?? 'agent',
+    group: id.group ?? id.agent,
+    partitions: ownedPartitions(s.lagByPartition),
+    inFlight: s.inFlight ?? null,
+    breakers: { ...s.breakers },
+    latencyP50Ms: s.latency?.p50Ms ?? null,
+    latencyP99Ms: s.latency?.p99Ms ?? null,
+    role: s.role ?? null,
+    fencingToken: s.fencingToken ?? null,
   };
 }
 
-/** The heartbeat's field newest in its contract; a registry that still holds the contract before it cannot encode it. */
+/** `topic/partition` keys (a topic may hold slashes, the partition never does) as records, in a stable order. */
+function ownedPartitions(lagByPartition: ReadonlyMap<string, number>): OwnedPartition[] {
+  const owned: OwnedPartition[] = [];
+  for (const [key, lag] of lagByPartition) {
+    const cut = key.lastIndexOf('/');
+    const partition = Number(key.slice(cut + 1));
+    if (cut <= 0 || !Number.isInteger(partition)) continue;
+    owned.push({ topic: key.slice(0, cut), partition, lag: Math.max(0, lag) });
+  }
+  return owned.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+}
+
+/** The heartbeat's store field; a registry that still holds the contract before it cannot encode it. */
 const STORE_FIELD = 'idempotencyStore';
+
+/** Fields added to the contract after its first version (each with a default): a registry holding an older version lacks some. */
+const NEWER_FIELDS: ReadonlySet<string> = new Set([STORE_FIELD, 'kind', 'group', 'partitions', 'inFlight', 'breakers', 'latencyP50Ms', 'latencyP99Ms', 'role', 'fencingToken']);
 
 /** How long heartbeats keep the older contract's shape before trying the full one again. */
 const OLDER_CONTRACT_RECHECK_MS = 60_000;
+
+/** The newer fields the registered contract lacks, when that is all `error` says; undefined for any other problem. */
+export function lackedNewerFields(error: unknown): string[] | undefined {
+  if (!(error instanceof EncodeError) || error.problems.length === 0) return undefined;
+  const fields = error.problems.map((p) => p.field);
+  return fields.every((f) => NEWER_FIELDS.has(f)) ? [...new Set(fields)] : undefined;
+}
 
 /** True when `error` says the registered contract lacks the store field, and only that. */
 export function lacksStoreField(error: unknown): boolean {
@@ -90,6 +136,8 @@ export class HeartbeatPublisher {
   /** When the registry last refused the store field: heartbeats go out in the older contract's shape for a while. */
   private olderContractAt: number | undefined;
   private warnedOlderContract = false;
+  /** The fields the registered contract lacked when it last refused one. */
+  private lacked: readonly string[] = [];
 
   constructor(private readonly options: HeartbeatPublisherOptions) {}
 
@@ -131,15 +179,16 @@ export class HeartbeatPublisher {
   }
 
   /**
-   * Encodes with the topic's contract. A registry that still holds the contract from before the store
-   * field refuses it: the heartbeat then goes out without it (operators keep seeing the agent), and the
-   * agent says once that `mesh dlq replay` cannot check its store until the contracts are registered.
+   * Encodes with the topic's contract. A registry that still holds an older version of the contract refuses the
+   * fields added since: the heartbeat then goes out without them (operators keep seeing the agent), and the agent
+   * says once what is missing (without the store field `mesh dlq replay` cannot check its store).
    */
   private async encode(heartbeat: HeartbeatRecord): Promise<Buffer> {
     const { codec, logger, clock } = this.options;
-    const older = (): Omit<HeartbeatRecord, typeof STORE_FIELD> => {
-      const { idempotencyStore: _omitted, ...rest } = heartbeat;
-      return rest;
+    const older = (): Partial<HeartbeatRecord> => {
+      const trimmed: Partial<HeartbeatRecord> = { ...heartbeat };
+      for (const field of this.lacked) delete trimmed[field as keyof HeartbeatRecord];
+      return trimmed;
     };
     // The full shape is tried again now and then: the contracts may have been registered since.
     if (this.olderContractAt !== undefined && clock() - this.olderContractAt < OLDER_CONTRACT_RECHECK_MS) return codec.encode(HEARTBEAT_TOPIC, older());
@@ -148,11 +197,15 @@ export class HeartbeatPublisher {
       this.olderContractAt = undefined;
       return value;
     } catch (error) {
-      if (!lacksStoreField(error)) throw error;
+      const lacked = lackedNewerFields(error);
+      if (!lacked) throw error;
+      this.lacked = lacked;
       if (!this.warnedOlderContract)
         logger.warn(
-          { topic: HEARTBEAT_TOPIC },
-          "the registered heartbeat contract predates 'idempotencyStore': heartbeats go out without the store's identity, so `mesh dlq replay` cannot check the store (register the contracts in schemas/ to fix)",
+          { topic: HEARTBEAT_TOPIC, missing: lacked },
+          lacked.includes(STORE_FIELD)
+            ? "the registered heartbeat contract predates 'idempotencyStore': heartbeats go out without the store's identity, so `mesh dlq replay` cannot check the store (register the contracts in schemas/ to fix)"
+            : 'the registered heartbeat contract is older than this agent: heartbeats go out without its newer fields, so `mesh status` shows less (register the contracts in schemas/ to fix)',
         );
       this.warnedOlderContract = true;
       this.olderContractAt = clock();

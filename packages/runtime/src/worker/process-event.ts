@@ -1,19 +1,22 @@
 import type { Logger } from 'pino';
 import type { Span } from '@opentelemetry/api';
-import type { Agent, AgentContext, AgentEvent, Breaker, OutputEvent } from '../agent/types';
+import type { Agent, AgentContext, AgentEvent, Breaker, OutputAlternative, OutputChecks, OutputEvent } from '../agent/types';
+import { InvalidOutputsError, OutputTooLargeError, type FailedOutput } from '../failure/errors';
+import { firstValidOutputs } from '../validation/output-chain';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeSoon, encodeSoon, type EventCodec } from '../codec/codec';
 import { SchemaRegistryUnavailableError } from '../codec/errors';
 import { backoffDelayMs } from '../resilience/backoff';
 import { checkpointHandle, type CheckpointHandle } from '../checkpoint/handle';
+import { StepJournal } from '../journal/step-journal';
+import type { StepOptions } from '../journal/step-options';
 import type { CheckpointStore } from '../checkpoint/store';
 import { agentStateHandle, type AgentStateHandle } from '../state/handle';
 import type { AgentStateStore } from '../state/store';
 import { Header, type Headers } from '../events/headers';
 import { classifyError } from '../failure/classify';
-import { OutputTooLargeError } from '../failure/errors';
 import { decideFailure } from '../failure/decide';
-import { buildFailureHeaders, describeError, type EventOrigin } from '../failure/envelope';
+import { buildFailureHeaders, describeError, type EventOrigin, type FailureRecord } from '../failure/envelope';
 import type { Outcome } from '../idempotency/store';
 import type { BreakerRegistry } from '../resilience/breakers';
 import type { DeadlineQueue, DeadlineSignal } from '../resilience/deadline';
@@ -22,6 +25,8 @@ import { prepareOutputs, type PreparedOutput } from './outputs';
 import { dlqTopic, retryTopic } from './topics';
 import { recordBytes } from '../kafka/record-size';
 import type { EventTrace, EventTracing } from './event-trace';
+import type { ChaosFaults } from '../chaos/faults';
+import { chaosBreaker } from '../chaos/wrappers';
 
 /** Kafka's default message.max.bytes is 1 MiB per record batch; a record must leave room for the batch's framing. */
 export const MAX_OUTPUT_RECORD_BYTES = 1_000_000;
@@ -40,7 +45,7 @@ export type EventResult =
    * Finished (processed, degraded or dead-lettered): produce `records`, then mark done. `checkpointUsed`: the
    * handler touched ctx.checkpoint in this attempt, so step state may exist to clear (most handlers never do).
    */
-  | { kind: 'finished'; outcome: Outcome; records: OutgoingRecord[]; checkpointUsed?: boolean }
+  | { kind: 'finished'; outcome: Outcome; records: OutgoingRecord[]; checkpointUsed?: boolean; stepsUsed?: boolean }
   /** Sent to a retry tier: produce `records`, then give up the lease. */
   | { kind: 'retry'; records: OutgoingRecord[] }
   /** Not decided (a breaker is open): leave it unconsumed and pause. */
@@ -79,6 +84,8 @@ export interface EventProcessorDeps {
    * readiness says why, while the event in hand waits for it instead of failing.
    */
   dependencyAway?(reason: string, retryInMs: number): void;
+  /** Faults put in force by chaos commands (chaos/), only when chaos is enabled for the worker. */
+  chaos?: ChaosFaults;
 }
 
 /** Waits between tries of an output's encoding while the schema registry is away. */
@@ -130,10 +137,10 @@ async function decide(rec: ConsumedRecord, eventTrace: EventTrace, deps: EventPr
     deps.metrics.handlerDuration(agent.name, (deps.clock() - started) / 1000, true);
     handled = true;
     // The handler has run: outputs wait for the registry rather than the event being failed (and run again).
-    let records = encodeOrWaitForRegistry(event, outputs, deps, ctx.logger);
+    let records = agent.outputs ? await checkedOutputs(current, outputs, agent.outputs, ctx, deps) : encodeOrWaitForRegistry(event, outputs, deps, ctx.logger);
     if (records instanceof Promise) records = await records;
     if (deps.logger.isLevelEnabled('debug')) ctx.logger.debug({ outputs: records.length }, 'processed');
-    result = { kind: 'finished', outcome: 'processed', records, checkpointUsed: ctx.checkpointUsed };
+    result = { kind: 'finished', outcome: 'processed', records, checkpointUsed: ctx.checkpointUsed, stepsUsed: ctx.stepsUsed };
   } catch (error) {
     // A handler call that failed counts as one; an output that failed after it (too large, say) does not again.
     if (event && !handled) deps.metrics.handlerDuration(agent.name, (deps.clock() - started) / 1000, false);
@@ -153,7 +160,7 @@ async function failed(rec: ConsumedRecord, event: AgentEvent | undefined, error:
   // The registry is away, not the event at fault: it waits, unconsumed, without a retry counted against it.
   if (!handled && error instanceof SchemaRegistryUnavailableError) return { kind: 'hold', retryAfterMs: REGISTRY_HOLD_MS, reason: `schema registry unreachable: ${error.message}` };
   const result = await failureResult(rec, event, error, deps, ctx.logger);
-  return result.kind === 'finished' ? { ...result, checkpointUsed: ctx.checkpointUsed } : result;
+  return result.kind === 'finished' ? { ...result, checkpointUsed: ctx.checkpointUsed, stepsUsed: ctx.stepsUsed } : result;
 }
 
 /**
@@ -168,6 +175,8 @@ class EventContext implements AgentContext {
   checkpointUsed = false;
   private deadline: DeadlineSignal | undefined;
   private child: Logger | undefined;
+  // In an object of its own: a participant's ctx derived from this one (Object.create) shares it.
+  private readonly steps: { journal?: StepJournal } = {};
 
   constructor(
     private readonly rec: ConsumedRecord,
@@ -179,9 +188,16 @@ class EventContext implements AgentContext {
     this.attempt = rec.attempt;
   }
 
+  /** An alternative of the agent's output chain, under a deadline of its own. */
+  async callAlternative(alternative: OutputAlternative, event: AgentEvent, failed: readonly FailedOutput[], deadline: DeadlineSignal): Promise<OutputEvent[]> {
+    this.deadline = deadline;
+    return (await alternative.handle(event, this, failed)) ?? [];
+  }
+
   call(event: AgentEvent, deadline: DeadlineSignal): ReturnType<Agent['handle']> {
     this.deadline = deadline;
-    return this.deps.agent.handle(event, this);
+    const fault = this.deps.chaos?.beforeCall({ kind: 'handler' }, deadline.signal);
+    return fault ? fault.then(() => this.deps.agent.handle(event, this)) : this.deps.agent.handle(event, this);
   }
 
   get signal(): AbortSignal {
@@ -205,17 +221,44 @@ class EventContext implements AgentContext {
     return checkpointHandle(this.deps.checkpoints, this.agent, this.eventId, this.logger);
   }
 
+  /** The handler asked for a journaled step in this attempt, so a journal may exist to clear. */
+  get stepsUsed(): boolean {
+    return this.steps.journal?.used ?? false;
+  }
+
+  step<T>(name: string, fn: (signal: AbortSignal) => Promise<T> | T, options?: StepOptions): Promise<T> {
+    this.steps.journal ??= new StepJournal({
+      store: this.deps.checkpoints,
+      agent: this.agent,
+      eventId: this.eventId,
+      logger: () => this.logger,
+      signal: () => this.signal,
+      random: this.deps.random,
+    });
+    return this.steps.journal.run(name, fn, options);
+  }
+
   get state(): AgentStateHandle {
     return agentStateHandle(this.deps.stateStore, this.agent, this.logger);
   }
 
   breaker(name: string): Breaker {
-    return this.deps.breakers.forCall(name, this.signal);
+    const breaker = this.deps.breakers.forCall(name, this.signal);
+    return this.deps.chaos ? chaosBreaker(breaker, name, this.deps.chaos) : breaker;
   }
 
   encode(topic: string, value: unknown): Promise<Buffer> {
     return this.deps.codec.encode(topic, value);
   }
+}
+
+/** The handler's outputs if they pass the agent's declared checks, else the first alternative's that do (validation/output-chain.ts). */
+function checkedOutputs(event: AgentEvent, outputs: readonly OutputEvent[], checks: OutputChecks, ctx: EventContext, deps: EventProcessorDeps): Promise<OutgoingRecord[]> {
+  return firstValidOutputs(outputs, checks, event, {
+    encode: async (candidate) => encodeOrWaitForRegistry(event, candidate, deps, ctx.logger),
+    run: (alternative, failed) => deps.deadlines.run((deadline) => ctx.callAlternative(alternative, event, failed, deadline)),
+    count: (by, result) => deps.metrics.outputAttempt(deps.agent.name, by, result),
+  });
 }
 
 /** The outputs encoded: at once when the codec can, else (a schema still to fetch) from the first that cannot. */
@@ -289,6 +332,20 @@ function checkedRecord(output: PreparedOutput, value: Buffer): OutgoingRecord {
   return record;
 }
 
+/** One history entry per candidate output that failed the agent's checks, with what it answered. */
+function candidateRecords(error: InvalidOutputsError, attempt: number, agent: string, at: number): FailureRecord[] {
+  return error.failures.map((f) => ({
+    attempt,
+    at,
+    kind: 'invalid-output',
+    errorClass: 'InvalidOutput',
+    message: f.problem.slice(0, 500),
+    agent,
+    by: f.by,
+    ...(f.output !== undefined ? { output: f.output } : {}),
+  }));
+}
+
 async function failureResult(rec: ConsumedRecord, event: AgentEvent | undefined, error: unknown, deps: EventProcessorDeps, log: Logger): Promise<EventResult> {
   const { agent } = deps;
   const kind = classifyError(error, agent.classify);
@@ -297,7 +354,8 @@ async function failureResult(rec: ConsumedRecord, event: AgentEvent | undefined,
   const now = deps.clock();
   const described = describeError(error);
   const consumedFrom: EventOrigin = { topic: rec.topic, partition: rec.partition, offset: rec.offset, timestamp: rec.timestamp };
-  const base = { incoming: rec.headers, agent: agent.name, attempt: rec.attempt, kind, error: described, consumedFrom, now };
+  const candidates = error instanceof InvalidOutputsError ? candidateRecords(error, rec.attempt, agent.name, now) : undefined;
+  const base = { incoming: rec.headers, agent: agent.name, attempt: rec.attempt, kind, error: described, consumedFrom, now, ...(candidates ? { candidates } : {}) };
 
   if (decision.action === 'retry') {
     const dueAt = now + decision.delayMs;

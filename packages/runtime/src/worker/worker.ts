@@ -10,6 +10,7 @@ import type { CheckpointStore } from '../checkpoint/store';
 import { MemoryCheckpointStore } from '../checkpoint/memory-checkpoint-store';
 import { defaultAgentStateStore } from '../state/open';
 import type { AgentStateStore } from '../state/store';
+import { childWithNewFields } from '../observability/logger';
 import { NoopWorkerMetrics, type WorkerMetrics } from '../observability/metrics';
 import type { ReadinessCheckResult } from '../observability/readiness';
 import { BreakerRegistry } from '../resilience/breakers';
@@ -19,12 +20,22 @@ import { parkRecheckMs } from '../ordering/park';
 import { BatchProducer } from '../kafka/batch-producer';
 import { createKafkaClient, idempotentProducer } from '../kafka/client';
 import { SupervisedConsumer } from '../kafka/supervised-consumer';
+import type { Scheduler } from '../kafka/timers';
+import { ConsumerSlot } from '../kafka/consumer-slot';
+import type { ActiveLease } from '../activity/active-lease';
+import { FencedAgentStateStore, FencedCheckpointStore } from '../activity/fenced-stores';
+import type { LeaseTiming } from '../activity/lease-state';
+import type { ActiveLeaseStore } from '../activity/lease-store';
+import { defaultActiveLeaseStore } from '../activity/open';
+import { leaseTiming, oneActiveLease, oneActiveSessionTimeoutMs } from './one-active';
 import { eventTracing } from './event-trace';
 import { BatchHandler } from './batch-handler';
 import { HeartbeatPublisher } from './heartbeat';
+import { LatencyWindow, recordingLatency } from './latency-window';
 import { CommittedLagMonitor } from '../kafka/committed-lag';
 import { DEFAULT_RESOURCE_WATERMARKS, ResourceMonitor, type ResourceWatermarks } from '../resilience/resource-watermark';
 import { consumedTopics, ensureAgentTopics } from './topics';
+import { ChaosControl, ChaosCounter, ChaosFaults, chaosCodec, chaosStore } from '../chaos';
 
 export interface WorkerOptions {
   brokers: string[];
@@ -44,6 +55,11 @@ export interface WorkerOptions {
   tracer?: Tracer;
   clock?: () => number;
   random?: () => number;
+  /**
+   * Runs the consumer's pauses (a retry tier's record not due yet, a dependency away); default real time. A test
+   * passes a virtual clock here and as `clock`, so retry tiers minutes apart pass as soon as it advances.
+   */
+  scheduler?: Scheduler;
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
   /** How long stop() waits for in-flight handlers before giving up. Default 30 s. */
@@ -69,6 +85,15 @@ export interface WorkerOptions {
   lagEveryMs?: number;
   /** Process-level counters added to every heartbeat's counters (a supervised process's restarts). */
   processCounters?: () => ReadonlyMap<string, number>;
+  /**
+   * Chaos commands on mesh.control (chaos/): true obeys them, false refuses each one and logs it, absent
+   * does not listen. `mesh run` listens always and obeys with --chaos.
+   */
+  chaos?: boolean;
+  /** Where a one-active agent's instances keep their lease; default Redis ($REDIS_URL) when `idempotency` is Redis, else in-process. */
+  activeLeases?: ActiveLeaseStore;
+  /** A one-active agent's lease timing; default DEFAULT_LEASE_TIMING. */
+  leaseTiming?: Partial<LeaseTiming>;
   kafka?: Partial<KafkaConfig>;
 }
 
@@ -91,8 +116,10 @@ export interface RunningWorker {
  */
 export async function startWorker(agent: Agent, options: WorkerOptions): Promise<RunningWorker> {
   const instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  const logger = (options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' })).child({ agent: agent.name, instance: instanceId });
-  const metrics = options.metrics ?? new NoopWorkerMetrics();
+  const logger = childWithNewFields(options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' }), { agent: agent.name, instance: instanceId });
+  // Handler durations also feed the heartbeat's p50/p99 of each interval.
+  const latency = new LatencyWindow();
+  const metrics = recordingLatency(options.metrics ?? new NoopWorkerMetrics(), latency);
   const clock = options.clock ?? Date.now;
   const topics = consumedTopics(agent);
 
@@ -108,42 +135,63 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
   }
   const producer = new BatchProducer(() => idempotentProducer(kafka), logger);
   await producer.connect();
+  // Faults of chaos commands reach the events' codec, store, breakers and handler only when chaos is enabled.
+  const faults = options.chaos ? new ChaosFaults(clock) : undefined;
 
   const breakers = new BreakerRegistry(agent.breakers, {
-    onOpen: (name, retryAfterMs) => logger.warn({ breaker: name, retryAfterMs }, 'breaker opened'),
+    onOpen: (name, retryAfterMs) => {
+      logger.warn({ breaker: name, retryAfterMs }, 'breaker opened');
+      faults?.noteAll(ChaosCounter.breakersOpened);
+    },
     onStateChange: (name, state) => metrics.breakerState(agent.name, name, state),
   });
-  const checkpoints = options.checkpoints ?? new MemoryCheckpointStore(logger);
-  const stateStore = options.stateStore ?? defaultAgentStateStore(options.idempotency, logger);
+  const ownStateStore = options.stateStore ?? defaultAgentStateStore(options.idempotency, logger);
+  // A one-active agent: its lease decides when this instance consumes, and fences every write it makes.
+  const oneActive = agent.instances === 'one-active' ? { timing: leaseTiming(options.leaseTiming), leases: options.activeLeases ?? defaultActiveLeaseStore(options.idempotency, logger) } : undefined;
+  let lease: ActiveLease | undefined;
+  const fence = { assertLive: () => lease?.assertLive(), fence: () => lease?.fence() };
+  const checkpoints = oneActive ? new FencedCheckpointStore(options.checkpoints ?? new MemoryCheckpointStore(logger), fence) : (options.checkpoints ?? new MemoryCheckpointStore(logger));
+  const stateStore = oneActive ? new FencedAgentStateStore(ownStateStore, fence) : ownStateStore;
   let assignedPartitions = 0;
   let assignment: Record<string, number[]> = {};
-  const consumer: SupervisedConsumer = new SupervisedConsumer(
-    kafka,
-    {
-      groupId: agent.name,
-      topics,
-      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 4,
-      ...(options.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: options.sessionTimeoutMs } : {}),
-      ...(options.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),
-      ...(options.maxWaitTimeInMs !== undefined ? { maxWaitTimeInMs: options.maxWaitTimeInMs } : {}),
-    },
-    {
-      eachBatch: (scope) => batches.handle(scope),
-      onJoin: (joined) => {
-        assignedPartitions = Object.values(joined).reduce((n, parts) => n + parts.length, 0);
-        assignment = joined;
-        batches.lagByPartition.clear();
-        logger.info('joined group');
-      },
-      // The crash may have come from the producer (an idempotent one out of sequence): start it clean too.
-      onRestart: () => producer.renew(),
-    },
-    logger,
+  const consumer = new ConsumerSlot(
+    () =>
+      new SupervisedConsumer(
+        kafka,
+        {
+          groupId: agent.name,
+          topics,
+          partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 4,
+          ...(oneActive
+            ? { sessionTimeoutMs: oneActiveSessionTimeoutMs(oneActive.timing, options.sessionTimeoutMs) }
+            : options.sessionTimeoutMs !== undefined
+              ? { sessionTimeoutMs: options.sessionTimeoutMs }
+              : {}),
+          ...(options.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),
+          ...(options.maxWaitTimeInMs !== undefined ? { maxWaitTimeInMs: options.maxWaitTimeInMs } : {}),
+          ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+        },
+        {
+          eachBatch: (scope) => batches.handle(scope),
+          onJoin: (joined) => {
+            assignedPartitions = Object.values(joined).reduce((n, parts) => n + parts.length, 0);
+            assignment = joined;
+            batches.lagByPartition.clear();
+            logger.info('joined group');
+          },
+          // The crash may have come from the producer (an idempotent one out of sequence): start it clean too.
+          onRestart: () => producer.renew(),
+        },
+        logger,
+      ),
   );
   const batches = new BatchHandler({
     agent,
-    instanceId,
-    store: options.idempotency,
+    // One-active instances claim events under one name: the instance taking over picks up the events its
+    // fenced predecessor held at once, instead of waiting out their leases.
+    instanceId: oneActive ? `${agent.name}/active` : instanceId,
+    writeFence: oneActive ? fence : undefined,
+    store: faults ? chaosStore(options.idempotency, faults) : options.idempotency,
     producer,
     checkpoints,
     keyBarrier: options.keyBarrier ?? new MemoryKeyBarrier(),
@@ -159,7 +207,8 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
     events: {
       dependencyAway: (reason, ms) => consumer.pauseAll(reason, ms),
       agent,
-      codec: options.codec,
+      codec: faults ? chaosCodec(options.codec, faults) : options.codec,
+      chaos: faults,
       breakers,
       metrics,
       logger,
@@ -182,7 +231,8 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
     clock,
     storeIdentity: () => options.idempotency.identity(),
     snapshot: () => ({
-      joined: consumer.isJoined(),
+      // A standby is ready to take over, out of the group on purpose.
+      joined: consumer.isJoined() || (lease?.decidedYet === true && lease.role === 'standby'),
       stopping,
       pausedFor: consumer.pausedFor(),
       assignedPartitions,
@@ -191,6 +241,11 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
         .filter(([, state]) => state === 'open')
         .map(([name]) => name),
       counters: options.processCounters ? new Map([...batches.counters, ...options.processCounters()]) : batches.counters,
+      inFlight: batches.inFlightCount,
+      breakers: breakers.states(),
+      latency: latency.drain(),
+      ...(lease ? { role: lease.role } : {}),
+      ...(lease?.token !== undefined ? { fencingToken: lease.token } : {}),
     }),
   });
 
@@ -204,7 +259,10 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
       })
     : undefined;
 
-  await consumer.start();
+  if (oneActive) {
+    lease = oneActiveLease({ agent, instanceId, store: oneActive.leases, timing: oneActive.timing, slot: consumer, drainTimeoutMs: options.drainTimeoutMs ?? 30_000, logger });
+    lease.start();
+  } else await consumer.start();
   heartbeats.start();
   resources?.start();
   // Lag from the cluster, not from fetches: right while consumption is paused (a fetch-time figure reads 0 then).
@@ -222,18 +280,37 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
     },
   });
   lag.start();
+  const chaos =
+    options.chaos === undefined
+      ? undefined
+      : new ChaosControl({
+          agent: agent.name,
+          instanceId,
+          enabled: options.chaos,
+          kafka,
+          codec: options.codec,
+          producer,
+          logger,
+          clock,
+          faults: faults ?? new ChaosFaults(clock),
+          pause: (reason, ms) => consumer.pauseAll(reason, ms),
+        });
+  // In the background: the worker consumes whether or not its chaos listener could start.
+  void chaos?.start().catch((err: unknown) => logger.warn({ error: (err as Error).message }, 'chaos: cannot listen on mesh.control'));
 
   let stopped: Promise<void> | undefined;
   return {
     agent: agent.name,
     instanceId,
-    joined: consumer.joined,
+    // A standby has joined the mesh once it knows another instance is active.
+    joined: lease ? lease.decided.then((role) => (role === 'active' ? consumer.joined : undefined)) : consumer.joined,
     async readiness() {
       const paused = consumer.pausedFor();
       const checks: Record<string, ReadinessCheckResult> = {
         group: consumer.groupCheck(),
         consumption: paused ? { ok: false, detail: `paused: ${paused}` } : { ok: true },
       };
+      if (lease) checks.activity = { ok: true, detail: lease.role === 'active' ? `active instance (fencing token ${lease.token})` : 'standby instance' };
       try {
         await options.idempotency.ping();
         checks.idempotency = { ok: true };
@@ -247,14 +324,18 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
         stopping = true;
         resources?.stop();
         lag.stop();
+        // Not waiting for a listener still connecting: its stop() ends it wherever it is.
+        await chaos?.stop();
         await heartbeats.stop();
-        if ((await consumer.stop(options.drainTimeoutMs ?? 30_000)) === 'timeout') logger.warn('drain timeout: leaving with handlers in flight');
+        if (lease) await lease.stop();
+        else if ((await consumer.stop(options.drainTimeoutMs ?? 30_000)) === 'timeout') logger.warn('drain timeout: leaving with handlers in flight');
         // Writes the idempotency store missed while it was away: one last try, else say what is left undone.
         if (batches.owedWrites > 0)
           await batches.flushOwed().catch((err: unknown) => logger.warn({ owedWrites: batches.owedWrites, error: (err as Error).message }, 'leaving with idempotency store writes not done'));
         await producer.disconnect();
         await admin.disconnect();
-        if (!options.stateStore) await stateStore.close(); // only the one it made itself
+        if (!options.stateStore) await ownStateStore.close(); // only the ones it made itself
+        if (oneActive && !options.activeLeases) await oneActive.leases.close();
         logger.info('stopped');
       })();
       return stopped;

@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { resolve } from 'node:path';
+import Redis from 'ioredis';
+import type { Kafka } from 'kafkajs';
+import type { RunningBroker } from '@agentmesh/broker';
+import { consumeAll, kafkaFor, startTestBroker, uniqueName } from '../support/kafka';
+import { MESH } from '../support/mesh-cli';
+import { TEST_REDIS_URL } from '../support/redis';
+
+// ctx.step under kill -9: a handler of three journaled steps is killed during step 3; the agent started again
+// does not run steps 1 and 2 again (the ledger the steps write proves it), and step 3 takes effect once.
+
+const FIXTURE = resolve(__dirname, 'fixtures/three-step-agent.js');
+let broker: RunningBroker;
+let kafka: Kafka;
+let redis: Redis;
+const children = new Set<ChildProcess>();
+
+beforeAll(async () => {
+  broker = await startTestBroker();
+  kafka = kafkaFor(broker);
+  redis = new Redis(TEST_REDIS_URL);
+});
+afterAll(async () => {
+  for (const c of children) c.kill('SIGKILL');
+  redis.disconnect();
+  await broker.stop();
+});
+
+/** A `mesh run` of the fixture; resolves its output once `line` appears on stdout (bounded). */
+function runAgentProcess(env: Record<string, string>): { child: ChildProcess; printed(line: string, timeoutMs?: number): Promise<void> } {
+  const child = spawn(process.execPath, [MESH, 'run', FIXTURE, '--brokers', broker.address, '--json', '--redis', TEST_REDIS_URL], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  return {
+    child,
+    printed: (line, timeoutMs = 30_000) =>
+      new Promise((resolvePromise, reject) => {
+        const timer = setTimeout(() => reject(new Error(`'${line}' not printed within ${timeoutMs} ms; output: ${out.slice(-2000)}`)), timeoutMs);
+        const check = () => {
+          if (!out.includes(line)) return;
+          clearTimeout(timer);
+          child.stdout!.off('data', check);
+          resolvePromise();
+        };
+        child.stdout!.on('data', check);
+        check();
+      }),
+  };
+}
+
+describe('journaled steps (ctx.step)', () => {
+  it('after kill -9 during step 3, steps 1 and 2 are not run again and step 3 takes effect once', async () => {
+    const id = uniqueName('steps');
+    const env = { AGENT_NAME: `agent-${id}`, AGENT_IN: `in-${id}`, AGENT_OUT: `out-${id}`, LEDGER_REDIS: TEST_REDIS_URL, LEDGER_PREFIX: `ledger-${id}` };
+    const producer = kafka.producer();
+    await producer.connect();
+
+    const first = runAgentProcess({ ...env, STEP3_MS: '60000' });
+    await producer.send({ topic: env.AGENT_IN, messages: [{ key: 'doc-1', value: JSON.stringify({ id: 'doc-1' }) }] });
+    await first.printed('in step 3 doc-1');
+    first.child.kill('SIGKILL');
+    await once(first.child, 'exit');
+
+    const second = runAgentProcess({ ...env, STEP3_MS: '10' });
+    const consumer = kafka.consumer({ groupId: uniqueName('reader') });
+    await consumer.connect();
+    const [output] = await consumeAll(consumer, env.AGENT_OUT, 1, 60_000);
+    await consumer.disconnect();
+    await producer.disconnect();
+    expect(JSON.parse(output!.value!.toString())).toEqual({ id: 'doc-1', summary: '3 words', postedAs: 'doc-1-posted' });
+
+    const ledger = async (what: string) => Number((await redis.get(`${env.LEDGER_PREFIX}:${what}:doc-1`)) ?? 0);
+    expect({ extract: await ledger('extract'), summarize: await ledger('summarize'), postStarted: await ledger('post-started'), postEffect: await ledger('post-effect') }).toEqual({
+      extract: 1,
+      summarize: 1,
+      postStarted: 2,
+      postEffect: 1,
+    });
+    second.child.kill('SIGTERM');
+    await once(second.child, 'exit');
+    // The event is finished: its journal was cleared, not left to expire.
+    expect(await redis.keys(`mesh:ckpt:{${env.AGENT_NAME}}:*`)).toEqual([]);
+  }, 120_000);
+});
