@@ -3,6 +3,7 @@ import { RegistryCodec } from '@agentmesh/runtime';
 import { loadContracts, registerContracts, startSchemaRegistry, type RunningSchemaRegistry } from '@agentmesh/schema-registry';
 import { eventually, uniqueName } from '../support/kafka';
 import { quiet, runtimeHarness, type RuntimeHarness } from '../runtime/support';
+import { TEST_REDIS_URL } from '../support/redis';
 
 // The coordinator writes a saga's state first and its records (commands, audit, stuck notices) after: when a record
 // cannot be built because the schema registry is away, it must be built and sent later, not lost.
@@ -17,7 +18,7 @@ describe('coordinator while the schema registry is away', () => {
     // Kafka-backed, so a restart on the same port keeps the schema ids.
     registry = await startSchemaRegistry({ port: 0, brokers: [h.broker.address] });
     await registerContracts(registry.url, loadContracts());
-    store = SagaStore.connect('redis://127.0.0.1:6379', quiet, { keyPrefix: `${uniqueName('registry-outage')}:` });
+    store = SagaStore.connect(TEST_REDIS_URL, quiet, { keyPrefix: `${uniqueName('registry-outage')}:` });
   });
   afterAll(async () => {
     release();

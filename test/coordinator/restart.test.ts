@@ -2,6 +2,7 @@ import { defineSaga, sagaParticipant, startCoordinator, SagaStore, type RunningC
 import { JsonCodec } from '@agentmesh/runtime';
 import { eventually, uniqueName } from '../support/kafka';
 import { quiet, runtimeHarness, type RuntimeHarness } from '../runtime/support';
+import { TEST_REDIS_URL } from '../support/redis';
 
 // Deadlines are timers in Redis, not in a process: a coordinator that stops while a step is awaited, and a new one
 // that starts later, must still time the step out and compensate.
@@ -12,7 +13,7 @@ describe('a coordinator restart', () => {
   const running: RunningCoordinator[] = [];
   beforeAll(async () => {
     h = await runtimeHarness();
-    store = SagaStore.connect('redis://127.0.0.1:6379', quiet, { keyPrefix: `${uniqueName('restart')}:` });
+    store = SagaStore.connect(TEST_REDIS_URL, quiet, { keyPrefix: `${uniqueName('restart')}:` });
   });
   afterAll(async () => {
     release();

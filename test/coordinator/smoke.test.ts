@@ -2,6 +2,7 @@ import { defineSaga, sagaParticipant, startCoordinator, SagaStore, PermanentErro
 import { JsonCodec } from '@agentmesh/runtime';
 import { eventually, uniqueName } from '../support/kafka';
 import { quiet, runtimeHarness, type RuntimeHarness } from '../runtime/support';
+import { TEST_REDIS_URL } from '../support/redis';
 
 describe('coordinator smoke', () => {
   let h: RuntimeHarness;
@@ -9,7 +10,7 @@ describe('coordinator smoke', () => {
   let coordinator: RunningCoordinator | undefined;
   beforeAll(async () => {
     h = await runtimeHarness();
-    store = SagaStore.connect('redis://127.0.0.1:6379', quiet, { keyPrefix: `${uniqueName('test')}:` });
+    store = SagaStore.connect(TEST_REDIS_URL, quiet, { keyPrefix: `${uniqueName('test')}:` });
   });
   afterAll(async () => {
     await coordinator?.stop();

@@ -2,10 +2,11 @@ import { defineSaga, SagaStore } from './imports';
 import { newSagaState } from '../../packages/coordinator/src/saga/create';
 import { uniqueName } from '../support/kafka';
 import { quiet } from '../runtime/support';
+import { TEST_REDIS_URL } from '../support/redis';
 
 // `mesh saga ls` and the tests read sagas through the status indexes while sagas move between them.
 describe('SagaStore.list', () => {
-  const store = SagaStore.connect('redis://127.0.0.1:6379', quiet, { keyPrefix: `${uniqueName('list')}:` });
+  const store = SagaStore.connect(TEST_REDIS_URL, quiet, { keyPrefix: `${uniqueName('list')}:` });
   afterAll(() => store.close());
 
   it('lists a saga met in two status indexes once, with its current status, and only under the statuses asked for', async () => {

@@ -22,9 +22,10 @@ import {
 import { homePartitionOf } from '../../packages/coordinator/src/service/home-partition';
 import { eventually, uniqueName } from '../support/kafka';
 import { quiet, runtimeHarness, type RuntimeHarness, type Seen, type Watcher } from '../runtime/support';
+import { TEST_REDIS_URL } from '../support/redis';
 
 export { quiet, homePartitionOf };
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const REDIS_URL = TEST_REDIS_URL;
 export const SAGA_REPLY_PARTITIONS = 6;
 
 // ---------------------------------------------------------------------------------------------

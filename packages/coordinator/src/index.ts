@@ -1,12 +1,13 @@
 export { defineSaga, DEFAULT_COMPENSATION_RETRY, DEFAULT_STEP_RETRY, DEFAULT_STEP_TIMEOUT_MS } from './saga/define';
-export type { Saga, SagaDefinition, SagaRetryPolicy, SagaStep, SagaStepDefinition, SagaTrigger } from './saga/types';
-export type { CommandKind, SagaEventType, SagaState, SagaStatus, StepErrorKind, StepState, StepStatus, TimelineEntry } from './saga/state';
-export { FINAL_STATUSES, SAGA_STATUSES, STUCK_STATUSES } from './saga/state';
+export type { Saga, SagaDefinition, SagaRetryPolicy, SagaStep, SagaStepDefinition, SagaTrigger, SagaWaitDefinition, SagaWaitTimeout } from './saga/types';
+export type { CommandKind, SagaEventType, SagaSignal, SagaState, SagaStatus, StepErrorKind, StepState, StepStatus, TimelineEntry, WaitingOn } from './saga/state';
+export { ACTIVE_STATUSES, FINAL_STATUSES, SAGA_STATUSES, STUCK_STATUSES } from './saga/state';
+export { parseSignalValue, signalIdFor, signalSaga, type SignalRequest } from './protocol/signals';
 export { SagaDefinitionError, SagaNotFoundError, SagaStateError } from './errors';
 export { CommandExpiredError, sagaParticipant, type SagaCommand, type SagaCommandHandler, type SagaParticipantDefinition } from './participant/saga-participant';
 export type { SagaReplyRecord } from './protocol/messages';
-export { DEFAULT_COORDINATOR_GROUP, SAGA_EVENTS_TOPIC, SAGA_REPLIES_CONFIG, SAGA_REPLIES_TOPIC, SAGA_STUCK_TOPIC } from './protocol/topics';
-export { SagaStore, type Fence, type SagaListQuery, type SagaStoreOptions } from './store/saga-store';
+export { DEFAULT_COORDINATOR_GROUP, SAGA_EVENTS_TOPIC, SAGA_REPLIES_CONFIG, SAGA_REPLIES_TOPIC, SAGA_SIGNALS_TOPIC, SAGA_STUCK_TOPIC } from './protocol/topics';
+export { SagaStore, type Fence, type SagaListQuery, type SagaStoreOptions, type SignalRecording } from './store/saga-store';
 export { CoordinatorMetrics } from './observability/metrics';
 export { startCoordinator, type CoordinatorOptions, type RunningCoordinator } from './service/coordinator';
 export { runCoordinator, type RunCoordinatorOptions, type RunningCoordinatorService } from './run/run-coordinator';

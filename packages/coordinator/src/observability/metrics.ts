@@ -4,6 +4,9 @@ import { createMetricsRegistry } from '@agentmesh/runtime/internal';
 /** Why a reply changed nothing, or that it was applied. */
 export type ReplyDisposition = 'applied' | 'late' | 'duplicate' | 'unknown-step' | 'not-waiting' | 'unknown-saga' | 'invalid' | 'other-deployment';
 
+/** What became of a signal: looked at by the saga's owner (applied, late, not-waiting), or not recorded for it. */
+export type SignalDisposition = 'applied' | 'late' | 'not-waiting' | 'duplicate' | 'not-active' | 'too-many' | 'unknown-saga' | 'invalid';
+
 const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600];
 
 /** The coordinator's Prometheus metrics: saga outcomes and durations, commands, replies, ownership. */
@@ -16,6 +19,7 @@ export class CoordinatorMetrics {
   private readonly commands: Counter<'saga' | 'kind'>;
   private readonly timeouts: Counter<'saga' | 'kind'>;
   private readonly replies: Counter<'disposition'>;
+  private readonly signals: Counter<'disposition'>;
   private readonly owned: Gauge;
   private readonly unclaimed: Gauge;
 
@@ -35,6 +39,7 @@ export class CoordinatorMetrics {
     this.commands = new Counter({ name: 'mesh_saga_commands_total', help: 'Commands sent to participants, by saga type and kind (execute or compensate)', labelNames: ['saga', 'kind'], registers });
     this.timeouts = new Counter({ name: 'mesh_saga_command_timeouts_total', help: 'Commands whose reply did not come by their deadline', labelNames: ['saga', 'kind'], registers });
     this.replies = new Counter({ name: 'mesh_saga_replies_total', help: 'Replies consumed, by what became of them', labelNames: ['disposition'], registers });
+    this.signals = new Counter({ name: 'mesh_saga_signals_total', help: 'Signals to wait steps (saga.signals), by what became of them', labelNames: ['disposition'], registers });
     this.owned = new Gauge({ name: 'mesh_saga_owned_partitions', help: 'Partitions of saga.replies this instance drives', registers });
     this.unclaimed = new Gauge({
       name: 'mesh_saga_unclaimed_partitions',
@@ -61,6 +66,9 @@ export class CoordinatorMetrics {
   }
   reply(disposition: ReplyDisposition): void {
     this.replies.inc({ disposition });
+  }
+  signal(disposition: SignalDisposition): void {
+    this.signals.inc({ disposition });
   }
   ownedPartitions(count: number): void {
     this.owned.set(count);

@@ -31,6 +31,7 @@ function ctx(): AgentContext {
     state: undefined as never,
     checkpoint: { load: async () => undefined, save: async () => undefined },
     breaker: () => ({ execute: (call) => call(controller.signal) }),
+    step: async (_name, fn) => fn(controller.signal),
     encode: async (_topic, value) => Buffer.from(JSON.stringify(value)),
   };
 }

@@ -115,7 +115,7 @@ export function sagaParticipant<Data extends object = Record<string, unknown>>(d
     fallback(event: AgentEvent<Data>, why: FallbackReason) {
       const envelope = envelopeOf(event);
       const message = why.error instanceof Error ? `${why.error.name}: ${why.error.message}` : String(why.error);
-      const kind = why.kind === 'permanent' || why.kind === 'invalid-input' ? 'permanent' : why.kind === 'timeout' ? 'timeout' : 'transient';
+      const kind = why.kind === 'permanent' || why.kind === 'invalid-input' || why.kind === 'invalid-output' ? 'permanent' : why.kind === 'timeout' ? 'timeout' : 'transient';
       return [reply(envelope, { outcome: 'FAILED', data: null, errorKind: wireErrorKind(kind), error: message.slice(0, 2000) })];
     },
   });

@@ -111,7 +111,7 @@ export function toReplyInput(saga: Saga | undefined, reply: SagaReplyRecord): Re
     kind: reply.kind === 'EXECUTE' ? 'execute' : 'compensate',
     attempt: reply.attempt,
     outcome: reply.outcome === 'SUCCEEDED' ? 'succeeded' : 'failed',
-    ...(reply.data && step ? { data: { topic: step.command, bytes: reply.data.toString('base64') } } : {}),
+    ...(reply.data && step?.command !== undefined ? { data: { topic: step.command, bytes: reply.data.toString('base64') } } : {}),
     ...(reply.errorKind ? { errorKind: reply.errorKind === 'PERMANENT' ? 'permanent' : reply.errorKind === 'TIMEOUT' ? 'timeout' : 'transient' } : {}),
     ...(reply.error ? { error: reply.error } : {}),
   };

@@ -2,6 +2,8 @@
 export const SAGA_REPLIES_TOPIC = 'saga.replies';
 export const SAGA_EVENTS_TOPIC = 'saga.events';
 export const SAGA_STUCK_TOPIC = 'saga.stuck';
+/** Approvals and rejections of wait steps (schemas/mesh/saga-signal.avsc), keyed by saga id. */
+export const SAGA_SIGNALS_TOPIC = 'saga.signals';
 export const DEFAULT_COORDINATOR_GROUP = 'mesh-coordinator';
 
 /**

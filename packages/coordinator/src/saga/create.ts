@@ -11,6 +11,11 @@ export interface NewSaga {
   data: EncodedData;
 }
 
+/** The topic whose encoding a new saga's data takes: its first step's command (the first with one; wait steps may have none), else the trigger's. */
+export function startDataTopic(saga: Saga): string {
+  return saga.steps.find((s) => s.command !== undefined)?.command ?? saga.trigger;
+}
+
 /** A saga as its trigger creates it: nothing sent yet, due at once (the owner of its partition sends the first step). */
 export function newSagaState(saga: Saga, init: NewSaga): SagaState {
   return {

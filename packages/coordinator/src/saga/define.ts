@@ -1,5 +1,5 @@
 import { SagaDefinitionError } from '../errors';
-import type { Saga, SagaDefinition, SagaRetryPolicy, SagaStep } from './types';
+import type { Saga, SagaDefinition, SagaRetryPolicy, SagaStep, SagaStepDefinition } from './types';
 
 export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
 export const DEFAULT_STEP_RETRY: SagaRetryPolicy = { delaysMs: [1_000, 5_000], maxAttempts: 3, jitter: 0.2 };
@@ -12,12 +12,32 @@ export const DEFAULT_COMPENSATION_RETRY: SagaRetryPolicy = {
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$/;
 const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
 /** Topics the coordinator itself owns: a step sending to them would feed the coordinator its own commands. */
-const RESERVED_TOPICS = new Set(['saga.replies', 'saga.events', 'saga.stuck']);
+const RESERVED_TOPICS = new Set(['saga.replies', 'saga.events', 'saga.stuck', 'saga.signals']);
 
 function checkPolicy(where: string, policy: SagaRetryPolicy, problems: string[]): void {
   if (!Array.isArray(policy.delaysMs) || !policy.delaysMs.every((d) => Number.isFinite(d) && d >= 0)) problems.push(`${where}.delaysMs must be non-negative numbers`);
   if (!Number.isInteger(policy.maxAttempts) || policy.maxAttempts < 1) problems.push(`${where}.maxAttempts must be a whole number >= 1`);
   if (!(policy.jitter >= 0 && policy.jitter <= 1)) problems.push(`${where}.jitter must be between 0 and 1`);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A wait step's checked settings; `afterPivot`: the saga can no longer be compensated when it reaches the step. */
+function checkWait(where: string, s: SagaStepDefinition, afterPivot: boolean, problems: string[]): SagaStep['wait'] {
+  const wait = s.wait!;
+  if (!(Number.isFinite(wait?.timeoutMs) && wait.timeoutMs > 0)) problems.push(`${where}: wait.timeoutMs must be positive`);
+  const onTimeout = wait?.onTimeout;
+  if (onTimeout === 'compensate') {
+    if (afterPivot) problems.push(`${where}: wait.onTimeout cannot be 'compensate' after the pivot step (nothing is compensated past it)`);
+  } else if (!isPlainObject(onTimeout) || (onTimeout.continueWith !== undefined && !isPlainObject(onTimeout.continueWith))) {
+    problems.push(`${where}: wait.onTimeout must be 'compensate' or { continueWith?: an object merged into the data }`);
+  }
+  if (s.compensation !== undefined) problems.push(`${where}: a wait step has nothing to compensate (drop compensation)`);
+  if (s.retry !== undefined) problems.push(`${where}: a wait step is not retried (drop retry)`);
+  const timeout = isPlainObject(onTimeout) ? { continueWith: { ...(onTimeout.continueWith ?? {}) } } : 'compensate';
+  return Object.freeze({ timeoutMs: wait?.timeoutMs, onTimeout: timeout });
 }
 
 /**
@@ -43,7 +63,7 @@ export function defineSaga<Trigger = unknown, Data = unknown>(def: SagaDefinitio
       ['command', s?.command],
       ['compensation', s?.compensation],
     ] as const) {
-      if (topic === undefined && field === 'compensation') continue;
+      if (topic === undefined && (field === 'compensation' || s?.wait !== undefined)) continue;
       if (typeof topic !== 'string' || !TOPIC.test(topic)) problems.push(`${where}: ${field} '${String(topic)}' is not a legal topic name`);
       else if (RESERVED_TOPICS.has(topic) || topic === def.trigger) problems.push(`${where}: ${field} '${topic}' is the trigger or a coordinator topic`);
     }
@@ -56,10 +76,12 @@ export function defineSaga<Trigger = unknown, Data = unknown>(def: SagaDefinitio
     const compensationRetry: SagaRetryPolicy = { ...sagaCompensation, ...s?.compensationRetry, delaysMs: [...(s?.compensationRetry?.delaysMs ?? sagaCompensation.delaysMs)] };
     checkPolicy(`${where}: compensationRetry`, compensationRetry, problems);
     if (s?.pivot) pivots += 1;
+    const wait = s?.wait === undefined ? undefined : checkWait(where, s, pivots > 0 && !s.pivot, problems);
     return Object.freeze({
       name: s?.name,
       index,
       command: s?.command,
+      wait,
       compensation: s?.compensation,
       timeoutMs,
       retry,

@@ -4,10 +4,15 @@
  * record); the decisions over it are pure functions in transition.ts.
  */
 
-/** running: going forward; compensating: undoing completed steps, newest first. The rest are ends or waits for an operator. */
-export type SagaStatus = 'running' | 'compensating' | 'completed' | 'compensated' | 'compensation_failed' | 'forward_failed';
+/**
+ * running: going forward; waiting: at a wait step, for a signal or its deadline; compensating: undoing completed
+ * steps, newest first. The rest are ends or waits for an operator.
+ */
+export type SagaStatus = 'running' | 'waiting' | 'compensating' | 'completed' | 'compensated' | 'compensation_failed' | 'forward_failed';
 
-export const SAGA_STATUSES: readonly SagaStatus[] = ['running', 'compensating', 'completed', 'compensated', 'compensation_failed', 'forward_failed'];
+export const SAGA_STATUSES: readonly SagaStatus[] = ['running', 'waiting', 'compensating', 'completed', 'compensated', 'compensation_failed', 'forward_failed'];
+/** Statuses in which the coordinator still acts on the saga by itself. */
+export const ACTIVE_STATUSES: readonly SagaStatus[] = ['running', 'waiting', 'compensating'];
 /** Statuses that wait for an operator (`mesh saga resume`). */
 export const STUCK_STATUSES: readonly SagaStatus[] = ['compensation_failed', 'forward_failed'];
 /** Statuses a saga never leaves. */
@@ -21,6 +26,8 @@ export type StepErrorKind = 'transient' | 'permanent' | 'timeout';
 export type StepStatus =
   | 'pending'
   | 'running'
+  /** A wait step waiting for its signal or its deadline. */
+  | 'waiting'
   | 'succeeded'
   | 'failed'
   /** Its last attempt timed out: it may have taken effect, so it is compensated like a success. */
@@ -99,7 +106,11 @@ export type SagaEventType =
   | 'COMPENSATED'
   | 'STUCK'
   | 'RESUMED'
-  | 'REPLY_IGNORED';
+  | 'REPLY_IGNORED'
+  | 'WAITING'
+  | 'SIGNAL_APPLIED'
+  | 'SIGNAL_IGNORED'
+  | 'WAIT_TIMED_OUT';
 
 export interface SagaState {
   id: string;
@@ -123,6 +134,17 @@ export interface SagaState {
   inFlight: InFlightCommand | null;
   /** When the coordinator must look at the saga again (start, retry back-off, deadline); null when it waits on nobody. */
   wakeAt: number | null;
+  /** The wait step the saga is at (status `waiting`): since when, and when its declared timeout outcome is taken. */
+  waiting?: WaitingOn;
+  /** Signals recorded by the signal intake, not yet looked at by the owner (applied or ignored on its next look). */
+  pendingSignals?: SagaSignal[];
+  /** Ids of the signals looked at (the newest few): the same signal again changes nothing. */
+  seenSignals?: string[];
+  /**
+   * Fields merged into the saga's data by signals (and timeout defaults) since a participant last returned the
+   * data: the next commands carry the data with these on top. Plain JSON, so merging stays a pure decision.
+   */
+  dataPatch?: Record<string, unknown>;
   /** Set by `mesh saga resume`; consumed by the owner's next look. */
   resumeRequestedAt?: number;
   /** Index of the step whose failure turned the saga back, when it did. */
@@ -132,6 +154,31 @@ export interface SagaState {
   timeline: TimelineEntry[];
   /** Timeline entries dropped to keep the state bounded (the oldest after the first few). */
   timelineDropped?: number;
+}
+
+/** The wait step a saga is at. */
+export interface WaitingOn {
+  step: number;
+  since: number;
+  deadlineAt: number;
+}
+
+/** An approval or a rejection of a wait step, from saga.signals (`mesh saga signal`, `signalSaga`). */
+export interface SagaSignal {
+  /** The signal record's mesh-event-id: the same signal read (or sent) twice is one signal. */
+  id: string;
+  step: string;
+  decision: 'approve' | 'reject';
+  /** Merged into the saga's data when the signal is applied. */
+  value?: Record<string, unknown>;
+  reason?: string;
+  /** When it reached Kafka: a signal that arrived after the wait's deadline is late. */
+  at: number;
+  /**
+   * Set when it is recorded: the start of the wait on its step the saga was at then, if any. The owner applies
+   * it only to that same wait, so what a signal does never depends on when the owner gets to look at it.
+   */
+  waitBegunAt?: number;
 }
 
 /** A participant's answer, decoded from saga.replies. */
@@ -197,6 +244,13 @@ export interface ReplyIgnoredEffect {
   why: 'late' | 'duplicate' | 'unknown-step' | 'not-waiting';
 }
 
+/** What became of a signal the owner looked at. */
+export interface SignalEffect {
+  type: 'signal';
+  outcome: 'applied' | 'late' | 'not-waiting';
+  step: string;
+}
+
 /** A command's outcome is known (reply or deadline): its span can end. */
 export interface CommandEndedEffect {
   type: 'command-ended';
@@ -207,7 +261,7 @@ export interface CommandEndedEffect {
   sentAt: number;
 }
 
-export type SagaEffect = CommandEffect | FinishedEffect | StuckEffect | ReplyIgnoredEffect | CommandEndedEffect;
+export type SagaEffect = CommandEffect | FinishedEffect | StuckEffect | ReplyIgnoredEffect | CommandEndedEffect | SignalEffect;
 
 export interface TransitionResult {
   state: SagaState;

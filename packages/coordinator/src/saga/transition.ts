@@ -1,5 +1,23 @@
 import { commandEventId } from '../protocol/ids';
-import type { CommandKind, InFlightCommand, ReplyIgnoredEffect, ReplyInput, SagaEffect, SagaEventType, SagaInput, SagaState, StepErrorKind, StepState, TimelineEntry, TransitionResult } from './state';
+import { mergePatch, rememberSignal } from './signals';
+import {
+  ACTIVE_STATUSES,
+  type CommandKind,
+  type InFlightCommand,
+  type ReplyIgnoredEffect,
+  type ReplyInput,
+  type SagaEffect,
+  type SagaEventType,
+  type SagaInput,
+  type SagaSignal,
+  type SagaState,
+  type SignalEffect,
+  type StepErrorKind,
+  type StepState,
+  type TimelineEntry,
+  type TransitionResult,
+  type WaitingOn,
+} from './state';
 import type { Saga, SagaRetryPolicy } from './types';
 import { backoffDelayMs } from '@agentmesh/runtime/internal';
 
@@ -58,16 +76,82 @@ class Move {
     this.effects.push({ type: 'command', step: stepIndex, kind, topic, attempt, eventId, deadlineAt });
   }
 
-  /** Runs step `from` next, or completes the saga when there is none. */
+  /** Runs step `from` next (a command, or a wait), or completes the saga when there is none. */
   forward(from: number): void {
     if (from < this.saga.steps.length) {
+      if (this.saga.steps[from]!.wait) return this.wait(from);
       this.send(from, 'execute');
       return;
     }
     this.finish('completed');
   }
 
+  /**
+   * Begins wait step `stepIndex`: nothing awaited from a participant, the saga due again at the wait's deadline.
+   * Its notification, if any, goes out once; no reply is expected, so its span ends as it is sent.
+   */
+  wait(stepIndex: number): void {
+    const step = this.saga.steps[stepIndex]!;
+    const st = this.state.steps[stepIndex]!;
+    const deadlineAt = this.ctx.now + step.wait!.timeoutMs;
+    st.status = 'waiting';
+    this.state.status = 'waiting';
+    this.state.inFlight = null;
+    this.state.waiting = { step: stepIndex, since: this.ctx.now, deadlineAt };
+    this.state.wakeAt = deadlineAt;
+    this.record('WAITING', { step: step.name, detail: `for a signal until ${new Date(deadlineAt).toISOString()}` });
+    if (step.command === undefined) return;
+    const attempt = ++st.attempts;
+    const eventId = commandEventId(this.state.id, step.name, 'execute', attempt);
+    this.effects.push({ type: 'command', step: stepIndex, kind: 'execute', topic: step.command, attempt, eventId, deadlineAt });
+    this.effects.push({ type: 'command-ended', step: stepIndex, kind: 'execute', attempt, outcome: 'succeeded', sentAt: this.ctx.now });
+  }
+
+  /** The wait is over (signalled, or its deadline passed): the saga runs again. */
+  endWait(): void {
+    delete this.state.waiting;
+    this.state.status = 'running';
+  }
+
+  /** Wait step `stepIndex` is done as approved: `fields` join the data, and the saga goes on. */
+  passWait(stepIndex: number, fields: Record<string, unknown> | undefined, type: SagaEventType, detail: string): void {
+    const st = this.state.steps[stepIndex]!;
+    this.endWait();
+    st.status = 'succeeded';
+    const patch = mergePatch(this.state.dataPatch, fields);
+    if (patch !== undefined) this.state.dataPatch = patch;
+    if (this.saga.steps[stepIndex]!.pivot) this.state.pivotPassed = true;
+    this.record(type, { step: st.name, detail });
+    this.forward(stepIndex + 1);
+  }
+
+  /** Wait step `stepIndex` is done as refused: compensate, or (past the pivot) stop for an operator. */
+  failWait(stepIndex: number, type: SagaEventType, detail: string, reason: string): void {
+    const st = this.state.steps[stepIndex]!;
+    this.endWait();
+    st.status = 'failed';
+    st.lastError = reason;
+    this.record(type, { step: st.name, detail });
+    if (this.state.pivotPassed) return this.stuck('forward_failed', stepIndex, `step '${st.name}' ${reason} after the pivot`);
+    this.beginCompensation(stepIndex, `step '${st.name}' ${reason}`);
+  }
+
+  /** Signals still held when the saga stops acting by itself are ignored now: nobody would look at them later. */
+  dropPendingSignals(status: string): void {
+    const pending = this.state.pendingSignals;
+    if (pending === undefined) return;
+    delete this.state.pendingSignals;
+    for (const signal of pending) if (!this.state.seenSignals?.includes(signal.id)) this.signalSeen(signal, 'not-waiting', `the saga is ${status}`);
+  }
+
+  signalSeen(signal: SagaSignal, outcome: SignalEffect['outcome'], detail?: string): void {
+    this.state.seenSignals = rememberSignal(this.state.seenSignals, signal.id);
+    this.effects.push({ type: 'signal', outcome, step: signal.step });
+    if (outcome !== 'applied') this.record('SIGNAL_IGNORED', { step: signal.step, detail: `${signal.decision} ${signal.id}: ${detail ?? outcome}` });
+  }
+
   finish(outcome: 'completed' | 'compensated'): void {
+    this.dropPendingSignals(outcome);
     this.state.status = outcome;
     this.state.inFlight = null;
     this.state.wakeAt = null;
@@ -148,6 +232,7 @@ class Move {
   }
 
   stuck(status: 'compensation_failed' | 'forward_failed', stepIndex: number, reason: string): void {
+    this.dropPendingSignals(status);
     this.state.status = status;
     this.state.inFlight = null;
     this.state.wakeAt = null;
@@ -200,6 +285,8 @@ function onReply(move: Move, reply: ReplyInput): void {
   const { state, saga } = move;
   const stepIndex = saga.steps.findIndex((s) => s.name === reply.step);
   if (stepIndex < 0) return move.ignoreReply(reply, 'unknown-step');
+  // A wait step's notification expects no reply: only a signal ends the wait.
+  if (saga.steps[stepIndex]!.wait) return move.ignoreReply(reply, 'not-waiting');
   const awaited = state.inFlight;
   if (!awaited || awaited.step !== stepIndex || awaited.kind !== reply.kind || awaited.attempt !== reply.attempt) {
     const why = whyIgnored(state, stepIndex, reply);
@@ -235,7 +322,11 @@ function onReply(move: Move, reply: ReplyInput): void {
       st.status = 'succeeded';
       st.mayHaveTakenEffect = true;
       rememberSuccess(st, reply);
-      if (reply.data) state.data = reply.data;
+      if (reply.data) {
+        // The participant was sent the data with the patch on top: what it returns supersedes both.
+        state.data = reply.data;
+        delete state.dataPatch;
+      }
       if (step.pivot) state.pivotPassed = true;
       move.record('STEP_SUCCEEDED', { step: step.name, kind: 'execute', attempt: reply.attempt });
       return move.forward(stepIndex + 1);
@@ -271,6 +362,8 @@ function onResume(move: Move): void {
       state.steps[stepIndex]!.attemptsBeforeResume = state.steps[stepIndex]!.attempts;
       state.status = 'running';
       move.record('RESUMED', { step: saga.steps[stepIndex]!.name, detail: 'step resumed by an operator' });
+      // A refused wait past the pivot waits again, for a fresh signal.
+      if (saga.steps[stepIndex]!.wait) return move.wait(stepIndex);
       return move.send(stepIndex, 'execute');
     }
   }
@@ -295,10 +388,57 @@ function timeOutAwaited(move: Move, awaited: InFlightCommand): void {
   return move.compensationFailed(awaited.step, error);
 }
 
+/**
+ * One signal the owner looks at: it ends the wait when it names the step waited on and reached Kafka before the
+ * wait's deadline; otherwise it is ignored (and recorded so). The same signal again changes nothing.
+ */
+function onSignal(move: Move, signal: SagaSignal): void {
+  const { state, saga } = move;
+  if (state.seenSignals?.includes(signal.id)) return;
+  const waiting = state.status === 'waiting' ? state.waiting : undefined;
+  const stepIndex = saga.steps.findIndex((s) => s.name === signal.step);
+  if (!waiting || waiting.step !== stepIndex) {
+    const at = waiting ? `the saga waits on '${saga.steps[waiting.step]!.name}'` : `the saga is ${state.status}`;
+    return move.signalSeen(signal, 'not-waiting', `not waiting on '${signal.step}': ${at}`);
+  }
+  // Recorded before this wait began: it was not for this wait.
+  if (signal.waitBegunAt !== waiting.since) return move.signalSeen(signal, 'not-waiting', `it came before the saga waited on '${signal.step}'`);
+  if (signal.at >= waiting.deadlineAt) return move.signalSeen(signal, 'late', `it arrived after the wait's deadline ${new Date(waiting.deadlineAt).toISOString()}`);
+  move.signalSeen(signal, 'applied');
+  const because = signal.reason ? `: ${signal.reason}` : '';
+  if (signal.decision === 'approve') return move.passWait(stepIndex, signal.value, 'SIGNAL_APPLIED', `approved (${signal.id})${because}`);
+  move.failWait(stepIndex, 'SIGNAL_APPLIED', `rejected (${signal.id})${because}`, `was rejected${because}`);
+}
+
+/** The wait's deadline passed with no signal: its declared outcome. */
+function waitTimedOut(move: Move, waiting: WaitingOn): void {
+  const step = move.saga.steps[waiting.step]!;
+  const onTimeout = step.wait!.onTimeout;
+  const why = `no signal within ${waiting.deadlineAt - waiting.since} ms`;
+  if (onTimeout === 'compensate') return move.failWait(waiting.step, 'WAIT_TIMED_OUT', `${why}: compensating`, `got ${why}`);
+  move.passWait(waiting.step, onTimeout.continueWith, 'WAIT_TIMED_OUT', `${why}: going on with its default`);
+}
+
 function onTick(move: Move, repliesReadThrough: number): void {
   const { state, ctx } = move;
   if (state.resumeRequestedAt !== undefined) return onResume(move);
-  if (state.status !== 'running' && state.status !== 'compensating') return;
+  const pending = state.pendingSignals;
+  if (pending !== undefined) {
+    delete state.pendingSignals;
+    move.touch();
+    for (const signal of pending) onSignal(move, signal);
+  }
+  if (!ACTIVE_STATUSES.includes(state.status)) return;
+  if (state.status === 'waiting' && state.waiting) {
+    const { deadlineAt } = state.waiting;
+    if (ctx.now >= deadlineAt) return waitTimedOut(move, state.waiting);
+    // Woken early (a signal for another step, say): back to sleep until the deadline.
+    if (state.wakeAt !== deadlineAt) {
+      state.wakeAt = deadlineAt;
+      move.touch();
+    }
+    return;
+  }
   const awaited = state.inFlight;
   if (awaited) {
     // Passed only when the replies that reached Kafka before the deadline have all been read: one of them may be this step's.
@@ -323,7 +463,7 @@ export function transition(saga: Saga, state: SagaState, input: SagaInput, ctx: 
     // failover, say): one that arrived after the deadline is late, one that arrived before completes the step.
     const awaited = move.state.inFlight;
     const repliedAt = input.repliedAt ?? ctx.now;
-    const running = move.state.status === 'running' || move.state.status === 'compensating';
+    const running = ACTIVE_STATUSES.includes(move.state.status);
     if (awaited && running && repliedAt >= awaited.deadlineAt && move.state.resumeRequestedAt === undefined) timeOutAwaited(move, awaited);
     onReply(move, input);
   } else onTick(move, input.repliesReadThrough ?? ctx.now);

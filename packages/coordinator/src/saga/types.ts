@@ -10,12 +10,29 @@ export interface SagaRetryPolicy {
   jitter: number;
 }
 
-/** One step of a saga: a command to a participant, and how to undo it. */
+/** What a wait step does when its deadline passes with no signal. */
+export type SagaWaitTimeout = 'compensate' | { continueWith?: Record<string, unknown> };
+
+/** A step that waits for a signal (an approval or a rejection) from outside, up to a durable deadline. */
+export interface SagaWaitDefinition {
+  /** How long the saga waits for the signal (hours or days are fine: the deadline lives in Redis). */
+  timeoutMs: number;
+  /** At the deadline: compensate (as if rejected), or go on as if approved, with `continueWith` merged into the data. */
+  onTimeout: SagaWaitTimeout;
+}
+
+/** One step of a saga: a command to a participant, and how to undo it; or a wait for a signal. */
 export interface SagaStepDefinition {
   /** Unique within the saga; carried in `mesh-saga-step`. */
   name: string;
-  /** Topic the step's command goes to (its contract is the saga's data). */
-  command: string;
+  /**
+   * Topic the step's command goes to (its contract is the saga's data). On a wait step it is optional: a
+   * notification sent once when the wait begins (so a person or an agent learns an approval is asked for), with
+   * no reply expected.
+   */
+  command?: string;
+  /** Makes the step a wait for `mesh saga signal` / `signalSaga`: no retries, no compensation, no reply. */
+  wait?: SagaWaitDefinition;
   /** Topic the step's compensation goes to; omit for steps with nothing to undo. */
   compensation?: string;
   /** How long the coordinator waits for the step's reply before treating it as failed. Default 30 s. */
@@ -59,7 +76,10 @@ export interface SagaDefinition<Trigger = unknown, Data = unknown> {
 export interface SagaStep {
   readonly name: string;
   readonly index: number;
-  readonly command: string;
+  /** Undefined only on a wait step without a notification. */
+  readonly command: string | undefined;
+  /** Set on a wait step. */
+  readonly wait: Readonly<{ timeoutMs: number; onTimeout: SagaWaitTimeout }> | undefined;
   readonly compensation: string | undefined;
   readonly timeoutMs: number;
   readonly retry: SagaRetryPolicy;

@@ -6,7 +6,7 @@ import { trace, type Tracer } from '@opentelemetry/api';
 import type { EventCodec } from '@agentmesh/runtime';
 import { BatchProducer, createKafkaClient, HeartbeatPublisher, idempotentProducer, SupervisedConsumer, type CheckResult } from '@agentmesh/runtime/internal';
 import { describeError, SagaDefinitionError } from '../errors';
-import { DEFAULT_COORDINATOR_GROUP, SAGA_REPLIES_TOPIC } from '../protocol/topics';
+import { DEFAULT_COORDINATOR_GROUP, SAGA_REPLIES_TOPIC, SAGA_SIGNALS_TOPIC } from '../protocol/topics';
 import type { Saga } from '../saga/types';
 import type { SagaStore } from '../store/saga-store';
 import { CoordinatorMetrics } from '../observability/metrics';
@@ -20,6 +20,7 @@ import { ReplyClock, type ReplyPartitionOffsets } from './reply-clock';
 import { ReplyIntake } from './reply-intake';
 import { SagaDriver } from './saga-driver';
 import { SagaOutbox } from './saga-outbox';
+import { SignalIntake } from './signal-intake';
 import { TimerLoop } from './timer-loop';
 import { coordinatorTopics, ensureTopics } from './topics';
 import { TriggerIntake } from './trigger-intake';
@@ -153,6 +154,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     replyBacklogLimit: options.replyBacklogLimit ?? DEFAULT_REPLY_BACKLOG_LIMIT,
   });
 
+  const signalIntake = new SignalIntake({ store, codec, metrics, logger, clock, deadLetter });
+
   const consumerSettings = {
     ...(options.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: options.sessionTimeoutMs } : {}),
     ...(options.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),
@@ -215,6 +218,14 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
         )
       : undefined;
 
+  // Signals are recorded in the saga store by any instance; each saga's owner applies them.
+  const signals = new SupervisedConsumer(
+    kafka,
+    { ...consumerSettings, groupId: `${groupId}.signals`, topics: [SAGA_SIGNALS_TOPIC], partitionsConsumedConcurrently: 1 },
+    { eachBatch: (scope) => signalIntake.handle(scope) },
+    logger,
+  );
+
   /** Re-sends the gained partitions' in-flight commands; a failure is logged (their deadlines will retry them) and does not stop the instance. */
   async function takeOver(gained: number[]): Promise<void> {
     for (const partition of gained) {
@@ -249,7 +260,16 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
 
   let stopping: Promise<void> | undefined;
   const heartbeats = new HeartbeatPublisher({
-    identity: { agent: groupId, instanceId, host: hostname(), pid: process.pid, version: options.version ?? null, topics: [SAGA_REPLIES_TOPIC, ...sagasByTrigger.keys()] },
+    identity: {
+      agent: groupId,
+      instanceId,
+      host: hostname(),
+      pid: process.pid,
+      version: options.version ?? null,
+      topics: [SAGA_REPLIES_TOPIC, ...sagasByTrigger.keys()],
+      kind: 'coordinator',
+      group: groupId,
+    },
     everyMs: options.heartbeatEveryMs ?? 5_000,
     codec,
     producer,
@@ -271,6 +291,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
 
   await replies.start();
   await triggers?.start();
+  await signals.start();
   timers.start();
   heartbeats.start();
 
@@ -299,6 +320,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
         await heartbeats.stop();
         await timers.stop();
         await triggers?.stop();
+        await signals.stop();
         await replies.stop();
         ownership.suspend(); // a claim still being retried stops too
         await outbox.retryFailed();

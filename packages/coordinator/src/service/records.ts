@@ -8,12 +8,14 @@ import type { Saga } from '../saga/types';
 
 /** The records the coordinator writes: commands, audit events, stuck notices and dead letters. */
 
-/** The saga's data encoded for `topic` (passed through when it already is). */
+/** The saga's data encoded for `topic`, with the fields signals merged in on top (passed through when it already is, with none). */
 export async function dataFor(codec: EventCodec, state: SagaState, topic: string): Promise<Buffer> {
   const bytes = Buffer.from(state.data.bytes, 'base64');
-  if (state.data.topic === topic) return bytes;
+  const patch = state.dataPatch;
+  if (state.data.topic === topic && patch === undefined) return bytes;
   let value = decodeSoon(codec, state.data.topic, bytes);
   if (value instanceof Promise) value = await value;
+  if (patch !== undefined && typeof value === 'object' && value !== null && !Array.isArray(value)) value = { ...value, ...patch };
   return encodeSoon(codec, topic, value);
 }
 

@@ -13,6 +13,24 @@ import type { PartitionOwnership } from './ownership';
 import type { SagaOutbox } from './saga-outbox';
 import { auditRecords, commandRecord, stuckRecord } from './records';
 
+/**
+ * The command a saga's previous owner may not have sent: the one awaited, or the notification of the wait it
+ * is at (same attempt, so the same event id).
+ */
+function awaitedCommand(saga: Saga, state: SagaState): CommandEffect | undefined {
+  const f = state.inFlight;
+  if (f) {
+    const step = saga.steps[f.step]!;
+    const topic = f.kind === 'execute' ? step.command : step.compensation;
+    return topic ? { type: 'command', step: f.step, kind: f.kind, topic, attempt: f.attempt, eventId: f.eventId, deadlineAt: f.deadlineAt } : undefined;
+  }
+  const w = state.status === 'waiting' ? state.waiting : undefined;
+  const step = w ? saga.steps[w.step] : undefined;
+  const attempt = w ? (state.steps[w.step]?.attempts ?? 0) : 0;
+  if (!w || !step?.command || attempt < 1) return undefined;
+  return { type: 'command', step: w.step, kind: 'execute', topic: step.command, attempt, eventId: commandEventId(state.id, step.name, 'execute', attempt), deadlineAt: w.deadlineAt };
+}
+
 /** What became of one drive of a saga. */
 export type DriveOutcome = 'applied' | 'unchanged' | 'unknown-saga' | 'not-owner' | 'fenced';
 
@@ -77,22 +95,15 @@ export class SagaDriver {
     const states = await store.loadMany(ids);
     const records: OutboundRecord[] = [];
     for (const state of states) {
-      if (!state?.inFlight) continue;
-      const saga = sagasByName.get(state.type);
-      if (!saga) continue;
-      const step = saga.steps[state.inFlight.step]!;
-      const topic = state.inFlight.kind === 'execute' ? step.command : step.compensation;
-      if (!topic) continue;
-      const effect: CommandEffect = {
-        type: 'command',
-        step: state.inFlight.step,
-        kind: state.inFlight.kind,
-        topic,
-        attempt: state.inFlight.attempt,
-        eventId: state.inFlight.eventId,
-        deadlineAt: state.inFlight.deadlineAt,
-      };
-      const traceparent = spans.commandSent(state, step.name, effect.kind, effect.attempt, effect.eventId, clock());
+      const saga = state ? sagasByName.get(state.type) : undefined;
+      if (!state || !saga) continue;
+      const effect = awaitedCommand(saga, state);
+      if (!effect) continue;
+      const step = saga.steps[effect.step]!;
+      const now = clock();
+      const traceparent = spans.commandSent(state, step.name, effect.kind, effect.attempt, effect.eventId, now);
+      // A wait's notification expects no reply: its span ends as it is sent.
+      if (!state.inFlight) spans.commandEnded(state, step.name, effect.kind, effect.attempt, effect.eventId, now, 'succeeded', now);
       records.push(await commandRecord(codec, saga, state, effect, traceparent, this.deps.deployment));
     }
     await this.deps.outbox.send(records);
@@ -186,6 +197,10 @@ export class SagaDriver {
           spans.sagaEnded(state, effect.status, now);
           logger.warn({ sagaId: state.id, saga: saga.name, status: effect.status, reason: effect.reason }, 'saga stuck: waiting for an operator (mesh saga resume)');
           stuck.push(effect);
+          break;
+        case 'signal':
+          metrics.signal(effect.outcome);
+          logger.info({ sagaId: state.id, saga: saga.name, step: effect.step, outcome: effect.outcome }, effect.outcome === 'applied' ? 'signal applied' : 'signal ignored');
           break;
         case 'reply-ignored':
           metrics.reply(effect.why);

@@ -1,6 +1,6 @@
 import { ConfigResourceTypes, type Admin } from 'kafkajs';
 import { describeError } from '../errors';
-import { SAGA_EVENTS_TOPIC, SAGA_REPLIES_CONFIG, SAGA_REPLIES_TOPIC, SAGA_STUCK_TOPIC } from '../protocol/topics';
+import { SAGA_EVENTS_TOPIC, SAGA_REPLIES_CONFIG, SAGA_REPLIES_TOPIC, SAGA_SIGNALS_TOPIC, SAGA_STUCK_TOPIC } from '../protocol/topics';
 import type { Saga } from '../saga/types';
 
 export interface TopicPartitionCounts {
@@ -16,6 +16,7 @@ export function coordinatorTopics(sagas: readonly Saga[], dlqTopic: string, coun
     [SAGA_REPLIES_TOPIC, counts.replyPartitions],
     [SAGA_EVENTS_TOPIC, counts.defaultPartitions],
     [SAGA_STUCK_TOPIC, 1],
+    [SAGA_SIGNALS_TOPIC, counts.defaultPartitions],
     [dlqTopic, 1],
   ]);
   for (const saga of sagas) {
@@ -38,7 +39,9 @@ export async function ensureTopics(admin: Admin, wanted: Map<string, number>): P
   const existing = new Set(await admin.listTopics());
   const missing = [...wanted].filter(([topic]) => !existing.has(topic));
   if (missing.length > 0) {
-    const topics = missing.map(([topic, numPartitions]) => ({ topic, numPartitions, ...(topic === SAGA_REPLIES_TOPIC ? { configEntries: [...SAGA_REPLIES_CONFIG] } : {}) }));
+    // Replies and signals are judged against deadlines by when they reached Kafka: the broker's clock stamps them.
+    const stamped = (topic: string) => topic === SAGA_REPLIES_TOPIC || topic === SAGA_SIGNALS_TOPIC;
+    const topics = missing.map(([topic, numPartitions]) => ({ topic, numPartitions, ...(stamped(topic) ? { configEntries: [...SAGA_REPLIES_CONFIG] } : {}) }));
     await admin.createTopics({ waitForLeaders: true, topics }).catch((error: unknown) => {
       // Another instance created them first: fine.
       if (!/already exists/i.test(describeError(error))) throw error;

@@ -4,7 +4,7 @@ import type { Tracer } from '@opentelemetry/api';
 import { deriveEventId, Header, InvalidInputError, StoreError, type EventCodec } from '@agentmesh/runtime';
 import { committableThrough, headersToStrings, traceIdFromTraceparent, type BatchScope } from '@agentmesh/runtime/internal';
 import { sagaIdFor } from '../protocol/ids';
-import { newSagaState } from '../saga/create';
+import { newSagaState, startDataTopic } from '../saga/create';
 import type { SagaState } from '../saga/state';
 import type { Saga, SagaTrigger } from '../saga/types';
 import type { SagaStore } from '../store/saga-store';
@@ -124,7 +124,7 @@ export class TriggerIntake {
       const value = await codec.decode(topic, message.value);
       const trigger: SagaTrigger = { topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value, headers, eventId };
       const sagaId = hook(() => saga.sagaId?.(trigger)) ?? sagaIdFor(saga.name, eventId);
-      const first = saga.steps[0]!.command;
+      const first = startDataTopic(saga);
       const data = await codec.encode(first, saga.start ? hook(() => saga.start!(trigger)) : value);
       const now = clock();
       return newSagaState(saga, {

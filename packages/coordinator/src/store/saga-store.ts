@@ -2,11 +2,15 @@ import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { createRedisConnection, RedisSession, type RedisConnectionOptions } from '@agentmesh/runtime/internal';
 import { SagaNotFoundError, SagaStateError } from '../errors';
-import { SAGA_STATUSES, STUCK_STATUSES, type SagaState, type SagaStatus } from '../saga/state';
+import { withPendingSignal, type SignalRefusal } from '../saga/signals';
+import { SAGA_STATUSES, STUCK_STATUSES, type SagaSignal, type SagaState, type SagaStatus } from '../saga/state';
 import { SagaKeys } from './keys';
 import { CREATE_SAGA, PURGE_SAGAS, SAVE_SAGA } from './scripts';
 
 export type SaveResult = 'ok' | 'fenced' | 'conflict' | 'missing';
+
+/** What became of a signal handed to a saga's owner: recorded for it, or why not. */
+export type SignalRecording = 'recorded' | 'unknown-saga' | 'busy' | SignalRefusal;
 
 /** The right to act on a partition's sagas: the epoch this instance got when it was assigned the partition. */
 export interface Fence {
@@ -156,6 +160,23 @@ export class SagaStore {
       if (result === 'missing') throw new SagaNotFoundError(sagaId);
     }
     throw new SagaStateError(`saga '${sagaId}' kept changing while the resume was being recorded; try again`);
+  }
+
+  /**
+   * Hands a signal to the saga's owner, as a resume request is: adds it to the saga's pending signals (a saga
+   * waiting is made due now). Compare-and-set, not fenced: any instance may record it; the owner decides.
+   */
+  async recordSignal(sagaId: string, signal: SagaSignal, now: number = Date.now()): Promise<SignalRecording> {
+    for (let round = 0; round < 5; round++) {
+      const current = await this.load(sagaId);
+      if (!current) return 'unknown-saga';
+      const decided = withPendingSignal(current, signal, now);
+      if ('refused' in decided) return decided.refused;
+      const result = await this.save(current, decided.state, null);
+      if (result === 'ok') return 'recorded';
+      if (result === 'missing') return 'unknown-saga';
+    }
+    return 'busy';
   }
 
   /** Deletes finished sagas (completed and/or compensated) started before `now - olderThanMs`. Returns how many. */
