@@ -14,4 +14,6 @@ export type { RegistryView } from './store/state';
 export { loadContracts, defaultSchemasDir, ContractError, TOPICS_FILE, type Contract } from './contracts/loader';
 export { registerContracts, ContractIncompatibleError, type RegisteredContract } from './contracts/register';
 export { renderContractTypes } from './contracts/typescript';
+export { loadMeshContracts, meshContractsDir, meshTopicMap, isMeshContractFile, MESH_CONTRACTS_FOLDER } from './contracts/mesh-contracts';
+export { combineContracts } from './contracts/combine';
 export type * from './contracts/types.generated';

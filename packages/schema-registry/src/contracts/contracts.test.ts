@@ -50,6 +50,15 @@ describe('schemas/', () => {
       topics: ['invoices.extracted'],
       counters: { processed: 3 },
       idempotencyStore: null,
+      kind: 'agent',
+      group: 'validation',
+      partitions: [{ topic: 'invoices.extracted', partition: 0, lag: 4 }],
+      inFlight: 1,
+      breakers: { erp: 'open' },
+      latencyP50Ms: 12.5,
+      latencyP99Ms: 80,
+      role: null,
+      fencingToken: null,
     };
     const extracted: InvoiceExtracted = {
       invoiceId: 'inv-1',

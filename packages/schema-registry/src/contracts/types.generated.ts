@@ -48,9 +48,29 @@ export interface AgentHeartbeat {
   counters: Record<string, number>;
   /** Identity of the idempotency store the process dedupes with (a random id kept in that store), so mesh dlq replay can check it uses the same store; null when not known. */
   idempotencyStore: null | string;
+  /** What sends it: agent or coordinator; null from senders before the field (read as agent). */
+  kind: null | string;
+  /** The consumer group the process consumes as; null when not known (an agent's group is its name). */
+  group: null | string;
+  /** The partitions the process owns now, with their lag. */
+  partitions: OwnedPartition[];
+  /** Handler calls running now; null when not known. */
+  inFlight: null | number;
+  /** Each circuit breaker's state: closed, open or half-open. */
+  breakers: Record<string, string>;
+  /** Median handler duration over the interval since the last heartbeat; null when no handler ran. */
+  latencyP50Ms: null | number;
+  /** 99th percentile handler duration over the interval since the last heartbeat; null when no handler ran. */
+  latencyP99Ms: null | number;
+  /** active or standby for an active-passive agent; null otherwise. */
+  role: null | string;
+  /** The fencing token an active-passive agent holds; null otherwise. */
+  fencingToken: null | number;
 }
 
 export type AgentStatus = 'STARTING' | 'READY' | 'DEGRADED' | 'STOPPING';
+
+export type ChaosFault = 'DELAY' | 'FAIL' | 'STOP' | 'CRASH' | 'REGISTRY_OUTAGE' | 'REDIS_OUTAGE' | 'CLEAR' | 'PING';
 
 /** Fields read from the invoice document. */
 export interface InvoiceExtracted {
@@ -114,6 +134,64 @@ export interface InvoiceValidated {
 
 export type MatchResult = 'MATCHED' | 'PARTIAL' | 'UNMATCHED';
 
+/** Published on mesh.alerts when an alert of the mesh starts firing and when it resolves, so agents and operators can react. */
+export interface MeshAlert {
+  /** The rule's name, as in ALERT_RULES and the Prometheus rules. */
+  alert: string;
+  state: MeshAlertState;
+  /** warning or critical. */
+  severity: string;
+  /** What it is about: an agent, a coordinator group or a saga type. */
+  subject: string;
+  /** One line saying what is wrong. */
+  summary: string;
+  /** The figure that crossed the threshold, when there is one. */
+  value: null | number;
+  threshold: null | number;
+  /** Epoch ms of the transition. */
+  at: number;
+  /** Epoch ms the alert began firing. */
+  since: number;
+  /** The process that evaluated it (host-pid). */
+  evaluator: null | string;
+}
+
+export type MeshAlertState = 'FIRING' | 'RESOLVED';
+
+/** A chaos command to agent processes, or a process's answer to one, on mesh.control keyed by command id. A process obeys a command only when chaos is enabled for it (mesh run --chaos); otherwise it refuses and logs it. */
+export interface MeshControl {
+  /** COMMAND from an operator; ACCEPTED, REFUSED and ENDED from an agent process. */
+  kind: MeshControlKind;
+  /** Unique per command; answers carry the command's. */
+  commandId: string;
+  /** The agent the command is for (its name); answers: the answering agent. */
+  agent: string;
+  /** Commands: one process of the agent only, or null for all of them. Answers: the answering process. */
+  instanceId: null | string;
+  /** DELAY or FAIL calls (target), STOP consuming, CRASH the process (SIGKILL), a simulated REGISTRY_OUTAGE or REDIS_OUTAGE as the process sees it, CLEAR every fault, or PING: only answer (who is there). */
+  fault: ChaosFault;
+  /** DELAY and FAIL: a breaker name (calls through ctx.breaker), '*' for every breaker, or 'handler' for the whole handler. */
+  target: null | string;
+  /** How long the fault lasts from when the process accepts it. */
+  durationMs: number;
+  /** DELAY: how long each call waits first (the handler's deadline still applies). */
+  delayMs: number;
+  sentAt: number;
+  /** REFUSED: why. */
+  reason: null | string;
+  /** ENDED: what the fault did in the process (calls delayed or failed, breakers opened, ms paused). */
+  counters: Record<string, number>;
+}
+
+export type MeshControlKind = 'COMMAND' | 'ACCEPTED' | 'REFUSED' | 'ENDED';
+
+export interface OwnedPartition {
+  topic: string;
+  partition: number;
+  /** Records behind, as last read from the cluster. */
+  lag: number;
+}
+
 export type Plan = 'FREE' | 'TEAM' | 'ENTERPRISE';
 
 export type SagaCommandKind = 'EXECUTE' | 'COMPENSATE';
@@ -125,7 +203,7 @@ export interface SagaEvent {
   sagaId: string;
   sagaType: string;
   type: SagaEventType;
-  /** The saga's status after the transition: running, compensating, completed, compensated, compensation_failed or forward_failed. */
+  /** The saga's status after the transition: running, waiting, compensating, completed, compensated, compensation_failed or forward_failed. */
   status: string;
   step: null | string;
   /** execute or compensate, when the event is about a command. */
@@ -140,7 +218,8 @@ export interface SagaEvent {
   occurredAt: number;
 }
 
-export type SagaEventType = 'STARTED' | 'STEP_STARTED' | 'STEP_SUCCEEDED' | 'STEP_FAILED' | 'STEP_TIMED_OUT' | 'STEP_RETRY_SCHEDULED' | 'COMPENSATING' | 'COMPENSATION_STARTED' | 'STEP_COMPENSATED' | 'COMPENSATION_FAILED' | 'COMPENSATION_RETRY_SCHEDULED' | 'COMPLETED' | 'COMPENSATED' | 'STUCK' | 'RESUMED' | 'REPLY_IGNORED';
+/** OTHER: what a reader reads a symbol added after its schema as; the coordinator never writes it. */
+export type SagaEventType = 'STARTED' | 'STEP_STARTED' | 'STEP_SUCCEEDED' | 'STEP_FAILED' | 'STEP_TIMED_OUT' | 'STEP_RETRY_SCHEDULED' | 'COMPENSATING' | 'COMPENSATION_STARTED' | 'STEP_COMPENSATED' | 'COMPENSATION_FAILED' | 'COMPENSATION_RETRY_SCHEDULED' | 'COMPLETED' | 'COMPENSATED' | 'STUCK' | 'RESUMED' | 'REPLY_IGNORED' | 'WAITING' | 'SIGNAL_APPLIED' | 'SIGNAL_IGNORED' | 'WAIT_TIMED_OUT' | 'OTHER';
 
 /** A participant's answer to a saga command (execute or compensate), on saga.replies, keyed by saga id. */
 export interface SagaReply {
@@ -157,6 +236,20 @@ export interface SagaReply {
   error: null | string;
   repliedAt: number;
 }
+
+/** An approval or a rejection of a saga's wait step, on saga.signals keyed by saga id (mesh saga signal, signalSaga). Its mesh-event-id names it: the same signal twice is applied once. */
+export interface SagaSignal {
+  sagaId: string;
+  /** The wait step signalled; a saga not waiting on it records the signal and ignores it. */
+  step: string;
+  decision: SagaSignalDecision;
+  /** A JSON object merged into the saga's data when the signal is applied. */
+  value: null | string;
+  reason: null | string;
+  signalledAt: number;
+}
+
+export type SagaSignalDecision = 'APPROVE' | 'REJECT';
 
 export type SagaStepOutcome = 'SUCCEEDED' | 'FAILED';
 
@@ -177,9 +270,12 @@ export type SagaStuckStatus = 'COMPENSATION_FAILED' | 'FORWARD_FAILED';
 /** Value type of each topic with a registered contract (subject `<topic>-value`). */
 export interface ContractsByTopic {
   'mesh.heartbeats': AgentHeartbeat;
+  'mesh.control': MeshControl;
+  'mesh.alerts': MeshAlert;
   'saga.replies': SagaReply;
   'saga.events': SagaEvent;
   'saga.stuck': SagaStuck;
+  'saga.signals': SagaSignal;
   'invoices.received': InvoiceReceived;
   'invoices.extracted': InvoiceExtracted;
   'invoices.validated': InvoiceValidated;

@@ -38,12 +38,19 @@ function docComment(doc: JsonValue | undefined, indent: string): string {
   return typeof doc === 'string' ? `${indent}/** ${doc.replace(/\*\//g, '* /')} */\n` : '';
 }
 
+/** The first comment lines of this repository's generated files: where they come from and how to renew them. */
+const REPOSITORY_ORIGIN = [
+  'Generated from schemas/*.avsc by renderContractTypes() (src/contracts/typescript.ts). Do not edit by hand:',
+  'UPDATE_CONTRACT_TYPES=1 npx jest packages/schema-registry/src/contracts rewrites it.',
+];
+
 /**
  * Renders TypeScript declarations for the decoded shape of each contract: the Avro
  * files are the single source of truth and this output is checked in, so a test can
  * compare it with a fresh rendering and fail when a schema changed without its types.
+ * `origin` are the opening comment lines (another tool's output says how to renew it).
  */
-export function renderContractTypes(contracts: readonly Contract[]): string {
+export function renderContractTypes(contracts: readonly Contract[], origin: readonly string[] = REPOSITORY_ORIGIN): string {
   const declarations = new Map<string, { fullName: string; text: string }>();
 
   const declare = (avroName: string, text: string, file: string): void => {
@@ -94,10 +101,7 @@ export function renderContractTypes(contracts: readonly Contract[]): string {
     const tsName = render(contract.schema, undefined, contract.file);
     topicLines.push(`  '${contract.topic}': ${tsName};\n`);
   }
-  const header =
-    '// Generated from schemas/*.avsc by renderContractTypes() (src/contracts/typescript.ts). Do not edit by hand:\n' +
-    '// UPDATE_CONTRACT_TYPES=1 npx jest packages/schema-registry/src/contracts rewrites it.\n' +
-    '// Shapes are the decoded values (fields with defaults are always present after decoding).\n\n';
+  const header = `${origin.map((line) => `// ${line}\n`).join('')}// Shapes are the decoded values (fields with defaults are always present after decoding).\n\n`;
   const sorted = [...declarations.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return (
     header +
