@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import Redis from 'ioredis';
 import pino from 'pino';
 import { defineAgent, Header, JsonCodec, openIdempotencyStore, PermanentError, RegistryCodec, retryTopic, type Agent, type AgentEvent, type EventCodec, type RunningWorker } from '@agentmesh/runtime';
-import { HEARTBEAT_TOPIC } from '@agentmesh/runtime/internal';
+import { HEARTBEAT_TOPIC, redactRedisUrl } from '@agentmesh/runtime/internal';
 import { loadContracts, registerContracts, startSchemaRegistry, type RunningSchemaRegistry } from '@agentmesh/schema-registry';
 import { PrometheusWorkerMetrics } from '../../packages/runtime/src/observability/prometheus-metrics';
 import { RedisIdempotencyStore } from '../../packages/runtime/src/idempotency/redis-store';
@@ -10,12 +10,13 @@ import { startPrivateRedis, type PrivateRedis } from '../../packages/runtime/tes
 import { json, quiet, runtimeHarness, valueOf, type RuntimeHarness } from '../runtime/support';
 import { uniqueName } from '../support/kafka';
 import { runMesh, type FinishedCommand } from '../support/mesh-cli';
+import { printedRedisPattern, TEST_REDIS_URL } from '../support/redis';
 
 // `mesh dlq replay` and `ls` check that the Redis they are given is the idempotency store the agent
 // announces in its heartbeats. The agent here uses the shared Redis and announces itself in Avro
 // through a registry, as agents in production do; "another Redis" is a private redis-server.
 
-const SHARED_REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SHARED_REDIS = TEST_REDIS_URL;
 
 async function mesh(args: string[], timeoutMs = 45_000): Promise<FinishedCommand> {
   return runMesh(args, { REDIS_URL: SHARED_REDIS }, timeoutMs);
@@ -204,7 +205,7 @@ describe('mesh dlq and the store the agent announces', () => {
 
   it('without a heartbeat of the agent, replay refuses unless --no-store-check, which says what it risks', async () => {
     const noHeartbeat = new RegExp(
-      `^mesh: replay refused: no heartbeat of agent '${silent}' among the newest 5000 per partition of mesh\\.heartbeats \\(is it running here\\?\\): cannot check that redis://127\\.0\\.0\\.1:6379 is its idempotency store; ` +
+      `^mesh: replay refused: no heartbeat of agent '${silent}' among the newest 5000 per partition of mesh\\.heartbeats \\(is it running here\\?\\): cannot check that ${printedRedisPattern()} is its idempotency store; ` +
         `to replay unchecked pass --no-store-check \\(if it is not the agent's store, the agent drops every replayed event as a duplicate\\); nothing was replayed\\n$`,
     );
     for (const dry of [[], ['--dry-run']]) {
@@ -214,7 +215,7 @@ describe('mesh dlq and the store the agent announces', () => {
     }
     expect(await endOffsets(retryTopic(silent, 0))).toBe(0);
 
-    const warning = `mesh: warning: --no-store-check: not checking that redis://127.0.0.1:6379 is the idempotency store of agent '${silent}'; if it is not the agent's store, the agent drops every replayed event as a duplicate\n`;
+    const warning = `mesh: warning: --no-store-check: not checking that ${redactRedisUrl(SHARED_REDIS)} is the idempotency store of agent '${silent}'; if it is not the agent's store, the agent drops every replayed event as a duplicate\n`;
     const dry = await mesh(['dlq', 'replay', silent, '--no-store-check', '--dry-run', ...at()]);
     expect(dry).toMatchObject({ code: 0, stderr: warning });
     const unchecked = await mesh(['dlq', 'replay', silent, '--no-store-check', ...at()]);

@@ -2,12 +2,13 @@ import { runMesh, type FinishedCommand } from '../support/mesh-cli';
 import { defineAgent, Header, PermanentError, retryTopic, type AgentEvent, type RunningWorker } from '@agentmesh/runtime';
 import { json, runtimeHarness, valueOf, type RuntimeHarness } from '../runtime/support';
 import { uniqueName } from '../support/kafka';
+import { TEST_REDIS_URL } from '../support/redis';
 
 // `mesh dlq` as an operator runs it: the built CLI in its own process, against a worker
 // running here (embedded broker, the real Redis) whose handler dead-letters some events.
 
 async function mesh(args: string[], timeoutMs = 45_000): Promise<FinishedCommand> {
-  return runMesh(args, { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }, timeoutMs);
+  return runMesh(args, { REDIS_URL: TEST_REDIS_URL }, timeoutMs);
 }
 
 interface Order {
@@ -108,7 +109,7 @@ describe('mesh dlq', () => {
     const all = await mesh(['dlq', 'ls', ...at()]);
     expect(all).toMatchObject({ code: 0, stderr: '' });
     const [header, ...rows] = all.stdout.trimEnd().split('\n');
-    expect(header!.split(/\s{2,}/)).toEqual(['AGENT', 'DEAD LETTERS', 'OPEN', 'REPLAYED', 'RESOLVED', 'TRANSIENT', 'PERMANENT', 'TIMEOUT', 'INVALID-INPUT', 'NEWEST']);
+    expect(header!.split(/\s{2,}/)).toEqual(['AGENT', 'DEAD LETTERS', 'OPEN', 'REPLAYED', 'RESOLVED', 'TRANSIENT', 'PERMANENT', 'TIMEOUT', 'INVALID-INPUT', 'INVALID-OUTPUT', 'NEWEST']);
     const row = rows.find((r) => r.startsWith(`${agent} `))!;
     expect(row.split(/\s+/).slice(0, 9)).toEqual([agent, '3', '3', '0', '0', '0', '3', '0', '0']);
 
@@ -158,7 +159,7 @@ describe('mesh dlq', () => {
     expect(unknown.stderr).toMatch(new RegExp(`^mesh: no dead-letter topic 'nobody-${id}\\.dlq': .*agents with a DLQ: .*${agent}.*\\n$`));
 
     const kind = await mesh(['dlq', 'replay', agent, '--where', 'error-kind=flaky', ...at()]);
-    expect(kind).toMatchObject({ code: 1, stderr: 'mesh: --where error-kind=flaky: unknown error kind (kinds: transient, permanent, timeout, invalid-input)\n' });
+    expect(kind).toMatchObject({ code: 1, stderr: 'mesh: --where error-kind=flaky: unknown error kind (kinds: transient, permanent, timeout, invalid-input, invalid-output)\n' });
     const field = await mesh(['dlq', 'replay', agent, '--where', 'colour=red', ...at()]);
     expect(field.code).toBe(1);
     expect(field.stderr).toMatch(/^mesh: --where: unknown field 'colour' \(fields: .*\)\n$/);

@@ -98,7 +98,7 @@ describe('mesh broker', () => {
 describe('mesh dev', () => {
   it('starts broker and registry with a data dir, registers the contracts, and stops cleanly', async () => {
     const cwd = tempDir();
-    const run = mesh(['dev', '--broker-port', '0', '--registry-port', '0'], cwd);
+    const run = mesh(['dev', '--broker-port', '0', '--registry-port', '0', '--schemas', resolve(__dirname, '../../schemas')], cwd);
     const registryUrl = (await waitForLine(run, /schema registry listening on (http:\/\/\S+)/))[1]!;
     expect(run.stdout()).toMatch(/broker listening on 127\.0\.0\.1:\d+/);
     expect(run.stdout()).toContain(`data in ${join(cwd, '.mesh')}`);

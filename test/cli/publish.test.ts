@@ -1,4 +1,6 @@
-import { runMesh, type FinishedCommand } from '../support/mesh-cli';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { MESH, runMesh, type FinishedCommand } from '../support/mesh-cli';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +16,20 @@ import { kafkaFor, startTestBroker, uniqueName, type CollectedMessage } from '..
 /** Runs the CLI to completion; fails if it has not exited within `timeoutMs`. */
 async function mesh(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<FinishedCommand> {
   return runMesh(args, env, timeoutMs);
+}
+
+/** Runs the CLI with `input` on its standard input; fails if it has not exited within `timeoutMs`. */
+async function meshWithStdin(args: string[], input: string, timeoutMs = 60_000): Promise<FinishedCommand> {
+  const child = spawn(process.execPath, [MESH, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdin.end(input);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(timer);
+  return { code, stdout, stderr };
 }
 
 const PUBLISHED = /^published (\S+) to (\S+) partition (\d+) offset (\d+) trace ([0-9a-f]{32})\n$/;
@@ -63,6 +79,34 @@ async function recordAt(topic: string, partition: number, offset: string, timeou
       .catch(reject);
   });
 }
+
+/** Every record of `topic` from the given offsets on, or fails after `timeoutMs`. */
+async function recordsFrom(topic: string, from: string[], count: number, timeoutMs = 30_000): Promise<CollectedMessage[]> {
+  const consumer = kafka.consumer({ groupId: uniqueName('publish-test') });
+  consumers.push(consumer);
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  const seen: CollectedMessage[] = [];
+  return new Promise<CollectedMessage[]>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${seen.length} of ${count} records of ${topic} within ${timeoutMs} ms`)), timeoutMs);
+    consumer
+      .run({
+        eachMessage: async ({ partition, message }) => {
+          if (BigInt(message.offset) < BigInt(from[partition] ?? '0')) return;
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+          seen.push({ topic, partition, offset: message.offset, key: message.key, value: message.value, headers });
+          if (seen.length === count) {
+            clearTimeout(timer);
+            resolve(seen);
+          }
+        },
+      })
+      .catch(reject);
+  });
+}
+
+const added = (before: string[], after: string[]) => after.reduce((n, high, i) => n + Number(high) - Number(before[i] ?? '0'), 0);
 
 async function endOffsets(topic: string): Promise<string[]> {
   const admin = kafka.admin();
@@ -171,7 +215,7 @@ describe('mesh publish', () => {
   });
 
   it.each([
-    [['publish', 'invoices.received'], /^mesh: give the event value with --value JSON or --file PATH\n$/],
+    [['publish', 'invoices.received'], /^mesh: give the event value with --value JSON, or events with --file PATH \(JSON Lines; - reads standard input\)\n$/],
     [['publish', 'invoices.received', '--value', '{}', '--file', 'x.json'], /option '--value <json>' cannot be used with option '--file <path>'/],
     [['publish', 'invoices.received', '--value', '{}', '--header', 'no-equals-sign'], /'no-equals-sign' is not a header; write it as name=value/],
     [['publish', 'no spaces', '--value', '{}'], /'no spaces' is not a Kafka topic name/],
@@ -183,5 +227,85 @@ describe('mesh publish', () => {
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(message);
     expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  describe('--file (JSON Lines) and stdin', () => {
+    const SUMMARY = /^published (\d+) events? to (\S+) in \d+\.\d s \((\d+) events\/s\)(?:; skipped (\d+) invalid lines?)?\n$/;
+    const jsonl = (lines: unknown[]) => lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n';
+    const inv = (i: number) => ({ ...invoice, invoiceId: `inv-m${i}` });
+
+    function writeLines(name: string, lines: unknown[]): string {
+      const dir = mkdtempSync(join(tmpdir(), 'mesh-publish-'));
+      tmp.push(dir);
+      const file = join(dir, name);
+      writeFileSync(file, jsonl(lines));
+      return file;
+    }
+
+    it('publishes every line in order: bare values and envelopes with their keys and headers, each its own event and trace', async () => {
+      const lines: unknown[] = [];
+      for (let i = 0; i < 300; i++) lines.push(i % 3 === 0 ? { value: inv(i), key: `k${i % 7}`, headers: { line: String(i + 1) } } : inv(i));
+      const file = writeLines('many.jsonl', lines);
+      const before = await endOffsets('invoices.received');
+      const run = await mesh(['publish', 'invoices.received', '--file', file, '--header', 'source-system=bulk', ...at()], {}, 60_000);
+      expect(run.code).toBe(0);
+      const [, count, topic] = SUMMARY.exec(run.stdout)!;
+      expect([count, topic]).toEqual(['300', 'invoices.received']);
+      expect(added(before, await endOffsets('invoices.received'))).toBe(300);
+
+      const records = await recordsFrom('invoices.received', before, 300);
+      const byInvoice = new Map<string, CollectedMessage>();
+      for (const r of records) byInvoice.set(((await decoder.decode(r.value!)) as { invoiceId: string }).invoiceId, r);
+      expect(byInvoice.size).toBe(300);
+      const enveloped = byInvoice.get('inv-m3')!;
+      expect(enveloped.key?.toString()).toBe('k3');
+      expect(enveloped.headers).toMatchObject({ line: '4', 'source-system': 'bulk' });
+      const bare = byInvoice.get('inv-m4')!;
+      expect(bare.key).toBeNull();
+      expect(bare.headers['mesh-correlation-id']).toBe(bare.headers['mesh-event-id']);
+      expect(new Set(records.map((r) => r.headers['mesh-event-id'])).size).toBe(300);
+      expect(new Set(records.map((r) => r.headers.traceparent!.split('-')[1])).size).toBe(300);
+      // One key's events keep the file's order on their partition.
+      const k3 = records.filter((r) => r.key?.toString() === 'k3').map((r) => Number(r.headers.line));
+      expect(k3).toEqual([...k3].sort((a, b) => a - b));
+    });
+
+    it('reads standard input with --file -', async () => {
+      const before = await endOffsets('invoices.received');
+      const run = await meshWithStdin(['publish', 'invoices.received', '--file', '-', ...at()], jsonl([inv(1000), inv(1001), inv(1002)]));
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(SUMMARY.exec(run.stdout)?.[1]).toBe('3');
+      expect(added(before, await endOffsets('invoices.received'))).toBe(3);
+    });
+
+    it('checks every line first: invalid lines are named by number and nothing is published', async () => {
+      const file = writeLines('bad.jsonl', [inv(2000), '{"invoiceId": ', inv(2001), { ...inv(2002), receivedAt: 'yesterday' }, inv(2003)]);
+      const before = await endOffsets('invoices.received');
+      const run = await mesh(['publish', 'invoices.received', '--file', file, ...at()]);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr.split('\n')).toEqual([
+        expect.stringMatching(new RegExp(`^mesh: ${file} line 2: not valid JSON: `)),
+        `mesh: ${file} line 4: value for topic 'invoices.received' does not fit its schema: field 'receivedAt' expected long, got "yesterday"`,
+        `mesh: 2 of 5 events in ${file} are not valid; nothing was published (fix them, or pass --skip-invalid to publish the valid ones)`,
+        '',
+      ]);
+      expect(await endOffsets('invoices.received')).toEqual(before);
+
+      const skipping = await mesh(['publish', 'invoices.received', '--file', file, '--skip-invalid', ...at()]);
+      expect(skipping.code).toBe(0);
+      const [, count, , , skipped] = SUMMARY.exec(skipping.stdout)!;
+      expect([count, skipped]).toEqual(['3', '2']);
+      expect(skipping.stderr).toMatch(/line 2: .*\n.*line 4: /);
+      expect(added(before, await endOffsets('invoices.received'))).toBe(3);
+    });
+
+    it('refuses one --header event id for many events, and an empty input', async () => {
+      const file = writeLines('two.jsonl', [inv(3000), inv(3001)]);
+      const run = await mesh(['publish', 'invoices.received', '--file', file, '--header', 'mesh-event-id=same', ...at()]);
+      expect(run).toMatchObject({ code: 1, stderr: `mesh: --header mesh-event-id would give all 2 events one id; give each line its own in "headers"\n` });
+      const empty = await meshWithStdin(['publish', 'invoices.received', '--file', '-', ...at()], '\n');
+      expect(empty).toMatchObject({ code: 1, stderr: 'mesh: stdin holds no events (one JSON value, or {"value": ..., "key": ..., "headers": {...}}, per line)\n' });
+    });
   });
 });

@@ -7,13 +7,14 @@ import { eventually, uniqueName } from '../support/kafka';
 import { MESH, runMesh, type FinishedCommand } from '../support/mesh-cli';
 import { json, quiet, runtimeHarness, type RuntimeHarness } from '../runtime/support';
 import { startPrivateRedis } from '../../packages/runtime/test/support/redis-server';
+import { printedRedisPattern, TEST_REDIS_URL } from '../support/redis';
 
 // `mesh coordinator` and `mesh saga` as an operator runs them: the coordinator is a `mesh`
 // process running the sagas of test/cli/fixtures/saga-fixture.js; the participant runs here
 // (embedded broker, the real Redis); every saga command is its own `mesh` process.
 
 const FIXTURE = resolve(__dirname, 'fixtures/saga-fixture.js');
-const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS = TEST_REDIS_URL;
 const id = uniqueName('saga');
 const sagaName = `order-${id}`;
 const topics = `orders-${id}`;
@@ -64,7 +65,7 @@ beforeAll(async () => {
   coordinator = startCoordinator();
   readyLine = await eventually(
     () =>
-      /^coordinator ready: .*$/m.exec(coordinator.stdout())?.[0] ?? (coordinator.child.exitCode !== null ? Promise.reject(new Error(`mesh coordinator exited: ${coordinator.stderr()}`)) : undefined),
+      /^coordinator ready: .*$/m.exec(coordinator.stderr())?.[0] ?? (coordinator.child.exitCode !== null ? Promise.reject(new Error(`mesh coordinator exited: ${coordinator.stderr()}`)) : undefined),
     'the coordinator to join its group',
     20_000,
   );
@@ -129,7 +130,7 @@ describe('mesh coordinator', () => {
   it('prints one line when it has joined: group, sagas, partitions owned, and its /metrics URL', async () => {
     expect(readyLine).toMatch(
       new RegExp(
-        `^coordinator ready: group coordinator-${id}, sagas ${sagaName} \\(trigger ${topics}\\.placed\\); owns saga\\.replies partitions 0-5; state in redis://127\\.0\\.0\\.1:6379/? under ${keyPrefix}; metrics at (http://127\\.0\\.0\\.1:\\d+/metrics)`,
+        `^coordinator ready: group coordinator-${id}, sagas ${sagaName} \\(trigger ${topics}\\.placed\\); owns saga\\.replies partitions 0-5; state in ${printedRedisPattern(REDIS)}/? under ${keyPrefix}; metrics at (http://127\\.0\\.0\\.1:\\d+/metrics)`,
       ),
     );
     const metricsUrl = /metrics at (\S+\/metrics)/.exec(readyLine)![1]!;
@@ -153,7 +154,7 @@ describe('mesh saga', () => {
     ).toEqual([...ids.values()].sort());
     expect(run.stdout).toMatch(new RegExp(`${ids.get('o-3')}\\s+${sagaName}\\s+compensation_failed\\s+reserve compensation failed\\s+\\d+(\\.\\d)?(ms|s)\\s+${TRACE_ID}\\n`));
     expect(run.stdout).toMatch(new RegExp(`${ids.get('o-1')}\\s+${sagaName}\\s+completed\\s+-\\s+\\S+\\s+[0-9a-f]{32}\\n`));
-    expect(lines[4]).toBe('3 saga(s) by status: running 0, compensating 0, completed 2, compensated 0, compensation_failed 1, forward_failed 0 (stuck: 1)');
+    expect(lines[4]).toBe('3 saga(s) by status: running 0, waiting 0, compensating 0, completed 2, compensated 0, compensation_failed 1, forward_failed 0 (stuck: 1)');
 
     const doc = JSON.parse(asJson.stdout) as { sagas: Array<{ id: string; status: SagaStatus; traceId: string }>; counts: Record<SagaStatus, number>; more: boolean };
     expect(doc.sagas).toHaveLength(3);
@@ -246,7 +247,7 @@ describe('mesh saga', () => {
     expect(await store.load(ids.get('o-1')!)).toBeUndefined();
     const left = await saga(['ls']);
     expect(left.stdout.split('\n').filter((l) => l.includes(sagaName))).toEqual([expect.stringMatching(new RegExp(`^${ids.get('o-3')}\\s+${sagaName}\\s+compensated\\s`))]);
-    expect(left.stdout).toContain('1 saga(s) by status: running 0, compensating 0, completed 0, compensated 1,');
+    expect(left.stdout).toContain('1 saga(s) by status: running 0, waiting 0, compensating 0, completed 0, compensated 1,');
   });
 
   it.each([
@@ -255,7 +256,7 @@ describe('mesh saga', () => {
     [['saga', 'purge', '--completed', '--older-than', '7 days'], /option '--older-than <duration>' argument '7 days' is invalid\. '7 days' is not a duration/],
     [
       ['saga', 'ls', '--state', 'broken'],
-      /option '--state <state>' argument 'broken' is invalid\. Allowed choices are running, compensating, compensated, completed, stuck, compensation_failed, forward_failed/,
+      /option '--state <state>' argument 'broken' is invalid\. Allowed choices are running, waiting, compensating, compensated, completed, stuck, compensation_failed, forward_failed/,
     ],
     [['saga', 'ls', '--older-than', '10x'], /'10x' is not a duration/],
     [['coordinator', '--json'], /^mesh: --sagas <module> is required: .*e\.g\. mesh coordinator --sagas \.\/sagas\/order\.js/],
@@ -293,7 +294,7 @@ describe('mesh coordinator started while its Redis is away', () => {
       );
       expect(child.exitCode).toBeNull();
       await redis.restart();
-      await eventually(() => (/^coordinator ready: group /m.test(out) ? true : undefined), 'the ready line once Redis answers', 30_000);
+      await eventually(() => (/^coordinator ready: group /m.test(err) ? true : undefined), 'the ready line once Redis answers', 30_000);
       expect(child.exitCode).toBeNull();
     } finally {
       child.kill('SIGTERM');

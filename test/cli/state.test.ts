@@ -3,13 +3,14 @@ import { defineAgent, type AgentEvent } from '@agentmesh/runtime';
 import { runMesh, type FinishedCommand } from '../support/mesh-cli';
 import { json, runtimeHarness, valueOf, type RuntimeHarness, type Watcher } from '../runtime/support';
 import { uniqueName } from '../support/kafka';
+import { TEST_REDIS_URL } from '../support/redis';
 
 // Versioned agent state end to end: an agent keeps a tally through ctx.state (in the real Redis, by
 // the worker's default: its idempotency store is Redis), a version is corrupted in Redis behind its
 // back, and `mesh state` (the built CLI, its own process) shows the fall-back, marks the corrupt
 // version, and restores an older one, which the agent's next load then sees.
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 
 async function mesh(args: string[]): Promise<FinishedCommand> {
   return runMesh(args, { REDIS_URL }, 30_000);

@@ -6,6 +6,7 @@ import type { RunningBroker } from '@agentmesh/broker';
 import { HEARTBEAT_TOPIC } from '@agentmesh/runtime/internal';
 import { kafkaFor, startTestBroker, uniqueName } from '../support/kafka';
 import { MESH, runMesh } from '../support/mesh-cli';
+import { TEST_REDIS_URL } from '../support/redis';
 
 // `mesh run --replicas N` as an operator runs it: a supervisor process whose replicas are `mesh run`
 // processes, killed with -9, crashing at every start, and stopped with SIGTERM.
@@ -70,7 +71,7 @@ function agentEnv(crashReplicas = '') {
 }
 
 function supervise(env: Record<string, string>, extra: string[] = []): Supervisor {
-  const args = [MESH, 'run', FIXTURE, '--replicas', '2', '--brokers', broker.address, '--json', '--redis', 'redis://127.0.0.1:6379', '--session-timeout', '3000', ...extra];
+  const args = [MESH, 'run', FIXTURE, '--replicas', '2', '--brokers', broker.address, '--json', '--redis', TEST_REDIS_URL, '--session-timeout', '3000', ...extra];
   const child = spawn(process.execPath, args, { env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   supervisors.add(child);
   let out = '';
@@ -169,7 +170,7 @@ describe('mesh run --replicas', () => {
     const env = agentEnv();
     const s = supervise(env, ['--restart-delay', '200']);
     const [first0, first1] = await Promise.all([readyLog(s, 0, 0), readyLog(s, 1, 0)]);
-    await s.until(() => /^agent \S+ ready: 2 replica processes in group \S+, supervised; /m.exec(s.stdout()), 'the supervisor to say every replica is ready');
+    await s.until(() => /^agent \S+ ready: 2 replica processes in group \S+, supervised; /m.exec(s.stderr()), 'the supervisor to say every replica is ready');
     replicaPids.add(first0.replicaPid!).add(first1.replicaPid!);
     expect(await restartsMetric(first1.observabilityUrl!, env.AGENT_NAME)).toBe(0);
 
@@ -180,7 +181,15 @@ describe('mesh run --replicas', () => {
     replicaPids.add(again.replicaPid!);
     expect(again.replicaPid).not.toBe(first1.replicaPid);
     expect(alive(first1.replicaPid!)).toBe(false);
-    expect(s.stdout()).toMatch(/^\[replica 1\] agent \S+ ready \(replica 1, restarts 1\): /m);
+    expect(s.stderr()).toMatch(/^\[replica 1\] agent \S+ ready \(replica 1, restarts 1\): /m);
+    // stdout is the log stream: JSON objects only, the replicas' labelled with their number.
+    expect(
+      s
+        .stdout()
+        .split('\n')
+        .filter((l) => l !== '' && !l.startsWith('{'))
+        .slice(0, 3),
+    ).toEqual([]);
 
     // The restarted replica says so on /metrics and in its heartbeats.
     expect(await restartsMetric(again.observabilityUrl!, env.AGENT_NAME)).toBe(1);

@@ -75,7 +75,10 @@ export function registerCoordinatorCommand(program: Command): void {
     .option('--port <port>', 'port of /metrics, /health and /ready (0 picks a free one)', parsePort, 0)
     .option('--host <host>', 'interface of /metrics, /health and /ready', '127.0.0.1')
     .option('--session-timeout <ms>', 'how long the group waits for a silent instance (a kill -9) before moving its partitions (and sagas)', parsePositiveInt, DEFAULT_SESSION_TIMEOUT_MS)
-    .addHelpText('after', '\nLogs are JSON lines on stdout (LOG_LEVEL sets the level). SIGTERM or SIGINT: finishes the sagas being driven, leaves the group, exits 0.')
+    .addHelpText(
+      'after',
+      '\nLogs are JSON lines on stdout (LOG_LEVEL sets the level); the ready line and other notes for a person go to stderr. SIGTERM or SIGINT: finishes the sagas being driven, leaves the group, exits 0.',
+    )
     .action(async (flags: CoordinatorFlags) => {
       const sagas = loadSagas(flags.sagas ?? []);
       const redisUrl = flags.redis ?? endpoint('REDIS_URL');
@@ -114,7 +117,8 @@ export function registerCoordinatorCommand(program: Command): void {
         }
       }
       const types = sagas.map((s) => `${s.name} (trigger ${s.trigger})`).join(', ');
-      process.stdout.write(
+      // stdout carries only the JSON log lines; what a person reads goes to stderr.
+      process.stderr.write(
         `coordinator ready: group ${flags.group}, sagas ${types}; owns ${SAGA_REPLIES_TOPIC} partitions ${describePartitions(running.coordinator.ownedPartitions())}; ` +
           `state in ${redactRedisUrl(redisUrl)} under ${flags.keyPrefix}; metrics at ${running.observabilityUrl}/metrics (health /health, readiness /ready)\n`,
       );

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
-import { AgentDefinitionError, runAgent } from '@agentmesh/runtime';
+import { AgentDefinitionError, DEFAULT_LEASE_TIMING, runAgent } from '@agentmesh/runtime';
 import { DEFAULT_SESSION_TIMEOUT_MS, loadAgentModule } from '@agentmesh/runtime/internal';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_ENDPOINTS, endpoint } from '../defaults';
 import { parseBrokerList, parsePort, parsePositiveInt, stopOnSignals, UsageError } from '../options';
 import { attachToSupervisor, replicaFromEnv } from '../supervisor/replica';
@@ -39,6 +39,14 @@ async function chooseRedis(flag: string | undefined): Promise<string | undefined
 
 const seconds = (ms: number) => `${ms / 1000} s`;
 
+/** --lease-ttl: a whole number of ms that leaves the active instance room to renew before its margin. */
+function parseLeaseTtl(value: string): number {
+  const ms = parsePositiveInt(value);
+  const least = DEFAULT_LEASE_TIMING.marginMs + DEFAULT_LEASE_TIMING.renewEveryMs;
+  if (ms <= least) throw new InvalidArgumentError(`must be above ${least} ms (the lease's ${DEFAULT_LEASE_TIMING.marginMs} ms margin plus one ${DEFAULT_LEASE_TIMING.renewEveryMs} ms renewal)`);
+  return ms;
+}
+
 export function registerRunCommand(program: Command): void {
   program
     .command('run')
@@ -58,6 +66,12 @@ export function registerRunCommand(program: Command): void {
     .option('--host <host>', 'interface of /metrics, /health and /ready', '127.0.0.1')
     .option('--session-timeout <ms>', 'how long the group waits for a silent consumer (a kill -9) before moving its partitions', parsePositiveInt, DEFAULT_SESSION_TIMEOUT_MS)
     .option('--drain-timeout <ms>', 'how long SIGTERM waits for in-flight handlers', parsePositiveInt, 30_000)
+    .option('--chaos', 'obey chaos commands on mesh.control (mesh chaos); without it the agent refuses them and logs it', false)
+    .option(
+      '--lease-ttl <ms>',
+      `one-active agents (instances: 'one-active'): how long after the active instance's last renewal a standby takes over (default ${DEFAULT_LEASE_TIMING.ttlMs}; above ${DEFAULT_LEASE_TIMING.marginMs + DEFAULT_LEASE_TIMING.renewEveryMs})`,
+      parseLeaseTtl,
+    )
     .addOption(new Option('--restart-delay <ms>', 'first back-off before restarting a crashed replica (tests)').argParser(parsePositiveInt).hideHelp())
     .addHelpText(
       'after',
@@ -87,13 +101,20 @@ export function registerRunCommand(program: Command): void {
         redisUrl: await chooseRedis(flags.redis),
         restarts: supervised?.restarts ?? 0,
         observability: { host: flags.host, port: flags.port },
-        worker: { sessionTimeoutMs: flags.sessionTimeout, heartbeatIntervalMs: Math.max(100, Math.floor(flags.sessionTimeout / 10)), drainTimeoutMs: flags.drainTimeout },
+        worker: {
+          sessionTimeoutMs: flags.sessionTimeout,
+          heartbeatIntervalMs: Math.max(100, Math.floor(flags.sessionTimeout / 10)),
+          drainTimeoutMs: flags.drainTimeout,
+          chaos: flags.chaos ?? false,
+          ...(flags.leaseTtl !== undefined ? { leaseTiming: { ttlMs: flags.leaseTtl } } : {}),
+        },
       });
       stopOnSignals(() => running.stop());
       const supervisor = attachToSupervisor();
       await running.ready();
       const replica = supervised ? ` (replica ${supervised.replica}, restarts ${supervised.restarts})` : '';
-      process.stdout.write(`agent ${agent.name} ready${replica}: consumer group ${agent.name}; metrics, health and readiness at ${running.observabilityUrl}\n`);
+      // stdout carries only the JSON log lines; what a person reads goes to stderr.
+      process.stderr.write(`agent ${agent.name} ready${replica}: consumer group ${agent.name}; metrics, health and readiness at ${running.observabilityUrl}\n`);
       supervisor.ready({ agent: agent.name, observabilityUrl: running.observabilityUrl });
     });
 }

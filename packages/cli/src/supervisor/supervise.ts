@@ -25,6 +25,10 @@ export interface ReplicaFlags {
   host: string;
   sessionTimeout: number;
   drainTimeout: number;
+  /** A one-active agent's lease TTL (ms); absent: DEFAULT_LEASE_TIMING's. */
+  leaseTtl?: number;
+  /** Obey chaos commands on mesh.control (mesh chaos). */
+  chaos?: boolean;
 }
 
 /** The port of replica `replica`'s /metrics: P+i when --port P was given, else 0 (a free one). */
@@ -41,6 +45,8 @@ export function replicaArgs(modulePath: string, flags: ReplicaFlags, replica: nu
   if (flags.redis !== undefined) args.push('--redis', flags.redis);
   args.push('--port', String(replicaPort(flags.port, replica)), '--host', flags.host);
   args.push('--session-timeout', String(flags.sessionTimeout), '--drain-timeout', String(flags.drainTimeout));
+  if (flags.chaos) args.push('--chaos');
+  if (flags.leaseTtl !== undefined) args.push('--lease-ttl', String(flags.leaseTtl));
   return args;
 }
 
@@ -87,7 +93,7 @@ export async function superviseReplicas(options: SuperviseOptions): Promise<neve
     policy,
     stopTimeoutMs: flags.drainTimeout + STOP_GRACE_MS,
     logger,
-    onAllReady: (views) => process.stdout.write(`${readyLine(views)}\n`),
+    onAllReady: (views) => process.stderr.write(`${readyLine(views)}\n`), // stdout: JSON log lines only
   });
 
   let signals = 0;

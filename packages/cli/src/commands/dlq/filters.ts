@@ -3,7 +3,7 @@ import { UsageError } from '../../options';
 import type { DeadLetter } from './dead-letter';
 
 /** The failure kinds a worker writes into `mesh-error-kind`. */
-export const FAILURE_KINDS: readonly FailureKind[] = ['transient', 'permanent', 'timeout', 'invalid-input'];
+export const FAILURE_KINDS: readonly FailureKind[] = ['transient', 'permanent', 'timeout', 'invalid-input', 'invalid-output'];
 
 /** What `--where field=value` can test. Text fields match exactly, except error-message (a substring). */
 export const FILTER_FIELDS = ['error-kind', 'error-class', 'error-message', 'origin-topic', 'key', 'event-id'] as const;

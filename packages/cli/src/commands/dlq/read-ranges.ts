@@ -52,7 +52,8 @@ export async function readRanges(kafka: Kafka, options: ReadRangesOptions): Prom
   const topics = [...new Set([...pending.values()].map((p) => p.range.topic))];
   const stallTimeoutMs = options.stallTimeoutMs ?? 30_000;
 
-  const consumer = kafka.consumer({ groupId: options.groupId, maxWaitTimeInMs: 200, allowAutoTopicCreation: false, retry: { retries: 2 } });
+  // A crash fails the read (below); kafkajs must not also restart the consumer, or it would outlive the read in a long-running process (the console).
+  const consumer = kafka.consumer({ groupId: options.groupId, maxWaitTimeInMs: 200, allowAutoTopicCreation: false, retry: { retries: 2, restartOnFailure: async () => false } });
   let settle: (error?: Error) => void = () => undefined;
   const finished = new Promise<void>((resolve, reject) => {
     settle = (error) => (error ? reject(error) : resolve());

@@ -82,7 +82,12 @@ export function renderDeadLetter(letter: DeadLetter, value: DisplayedValue): str
   ];
   if (letter.replay !== null) lines.push(`replayed:      ${letter.replay} (and failed again)`);
   lines.push(`history:       ${letter.history.length === 0 ? '(none)' : ''}`.trimEnd());
-  for (const h of letter.history) lines.push(`  #${h.attempt} ${isoOrDash(h.at)} ${h.kind} ${h.errorClass}: ${h.message}${h.agent && h.agent !== letter.agent ? ` (agent ${h.agent})` : ''}`);
+  for (const h of letter.history) {
+    const by = h.by ? ` [${h.by}]` : '';
+    lines.push(`  #${h.attempt} ${isoOrDash(h.at)} ${h.kind}${by} ${h.errorClass}: ${h.message}${h.agent && h.agent !== letter.agent ? ` (agent ${h.agent})` : ''}`);
+    // A candidate output that failed the agent's checks: what it answered.
+    if (h.output) lines.push(`      output: ${h.output}`);
+  }
   lines.push(...renderValue(value));
   return `${lines.join('\n')}\n`;
 }

@@ -22,7 +22,7 @@ import { PartitionCursor, type RecordFate } from './cursor';
 import { readDeadLetter, type DeadLetter, type DlqRecord } from './dead-letter';
 import { readHeartbeats } from './heartbeats';
 import { describeFilter, FILTER_FIELDS, matchesFilter, parseSince, parseWhere, type DeadLetterFilter } from './filters';
-import { ProgressReporter, type ProgressCounts } from './progress';
+import { ProgressReporter, type ProgressCounts, type ProgressStream } from './progress';
 import { readRanges, throwawayGroupId, type BatchControl } from './read-ranges';
 import { buildReplayRecord, newReplayRun, replayMarker, type ReplayRun } from './replay-record';
 import { NO_STORE_CHECK_FLAG, NO_STORE_CHECK_RISK } from './store-check';
@@ -112,25 +112,78 @@ export function registerDlqReplayCommand(dlq: Command): void {
     .action(async (agent: string, flags: ReplayFlags) => {
       const startedAt = Date.now();
       const filter: DeadLetterFilter = { where: flags.where.map(parseWhere), ...(flags.since !== undefined ? { sinceMs: parseSince(flags.since, startedAt) } : {}) };
-      const brokers = brokersOf(flags);
-      const kafka = dlqKafka(brokers, 'replay');
-      const plan = await withAdmin(kafka, brokers, (admin) => planReplay(admin, agent, flags.fromStart));
-      const total = rangeSize(plan.ranges);
-      if (total === 0) {
-        const behind = plan.behindCursor > 0 ? ` (${plan.behindCursor} behind the replay cursor; --from-start reads them again)` : '';
-        process.stdout.write(`nothing to replay: no dead letters in ${plan.topic} after the last replay${behind}\n`);
-        return;
-      }
-      const store = await openStore(redisUrlOf(flags));
-      try {
-        // The same check for a dry run as for a replay, so both count the same.
-        await requireAgentStore(kafka, brokers, agent, store, flags);
-        if (flags.dryRun) await dryRun(kafka, brokers, agent, store, plan, filter, flags.limit);
-        else await replay(kafka, brokers, agent, store, plan, filter, flags, startedAt);
-      } finally {
-        await store.close().catch(() => undefined);
-      }
+      await replayDeadLetters(
+        {
+          agent,
+          brokers: brokersOf(flags),
+          filter,
+          dryRun: flags.dryRun,
+          limit: flags.limit,
+          rate: flags.rate,
+          fromStart: flags.fromStart,
+          redisUrl: redisUrlOf(flags),
+          registryUrl: registryUrlOf(flags),
+          storeCheck: flags.storeCheck,
+        },
+        { print: (line) => process.stdout.write(`${line}\n`), warn: (line) => process.stderr.write(`${line}\n`), progress: process.stderr },
+      );
     });
+}
+
+/** One replay (or dry run) as `mesh dlq replay` and the console both ask for it. */
+export interface ReplayRequest {
+  agent: string;
+  brokers: string[];
+  filter: DeadLetterFilter;
+  dryRun: boolean;
+  limit?: number | undefined;
+  rate?: number | undefined;
+  fromStart: boolean;
+  redisUrl: string;
+  registryUrl: string;
+  /** False: replay without checking the store is the agent's (--no-store-check). */
+  storeCheck: boolean;
+}
+
+/** Where a run tells what it does: each would-replay and the summary to `print`, warnings to `warn`, progress of long runs to `progress`. */
+export interface ReplayOutput {
+  print(line: string): void;
+  warn(line: string): void;
+  progress?: ProgressStream;
+}
+
+export interface ReplayResult {
+  counts: Counts;
+  /** The run's last line: what was (or would be) replayed and skipped. */
+  summary: string;
+}
+
+/**
+ * The one way dead letters are replayed: plans from the cursor, checks the store is the agent's (a dry run too, so
+ * both count the same), then replays or only says what it would. Used by `mesh dlq replay` and the console.
+ */
+export async function replayDeadLetters(request: ReplayRequest, output: ReplayOutput): Promise<ReplayResult> {
+  const startedAt = Date.now();
+  const { agent, brokers } = request;
+  const kafka = dlqKafka(brokers, 'replay');
+  const plan = await withAdmin(kafka, brokers, (admin) => planReplay(admin, agent, request.fromStart));
+  const total = rangeSize(plan.ranges);
+  if (total === 0) {
+    const behind = plan.behindCursor > 0 ? ` (${plan.behindCursor} behind the replay cursor; --from-start reads them again)` : '';
+    const summary = `nothing to replay: no dead letters in ${plan.topic} after the last replay${behind}`;
+    output.print(summary);
+    return { counts: { scanned: 0, total: 0, replayed: 0, skipped: 0, notMatching: 0, alreadyProcessed: 0, sameEvent: 0, inFlight: 0 }, summary };
+  }
+  const store = await openStore(request.redisUrl);
+  try {
+    // The same check for a dry run as for a replay, so both count the same.
+    await requireAgentStore(kafka, request, store, output);
+    const result = request.dryRun ? await dryRun(kafka, request, store, plan, output) : await replay(kafka, request, store, plan, output, startedAt);
+    output.print(result.summary);
+    return result;
+  } finally {
+    await store.close().catch(() => undefined);
+  }
 }
 
 async function openStore(redisUrl: string): Promise<AgentStore> {
@@ -142,14 +195,14 @@ async function openStore(redisUrl: string): Promise<AgentStore> {
   }
 }
 
-/** Refuses (StoreCheckError) unless the agent's heartbeats announce the store at --redis; with --no-store-check, says what that risks. */
-async function requireAgentStore(kafka: Kafka, brokers: string[], agent: string, store: AgentStore, flags: ReplayFlags): Promise<void> {
-  const url = redisUrlOf(flags);
-  if (!flags.storeCheck) {
-    process.stderr.write(`mesh: warning: ${NO_STORE_CHECK_FLAG}: not checking that ${redactRedisUrl(url)} is the idempotency store of agent '${agent}'; ${NO_STORE_CHECK_RISK}\n`);
+/** Refuses (StoreCheckError) unless the agent's heartbeats announce the store at the request's Redis; unchecked, says what that risks. */
+async function requireAgentStore(kafka: Kafka, request: ReplayRequest, store: AgentStore, output: ReplayOutput): Promise<void> {
+  const { agent, brokers, redisUrl: url } = request;
+  if (!request.storeCheck) {
+    output.warn(`mesh: warning: ${NO_STORE_CHECK_FLAG}: not checking that ${redactRedisUrl(url)} is the idempotency store of agent '${agent}'; ${NO_STORE_CHECK_RISK}`);
     return;
   }
-  const heartbeats = await withAdmin(kafka, brokers, (admin) => readHeartbeats(kafka, admin, brokers, registryUrlOf(flags), new Set([agent])));
+  const heartbeats = await withAdmin(kafka, brokers, (admin) => readHeartbeats(kafka, admin, brokers, request.registryUrl, new Set([agent])));
   const verdicts = await checkAgentStores(heartbeats, new Set([agent]), store, url).catch((error: unknown) => {
     throw error instanceof AgentStoreUnreachableError ? new ReplayError(`${error.message}; nothing was replayed`, { cause: error }) : error;
   });
@@ -183,10 +236,11 @@ function describeLetter(letter: DeadLetter): string {
   return `${r.topic}/${r.partition}@${r.offset} key=${letter.key ?? '-'} event=${letter.eventId} ${letter.kind} ${letter.errorClass}: ${letter.errorMessage}`;
 }
 
-async function dryRun(kafka: Kafka, brokers: string[], agent: string, store: AgentStore, plan: ReplayPlan, filter: DeadLetterFilter, limit: number | undefined): Promise<void> {
+async function dryRun(kafka: Kafka, request: ReplayRequest, store: AgentStore, plan: ReplayPlan, output: ReplayOutput): Promise<ReplayResult> {
+  const { agent, brokers, filter } = request;
   const run = newReplayRun(Date.now());
-  const replayer = new Replayer(agent, run, store, { dryRun: true, print: (line) => process.stdout.write(`${line}\n`) }, filter, {
-    limit,
+  const replayer = new Replayer(agent, run, store, { dryRun: true, print: (line) => output.print(line) }, filter, {
+    limit: request.limit,
     bucket: undefined,
     progress: undefined,
     total: rangeSize(plan.ranges),
@@ -201,10 +255,10 @@ async function dryRun(kafka: Kafka, brokers: string[], agent: string, store: Age
   );
   const c = replayer.counts;
   const skipped = describeSkips(c, filter);
-  process.stdout.write(
+  const summary =
     `dry run: would replay ${c.replayed} of ${c.scanned} dead letters read from ${plan.topic} (${describeFilter(filter)}) to ${retryTopic(agent, 0)}` +
-      `${skipped.length > 0 ? `; would skip ${skipped.join(', ')}` : ''}; nothing was sent, forgotten or committed\n`,
-  );
+    `${skipped.length > 0 ? `; would skip ${skipped.join(', ')}` : ''}; nothing was sent, forgotten or committed`;
+  return { counts: c, summary };
 }
 
 /** The skips of a run, for its summary line: the same words for a replay and its dry run. */
@@ -217,14 +271,15 @@ function describeSkips(c: Counts, filter: DeadLetterFilter): string[] {
   ].filter(Boolean);
 }
 
-async function replay(kafka: Kafka, brokers: string[], agent: string, store: AgentStore, plan: ReplayPlan, filter: DeadLetterFilter, flags: ReplayFlags, startedAt: number): Promise<void> {
+async function replay(kafka: Kafka, request: ReplayRequest, store: AgentStore, plan: ReplayPlan, output: ReplayOutput, startedAt: number): Promise<ReplayResult> {
+  const { agent, brokers, filter } = request;
   const total = rangeSize(plan.ranges);
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 2 }, createPartitioner: Partitioners.DefaultPartitioner });
   const run = newReplayRun(startedAt);
   const replayer = new Replayer(agent, run, store, { dryRun: false, producer }, filter, {
-    limit: flags.limit,
-    bucket: flags.rate !== undefined ? new TokenBucket(flags.rate) : undefined,
-    progress: total >= PROGRESS_THRESHOLD ? new ProgressReporter(process.stderr) : undefined,
+    limit: request.limit,
+    bucket: request.rate !== undefined ? new TokenBucket(request.rate) : undefined,
+    progress: total >= PROGRESS_THRESHOLD && output.progress ? new ProgressReporter(output.progress) : undefined,
     total,
   });
   try {
@@ -245,10 +300,9 @@ async function replay(kafka: Kafka, brokers: string[], agent: string, store: Age
   replayer.finished();
   const c = replayer.counts;
   const skipped = describeSkips(c, filter);
-  process.stdout.write(
-    `replayed ${c.replayed} of ${c.scanned} dead letters read from ${plan.topic} to ${retryTopic(agent, 0)} (${replayMarker(run)})` +
-      `${skipped.length > 0 ? `; skipped ${skipped.join(', ')}` : ''}\n`,
-  );
+  const summary =
+    `replayed ${c.replayed} of ${c.scanned} dead letters read from ${plan.topic} to ${retryTopic(agent, 0)} (${replayMarker(run)})` + `${skipped.length > 0 ? `; skipped ${skipped.join(', ')}` : ''}`;
+  return { counts: c, summary };
 }
 
 /** The one producer call a replay makes (kafkajs's Producer has it). */

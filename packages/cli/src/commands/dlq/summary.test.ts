@@ -25,11 +25,11 @@ describe('the dlq ls summary', () => {
     empty.byState = { open: 0, replayed: 0, resolved: 0 };
     expect(renderSummaryTable([ocr, billing, empty])).toBe(
       [
-        'AGENT       DEAD LETTERS  OPEN  REPLAYED  RESOLVED  TRANSIENT  PERMANENT  TIMEOUT  INVALID-INPUT  COSMIC-RAY  NEWEST',
-        'accounting  0             0     0         0         0          0          0        0              0           -',
-        'billing     1             1     0         0         0          1          0        0              0           2025-06-01T12:00:00.000Z',
-        'ocr         2             0     1         1         1          0          0        0              1           2025-06-02T12:00:00.000Z',
-        'TOTAL       3             1     1         1         1          1          0        0              1           2025-06-02T12:00:00.000Z',
+        'AGENT       DEAD LETTERS  OPEN  REPLAYED  RESOLVED  TRANSIENT  PERMANENT  TIMEOUT  INVALID-INPUT  INVALID-OUTPUT  COSMIC-RAY  NEWEST',
+        'accounting  0             0     0         0         0          0          0        0              0               0           -',
+        'billing     1             1     0         0         0          1          0        0              0               0           2025-06-01T12:00:00.000Z',
+        'ocr         2             0     1         1         1          0          0        0              0               1           2025-06-02T12:00:00.000Z',
+        'TOTAL       3             1     1         1         1          1          0        0              0               1           2025-06-02T12:00:00.000Z',
         '',
       ].join('\n'),
     );

@@ -78,7 +78,7 @@ describe('statusesFor', () => {
   it('expands stuck, keeps one status, and means all without a filter', () => {
     expect(statusesFor('stuck')).toEqual(['compensation_failed', 'forward_failed']);
     expect(statusesFor('completed')).toEqual(['completed']);
-    expect(statusesFor(undefined)).toHaveLength(6);
+    expect(statusesFor(undefined)).toHaveLength(7);
   });
 });
 
@@ -114,8 +114,8 @@ describe('mesh saga ls output', () => {
   });
 
   it('counts per status, stuck summed', () => {
-    const counts: Record<SagaStatus, number> = { running: 1, compensating: 0, completed: 5, compensated: 2, compensation_failed: 1, forward_failed: 2 };
-    expect(renderCounts(counts)).toBe('11 saga(s) by status: running 1, compensating 0, completed 5, compensated 2, compensation_failed 1, forward_failed 2 (stuck: 3)\n');
+    const counts: Record<SagaStatus, number> = { running: 1, waiting: 2, compensating: 0, completed: 5, compensated: 2, compensation_failed: 1, forward_failed: 2 };
+    expect(renderCounts(counts)).toBe('13 saga(s) by status: running 1, waiting 2, compensating 0, completed 5, compensated 2, compensation_failed 1, forward_failed 2 (stuck: 3)\n');
   });
 
   it('has a JSON form', () => {
@@ -128,6 +128,7 @@ describe('mesh saga ls output', () => {
       ageMs: 1_000,
       finishedAt: null,
       traceId: null,
+      waitingUntil: null,
     });
   });
 });

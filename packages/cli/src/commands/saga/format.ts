@@ -5,7 +5,7 @@ import { toJson } from '../dlq/display-value';
 import { renderTable } from '../dlq/summary';
 
 /** What `--state` takes: a status, or `stuck` for both statuses that wait for an operator. */
-export const SAGA_STATE_FILTERS = ['running', 'compensating', 'compensated', 'completed', 'stuck', 'compensation_failed', 'forward_failed'] as const;
+export const SAGA_STATE_FILTERS = ['running', 'waiting', 'compensating', 'compensated', 'completed', 'stuck', 'compensation_failed', 'forward_failed'] as const;
 export type SagaStateFilter = (typeof SAGA_STATE_FILTERS)[number];
 
 export function statusesFor(filter: SagaStateFilter | undefined): readonly SagaStatus[] {
@@ -45,6 +45,12 @@ function stepName(state: SagaState, index: number | undefined): string {
   return index === undefined ? '?' : (state.steps[index]?.name ?? `#${index}`);
 }
 
+/** The wait a saga is at: its step, since when, and when its declared timeout outcome is taken; undefined when not waiting. */
+export function waitOf(state: SagaState): { step: string; since: number; deadlineAt: number } | undefined {
+  const w = state.status === 'waiting' ? state.waiting : undefined;
+  return w ? { step: stepName(state, w.step), since: w.since, deadlineAt: w.deadlineAt } : undefined;
+}
+
 /**
  * The step that matters now: the command awaited, the retry waited for, the
  * compensation or step an operator must look at, or the step whose failure
@@ -60,6 +66,10 @@ export function currentStep(state: SagaState): string {
       if (retrying >= 0) return `${stepName(state, retrying)} execute #${state.steps[retrying]!.attempts + 1} (waiting to retry)`;
       const next = find((s) => s.status === 'pending');
       return next >= 0 ? `${stepName(state, next)} (starting)` : '-';
+    }
+    case 'waiting': {
+      const wait = waitOf(state);
+      return wait ? `${wait.step} (waiting for a signal until ${isoOrDash(wait.deadlineAt)})` : 'waiting';
     }
     case 'compensating': {
       const retrying = find((s) => s.status === 'compensating');
@@ -95,6 +105,8 @@ export interface SagaSummaryJson {
   ageMs: number;
   finishedAt: string | null;
   traceId: string | null;
+  /** When a waiting saga's wait ends on its own (its declared timeout outcome). */
+  waitingUntil: string | null;
 }
 
 export function sagaSummaryJson(state: SagaState, now: number): SagaSummaryJson {
@@ -107,6 +119,7 @@ export function sagaSummaryJson(state: SagaState, now: number): SagaSummaryJson 
     ageMs: Math.max(0, now - state.startedAt),
     finishedAt: state.finishedAt === undefined ? null : isoOrDash(state.finishedAt),
     traceId: traceIdOf(state) ?? null,
+    waitingUntil: waitOf(state) ? isoOrDash(waitOf(state)!.deadlineAt) : null,
   };
 }
 
@@ -180,7 +193,14 @@ export function renderSagaDetail(state: SagaState, data: DecodedData, now: numbe
     lines.push(
       `waiting on:    ${stepName(state, state.inFlight.step)} ${state.inFlight.kind} #${state.inFlight.attempt}, sent ${isoOrDash(state.inFlight.sentAt)}, deadline ${isoOrDash(state.inFlight.deadlineAt)}`,
     );
-  else if (state.wakeAt !== null) lines.push(`next look:     ${isoOrDash(state.wakeAt)}`);
+  else if (waitOf(state)) {
+    const wait = waitOf(state)!;
+    lines.push(
+      `waiting for:   a signal on step ${wait.step} (mesh saga signal ${state.id} ${wait.step} --approve|--reject), since ${isoOrDash(wait.since)}; deadline ${isoOrDash(wait.deadlineAt)} (in ${formatDuration(wait.deadlineAt - now)})`,
+    );
+  } else if (state.wakeAt !== null) lines.push(`next look:     ${isoOrDash(state.wakeAt)}`);
+  if (state.pendingSignals?.length) lines.push(`signals:       ${state.pendingSignals.length} recorded, not yet looked at by the coordinator`);
+  if (state.dataPatch) lines.push(`data patch:    ${toJson(state.dataPatch)} (from signals; merged into the data the next commands carry)`);
   if (state.resumeRequestedAt !== undefined) lines.push(`resume:        requested ${isoOrDash(state.resumeRequestedAt)}, not yet acted on by the coordinator`);
   lines.push(`stored:        version ${state.version}, home partition ${state.homePartition} of saga.replies, last change ${isoOrDash(state.updatedAt)}`);
   lines.push('');

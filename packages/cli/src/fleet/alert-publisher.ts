@@ -1,0 +1,73 @@
+import { hostname } from 'node:os';
+import { JsonCodec, RegistryCodec, SchemaNotFoundError, SchemaRegistryUnavailableError, type EventCodec } from '@agentmesh/runtime';
+import type { MeshAlert } from '@agentmesh/runtime/internal';
+import type { Kafka, Producer } from 'kafkajs';
+import type { AlertTransition } from './alerts';
+
+/** Where alert transitions go, for agents to react to them. */
+export const ALERTS_TOPIC = 'mesh.alerts';
+
+/** The mesh.alerts record of a transition (its contract: schemas/mesh/mesh-alert.avsc). */
+export function alertRecord(t: AlertTransition, evaluator: string): MeshAlert {
+  return {
+    alert: t.alert.alert,
+    state: t.state,
+    severity: t.alert.severity,
+    subject: t.alert.subject,
+    summary: t.alert.summary,
+    value: Number.isFinite(t.alert.value) ? t.alert.value : null,
+    threshold: t.alert.threshold,
+    at: t.at,
+    since: t.alert.since,
+    evaluator,
+  };
+}
+
+/**
+ * Publishes alert transitions on mesh.alerts, keyed by alert and subject, so a compacted reader keeps each one's latest
+ * state. Avro through the registry when one holds the contract; JSON otherwise (as agents without a registry write).
+ */
+export class AlertPublisher {
+  private producer: Producer | undefined;
+  private codec: EventCodec;
+  private fellBack = false;
+  private readonly evaluator = `${hostname()}-${process.pid}`;
+
+  constructor(
+    private readonly kafka: Kafka,
+    registryUrl: string | undefined,
+    private readonly warn: (line: string) => void,
+  ) {
+    this.codec = registryUrl ? new RegistryCodec({ url: registryUrl, retries: 0, requestTimeoutMs: 3_000 }) : new JsonCodec();
+  }
+
+  async publish(transitions: readonly AlertTransition[]): Promise<void> {
+    if (transitions.length === 0) return;
+    if (!this.producer) {
+      this.producer = this.kafka.producer({ allowAutoTopicCreation: true });
+      await this.producer.connect();
+    }
+    const messages = [];
+    for (const t of transitions) {
+      const record = alertRecord(t, this.evaluator);
+      messages.push({ key: `${record.alert}/${record.subject}`, value: await this.encode(record) });
+    }
+    await this.producer.send({ topic: ALERTS_TOPIC, messages });
+  }
+
+  private async encode(record: MeshAlert): Promise<Buffer> {
+    try {
+      return await this.codec.encode(ALERTS_TOPIC, record);
+    } catch (error) {
+      if (this.fellBack || !(error instanceof SchemaNotFoundError || error instanceof SchemaRegistryUnavailableError)) throw error;
+      this.warn(`${error.message}: alerts go to ${ALERTS_TOPIC} as JSON`);
+      this.fellBack = true;
+      this.codec = new JsonCodec();
+      return this.codec.encode(ALERTS_TOPIC, record);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.producer?.disconnect().catch(() => undefined);
+  }
+}

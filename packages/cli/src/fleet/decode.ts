@@ -1,0 +1,46 @@
+import { RegistryCodec, SchemaRegistryUnavailableError } from '@agentmesh/runtime';
+
+/** A value that could not be decoded, with why. */
+export interface Undecodable {
+  undecodable: string;
+}
+
+/** Avro in the Confluent wire format (magic byte 0, a schema id), as processes with the registry codec write. */
+function isAvroFrame(bytes: Buffer): boolean {
+  return bytes.length >= 5 && bytes[0] === 0;
+}
+
+/**
+ * Decodes the mesh's own records: JSON as processes with the JSON codec write them, Avro through the registry. A
+ * registry that cannot be asked is asked once; later Avro values are undecodable, with that reason.
+ */
+export class MeshValueDecoder {
+  private codec: RegistryCodec | undefined;
+  private registryFailure: string | undefined;
+
+  constructor(private readonly registryUrl: string) {}
+
+  async decode(topic: string, bytes: Buffer | null): Promise<unknown> {
+    if (bytes === null || bytes.length === 0) return { undecodable: 'an empty value' } satisfies Undecodable;
+    if (!isAvroFrame(bytes)) {
+      try {
+        return JSON.parse(bytes.toString('utf8')) as unknown;
+      } catch {
+        return { undecodable: 'neither Avro nor JSON' } satisfies Undecodable;
+      }
+    }
+    if (this.registryFailure !== undefined) return { undecodable: this.registryFailure } satisfies Undecodable;
+    this.codec ??= new RegistryCodec({ url: this.registryUrl, retries: 0, requestTimeoutMs: 3_000 });
+    try {
+      return await this.codec.decode(topic, bytes);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof SchemaRegistryUnavailableError) this.registryFailure = `Avro values need the schema registry (set --registry or SCHEMA_REGISTRY_URL): ${message}`;
+      return { undecodable: this.registryFailure ?? message } satisfies Undecodable;
+    }
+  }
+}
+
+export function isUndecodable(v: unknown): v is Undecodable {
+  return typeof v === 'object' && v !== null && typeof (v as Undecodable).undecodable === 'string' && Object.keys(v).length === 1;
+}
