@@ -9,6 +9,7 @@ import { createOcrAgent } from '../../packages/examples/src/invoice/ocr';
 import { createPoMatchingAgent } from '../../packages/examples/src/invoice/po-matching';
 import { createValidationAgent } from '../../packages/examples/src/invoice/validation';
 import { kafkaFor } from '../support/kafka';
+import { TEST_REDIS_URL } from '../support/redis';
 
 /**
  * The invoice pipeline end to end: embedded broker and registry, the four
@@ -17,7 +18,7 @@ import { kafkaFor } from '../support/kafka';
  * invoice is posted exactly once.
  */
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const noFailures = { seed: 'e2e', rates: NO_FAILURES };
 

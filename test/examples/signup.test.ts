@@ -21,6 +21,7 @@ import { createEmailsParticipant } from '../../packages/examples/src/signup/emai
 import { createSubscriptionsParticipant } from '../../packages/examples/src/signup/subscriptions';
 import { createUsersParticipant } from '../../packages/examples/src/signup/users';
 import { eventually, kafkaFor } from '../support/kafka';
+import { TEST_REDIS_URL } from '../support/redis';
 
 /**
  * The account signup saga end to end: embedded broker and registry (Avro),
@@ -32,7 +33,7 @@ import { eventually, kafkaFor } from '../support/kafka';
  * make each other's outcome a matter of timing.
  */
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 interface Mesh {

@@ -17,7 +17,7 @@ export interface MeshProcessOptions {
   logFile: string;
   /** Bound on start-up until the `ready` line. Default 60 s. */
   readyTimeoutMs?: number;
-  /** Which stdout line says the process is ready. Default isReadyLine. */
+  /** Which output line (stdout or stderr) says the process is ready. Default isReadyLine. */
   isReady?: (line: string) => boolean;
   /** Once aborted, the process is killed (SIGKILL), whether it is still starting or running. */
   signal?: AbortSignal;
@@ -78,8 +78,8 @@ export function spawnMeshProcess(options: MeshProcessOptions): SpawnedMeshProces
   if (!existsSync(options.meshBin)) throw new Error(`the mesh command ${options.meshBin} does not exist`);
   const child = spawn(process.execPath, [options.meshBin, ...options.args], { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const log: WriteStream = createWriteStream(options.logFile, { flags: 'a' });
-  child.stderr!.pipe(log, { end: false });
-  const lines = createInterface({ input: child.stdout! });
+  // The JSON logs come on stdout, the ready line (a line for a person) on stderr: both go to the log, both are watched.
+  const outputs = [createInterface({ input: child.stdout! }), createInterface({ input: child.stderr! })];
   // The log ends when the child's pipes are drained, which can be after its exit event.
   child.once('close', () => log.end());
   const ended = exited(child);
@@ -98,13 +98,15 @@ export function spawnMeshProcess(options: MeshProcessOptions): SpawnedMeshProces
   let timer: NodeJS.Timeout | undefined;
   const ready = new Promise<void>((resolve, reject) => {
     let seen = false;
-    lines.on('line', (line) => {
-      log.write(`${line}\n`);
-      if (!seen && isReady(line)) {
-        seen = true;
-        resolve();
-      }
-    });
+    for (const lines of outputs) {
+      lines.on('line', (line) => {
+        log.write(`${line}\n`);
+        if (!seen && isReady(line)) {
+          seen = true;
+          resolve();
+        }
+      });
+    }
     void ended.then((how) => reject(new Error(`${options.name} ended before it was ready (${how}); see ${options.logFile}`)));
     timer = setTimeout(() => reject(new Error(`${options.name} was not ready within ${readyTimeoutMs} ms; see ${options.logFile}`)), readyTimeoutMs);
   });

@@ -2,6 +2,8 @@
 export interface DemoFlags {
   count?: number;
   settleTimeoutMs?: number;
+  /** `--keep`, for a demo that takes it: stay up after the table until interrupted. */
+  keep?: boolean;
   help: boolean;
 }
 
@@ -12,14 +14,15 @@ export function wholeNumber(name: string, text: string | undefined, what: string
   return value;
 }
 
-/** Parses a demo's flags (`countFlag N`, `--timeout SECONDS`, `--help`); throws with the usage on anything else. */
-export function parseDemoFlags(argv: readonly string[], countFlag: string, usage: string): DemoFlags {
+/** Parses a demo's flags (`countFlag N`, `--timeout SECONDS`, `--help`, and `--keep` where `takesKeep`); throws with the usage on anything else. */
+export function parseDemoFlags(argv: readonly string[], countFlag: string, usage: string, takesKeep = false): DemoFlags {
   const flags: DemoFlags = { help: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     if (flag === countFlag) flags.count = wholeNumber(flag, argv[++i], 'a whole number >= 1', usage);
     else if (flag === '--timeout') flags.settleTimeoutMs = wholeNumber(flag, argv[++i], 'whole seconds >= 1', usage) * 1000;
     else if (flag === '--help' || flag === '-h') flags.help = true;
+    else if (flag === '--keep' && takesKeep) flags.keep = true;
     else throw new Error(`unknown argument '${flag}'\n\n${usage}`);
   }
   return flags;

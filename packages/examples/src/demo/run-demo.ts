@@ -6,6 +6,7 @@ import type { Producer } from 'kafkajs';
 import { failureConfigFromEnv, FailureEnv, type FailureRates } from '../invoice/failure-injection';
 import { INVOICE_PIPELINE } from '../invoice/pipeline';
 import { agentPids, demoDirectories, REPO_MESH_BIN, startAgentProcesses, stopAgentProcesses, type AgentProcess } from './agent-processes';
+import { startConsoleProcess, type ConsoleProcess } from './console-process';
 import { followOutcomes, type OutcomeFollower } from './follow';
 import { OutcomeLedger } from './ledger';
 import { demoInvoices, publishInvoices } from './publish';
@@ -40,6 +41,10 @@ export interface DemoOptions {
   runId?: string;
   /** Where progress and the table go. Default stdout. */
   print?: (text: string) => void;
+  /** Start the web console (`mesh console`) and print its URL. Default true. */
+  console?: boolean;
+  /** After the table, keep the mesh and the console up until SIGINT or SIGTERM. Default false. */
+  keep?: boolean;
 }
 
 /** What the demo injects when nobody says otherwise: every agent fails about 7% of its calls. */
@@ -82,6 +87,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   let follower: OutcomeFollower | undefined;
   let producer: Producer | undefined;
   let progress: NodeJS.Timeout | undefined;
+  let webConsole: ConsoleProcess | undefined;
   try {
     print(`Starting the embedded broker and schema registry (run ${runId}, logs in ${logDir})\n`);
     stack = await startLocalStack({ brokerPort: options.brokerPort, registryPort: options.registryPort, dataDir, partitions: options.partitions });
@@ -94,6 +100,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       agents,
     );
     print(`  all ready (pids ${agentPids(agents)})\n`);
+    if (options.console ?? true) {
+      try {
+        webConsole = await startConsoleProcess({ meshBin, brokers: stack.brokers, registryUrl: stack.registry.url, env, logDir });
+        print(`  console on ${webConsole.url}\n`);
+      } catch (error) {
+        // The demo's table does not need the console.
+        print(`  console not started: ${error instanceof Error ? error.message : String(error)}\n`);
+      }
+    }
 
     const invoices = demoInvoices(runId, count);
     const ledger = new OutcomeLedger(invoices.map((i) => i.invoiceId));
@@ -118,12 +133,20 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     const report = buildReport(ledger.snapshot(), failureRates, Date.now() - startedAt);
     print(renderReport(report));
     for (const problem of follower.readErrors.slice(0, 5)) print(`  could not read: ${problem}\n`);
+    if (options.keep) {
+      print(`Keeping the mesh up${webConsole ? `; the console is on ${webConsole.url}` : ''}. Ctrl-C to stop.\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+    }
     return report;
   } finally {
     clearInterval(progress);
     print('Stopping the agents and the stack\n');
     await follower?.stop().catch(() => undefined);
     await producer?.disconnect().catch(() => undefined);
+    await webConsole?.process.stop().catch(() => undefined);
     const endings = await stopAgentProcesses(agents);
     if (endings) print(`  ${endings}\n`);
     await stack?.stop().catch((error: unknown) => print(`  stopping the stack failed: ${error instanceof Error ? error.message : String(error)}\n`));

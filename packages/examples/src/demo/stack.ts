@@ -16,10 +16,15 @@ export interface LocalStackOptions {
 }
 
 export interface LocalStack {
-  broker: RunningBroker;
+  /** The broker now: restartBroker replaces it. */
+  readonly broker: RunningBroker;
   registry: RunningSchemaRegistry;
   /** Bootstrap list for clients: `[broker.address]`. */
   brokers: string[];
+  /** Stops the broker (a chaos fault); startBroker brings it back. */
+  stopBroker(): Promise<void>;
+  /** Starts the broker again on the same port with the same data (a data dir keeps the records). */
+  startBroker(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -43,7 +48,8 @@ export async function createInvoiceTopics(kafka: Kafka, partitions: number): Pro
 
 /** The embedded broker and registry in this process, the contracts registered and the invoice topics created. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const broker = await startBroker({ port: options.brokerPort ?? 0, dataDir: options.dataDir, logLevel: 'warn', logger: options.brokerLogger });
+  const brokerOptions = (port: number) => ({ port, dataDir: options.dataDir, logLevel: 'warn' as const, logger: options.brokerLogger });
+  let broker = await startBroker(brokerOptions(options.brokerPort ?? 0));
   let registry: RunningSchemaRegistry | undefined;
   try {
     registry = await startSchemaRegistry({ port: options.registryPort ?? 0, brokers: [broker.address] });
@@ -55,10 +61,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     throw error;
   }
   const running = registry;
+  const port = broker.port;
   return {
-    broker,
+    get broker() {
+      return broker;
+    },
     registry: running,
     brokers: [broker.address],
+    stopBroker: () => broker.stop(),
+    async startBroker() {
+      broker = await startBroker(brokerOptions(port));
+    },
     async stop() {
       await running.stop();
       await broker.stop();

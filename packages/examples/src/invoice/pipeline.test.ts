@@ -26,6 +26,7 @@ function ctx(agent: string): AgentContext {
     logger: pino({ level: 'silent' }),
     span: trace.wrapSpanContext(INVALID_SPAN_CONTEXT),
     breaker: () => ({ execute: (call) => call(new AbortController().signal) }),
+    step: async (_name, fn) => fn(new AbortController().signal),
     checkpoint: { load: async () => undefined, save: async () => undefined },
     state: undefined as never,
     encode: async (_topic, value) => Buffer.from(JSON.stringify(value)),

@@ -19,6 +19,8 @@ function fakeTargets(options: { rebalanceSeen?: boolean; replacementFails?: bool
       calls.push(`coordinator ${slot} ready`);
     },
     coordinatorName: (slot) => `coordinator-${slot + 1}`,
+    stopBroker: async () => void calls.push('stop broker'),
+    startBroker: () => started('broker ready'),
     killRedis: async () => void calls.push('kill redis'),
     startRedis: () => started('redis ready'),
     rebalanceStarted: async () => {
@@ -90,5 +92,13 @@ describe('carrying out the fault schedule', () => {
     const run = injectFaults(schedule, targets, { startedAt: Date.now(), rebalanceTimeoutMs: 10, signal: controller.signal });
     controller.abort(new Error('interrupted'));
     await expect(run).rejects.toThrow('interrupted');
+  });
+
+  it('stops the broker and starts it again after its down time', async () => {
+    const { calls, targets } = fakeTargets();
+    const schedule: FaultSchedule = { seed: 1, rounds: [[{ kind: 'broker', round: 0, atMs: 0, downMs: 20 }]] };
+    const result = await injectFaults(schedule, targets, { startedAt: Date.now(), rebalanceTimeoutMs: 100 });
+    expect(calls).toEqual(['stop broker', 'broker ready']);
+    expect(result.events.map((e) => e.what)).toEqual(['broker stopped', 'broker started again after 20 ms']);
   });
 });

@@ -1,4 +1,4 @@
-import type { CoordinatorFault, FaultSchedule, ParticipantFault, PlannedFault } from './schedule';
+import type { BrokerFault, CoordinatorFault, FaultSchedule, ParticipantFault, PlannedFault } from './schedule';
 
 /**
  * Carries out a fault schedule against what a run started: the kills, the
@@ -18,6 +18,10 @@ export interface FaultTargets {
   coordinatorName(slot: number): string;
   killRedis(): Promise<void>;
   startRedis(): Promise<void>;
+  /** Stops the broker every process is connected to. */
+  stopBroker(): Promise<void>;
+  /** Starts it again on the same port with the same data. */
+  startBroker(): Promise<void>;
   /** Resolves with the coordinator group's state once it is rebalancing (PreparingRebalance or CompletingRebalance); rejects past the bound. */
   rebalanceStarted(timeoutMs: number): Promise<string>;
   /** Resolves once the coordinator group is Stable; rejects past the bound. */
@@ -139,10 +143,20 @@ export async function injectFaults(schedule: FaultSchedule, targets: FaultTarget
     over();
   }
 
+  async function brokerFault(fault: BrokerFault): Promise<void> {
+    await targets.stopBroker();
+    record('broker stopped');
+    await sleep(fault.downMs, signal);
+    await targets.startBroker();
+    record(`broker started again after ${fault.downMs} ms`);
+    over();
+  }
+
   const run = async (fault: PlannedFault) => {
     await sleep(options.startedAt + fault.atMs - clock(), signal);
     if (fault.kind === 'participant') await participantFault(fault);
-    else await coordinatorFault(fault);
+    else if (fault.kind === 'coordinator') await coordinatorFault(fault);
+    else await brokerFault(fault);
   };
   for (const round of schedule.rounds) {
     const results = await Promise.allSettled(round.map(run));

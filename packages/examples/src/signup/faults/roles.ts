@@ -13,7 +13,7 @@ export interface MeshRoleOptions {
   args: readonly string[];
   env: NodeJS.ProcessEnv;
   logDir: string;
-  /** Which stdout line says the process is ready. */
+  /** Which output line (stdout or stderr) says the process is ready. */
   isReady: (line: string) => boolean;
   /** Once aborted, every process of the role is killed (SIGKILL). */
   signal: AbortSignal;

@@ -23,7 +23,7 @@ import { startPrivateRedis, type PrivateRedis } from './private-redis';
 import { recoveryBoundMs } from './recovery-bound';
 import { renderVerdict, type SagaFaultsVerdict } from './report';
 import { isMeshReadyLine, MeshRole, startRetrying } from './roles';
-import { describePlannedFault, faultSchedule } from './schedule';
+import { describePlannedFault, faultSchedule, type FaultKind } from './schedule';
 import { GUARANTEES, judgeSagas, judgementOk, type SagaProblem } from './verdict';
 
 /**
@@ -48,6 +48,8 @@ export interface SagaFaultsOptions {
   ratePerSecond?: number;
   /** Rounds of faults (each: a participant killed, and a coordinator killed with Redis killed during the rebalance). Default 1. */
   rounds?: number;
+  /** Which faults a round has (schedule.ts). Default participant and coordinator; `broker` stops and restarts the broker. */
+  faultKinds?: readonly FaultKind[];
   /** Welcome email fault rates. Default DEMO_EMAIL_FAULT_RATES (10% bounce, 5% hang per send). */
   emailFaultRates?: Partial<Pick<EmailFaultConfig, 'failRate' | 'hangRate'>>;
   /** Every n-th account's email always bounces / hangs (0: none). Defaults 0 and 20, as the demo. */
@@ -192,6 +194,7 @@ export async function runSagaFaults(options: SagaFaultsOptions): Promise<SagaFau
     stack = await startLocalStack({ dataDir: join(workDir, 'broker'), partitions: 3, brokerLogger: createLogger({ name: 'broker', level: 'warn', destination: logStream('broker.log') }) });
     redis = await startPrivateRedis({ dir: join(workDir, 'redis'), logDir, command: options.redisServer, signal });
     const privateRedis = redis;
+    const localStack = stack;
     print(`  broker ${stack.broker.address}, registry ${stack.registry.url}, private Redis ${redis.url} (AOF in ${redis.dir}), ledger ${ledgerRedisUrl} under ${ledgerPrefix}\n`);
 
     const kafkaFlags = ['--brokers', stack.brokers.join(','), '--registry', stack.registry.url, '--port', '0'];
@@ -272,6 +275,7 @@ export async function runSagaFaults(options: SagaFaultsOptions): Promise<SagaFau
       windowStartMs: Math.round(publishMs * 0.1),
       windowMs: Math.max(1, Math.round(publishMs * 0.7)),
       rounds: options.rounds,
+      ...(options.faultKinds ? { kinds: options.faultKinds } : {}),
     });
     const plannedFaults = schedule.rounds.flat().map((f) => describePlannedFault(f, (slot) => coordinators[slot]!.name));
     print(`  faults planned:\n${plannedFaults.map((f) => `    ${f}\n`).join('')}`);
@@ -290,6 +294,8 @@ export async function runSagaFaults(options: SagaFaultsOptions): Promise<SagaFau
       killCoordinator: (slot) => coordinators[slot]!.kill9(),
       startCoordinator: (slot) => restart(coordinators[slot]!),
       coordinatorName: (slot) => coordinators[slot]!.name,
+      stopBroker: () => localStack.stopBroker(),
+      startBroker: () => localStack.startBroker(),
       killRedis: () => privateRedis.kill(),
       startRedis: () => privateRedis.start(),
       rebalanceStarted: (timeoutMs) => waitForGroupState(groupAdmin, COORDINATOR_GROUP, isRebalancing, timeoutMs, { pollMs: 20, signal }),

@@ -26,6 +26,20 @@ describe('the seeded fault schedule', () => {
     }
   });
 
+  it('has only the kinds of fault asked for: broker restarts, with their down time in range, and the same moments for the others', () => {
+    for (let seed = 0; seed < 20; seed++) {
+      const brokerOnly = faultSchedule({ ...BASE, seed, kinds: ['broker'], brokerDownMs: [100, 300] });
+      expect(brokerOnly.rounds[0]!.map((f) => f.kind)).toEqual(['broker']);
+      const broker = brokerOnly.rounds[0]![0]!;
+      expect(broker.kind === 'broker' && broker.downMs >= 100 && broker.downMs <= 300).toBe(true);
+      // Asking for the broker too leaves the other faults where they were.
+      const all = faultSchedule({ ...BASE, seed, kinds: ['participant', 'coordinator', 'broker'] });
+      expect(all.rounds[0]!.filter((f) => f.kind !== 'broker')).toEqual(faultSchedule({ ...BASE, seed }).rounds[0]);
+    }
+    expect(() => faultSchedule({ ...BASE, kinds: [] })).toThrow(/no kinds of fault/);
+    expect(describePlannedFault({ kind: 'broker', round: 0, atMs: 500, downMs: 700 })).toBe('+0.50 s stop the broker, start it again 700 ms later (same port, same data)');
+  });
+
   it('draws targets and pauses within their ranges, and over many seeds reaches every target', () => {
     const participants = new Set<string>();
     const coordinators = new Set<number>();
@@ -35,7 +49,7 @@ describe('the seeded fault schedule', () => {
           participants.add(fault.participant);
           expect(fault.downMs).toBeGreaterThanOrEqual(100);
           expect(fault.downMs).toBeLessThanOrEqual(200);
-        } else {
+        } else if (fault.kind === 'coordinator') {
           coordinators.add(fault.coordinator);
           expect(fault.redisDownAfterRebalanceMs).toBeGreaterThanOrEqual(300);
           expect(fault.redisDownAfterRebalanceMs).toBeLessThanOrEqual(400);

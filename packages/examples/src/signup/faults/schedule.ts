@@ -14,6 +14,8 @@ import { seededUniform } from '../../invoice/failure-injection';
  *    seen rebalancing: the partition claims that end the rebalance meet a
  *    dead Redis. Redis is started again (from its AOF) a little after the
  *    group has settled.
+ *  - `broker` (only when asked for): the broker is stopped and started again on the same port and data
+ *    directory a moment later, with every process connected to it.
  */
 
 export interface FaultScheduleOptions {
@@ -31,7 +33,13 @@ export interface FaultScheduleOptions {
   participantDownMs?: readonly [number, number];
   /** How long Redis stays down after the coordinator group has settled: [min, max] ms. Default [300, 1500]. */
   redisDownAfterRebalanceMs?: readonly [number, number];
+  /** Which faults each round has. Default participant and coordinator (each with its Redis kill). */
+  kinds?: readonly FaultKind[];
+  /** How long the broker stays down: [min, max] ms. Default [500, 2000]. */
+  brokerDownMs?: readonly [number, number];
 }
+
+export type FaultKind = 'participant' | 'coordinator' | 'broker';
 
 export interface ParticipantFault {
   kind: 'participant';
@@ -53,7 +61,15 @@ export interface CoordinatorFault {
   redisDownAfterRebalanceMs: number;
 }
 
-export type PlannedFault = ParticipantFault | CoordinatorFault;
+export interface BrokerFault {
+  kind: 'broker';
+  round: number;
+  atMs: number;
+  /** The pause between the stop and the start. */
+  downMs: number;
+}
+
+export type PlannedFault = ParticipantFault | CoordinatorFault | BrokerFault;
 
 export interface FaultSchedule {
   seed: number;
@@ -74,6 +90,9 @@ export function faultSchedule(options: FaultScheduleOptions): FaultSchedule {
   const rounds = options.rounds ?? 1;
   const participantDownMs = options.participantDownMs ?? [0, 1_000];
   const redisDownMs = options.redisDownAfterRebalanceMs ?? [300, 1_500];
+  const brokerDownMs = options.brokerDownMs ?? [500, 2_000];
+  const kinds = new Set(options.kinds ?? ['participant', 'coordinator']);
+  if (kinds.size === 0) throw new Error('no kinds of fault asked for');
   if (!Number.isInteger(options.seed)) throw new Error(`seed must be a whole number, got ${options.seed}`);
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`rounds must be a whole number >= 1, got ${rounds}`);
   if (options.participants.length === 0) throw new Error('no participants to kill');
@@ -81,6 +100,7 @@ export function faultSchedule(options: FaultScheduleOptions): FaultSchedule {
   if (!(options.windowStartMs >= 0 && options.windowMs > 0)) throw new Error(`the fault window must start at >= 0 and last > 0 ms, got ${options.windowStartMs} + ${options.windowMs}`);
   checkRange('participantDownMs', participantDownMs);
   checkRange('redisDownAfterRebalanceMs', redisDownMs);
+  checkRange('brokerDownMs', brokerDownMs);
 
   const slice = options.windowMs / rounds;
   const draw = (round: number, what: string) => seededUniform('saga-faults', options.seed, round, what);
@@ -102,7 +122,9 @@ export function faultSchedule(options: FaultScheduleOptions): FaultSchedule {
       coordinator: Math.floor(draw(round, 'coordinator') * options.coordinators),
       redisDownAfterRebalanceMs: between(redisDownMs, draw(round, 'redis-down')),
     };
-    schedule.rounds.push([participant, coordinator].sort((a, b) => a.atMs - b.atMs));
+    const broker: BrokerFault = { kind: 'broker', round, atMs: at('broker-at'), downMs: between(brokerDownMs, draw(round, 'broker-down')) };
+    const planned: PlannedFault[] = [participant, coordinator, broker].filter((f) => kinds.has(f.kind));
+    schedule.rounds.push(planned.sort((a, b) => a.atMs - b.atMs));
   }
   return schedule;
 }
@@ -111,5 +133,6 @@ export function faultSchedule(options: FaultScheduleOptions): FaultSchedule {
 export function describePlannedFault(fault: PlannedFault, coordinatorName: (slot: number) => string = (slot) => `coordinator-${slot + 1}`): string {
   const at = `+${(fault.atMs / 1000).toFixed(2)} s`;
   if (fault.kind === 'participant') return `${at} kill -9 ${fault.participant}, restart it ${fault.downMs} ms later`;
+  if (fault.kind === 'broker') return `${at} stop the broker, start it again ${fault.downMs} ms later (same port, same data)`;
   return `${at} kill -9 ${coordinatorName(fault.coordinator)} and start its replacement; kill -9 Redis once the group rebalances, restart it ${fault.redisDownAfterRebalanceMs} ms after the group settles`;
 }
