@@ -45,5 +45,10 @@ export default defineConfig(
     languageOptions: { sourceType: 'module', globals: globals.node },
     rules: { 'no-unused-vars': unusedVars },
   },
+  {
+    // The console's front end: ES modules run by the browser.
+    files: ['packages/cli/console/**/*.mjs'],
+    languageOptions: { sourceType: 'module', globals: globals.browser },
+  },
   prettier,
 );

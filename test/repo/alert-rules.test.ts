@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { ALERT_RULES } from '@agentmesh/runtime/internal';
+import { ALERT_RULES, PROMETHEUS_ALERT_RULES } from '@agentmesh/runtime/internal';
 
 // The Prometheus rules in infra/ are generated from the one definition of the mesh's alerts (ALERT_RULES in the
 // runtime): this checks the shipped file against it (UPDATE_ALERT_RULES=1 rewrites it), and has Prometheus's own
@@ -12,7 +12,7 @@ import { ALERT_RULES } from '@agentmesh/runtime/internal';
 const RULES_FILE = join(__dirname, '../../infra/prometheus/mesh-alerts.yml');
 
 function renderedRules(): string {
-  const rules = ALERT_RULES.map((r) => ({ alert: r.name, expr: r.expr, for: r.for, labels: { severity: r.severity }, annotations: { summary: r.summary } }));
+  const rules = PROMETHEUS_ALERT_RULES.map((r) => ({ alert: r.name, expr: r.expr, for: r.for, labels: { severity: r.severity }, annotations: { summary: r.summary } }));
   const header = '# Generated from ALERT_RULES (packages/runtime/src/observability/alert-rules.ts) by test/repo/alert-rules.test.ts\n# with UPDATE_ALERT_RULES=1. Do not edit by hand.\n';
   return header + stringify({ groups: [{ name: 'agentmesh', rules }] }, { lineWidth: 0 });
 }
@@ -23,6 +23,15 @@ describe('the mesh alert rules', () => {
   it('infra/prometheus/mesh-alerts.yml is ALERT_RULES, rendered', () => {
     if (process.env.UPDATE_ALERT_RULES === '1') writeFileSync(RULES_FILE, renderedRules());
     expect(readFileSync(RULES_FILE, 'utf8')).toBe(renderedRules());
+  });
+
+  it("give each rule's in-mesh threshold the same figure as its PromQL condition", () => {
+    for (const rule of PROMETHEUS_ALERT_RULES) {
+      const threshold = /> (?:2 \* )?([\d.]+)\s*$|> ([\d.]+)(?: and|$)/.exec(rule.expr);
+      const figure = rule.fleet.measure === 'p99OverNormal' ? 2 : Number(threshold?.[1] ?? threshold?.[2]);
+      expect({ rule: rule.name, above: rule.fleet.above }).toEqual({ rule: rule.name, above: figure });
+    }
+    expect(ALERT_RULES.filter((r) => r.expr === undefined).map((r) => r.fleet.measure)).toEqual(['lagSeconds', 'crashedInstances']);
   });
 
   it('pass promtool check rules, and the unclaimed-partitions and stuck-saga alerts fire on the series that mean them', () => {

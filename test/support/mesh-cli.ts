@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
 
@@ -23,4 +23,50 @@ export async function runMesh(args: string[], env: NodeJS.ProcessEnv = {}, timeo
   clearTimeout(timer);
   if (signal === 'SIGKILL') throw new Error(`mesh ${args.join(' ')} did not exit within ${timeoutMs} ms; stdout: ${stdout} stderr: ${stderr}`);
   return { code, stdout, stderr };
+}
+
+export interface CoordinatorProcessOptions {
+  /** The module exporting the sagas (`--sagas`). */
+  sagas: string;
+  brokers: string;
+  redisUrl: string;
+  keyPrefix: string;
+  group: string;
+  /** Environment the saga module reads, besides the process's own. */
+  env?: NodeJS.ProcessEnv;
+  sessionTimeoutMs?: number;
+  /** Bound on its ready line. Default 30 s. */
+  readyTimeoutMs?: number;
+}
+
+export interface CoordinatorProcess {
+  child: ChildProcess;
+  /** What it printed so far, stdout and stderr together. */
+  output(): string;
+}
+
+/** A `mesh coordinator` process (JSON values); resolves once it says it is ready, or fails with what it printed. */
+export async function startCoordinatorProcess(o: CoordinatorProcessOptions): Promise<CoordinatorProcess> {
+  const args = [MESH, 'coordinator', '--sagas', o.sagas, '--json', '--brokers', o.brokers, '--redis', o.redisUrl];
+  args.push('--key-prefix', o.keyPrefix, '--session-timeout', String(o.sessionTimeoutMs ?? 3_000), '--group', o.group);
+  const child = spawn(process.execPath, args, { env: { ...process.env, LOG_LEVEL: 'warn', ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const seen = new Promise<void>((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`mesh coordinator was not ready within ${o.readyTimeoutMs ?? 30_000} ms: ${output}`)), o.readyTimeoutMs ?? 30_000);
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      if (/^coordinator ready/m.test(output)) {
+        clearTimeout(timer);
+        resolvePromise();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`mesh coordinator exited (${signal ?? `code ${code}`}) before it was ready: ${output}`));
+    });
+  });
+  await seen;
+  return { child, output: () => output };
 }

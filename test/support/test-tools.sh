@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # What the test suites need beyond npm: kcat (librdkafka), which checks the embedded broker with a client we did
-# not write, and promtool (Prometheus), which checks the mesh's alert rules. `npm test` runs this first (pretest):
+# not write, promtool (Prometheus), which checks the mesh's alert rules, and chromium, in which the web console's
+# suite runs headless. `npm test` runs this first (pretest):
 # it installs what is missing where it can (Debian or Ubuntu, as root or with passwordless sudo), and otherwise
 # says how, in one line.
 set -euo pipefail
 
 # tool -> Debian package, and why the suites need it.
-declare -A package=([kcat]=kcat [promtool]=prometheus)
-declare -A why=([kcat]="the broker's librdkafka conformance suite uses it" [promtool]="the alert rules suite checks infra/prometheus with it")
+declare -A package=([kcat]=kcat [promtool]=prometheus [chromium]=chromium [kafka-python]=python3-kafka)
+declare -A why=([kcat]="the broker's librdkafka conformance suite uses it" [promtool]="the alert rules suite checks infra/prometheus with it" [chromium]="the console suite drives it with playwright-core" [kafka-python]="the secured broker suite checks SCRAM with it (it skips without)")
+
+# kafka-python is a module of the system python, not a command.
+has() { if [ "$1" = kafka-python ]; then /usr/bin/python3 -c 'import kafka' >/dev/null 2>&1; else command -v "$1" >/dev/null 2>&1; fi; }
 
 missing=()
-for tool in kcat promtool; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+for tool in kcat promtool chromium kafka-python; do has "$tool" || missing+=("$tool"); done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if command -v apt-get >/dev/null 2>&1; then
@@ -25,7 +29,7 @@ if command -v apt-get >/dev/null 2>&1; then
     "${as_root[@]}" apt-get update -qq
     "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
     still=()
-    for tool in "${missing[@]}"; do command -v "$tool" >/dev/null 2>&1 || still+=("$tool"); done
+    for tool in "${missing[@]}"; do has "$tool" || still+=("$tool"); done
     [ ${#still[@]} -eq 0 ] && exit 0
     missing=("${still[@]}")
   fi
