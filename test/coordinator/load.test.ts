@@ -55,7 +55,15 @@ it(`runs ${SAGAS} concurrent sagas with random permanent failures to completion 
     }
   }
   const counts = await store.countByStatus();
-  expect(counts).toEqual({ running: 0, compensating: 0, completed: SAGAS - expectedCompensated.length, compensated: expectedCompensated.length, compensation_failed: 0, forward_failed: 0, waiting: 0 });
+  expect(counts).toEqual({
+    running: 0,
+    compensating: 0,
+    completed: SAGAS - expectedCompensated.length,
+    compensated: expectedCompensated.length,
+    compensation_failed: 0,
+    forward_failed: 0,
+    waiting: 0,
+  });
   // Each command handled once: as many handler calls as commands the sagas' timelines sent.
   const sent = states.reduce((k, s) => k + s.timeline.filter((e) => e.type === 'STEP_STARTED' || e.type === 'COMPENSATION_STARTED').length, 0);
   expect(ledger.entries).toHaveLength(sent);
