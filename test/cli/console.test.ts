@@ -23,6 +23,7 @@ import { json, quiet, runtimeHarness, type RuntimeHarness, type Watcher } from '
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) process.stdout.write(`console.test: skipped: no Chromium at ${CHROMIUM} (Debian: apt-get install chromium)\n`);
+// Skipped only without a Chromium to drive (npm test's pretest installs Debian's chromium); the line above says so.
 const describeInBrowser = haveChromium ? describe : describe.skip;
 
 const SHOTS = resolve(__dirname, '../../test-artifacts/console');

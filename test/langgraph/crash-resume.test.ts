@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
 import type { RunningBroker } from '@agentmesh/broker';
 import Redis from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { consumeAll, eventually, kafkaFor, startTestBroker, uniqueName } from '../support/kafka';
-import { MESH } from '../support/mesh-cli';
+import { startAgentProcess, type AgentProcess } from '../support/mesh-cli';
 import { TEST_REDIS_URL } from '../support/redis';
 
 // A three-node LangGraph graph inside an agent run by `mesh run`, checkpointed by MeshCheckpointSaver on the
@@ -31,21 +31,11 @@ afterAll(async () => {
   await broker.stop();
 });
 
-interface Run {
-  child: ChildProcess;
-  output(): string;
-}
-
-async function runAgent(env: Record<string, string>): Promise<Run> {
-  const args = [MESH, 'run', FIXTURE, '--brokers', broker.address, '--json', '--redis', TEST_REDIS_URL, '--session-timeout', '3000'];
-  const child = spawn(process.execPath, args, { env: { ...process.env, LOG_LEVEL: 'info', REDIS_URL: TEST_REDIS_URL, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  void once(child, 'exit').then(() => children.delete(child));
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  await eventually(() => (/ ready/.test(out) ? true : child.exitCode !== null ? Promise.reject(new Error(`mesh run exited: ${out}`)) : undefined), 'mesh run to be ready', 60_000);
-  return { child, output: () => out };
+async function runAgent(env: Record<string, string>): Promise<AgentProcess> {
+  const run = await startAgentProcess({ module: FIXTURE, brokers: broker.address, redisUrl: TEST_REDIS_URL, env: { REDIS_URL: TEST_REDIS_URL, ...env }, args: ['--session-timeout', '3000'] });
+  children.add(run.child);
+  void once(run.child, 'exit').then(() => children.delete(run.child));
+  return run;
 }
 
 it('resumes a graph killed with -9 in node three from its last checkpoint: nodes one and two are not run again', async () => {

@@ -308,6 +308,7 @@ describe('infra/prometheus/prometheus.yml', () => {
   });
 
   const promtool = spawnSync('promtool', ['--version']).status === 0;
+  // Skipped only without promtool (npm test's pretest installs Debian's prometheus for it); the test's name says so.
   const withPromtool = promtool ? it : it.skip;
   withPromtool(promtool ? 'passes promtool check config (rules included)' : 'promtool check config: skipped, promtool is not installed (npm test installs it)', () => {
     // Debian's Prometheus is built without Kubernetes discovery, so its promtool refuses kubernetes_sd_configs:

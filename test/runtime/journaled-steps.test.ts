@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
 import Redis from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type { RunningBroker } from '@agentmesh/broker';
-import { consumeAll, kafkaFor, startTestBroker, uniqueName } from '../support/kafka';
-import { MESH } from '../support/mesh-cli';
+import { consumeAll, eventually, kafkaFor, startTestBroker, uniqueName } from '../support/kafka';
+import { startAgentProcess } from '../support/mesh-cli';
 import { TEST_REDIS_URL } from '../support/redis';
 
 // ctx.step under kill -9: a handler of three journaled steps is killed during step 3; the agent started again
@@ -28,30 +28,14 @@ afterAll(async () => {
   await broker.stop();
 });
 
-/** A `mesh run` of the fixture; resolves its output once `line` appears on stdout (bounded). */
-function runAgentProcess(env: Record<string, string>): { child: ChildProcess; printed(line: string, timeoutMs?: number): Promise<void> } {
-  const child = spawn(process.execPath, [MESH, 'run', FIXTURE, '--brokers', broker.address, '--json', '--redis', TEST_REDIS_URL], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+/** A `mesh run` of the fixture, ready; `printed(line)` resolves once `line` is on its stdout (bounded). */
+async function runAgentProcess(env: Record<string, string>): Promise<{ child: ChildProcess; printed(line: string, timeoutMs?: number): Promise<void> }> {
+  const run = await startAgentProcess({ module: FIXTURE, brokers: broker.address, redisUrl: TEST_REDIS_URL, env: { LOG_LEVEL: 'warn', ...env } });
+  children.add(run.child);
   return {
-    child,
+    child: run.child,
     printed: (line, timeoutMs = 30_000) =>
-      new Promise((resolvePromise, reject) => {
-        const timer = setTimeout(() => reject(new Error(`'${line}' not printed within ${timeoutMs} ms; output: ${out.slice(-2000)}`)), timeoutMs);
-        const check = () => {
-          if (!out.includes(line)) return;
-          clearTimeout(timer);
-          child.stdout!.off('data', check);
-          resolvePromise();
-        };
-        child.stdout!.on('data', check);
-        check();
-      }),
+      eventually(() => (run.output().includes(line) ? true : undefined), `'${line}' to be printed (output: ${run.output().slice(-500)})`, timeoutMs).then(() => undefined),
   };
 }
 
@@ -62,13 +46,13 @@ describe('journaled steps (ctx.step)', () => {
     const producer = kafka.producer();
     await producer.connect();
 
-    const first = runAgentProcess({ ...env, STEP3_MS: '60000' });
+    const first = await runAgentProcess({ ...env, STEP3_MS: '60000' });
     await producer.send({ topic: env.AGENT_IN, messages: [{ key: 'doc-1', value: JSON.stringify({ id: 'doc-1' }) }] });
     await first.printed('in step 3 doc-1');
     first.child.kill('SIGKILL');
     await once(first.child, 'exit');
 
-    const second = runAgentProcess({ ...env, STEP3_MS: '10' });
+    const second = await runAgentProcess({ ...env, STEP3_MS: '10' });
     const consumer = kafka.consumer({ groupId: uniqueName('reader') });
     await consumer.connect();
     const [output] = await consumeAll(consumer, env.AGENT_OUT, 1, 60_000);

@@ -70,3 +70,47 @@ export async function startCoordinatorProcess(o: CoordinatorProcessOptions): Pro
   await seen;
   return { child, output: () => output };
 }
+
+export interface AgentProcessOptions {
+  /** The agent module `mesh run` loads. */
+  module: string;
+  brokers: string;
+  redisUrl: string;
+  /** Environment the module reads, besides the process's own. */
+  env?: NodeJS.ProcessEnv;
+  /** More `mesh run` flags. */
+  args?: string[];
+  /** Bound on its ready line. Default 60 s. */
+  readyTimeoutMs?: number;
+}
+
+export interface AgentProcess {
+  child: ChildProcess;
+  /** What it printed so far, stdout and stderr together. */
+  output(): string;
+}
+
+/** A `mesh run` process of an agent module (JSON values); resolves once it says it is ready, or fails with what it printed. */
+export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentProcess> {
+  const args = [MESH, 'run', o.module, '--brokers', o.brokers, '--json', '--redis', o.redisUrl, ...(o.args ?? [])];
+  const child = spawn(process.execPath, args, { env: { ...process.env, LOG_LEVEL: 'info', ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const timeoutMs = o.readyTimeoutMs ?? 60_000;
+  await new Promise<void>((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`mesh run was not ready within ${timeoutMs} ms: ${output}`)), timeoutMs);
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      if (/^agent \S+ ready/m.test(output)) {
+        clearTimeout(timer);
+        resolvePromise();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`mesh run exited (${signal ?? `code ${code}`}) before it was ready: ${output}`));
+    });
+  });
+  return { child, output: () => output };
+}
