@@ -4,7 +4,10 @@ const moduleNameMapper = { '^@agentmesh/([^/]+)$': '<rootDir>/packages/$1/src/in
 module.exports = {
   // Two workers on a two-core machine: the end-to-end suites mostly wait on sockets and child processes, so the
   // run takes half the time; each test bounds its own waits (test/bench has the speed figures, not the tests).
-  maxWorkers: 2,
+  // On one shared Kafka (KAFKA_BROKERS, MESH_TEST_KAFKA=container), one suite at a time: the example pipelines' agents
+  // have fixed consumer groups and topics, and two suites running them at once would take each other's events.
+  // One worker is jest's in-band mode, which waits on whatever a suite left open where a worker would be ended: force the exit.
+  ...(process.env.MESH_TEST_KAFKA !== 'embedded' && (process.env.KAFKA_BROKERS?.trim() || process.env.MESH_TEST_KAFKA === 'container') ? { maxWorkers: 1, forceExit: true } : { maxWorkers: 2 }),
   projects: [
     {
       displayName: 'unit',
@@ -20,6 +23,9 @@ module.exports = {
       moduleNameMapper,
       testEnvironment: 'node',
       setupFilesAfterEnv: ['<rootDir>/test/support/jest-e2e-setup.ts'],
+      // Says which Kafka the suites run on (KAFKA_BROKERS, MESH_TEST_KAFKA=container, else embedded) and starts what the run shares.
+      globalSetup: '<rootDir>/test/support/kafka-global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/kafka-global-teardown.ts',
     },
   ],
 };

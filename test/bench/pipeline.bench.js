@@ -7,7 +7,7 @@
  *      npm run bench:pipeline -- --invoices=2000 --rounds=1   (flags are the env names below, lower case, - for _)
  *      npm run bench:pipeline -- --durable                    (the durable mode only; --modes=memory: today's run)
  *
- * Modes: by default the whole bench (every round of both sides) runs twice, one mode after the other, and the
+ * Modes: by default the whole bench (every round of both sides) runs three times, one mode after the other, and the
  * report of each is printed, the durable one first (it is the headline, the way production runs):
  *   durable  the broker with a data dir (startBroker's dataDir, what `mesh broker --data-dir` runs: appends reach
  *            the kernel before they are acknowledged, no fsync per append) in a fresh temp dir, and Redis with AOF,
@@ -15,6 +15,8 @@
  *            (--appendonly yes --appendfsync everysec --save '' --dir <fresh temp dir>), since the shared Redis is
  *            a system service and is not reconfigured. Both dirs are removed at the end, also on failure.
  *   memory   the in-memory broker and the Redis of BENCH_REDIS_URL as it is configured (today's run).
+ *   sasl     memory, with every client (mesh, bare, driver) on the broker's SASL_SSL listener: SCRAM-SHA-512 over
+ *            TLS, a CA and certificate made with openssl for the run (the registry's own client stays plaintext).
  * The first line of each mode's run and of its report says which ran. The profiled round (BENCH_PROFILE) runs in
  * the first mode only. One mode of the default counts takes about a minute on a 2-core machine, so both stay
  * within ~2 minutes per mode; BENCH_MODES=durable (or --durable) or BENCH_MODES=memory runs one.
@@ -104,7 +106,7 @@
  *   BENCH_LAYOUT             single: the 4 hops of a side in one process;
  *                            per-agent: one process per hop on each side  (default single)
  *   BENCH_SIDES              mesh,bare (or one of them)                   (default mesh,bare)
- *   BENCH_MODES              both, durable or memory (above)              (default both)
+ *   BENCH_MODES              all, both (durable,memory), durable, memory, sasl or a comma list  (default all)
  *   BENCH_DURABLE            1: durable only (= BENCH_MODES=durable), 0: memory only
  *   BENCH_BREAKDOWN          0: no per-record time stamps in the paced phase  (default 1)
  *   BENCH_REDIS_URL          Redis for the mesh, memory mode              (default redis://127.0.0.1:6379)
@@ -142,7 +144,7 @@ const { performance } = require('node:perf_hooks');
 const { envInt, withTimeout, sleep, procCpuMs, selfCpuMs, assertBuilt, hardDeadline } = require('./support/processes');
 const { benchEntry, serveControl, startChild } = require('./support/children');
 const { Counters, timedMethod, instrumentKafkajs } = require('./support/counters');
-const { kafkaClient, plainConsumer, publish } = require('./support/kafka');
+const { kafkaClient, kafkaSecurity, plainConsumer, publish } = require('./support/kafka');
 const { redisClient, connectRedis, deleteKeys } = require('./support/redis');
 const { fmt, percentile, comparisonTable, printCounters } = require('./support/report');
 const { summarizeProfile } = require('./support/cpuprofile');
@@ -209,11 +211,19 @@ const TRACKED_TOPICS = HOPS.map((h) => h.from);
 async function infraChild(send) {
   const { startBroker } = require(DIST.broker);
   const { startSchemaRegistry, registerContracts, loadContracts } = require(DIST.registry);
-  const { dataDir } = JSON.parse(process.env.BENCH_INFRA || '{}');
+  const { dataDir, security } = JSON.parse(process.env.BENCH_INFRA || '{}');
   // The broker's Produce and Fetch handlers, timed per record while the driver asks (the paced phase).
   const stamps = new breakdown.Stamps();
   breakdown.hookBroker(DIST.broker, stamps);
-  const broker = await startBroker({ port: 0, logLevel: 'warn', defaultPartitions: CFG.partitions, ...(dataDir ? { dataDir } : {}) });
+  // The sasl mode: a SASL_SSL listener beside the plaintext one (which the registry's own client keeps using).
+  const secured = security
+    ? {
+        listeners: 'PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0',
+        tls: { certFile: security.certFile, keyFile: security.keyFile },
+        sasl: { users: [{ name: security.user, password: security.password }] },
+      }
+    : {};
+  const broker = await startBroker({ port: 0, logLevel: 'warn', defaultPartitions: CFG.partitions, ...(dataDir ? { dataDir } : {}), ...secured });
   const registry = await startSchemaRegistry({ port: 0, brokers: [broker.address] });
   await registerContracts(registry.url, loadContracts());
   serveControl(
@@ -224,7 +234,8 @@ async function infraChild(send) {
     },
     breakdown.stampRequests(stamps),
   );
-  send({ type: 'ready', address: broker.address, registryUrl: registry.url });
+  const address = security ? broker.listeners.find((l) => l.name === 'SASL_SSL').address : broker.address;
+  send({ type: 'ready', address, registryUrl: registry.url });
 }
 
 /** The driver's requests about a pipeline child's counters (the rest of its control: support/children.js). */
@@ -366,7 +377,7 @@ async function bareChild(send) {
 
   const silent = pino({ level: 'silent' });
   const signal = new AbortController().signal;
-  const kafka = new kafkajs.Kafka({ clientId: 'bench-bare', brokers, logLevel: kafkajs.logLevel.NOTHING });
+  const kafka = new kafkajs.Kafka({ clientId: 'bench-bare', brokers, logLevel: kafkajs.logLevel.NOTHING, ...kafkaSecurity() });
   const clients = [];
   const stop = async () => {
     await Promise.allSettled(clients.map((c) => c.disconnect()));
@@ -611,7 +622,9 @@ async function runMode(mode, workDir, withProfile) {
     console.log(`\n[${mode}] starting ...`);
     setup = await setUpMode(mode, { redisUrl: CFG.redisUrl, workDir });
     const redisUrl = setup.redisUrl;
-    infra = await startPipelineChild('infra', { BENCH_INFRA: JSON.stringify({ dataDir: setup.brokerDataDir }) }, 30000, path.join(workDir, `infra-${mode}.log`));
+    infra = await startPipelineChild('infra', { BENCH_INFRA: JSON.stringify({ dataDir: setup.brokerDataDir, security: setup.security }) }, 30000, path.join(workDir, `infra-${mode}.log`));
+    // The sasl mode's clients: the driver's and, through the environment, the children's.
+    const securityEnv = setup.security ? { BENCH_KAFKA_SECURITY: JSON.stringify({ caFile: setup.security.caFile, user: setup.security.user, password: setup.security.password }) } : {};
     pinning.others(process.pid);
     pinning.others(infra.pid);
     const { address, registryUrl } = infra.ready;
@@ -625,7 +638,7 @@ async function runMode(mode, workDir, withProfile) {
     console.log(`mode: ${description}`);
     console.log(`broker ${address}, registry ${registryUrl} (pid ${infra.pid}); logs in ${workDir}`);
 
-    kafka = kafkaClient(kafkajs, brokers, 'bench-driver');
+    kafka = kafkaClient(kafkajs, brokers, 'bench-driver', kafkaSecurity(securityEnv));
     admin = kafka.admin();
     await admin.connect();
     await createTopics(admin, [...MESH_TOPICS, ...MESH_TOPICS.map(bareTopic)]);
@@ -666,7 +679,7 @@ async function runMode(mode, workDir, withProfile) {
         for (const hops of groups) {
           const name = `${side}-${mode}-${round}${groups.length > 1 ? `-${hops[0]}` : ''}`;
           const env = { brokers, registryUrl, redisUrl, keyPrefix, hops, logFile: path.join(workDir, `${name}.log`) };
-          const kid = await startPipelineChild(side, { BENCH_CHILD: JSON.stringify(env) }, 90000, path.join(workDir, `${name}.out`));
+          const kid = await startPipelineChild(side, { BENCH_CHILD: JSON.stringify(env), ...securityEnv }, 90000, path.join(workDir, `${name}.out`));
           pinning.pipeline(kid.pid);
           kids.push(kid);
         }
@@ -893,6 +906,7 @@ function printReport({ mode, description, results, counters, profiles }) {
 
 /** The modes' headline figures side by side, when both ran. */
 function printModes(runs) {
+  printSecurityCompared(runs);
   const d = runs.find((r) => r.mode === 'durable');
   const mem = runs.find((r) => r.mode === 'memory');
   if (!d || !mem) return;
@@ -911,6 +925,24 @@ function printModes(runs) {
   row('mesh paced hop: idempotency claim (Redis) mid, ms', (s) => s.mesh.breakdown.areas['idempotency (Redis)'], 1);
   row('mesh pipeline CPU per invoice, ms', (s) => s.mesh.cpuPerInvoiceMs.pipeline, 3);
   row('mesh redis CPU per invoice, ms', (s) => s.mesh.cpuPerInvoiceMs.redis, 3);
+  row('mesh broker CPU per invoice, ms', (s) => s.mesh.cpuPerInvoiceMs.broker, 3);
+  console.log('');
+}
+
+/** The sasl mode beside the memory mode (the same broker and Redis, plaintext against SASL_SSL with SCRAM-SHA-512). */
+function printSecurityCompared(runs) {
+  const mem = runs.find((r) => r.mode === 'memory');
+  const sasl = runs.find((r) => r.mode === 'sasl');
+  if (!mem || !sasl || mem.results.mesh.length === 0 || sasl.results.mesh.length === 0) return;
+  const { line, row } = comparisonTable(summarize(sasl.results), summarize(mem.results), { labelWidth: 46, width: 12 });
+  console.log('');
+  console.log('===== SASL_SSL against plaintext (medians): sasl = every client over SASL_SSL, SCRAM-SHA-512; memory = plaintext');
+  line('', 'sasl', 'plaintext', 'sasl/plain');
+  for (const side of ['mesh', 'bare']) {
+    row(`${side} throughput, invoices/s`, (s) => s[side]?.throughput);
+    row(`${side} paced latency p50, ms`, (s) => s[side]?.pacedP50, 1);
+  }
+  row('mesh pipeline CPU per invoice, ms', (s) => s.mesh.cpuPerInvoiceMs.pipeline, 3);
   row('mesh broker CPU per invoice, ms', (s) => s.mesh.cpuPerInvoiceMs.broker, 3);
   console.log('');
 }

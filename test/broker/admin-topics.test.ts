@@ -108,7 +108,9 @@ describe('topic administration with kafkajs', () => {
     const entries = Object.fromEntries(resources[0]!.configEntries.map((e) => [e.configName, e]));
     expect(entries['cleanup.policy']).toMatchObject({ configValue: 'compact', isDefault: false });
     expect(entries['retention.ms']).toMatchObject({ configValue: '60000', isDefault: false });
-    expect(entries['segment.bytes']).toMatchObject({ isDefault: true });
+    // This broker's own default (64 MiB segments) is reported as the static broker config in force, not as Kafka's default.
+    expect(entries['segment.bytes']).toMatchObject({ configValue: '67108864', isDefault: false, configSource: 4 });
+    expect(entries['compression.type']).toMatchObject({ configValue: 'producer', isDefault: true, configSource: 5 });
   });
 
   it('auto-creates a topic on first metadata request with the default partition count', async () => {

@@ -102,16 +102,38 @@ describe('bad input on the broker port', () => {
     expect(await sendAndWatch(partial, 300)).toBe('open');
   });
 
-  it("answers librdkafka's ApiVersions v3 probe with error 35 and the supported list, and stays open", async () => {
+  it('answers ApiVersions v3 (flexible body, header v0 as KIP-511 says), and a newer probe with error 35 and the list', async () => {
     const raw = await RawKafkaClient.open(broker.host, broker.port);
     try {
-      const r = await raw.request(ApiKey.ApiVersions, 3, (w) => {
-        w.int8(0); // request header v2 tagged fields (the raw client writes header v1; the broker must not care)
+      const v3 = await raw.request(ApiKey.ApiVersions, 3, (w) => {
+        w.int8(0); // request header v2: its tagged fields (the raw client writes the rest of header v1)
+        w.compactString('librdkafka').compactString('2.0.2').int8(0);
+      });
+      // No tagged fields after the correlation id: the body starts right away.
+      expect(v3.int16()).toBe(ErrorCode.NONE);
+      const flexApis = v3.compactArray((x) => {
+        const api = { key: x.int16(), min: x.int16(), max: x.int16() };
+        x.taggedFields();
+        return api;
+      });
+      expect(flexApis.find((a) => a.key === ApiKey.ApiVersions)).toEqual({ key: 18, min: 0, max: 3 });
+      expect(v3.int32()).toBe(0); // throttle time
+      v3.taggedFields();
+      expect(v3.remaining).toBe(0);
+      // A version beyond ours: a v0-shaped body with error 35 and the supported list.
+      const r = await raw.request(ApiKey.ApiVersions, 9, (w) => {
+        w.int8(0);
       });
       expect(r.int16()).toBe(ErrorCode.UNSUPPORTED_VERSION);
       const apis = r.array((x) => ({ key: x.int16(), min: x.int16(), max: x.int16() }));
-      expect(apis.find((a) => a.key === ApiKey.ApiVersions)).toEqual({ key: 18, min: 0, max: 2 });
-      expect(apis.find((a) => a.key === ApiKey.Fetch)).toEqual({ key: 1, min: 0, max: 11 });
+      expect(apis.find((a) => a.key === ApiKey.ApiVersions)).toEqual({ key: 18, min: 0, max: 3 });
+      expect(apis.find((a) => a.key === ApiKey.Metadata)).toEqual({ key: 3, min: 0, max: 12 });
+      // KIP-511: a client software name Kafka would refuse gets INVALID_REQUEST.
+      const badName = await raw.request(ApiKey.ApiVersions, 3, (w) => {
+        w.int8(0);
+        w.compactString('-bad name').compactString('1.0').int8(0);
+      });
+      expect(badName.int16()).toBe(ErrorCode.INVALID_REQUEST);
       // The same connection goes on to work with a supported version.
       const ok = await raw.request(ApiKey.ApiVersions, 2, () => undefined);
       expect(ok.int16()).toBe(ErrorCode.NONE);

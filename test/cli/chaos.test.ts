@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
-import type { RunningBroker } from '@agentmesh/broker';
-import { kafkaFor, startTestBroker, uniqueName } from '../support/kafka';
+import { kafkaFor, testKafka, uniqueName, type TestKafka } from '../support/kafka';
 import { MESH, runMesh } from '../support/mesh-cli';
 import { TEST_REDIS_URL } from '../support/redis';
 
@@ -12,7 +11,7 @@ import { TEST_REDIS_URL } from '../support/redis';
 const FIXTURE = resolve(__dirname, 'fixtures/chaos-agent.js');
 const REDIS_URL = TEST_REDIS_URL;
 
-let broker: RunningBroker;
+let broker: TestKafka;
 const children = new Set<ChildProcess>();
 
 interface Agent {
@@ -65,7 +64,7 @@ async function chaos(scenario: string, agent: Agent, extra: string[] = []): Prom
 let chaotic: Agent;
 
 beforeAll(async () => {
-  broker = await startTestBroker();
+  broker = await testKafka();
   chaotic = await startAgent('chaos', ['--replicas', '2', '--chaos', '--restart-delay', '200'], 2);
 }, 90_000);
 

@@ -6,10 +6,9 @@ import { join, resolve } from 'node:path';
 import { startBroker, type RunningBroker } from '@agentmesh/broker';
 import { sagaParticipant, SagaStore } from '@agentmesh/coordinator';
 import { defineAgent, Header, PermanentError, retryTopic, type AgentEvent } from '@agentmesh/runtime';
-import { startSchemaRegistry, type RunningSchemaRegistry } from '@agentmesh/schema-registry';
 import type { Browser, Page } from 'playwright-core';
 import { startConsole, type RunningConsole } from '../../packages/cli/src/console/server';
-import { eventually, kafkaFor, startTestBroker, uniqueName } from '../support/kafka';
+import { embeddedBrokerOnly, eventually, kafkaFor, uniqueName } from '../support/kafka';
 import { runMesh, startCoordinatorProcess } from '../support/mesh-cli';
 import { TEST_REDIS_URL } from '../support/redis';
 import { json, quiet, runtimeHarness, type RuntimeHarness, type Watcher } from '../runtime/support';
@@ -40,7 +39,7 @@ const keyPrefix = `test:mesh-console:${id}:`;
 const BAD_ORDERS = [1, 3, 5];
 
 let h: RuntimeHarness;
-let registry: RunningSchemaRegistry;
+let registry: { url: string };
 let web: RunningConsole;
 let browser: Browser;
 let page: Page;
@@ -74,7 +73,7 @@ describeInBrowser('mesh console in a browser', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     h = await runtimeHarness();
-    registry = await startSchemaRegistry({ port: 0 });
+    registry = { url: await h.broker.registryUrl() };
     const fast = { heartbeatEveryMs: 300, lagEveryMs: 300 };
     await h.start(
       defineAgent<{ n: number; bad: boolean }>({
@@ -140,7 +139,7 @@ describeInBrowser('mesh console in a browser', () => {
     await produce('mesh.heartbeats', [beat(future, `${future}-1`, Date.now(), { status: 'DRAINING', gpuUtilisation: 0.5 }), beat(crashed, `${crashed}-1`, Date.now() - 30_000)]);
 
     web = await startConsole({
-      brokers: [h.broker.address],
+      brokers: h.broker.brokers,
       registryUrl: registry.url,
       redisUrl: TEST_REDIS_URL,
       port: 0,
@@ -167,7 +166,6 @@ describeInBrowser('mesh console in a browser', () => {
       if (keys.length > 0) await sagaStore.redis.del(...keys).catch(() => undefined);
       await sagaStore.close();
     }
-    await registry?.stop();
     await h?.close();
   }, 60_000);
 
@@ -277,7 +275,7 @@ describeInBrowser('mesh console in a browser', () => {
   });
 
   it('with a token configured, replay needs it', async () => {
-    const guarded = await startConsole({ brokers: [h.broker.address], registryUrl: registry.url, redisUrl: TEST_REDIS_URL, port: 0, windowMs: 120_000, windowText: '2m', token: 's3cret' });
+    const guarded = await startConsole({ brokers: h.broker.brokers, registryUrl: registry.url, redisUrl: TEST_REDIS_URL, port: 0, windowMs: 120_000, windowText: '2m', token: 's3cret' });
     try {
       const post = (headers: Record<string, string>) =>
         fetch(`${guarded.url}api/dlq/${agent}/replay`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: '{"dryRun":true}' });
@@ -315,7 +313,7 @@ describeInBrowser('mesh console when the broker goes away', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'console-broker-'));
-    broker = await startBroker({ port: 0, dataDir, logLevel: 'error' });
+    broker = await embeddedBrokerOnly('stops and restarts the broker', { dataDir });
     port = broker.port;
     const producer = kafkaFor(broker).producer();
     await producer.connect();
@@ -337,7 +335,7 @@ describeInBrowser('mesh console when the broker goes away', () => {
   }, 30_000);
 
   it('says so when the cluster has no mesh on it', async () => {
-    const empty = await startTestBroker();
+    const empty = await embeddedBrokerOnly('needs a cluster with no mesh on it');
     const bare = await startConsole({ brokers: [empty.address], registryUrl: 'http://127.0.0.1:9', redisUrl: TEST_REDIS_URL, port: 0, windowMs: 600_000, windowText: '10m', everyMs: 2_000 });
     try {
       await eventually(() => (bare.feed.connection().state === 'no-mesh' ? true : undefined), 'the first read', 20_000, 100);

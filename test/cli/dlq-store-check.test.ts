@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import pino from 'pino';
 import { defineAgent, Header, JsonCodec, openIdempotencyStore, PermanentError, RegistryCodec, retryTopic, type Agent, type AgentEvent, type EventCodec, type RunningWorker } from '@agentmesh/runtime';
 import { HEARTBEAT_TOPIC, redactRedisUrl } from '@agentmesh/runtime/internal';
-import { loadContracts, registerContracts, startSchemaRegistry, type RunningSchemaRegistry } from '@agentmesh/schema-registry';
+import { loadContracts, registerContracts } from '@agentmesh/schema-registry';
 import { PrometheusWorkerMetrics } from '../../packages/runtime/src/observability/prometheus-metrics';
 import { RedisIdempotencyStore } from '../../packages/runtime/src/idempotency/redis-store';
 import { startPrivateRedis, type PrivateRedis } from '../../packages/runtime/test/support/redis-server';
@@ -37,7 +37,7 @@ const eventIds = [1, 2, 3].map((n) => `${id}-entry-${n}`);
 /** While true, entries fail permanently. */
 let reject = true;
 
-let registry: RunningSchemaRegistry;
+let registry: { url: string };
 let h: RuntimeHarness;
 let other: PrivateRedis;
 let worker: RunningWorker;
@@ -66,16 +66,18 @@ const ledger: Agent = defineAgent<Entry>({
 });
 
 beforeAll(async () => {
-  registry = await startSchemaRegistry({ port: 0 });
-  await registerContracts(registry.url, loadContracts());
   // Heartbeats in Avro through the registry, as a production agent writes them; the example's own topics in JSON.
-  const avro = new RegistryCodec({ url: registry.url });
+  let avro: RegistryCodec | undefined = undefined;
   const plain = new JsonCodec();
   const codec: EventCodec = {
-    encode: (topic, value) => (topic === HEARTBEAT_TOPIC ? avro.encode(topic, value) : plain.encode(topic, value)),
-    decode: (topic, bytes) => (topic === HEARTBEAT_TOPIC ? avro.decode(topic, bytes) : plain.decode(topic, bytes)),
+    encode: (topic, value) => (topic === HEARTBEAT_TOPIC ? avro!.encode(topic, value) : plain.encode(topic, value)),
+    decode: (topic, bytes) => (topic === HEARTBEAT_TOPIC ? avro!.decode(topic, bytes) : plain.decode(topic, bytes)),
   };
   h = await runtimeHarness(codec);
+  // The test Kafka's registry: on a shared cluster every suite's Avro heartbeats carry ids of the same registry.
+  registry = { url: await h.broker.registryUrl() };
+  await registerContracts(registry.url, loadContracts());
+  avro = new RegistryCodec({ url: registry.url });
   other = await startPrivateRedis();
   worker = await h.start(ledger, { metrics, logger });
   await h.start(
@@ -103,7 +105,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
   await other?.kill();
-  await registry?.stop();
 });
 
 async function endOffsets(topic: string): Promise<number> {

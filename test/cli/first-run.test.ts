@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
-import type { RunningBroker } from '@agentmesh/broker';
-import { eventually, startTestBroker, uniqueName } from '../support/kafka';
+import { eventually, testKafka, uniqueName, type TestKafka } from '../support/kafka';
 import { MESH, runMesh } from '../support/mesh-cli';
 import { TEST_REDIS_URL } from '../support/redis';
 
@@ -28,9 +27,9 @@ function topLevelKeys(text: string): string[] {
   return keys;
 }
 
-let broker: RunningBroker;
+let broker: TestKafka;
 beforeAll(async () => {
-  broker = await startTestBroker();
+  broker = await testKafka();
 });
 afterAll(async () => {
   await broker?.stop();

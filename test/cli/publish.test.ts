@@ -6,9 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Consumer, Kafka } from 'kafkajs';
-import type { RunningBroker } from '@agentmesh/broker';
-import { loadContracts, registerContracts, startSchemaRegistry, type RunningSchemaRegistry } from '@agentmesh/schema-registry';
-import { kafkaFor, startTestBroker, uniqueName, type CollectedMessage } from '../support/kafka';
+import { loadContracts, registerContracts } from '@agentmesh/schema-registry';
+import { kafkaFor, testKafka, uniqueName, type CollectedMessage, type TestKafka } from '../support/kafka';
 
 // `mesh publish` as an operator runs it: the built CLI in its own process, against a
 // broker and registry started here; what it wrote is read back with kafkajs.
@@ -34,16 +33,16 @@ async function meshWithStdin(args: string[], input: string, timeoutMs = 60_000):
 
 const PUBLISHED = /^published (\S+) to (\S+) partition (\d+) offset (\d+) trace ([0-9a-f]{32})\n$/;
 
-let broker: RunningBroker;
-let registry: RunningSchemaRegistry;
+let broker: TestKafka;
+let registry: { url: string };
 let kafka: Kafka;
 let decoder: SchemaRegistry;
 const consumers: Consumer[] = [];
 const tmp: string[] = [];
 
 beforeAll(async () => {
-  broker = await startTestBroker();
-  registry = await startSchemaRegistry({ port: 0 });
+  broker = await testKafka();
+  registry = { url: await broker.registryUrl() };
   await registerContracts(registry.url, loadContracts());
   kafka = kafkaFor(broker);
   decoder = new SchemaRegistry({ host: registry.url });
@@ -51,7 +50,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(consumers.map((c) => c.disconnect()));
-  await registry?.stop();
   await broker?.stop();
   tmp.forEach((d) => rmSync(d, { recursive: true, force: true }));
 });

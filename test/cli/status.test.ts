@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineAgent, type AgentEvent, type RunningWorker } from '@agentmesh/runtime';
 import { MESH, runMesh, type FinishedCommand } from '../support/mesh-cli';
-import { eventually, kafkaFor, startTestBroker, uniqueName } from '../support/kafka';
+import { embeddedBrokerOnly, eventually, kafkaFor, startTestBroker, uniqueName } from '../support/kafka';
 import { json, runtimeHarness, type RuntimeHarness } from '../runtime/support';
 
 // `mesh status` and `mesh agents show` as an operator runs them: the built CLI in its own process, against agents
@@ -189,7 +189,7 @@ describe('mesh agents show', () => {
 
 describe('bad input', () => {
   it('a broker with no mesh on it is one line, exit 1', async () => {
-    const empty = await startTestBroker();
+    const empty = await embeddedBrokerOnly('needs a cluster with no mesh on it');
     try {
       const result = await mesh(['status', '--brokers', empty.address]);
       expect(result.code).toBe(1);
@@ -201,7 +201,7 @@ describe('bad input', () => {
 
   it('--watch survives the broker going away: it says so, and shows the mesh again once the broker is back', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'mesh-status-'));
-    let broker = await startTestBroker({ dataDir });
+    let broker = await embeddedBrokerOnly('stops and restarts the broker', { dataDir });
     const port = broker.port;
     let child: ChildProcess | undefined;
     try {

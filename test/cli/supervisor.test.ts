@@ -2,9 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
 import type { Consumer, Kafka } from 'kafkajs';
-import type { RunningBroker } from '@agentmesh/broker';
 import { HEARTBEAT_TOPIC } from '@agentmesh/runtime/internal';
-import { kafkaFor, startTestBroker, uniqueName } from '../support/kafka';
+import { kafkaFor, testKafka, uniqueName, type TestKafka } from '../support/kafka';
 import { MESH, runMesh } from '../support/mesh-cli';
 import { TEST_REDIS_URL } from '../support/redis';
 
@@ -13,13 +12,13 @@ import { TEST_REDIS_URL } from '../support/redis';
 
 const FIXTURE = resolve(__dirname, 'fixtures/crashing-agent.js');
 
-let broker: RunningBroker;
+let broker: TestKafka;
 let kafka: Kafka;
 const supervisors = new Set<ChildProcess>();
 const replicaPids = new Set<number>();
 
 beforeAll(async () => {
-  broker = await startTestBroker();
+  broker = await testKafka();
   kafka = kafkaFor(broker);
 });
 afterAll(async () => {

@@ -1,12 +1,11 @@
 import { runMesh, type FinishedCommand } from '../support/mesh-cli';
 import type { Kafka } from 'kafkajs';
-import type { RunningBroker } from '@agentmesh/broker';
-import { kafkaFor, startTestBroker, uniqueName } from '../support/kafka';
+import { kafkaFor, testKafka, uniqueName, type TestKafka } from '../support/kafka';
 
 // `mesh topics` and `mesh tail` as an operator runs them: the built CLI in its own
 // process, against an embedded broker started here; records are written with kafkajs.
 
-let broker: RunningBroker;
+let broker: TestKafka;
 let kafka: Kafka;
 const topic = uniqueName('tail');
 const at = () => ['--brokers', broker.address];
@@ -29,7 +28,7 @@ const lines = (out: string): TailJson[] =>
     .map((l) => JSON.parse(l) as TailJson);
 
 beforeAll(async () => {
-  broker = await startTestBroker();
+  broker = await testKafka();
   kafka = kafkaFor(broker);
 }, 30_000);
 

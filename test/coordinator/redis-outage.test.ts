@@ -57,7 +57,7 @@ describe('coordinator while its Redis is unreachable', () => {
     );
     const lines: { level: number; msg: string }[] = [];
     const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) });
-    coordinator = await startCoordinator({ sagas: [saga], brokers: [h.broker.address], codec: new JsonCodec(), store, logger, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500 });
+    coordinator = await startCoordinator({ sagas: [saga], brokers: h.broker.brokers, codec: new JsonCodec(), store, logger, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500 });
     await coordinator.joined;
     const producer = h.kafka.producer();
     await producer.connect();

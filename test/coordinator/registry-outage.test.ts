@@ -5,6 +5,9 @@ import { eventually, uniqueName } from '../support/kafka';
 import { quiet, runtimeHarness, type RuntimeHarness } from '../runtime/support';
 import { TEST_REDIS_URL } from '../support/redis';
 
+// This suite's own registry (it stops and restarts it), on a state topic of its own: never a cluster's `_schemas`.
+const SCHEMAS_TOPIC = uniqueName('_schemas-outage');
+
 // The coordinator writes a saga's state first and its records (commands, audit, stuck notices) after: when a record
 // cannot be built because the schema registry is away, it must be built and sent later, not lost.
 describe('coordinator while the schema registry is away', () => {
@@ -16,7 +19,7 @@ describe('coordinator while the schema registry is away', () => {
   beforeAll(async () => {
     h = await runtimeHarness();
     // Kafka-backed, so a restart on the same port keeps the schema ids.
-    registry = await startSchemaRegistry({ port: 0, brokers: [h.broker.address] });
+    registry = await startSchemaRegistry({ port: 0, brokers: h.broker.brokers, topic: SCHEMAS_TOPIC });
     await registerContracts(registry.url, loadContracts());
     store = SagaStore.connect(TEST_REDIS_URL, quiet, { keyPrefix: `${uniqueName('registry-outage')}:` });
   });
@@ -71,7 +74,7 @@ describe('coordinator while the schema registry is away', () => {
     const stuckSeen = await h.watch(['saga.stuck']);
     coordinator = await startCoordinator({
       sagas: [saga],
-      brokers: [h.broker.address],
+      brokers: h.broker.brokers,
       codec: new RegistryCodec({ url, requestTimeoutMs: 1_000, retries: 0 }),
       store,
       logger: quiet,
@@ -96,7 +99,7 @@ describe('coordinator while the schema registry is away', () => {
     await eventually(async () => ((await store.load(id))?.status === 'compensation_failed' ? true : undefined), 'the saga stuck', 15_000);
     expect(stuckSeen.seen).toHaveLength(0); // its notice cannot be encoded yet
 
-    registry = await startSchemaRegistry({ port, brokers: [h.broker.address] });
+    registry = await startSchemaRegistry({ port, brokers: h.broker.brokers, topic: SCHEMAS_TOPIC });
     const seen = await stuckSeen.until((s) => s.length >= 1, 'the saga.stuck notice', 20_000);
     expect(seen.map((s) => s.key)).toEqual([id]);
     const notice = await participantCodec.decode('saga.stuck', seen[0]!.value);

@@ -56,7 +56,7 @@ describe('a coordinator restart', () => {
       });
     await h.start(participant('b'));
     await h.start(participant('rest'));
-    const options = { sagas: [saga], brokers: [h.broker.address], codec: new JsonCodec(), store, logger: quiet, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, groupId: `${name}-coordinator` };
+    const options = { sagas: [saga], brokers: h.broker.brokers, codec: new JsonCodec(), store, logger: quiet, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, groupId: `${name}-coordinator` };
     const first = await startCoordinator(options);
     running.push(first);
     await first.joined;

@@ -54,7 +54,7 @@ describe('coordinator smoke', () => {
       },
     });
     await h.start(participant);
-    coordinator = await startCoordinator({ sagas: [saga], brokers: [h.broker.address], codec: new JsonCodec(), store, logger: quiet, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500 });
+    coordinator = await startCoordinator({ sagas: [saga], brokers: h.broker.brokers, codec: new JsonCodec(), store, logger: quiet, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500 });
     await coordinator.joined;
     const producer = h.kafka.producer();
     await producer.connect();

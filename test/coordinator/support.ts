@@ -196,7 +196,7 @@ export interface CoordinatorHarness {
 
 export async function coordinatorHarness(): Promise<CoordinatorHarness> {
   const rt = await runtimeHarness(new JsonCodec());
-  const brokers = [rt.broker.address];
+  const brokers = rt.broker.brokers;
   let coordinators: RunningCoordinator[] = [];
   let workers: RunningWorker[] = [];
   let watchers: Watcher[] = [];

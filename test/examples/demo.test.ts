@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDemo } from '@agentmesh/examples';
+import { externalTestKafka } from '../support/kafka';
 
 /**
  * The README's main job, small: four `mesh run` processes (built code:
@@ -18,6 +19,7 @@ describe('the invoice demo', () => {
       invoices: 30,
       settleTimeoutMs: 40_000,
       workDir,
+      external: externalTestKafka(),
       failureRates: { transient: 0.1, permanent: 0.02, slow: 0 },
       env: { ...process.env, LOG_LEVEL: 'warn' },
       print: (text) => {

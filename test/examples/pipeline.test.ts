@@ -8,7 +8,7 @@ import { NO_FAILURES } from '../../packages/examples/src/invoice/failure-injecti
 import { createOcrAgent } from '../../packages/examples/src/invoice/ocr';
 import { createPoMatchingAgent } from '../../packages/examples/src/invoice/po-matching';
 import { createValidationAgent } from '../../packages/examples/src/invoice/validation';
-import { kafkaFor } from '../support/kafka';
+import { externalTestKafka, kafkaFor } from '../support/kafka';
 import { TEST_REDIS_URL } from '../support/redis';
 
 /**
@@ -32,7 +32,7 @@ interface RunningPipeline {
 }
 
 async function startPipeline(options: AgentOptionsByName): Promise<RunningPipeline> {
-  const stack = await startLocalStack({ partitions: 3 });
+  const stack = await startLocalStack({ partitions: 3, external: externalTestKafka() });
   // A prefix of its own, so earlier runs on the same Redis are not mistaken for duplicates.
   const store = RedisIdempotencyStore.connect(REDIS_URL, logger, { keyPrefix: `test:examples:${randomBytes(4).toString('hex')}` });
   const workers: RunningWorker[] = [];

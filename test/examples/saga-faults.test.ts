@@ -10,6 +10,7 @@ import { describeProblem, runSagaFaults } from '@agentmesh/examples';
  * `npm run chaos:sagas` runs many, larger.
  */
 const SEED = Number(process.env.SAGA_FAULTS_SEED ?? 1);
+// Embedded broker only, whatever KAFKA_BROKERS says: the harness starts its own with a data directory, to restart it.
 
 describe('the signup saga under faults', () => {
   it('ends every saga, each with its effects exactly once or undone, soon after the faults end', async () => {

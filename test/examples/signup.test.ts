@@ -20,7 +20,7 @@ import { RedisIdempotencyStore } from '../../packages/runtime/src/idempotency/re
 import { createEmailsParticipant } from '../../packages/examples/src/signup/emails';
 import { createSubscriptionsParticipant } from '../../packages/examples/src/signup/subscriptions';
 import { createUsersParticipant } from '../../packages/examples/src/signup/users';
-import { eventually, kafkaFor } from '../support/kafka';
+import { eventually, externalTestKafka, kafkaFor } from '../support/kafka';
 import { TEST_REDIS_URL } from '../support/redis';
 
 /**
@@ -48,7 +48,7 @@ interface Mesh {
 
 async function startMesh(): Promise<Mesh> {
   const run = randomBytes(4).toString('hex');
-  const stack = await startLocalStack({ partitions: 3 });
+  const stack = await startLocalStack({ partitions: 3, external: externalTestKafka() });
   const idempotency: IdempotencyStore = RedisIdempotencyStore.connect(REDIS_URL, logger, { keyPrefix: `test:signup:${run}` });
   const ledger = new RedisSignupLedger(REDIS_URL, { keyPrefix: `test:signup:${run}:ledger:`, ttlMs: 10 * 60_000, logger });
   const workers: RunningWorker[] = [];

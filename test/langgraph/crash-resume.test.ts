@@ -1,10 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
-import type { RunningBroker } from '@agentmesh/broker';
 import Redis from 'ioredis';
 import type { Kafka } from 'kafkajs';
-import { consumeAll, eventually, kafkaFor, startTestBroker, uniqueName } from '../support/kafka';
+import { consumeAll, eventually, kafkaFor, testKafka, uniqueName, type TestKafka } from '../support/kafka';
 import { startAgentProcess, type AgentProcess } from '../support/mesh-cli';
 import { TEST_REDIS_URL } from '../support/redis';
 
@@ -15,13 +14,13 @@ import { TEST_REDIS_URL } from '../support/redis';
 
 const FIXTURE = resolve(__dirname, 'fixtures/three-node-graph-agent.js');
 
-let broker: RunningBroker;
+let broker: TestKafka;
 let kafka: Kafka;
 let redis: Redis;
 const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
-  broker = await startTestBroker();
+  broker = await testKafka();
   kafka = kafkaFor(broker);
   redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
 });

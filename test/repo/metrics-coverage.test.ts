@@ -2,10 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Producer } from 'kafkajs';
 import { parse } from 'yaml';
-import type { RunningBroker } from '@agentmesh/broker';
 import { defineSaga, runCoordinator, sagaParticipant, type RunningCoordinatorService, type SagaTrigger } from '@agentmesh/coordinator';
 import { defineAgent, PermanentError, runAgent, setupTracing, type RunningAgent, type Tracing } from '@agentmesh/runtime';
-import { eventually, kafkaFor, startTestBroker, uniqueName } from '../support/kafka';
+import { eventually, kafkaFor, testKafka, uniqueName, type TestKafka } from '../support/kafka';
 import { exposedSeries, metricNamesIn, type ExposedSeries } from '../support/promql-metrics';
 import { TEST_REDIS_URL } from '../support/redis';
 import { quiet } from '../runtime/support';
@@ -44,13 +43,13 @@ function queriedMetrics(): Map<string, string[]> {
 
 const scrape = async (url: string): Promise<string> => (await fetch(`${url}/metrics`)).text();
 
-let broker: RunningBroker;
+let broker: TestKafka;
 let tracing: Tracing;
 let producer: Producer;
 const running: { stop(): Promise<void> }[] = [];
 
 beforeAll(async () => {
-  broker = await startTestBroker();
+  broker = await testKafka();
   tracing = setupTracing({ serviceName: 'metrics-coverage-test', exporter: 'none' });
   producer = kafkaFor(broker).producer();
   await producer.connect();

@@ -1,68 +1,22 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
+import { explain, manifest, packPublished, published, rootManifest, ROOT, run, type Packed } from '../support/packed';
 
 // The mesh as a dependency, the way a new user meets it: every published package packed with `npm pack`, the
 // tarballs installed into an empty project outside this repository, and that project's own tests run there
 // (test/pack/project: an agent, its contracts in ./schemas, a node:test suite driving `mesh dev`, `mesh run`,
 // `mesh publish` and `mesh tail`, and a TypeScript file checked against the packages' declarations).
 
-const ROOT = resolve(__dirname, '../..');
 const FIXTURE = join(ROOT, 'test/pack/project');
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
-
-interface Manifest {
-  name: string;
-  private?: boolean;
-  workspaces?: string[];
-  engines?: { node?: string };
-  exports?: Record<string, unknown>;
-}
-interface PackedFile {
-  path: string;
-}
-interface Packed {
-  name: string;
-  filename: string;
-  files: PackedFile[];
-}
-
-const manifest = (dir: string): Manifest => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest;
-const rootManifest = manifest(ROOT);
-const published = (rootManifest.workspaces ?? []).filter((workspace) => manifest(join(ROOT, workspace)).private !== true);
-
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command to its end within `timeoutMs`, without the npm_* settings of the `npm test` that runs this suite. */
-async function run(command: string, args: string[], cwd: string, timeoutMs: number): Promise<Finished> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith('npm_')));
-  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const [code] = (await once(child, 'exit')) as [number | null];
-  clearTimeout(timer);
-  return { code, stdout, stderr };
-}
-
-const explain = (what: string, result: Finished): string => `${what} exited ${result.code}\n${result.stdout.slice(-4_000)}\n${result.stderr.slice(-4_000)}`;
 
 let work: string;
 let packed: Packed[];
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'mesh-pack-'));
-  const packing = await run('npm', ['pack', ...published.flatMap((w) => ['-w', w]), '--pack-destination', work, '--json'], ROOT, 60_000);
-  if (packing.code !== 0) throw new Error(explain('npm pack', packing));
-  packed = JSON.parse(packing.stdout.slice(packing.stdout.indexOf('['))) as Packed[];
+  packed = await packPublished(work);
 }, 90_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

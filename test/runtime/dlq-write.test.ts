@@ -2,7 +2,7 @@ import { defineAgent, PermanentError, startWorker, type RunningWorker } from '@a
 import type { RunningBroker } from '@agentmesh/broker';
 import { JsonCodec } from '../../packages/runtime/src/codec/json-codec';
 import { MemoryIdempotencyStore } from '../../packages/runtime/src/idempotency/memory-store';
-import { eventually, kafkaFor, startTestBroker, uniqueName } from '../support/kafka';
+import { embeddedBrokerOnly, eventually, kafkaFor, uniqueName } from '../support/kafka';
 import { json, quiet } from './support';
 
 // A DLQ write that fails must not lose the event: the offset stays uncommitted, the batch is
@@ -12,7 +12,7 @@ let broker: RunningBroker;
 let worker: RunningWorker | undefined;
 beforeAll(async () => {
   // Without auto-creation, a deleted DLQ topic makes the write fail for real.
-  broker = await startTestBroker({ autoCreateTopics: false });
+  broker = await embeddedBrokerOnly('needs topics not created on first use, a setting Apache Kafka has per cluster', { autoCreateTopics: false });
 });
 afterAll(async () => {
   await worker?.stop();

@@ -3,8 +3,7 @@ import { once } from 'node:events';
 import { resolve } from 'node:path';
 import Redis from 'ioredis';
 import type { Kafka } from 'kafkajs';
-import type { RunningBroker } from '@agentmesh/broker';
-import { consumeAll, eventually, kafkaFor, startTestBroker, uniqueName } from '../support/kafka';
+import { consumeAll, eventually, kafkaFor, testKafka, uniqueName, type TestKafka } from '../support/kafka';
 import { startAgentProcess } from '../support/mesh-cli';
 import { TEST_REDIS_URL } from '../support/redis';
 
@@ -12,13 +11,13 @@ import { TEST_REDIS_URL } from '../support/redis';
 // does not run steps 1 and 2 again (the ledger the steps write proves it), and step 3 takes effect once.
 
 const FIXTURE = resolve(__dirname, 'fixtures/three-step-agent.js');
-let broker: RunningBroker;
+let broker: TestKafka;
 let kafka: Kafka;
 let redis: Redis;
 const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
-  broker = await startTestBroker();
+  broker = await testKafka();
   kafka = kafkaFor(broker);
   redis = new Redis(TEST_REDIS_URL);
 });

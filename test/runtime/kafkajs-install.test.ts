@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import type { RunningBroker } from '@agentmesh/broker';
 import { kafkajsPathsStatus, type KafkajsPathsStatus } from '@agentmesh/kafkajs-paths';
-import { consumeAll, kafkaFor, startTestBroker, uniqueName } from '../support/kafka';
+import { consumeAll, kafkaFor, testKafka, uniqueName, type TestKafka } from '../support/kafka';
 
 // kafkajs's own murmur2: where its DefaultPartitioner, and Kafka's Java client, put a key.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -24,9 +23,9 @@ interface RoundTrip {
   received: Array<{ partition: number; key: string; value: string; headers: Record<string, string> }>;
 }
 
-let broker: RunningBroker;
+let broker: TestKafka;
 beforeAll(async () => {
-  broker = await startTestBroker();
+  broker = await testKafka();
 });
 afterAll(() => broker.stop());
 

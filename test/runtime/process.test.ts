@@ -2,9 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
 import type { Kafka } from 'kafkajs';
-import type { RunningBroker } from '@agentmesh/broker';
 import { Header } from '@agentmesh/runtime';
-import { eventually, kafkaFor, startTestBroker, uniqueName } from '../support/kafka';
+import { eventually, kafkaFor, testKafka, uniqueName, type TestKafka } from '../support/kafka';
 import { json } from './support';
 import { TEST_REDIS_URL } from '../support/redis';
 
@@ -13,12 +12,12 @@ import { TEST_REDIS_URL } from '../support/redis';
 const MESH = resolve(__dirname, '../../packages/cli/bin/mesh.js');
 const FIXTURE = resolve(__dirname, 'fixtures/relay-agent.js');
 
-let broker: RunningBroker;
+let broker: TestKafka;
 let kafka: Kafka;
 const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
-  broker = await startTestBroker({ defaultPartitions: 4 });
+  broker = await testKafka({ partitions: 4 });
   kafka = kafkaFor(broker);
 });
 afterAll(async () => {

@@ -4,6 +4,9 @@ import { defineAgent, RegistryCodec } from '@agentmesh/runtime';
 import { eventually, uniqueName } from '../support/kafka';
 import { runtimeHarness, type RuntimeHarness } from './support';
 
+// This suite's own registry (it stops and restarts it), on a state topic of its own: never a cluster's `_schemas`.
+const SCHEMAS_TOPIC = uniqueName('_schemas-outage');
+
 // A schema registry outage is the registry's fault, not the event's: an agent waits (paused, not ready) instead of
 // spending the event's retries and dead-lettering it, and its handler does not run again for outputs it could
 // not encode.
@@ -13,7 +16,7 @@ let registry: RunningSchemaRegistry | undefined;
 beforeAll(async () => {
   h = await runtimeHarness();
   // Kafka-backed, so a restart on the same port keeps the schema ids.
-  registry = await startSchemaRegistry({ port: 0, brokers: [h.broker.address] });
+  registry = await startSchemaRegistry({ port: 0, brokers: h.broker.brokers, topic: SCHEMAS_TOPIC });
 });
 afterAll(async () => {
   await h.close();
@@ -80,7 +83,7 @@ it('holds events it cannot decode and outputs it cannot encode until the registr
     }, 'the worker to pause for the registry');
     expect(why).toContain('schema registry unreachable');
 
-    registry = await startSchemaRegistry({ port, brokers: [h.broker.address] });
+    registry = await startSchemaRegistry({ port, brokers: h.broker.brokers, topic: SCHEMAS_TOPIC });
     const all = await seen.until((s) => s.length >= 3, 'the outputs of events 2 and 3 once the registry is back', 30_000);
     expect(all.map((s) => s.topic).sort()).toEqual([t.first, t.first, t.second].sort());
     expect([...calls.entries()].sort()).toEqual([

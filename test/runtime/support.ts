@@ -1,17 +1,16 @@
 import pino from 'pino';
 import type { Kafka } from 'kafkajs';
-import type { RunningBroker } from '@agentmesh/broker';
 import { startWorker, type Agent, type EventCodec, type IdempotencyStore, type RunningWorker, type WorkerOptions } from '@agentmesh/runtime';
 import { JsonCodec } from '../../packages/runtime/src/codec/json-codec';
 import { openIdempotencyStore } from '../../packages/runtime/src/idempotency/open';
-import { kafkaFor, startTestBroker } from '../support/kafka';
+import { kafkaFor, testKafka, type TestKafka } from '../support/kafka';
 import { TEST_REDIS_URL } from '../support/redis';
 
 export const quiet = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 /** A broker, a Kafka client, the real Redis store, and workers that are stopped after the test. */
 export interface RuntimeHarness {
-  broker: RunningBroker;
+  broker: TestKafka;
   kafka: Kafka;
   store: IdempotencyStore;
   codec: EventCodec;
@@ -22,7 +21,7 @@ export interface RuntimeHarness {
 }
 
 export async function runtimeHarness(codec: EventCodec = new JsonCodec()): Promise<RuntimeHarness> {
-  const broker = await startTestBroker({ defaultPartitions: 3 });
+  const broker = await testKafka({ partitions: 3 });
   const kafka = kafkaFor(broker);
   const store = openIdempotencyStore({ redisUrl: TEST_REDIS_URL, logger: quiet });
   const workers: RunningWorker[] = [];
@@ -33,7 +32,7 @@ export async function runtimeHarness(codec: EventCodec = new JsonCodec()): Promi
     store,
     codec,
     async start(agent, options = {}) {
-      const w = await startWorker(agent, { brokers: [broker.address], codec, idempotency: store, logger: quiet, sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500, ...options });
+      const w = await startWorker(agent, { brokers: broker.brokers, codec, idempotency: store, logger: quiet, sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500, ...options });
       workers.push(w);
       await w.joined;
       return w;

@@ -1,30 +1,26 @@
 /**
  * The registry backed by Kafka, driven by @kafkajs/confluent-schema-registry. Runs
- * against the embedded broker, or against a real cluster when KAFKA_BROKERS is set
- * (each test uses its own state topic, so runs do not see each other).
+ * on the test Kafka (the embedded broker, or a real cluster: test/support/kafka-choice.ts);
+ * each test uses its own state topic, so runs do not see each other.
  */
 import { randomUUID } from 'node:crypto';
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { RawAvroSchema } from '@kafkajs/confluent-schema-registry/dist/@types';
 import { Kafka, logLevel } from 'kafkajs';
-import { startBroker, type RunningBroker } from '@agentmesh/broker';
 import { startSchemaRegistry, type RunningSchemaRegistry } from '@agentmesh/schema-registry';
+import { testKafka, type TestKafka } from '../support/kafka';
 
-let broker: RunningBroker | undefined;
+let kafka: TestKafka | undefined;
 let brokers: string[];
 const running: RunningSchemaRegistry[] = [];
 let topic: string;
 
 beforeAll(async () => {
-  if (process.env.KAFKA_BROKERS) {
-    brokers = process.env.KAFKA_BROKERS.split(',');
-  } else {
-    broker = await startBroker({ port: 0, logLevel: 'silent' });
-    brokers = [broker.address];
-  }
+  kafka = await testKafka();
+  brokers = kafka.brokers;
 });
 afterAll(async () => {
-  await broker?.stop();
+  await kafka?.stop();
 });
 beforeEach(() => {
   topic = `_schemas-test-${randomUUID()}`;

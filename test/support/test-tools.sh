@@ -7,14 +7,20 @@
 set -euo pipefail
 
 # tool -> Debian package, and why the suites need it.
-declare -A package=([kcat]=kcat [promtool]=prometheus [chromium]=chromium [kafka-python]=python3-kafka)
-declare -A why=([kcat]="the broker's librdkafka conformance suite uses it" [promtool]="the alert rules suite checks infra/prometheus with it" [chromium]="the console suite drives it with playwright-core" [kafka-python]="the secured broker suite checks SCRAM with it (it skips without)")
+declare -A package=([kcat]=kcat [promtool]=prometheus [chromium]=chromium [kafka-python]=python3-kafka [confluent-kafka]=python3-confluent-kafka)
+declare -A why=([kcat]="the broker's librdkafka conformance suite uses it" [promtool]="the alert rules suite checks infra/prometheus with it" [chromium]="the console suite drives it with playwright-core" [kafka-python]="the secured broker suite checks SCRAM with it (it skips without)" [confluent-kafka]="the broker's transactions and librdkafka conformance suites run confluent-kafka-python sessions with it (they skip without)")
 
-# kafka-python is a module of the system python, not a command.
-has() { if [ "$1" = kafka-python ]; then /usr/bin/python3 -c 'import kafka' >/dev/null 2>&1; else command -v "$1" >/dev/null 2>&1; fi; }
+# kafka-python and confluent-kafka are modules of the system python, not commands.
+has() {
+  case "$1" in
+    kafka-python) /usr/bin/python3 -c 'import kafka' >/dev/null 2>&1 ;;
+    confluent-kafka) /usr/bin/python3 -c 'import confluent_kafka' >/dev/null 2>&1 ;;
+    *) command -v "$1" >/dev/null 2>&1 ;;
+  esac
+}
 
 missing=()
-for tool in kcat promtool chromium kafka-python; do has "$tool" || missing+=("$tool"); done
+for tool in kcat promtool chromium kafka-python confluent-kafka; do has "$tool" || missing+=("$tool"); done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if command -v apt-get >/dev/null 2>&1; then

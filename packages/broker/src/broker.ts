@@ -12,6 +12,8 @@ import { describeTlsFailure } from './server/tls-failure';
 import { Cluster } from './state/cluster';
 import { MemoryStorage } from './storage/memory-storage';
 import type { Storage } from './storage/storage';
+import { TransactionCoordinator } from './transactions/txn-coordinator';
+import { FileTxnLog, MemoryTxnLog } from './transactions/txn-log';
 
 export interface BrokerOptions {
   /** Interface to bind; 127.0.0.1 unless told otherwise. Ignored when `listeners` is given. */
@@ -122,6 +124,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
   const groups = new GroupCoordinator(storage, clock);
   // A deleted topic takes its committed offsets with it, so a re-created topic starts clean.
   cluster.onTopicDeleted((topic) => groups.forgetTopic(topic));
+  // After topics and groups: recovery finishes the transactions a crash left decided, and aborts the open ones.
+  const transactions = new TransactionCoordinator(cluster, groups, options.dataDir ? new FileTxnLog(options.dataDir, log) : new MemoryTxnLog(), clock, log);
   // Retention and compaction, on this event loop; the timer is unref'd.
   const maintenance = startLogMaintenance(cluster, { logger: log });
   const connections = new Set<Connection>();
@@ -135,6 +139,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
       const deps: ConnectionDeps = {
         cluster,
         groups,
+        transactions,
         apis: apisForListener(usesSasl(spec.name)),
         log: log.child({ listener: spec.name }),
         maxFrameBytes,
@@ -157,6 +162,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
   } catch (err) {
     for (const s of servers) s.close();
     maintenance.stop();
+    transactions.close();
     cluster.close();
     throw err;
   }
@@ -175,6 +181,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
         for (const c of connections) c.close();
         maintenance.stop();
         groups.close();
+        transactions.close();
         cluster.close();
       });
       return stopping;

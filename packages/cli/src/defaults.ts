@@ -1,3 +1,6 @@
+import { connectionSettingsFromEnv } from '@agentmesh/runtime';
+import { cliConnection } from './connection/settings';
+
 /**
  * Where agentmesh looks for its parts when the environment says nothing.
  * docker-compose.kafka.yml publishes the same ports (a test checks it).
@@ -11,8 +14,14 @@ export const DEFAULT_ENDPOINTS = {
 
 export type EndpointName = keyof typeof DEFAULT_ENDPOINTS;
 
-/** The endpoint from the environment, else the default. */
+/**
+ * The endpoint from the environment (the variable or its `_FILE`, checked with the other connection
+ * settings: a registry URL loses the credentials it carries), else the default.
+ */
 export function endpoint(name: EndpointName, env: NodeJS.ProcessEnv = process.env): string {
-  const value = env[name];
-  return value !== undefined && value.trim() !== '' ? value.trim() : DEFAULT_ENDPOINTS[name];
+  const settings = env === process.env ? cliConnection() : connectionSettingsFromEnv(env);
+  const value = { KAFKA_BROKERS: settings.kafka.brokers?.join(','), SCHEMA_REGISTRY_URL: settings.registry.url, REDIS_URL: settings.redisUrl, OTEL_EXPORTER_OTLP_ENDPOINT: settings.otlp.endpoint }[
+    name
+  ];
+  return value ?? DEFAULT_ENDPOINTS[name];
 }

@@ -1,5 +1,7 @@
 import { Command } from 'commander';
+import { registerAclCommand } from './commands/acl';
 import { registerAgentsCommand } from './commands/agents';
+import { registerAlertsCommand } from './commands/alerts';
 import { registerBrokerCommand } from './commands/broker';
 import { registerChaosCommand } from './commands/chaos';
 import { registerConsoleCommand } from './commands/console';
@@ -7,6 +9,8 @@ import { registerContractsCommand } from './commands/contracts';
 import { registerCoordinatorCommand } from './commands/coordinator';
 import { registerDevCommand } from './commands/dev';
 import { registerDlqCommand } from './commands/dlq';
+import { registerInitCommand } from './commands/init';
+import { registerProfileCommand } from './commands/profile';
 import { registerPublishCommand } from './commands/publish';
 import { registerRegistryCommand } from './commands/registry';
 import { registerRunCommand } from './commands/run';
@@ -16,17 +20,14 @@ import { registerStatusCommand } from './commands/status';
 import { registerTopicsCommand } from './commands/topics/ls-describe-create';
 import { registerTailCommand } from './commands/topics/tail';
 import { registerTraceCommand } from './commands/trace';
-import { meshVersion } from './version';
+import { installProfiles } from './profiles/install';
+import { newProgram } from './program-root';
 
 export function buildProgram(): Command {
-  const program = new Command('mesh')
-    .description('agentmesh: a fault-tolerant, event-driven agent mesh on Kafka')
-    .version(meshVersion(), '-V, --version', 'print the version of mesh')
-    // `mesh --version` is the program's; after a command, `--version` is that command's own (`mesh state show --version 3`).
-    .enablePositionalOptions()
-    .showHelpAfterError('(run with --help for usage)');
+  const program = newProgram();
   registerBrokerCommand(program);
   registerRegistryCommand(program);
+  registerInitCommand(program);
   registerDevCommand(program);
   registerContractsCommand(program);
   registerRunCommand(program);
@@ -42,5 +43,10 @@ export function buildProgram(): Command {
   registerStatusCommand(program);
   registerAgentsCommand(program);
   registerConsoleCommand(program);
+  registerAlertsCommand(program);
+  registerAclCommand(program);
+  registerProfileCommand(program);
+  // Last: it puts --profile on every command registered above.
+  installProfiles(program);
   return program;
 }

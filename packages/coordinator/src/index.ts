@@ -12,3 +12,4 @@ export { CoordinatorMetrics } from './observability/metrics';
 export { startCoordinator, type CoordinatorOptions, type RunningCoordinator } from './service/coordinator';
 export { runCoordinator, type RunCoordinatorOptions, type RunningCoordinatorService } from './run/run-coordinator';
 export { loadSagaModule } from './run/load-sagas';
+export { planCoordinatorAcls, type CoordinatorAclOptions } from './acl/plan';

@@ -61,3 +61,14 @@ export {
   type SagaProblem,
   type Guarantee,
 } from './signup/faults';
+
+// Support triage on a stand-in LLM: journaled steps, validated outputs with fallbacks, a human approval in a saga
+// (`npm run demo:triage`, test/examples/triage.test.ts). Its agents (triage/triage-agent, support-desk) are loaded by path.
+export { runTriageDemo, type TriageDemoOptions, type TriageDemoResult } from './triage/demo';
+export { createTicketReplySaga, ticketReplySagaId, ticketReplySagaData, TicketReplySteps, TICKET_REPLY_SAGA, DEFAULT_APPROVAL_TIMEOUT_MS } from './triage/saga';
+export { TriageTopics, TRIAGE_TOPICS, TRIAGE_AGENT, SUPPORT_DESK, TriageSteps, TriageEnv, triageSettingsFromEnv, type TriageSettings } from './triage/options';
+export { StandInLlm, standInAnswer, seededDraw, tokensOf, STAND_IN_MODELS, type StandInModel, type LlmCall, type LlmTask, type TokenMeter } from './triage/stand-in-llm';
+export { AnsweredBy, readClassification, triageProblem, keywordTriage } from './triage/answers';
+export { TriageLedger, type TriageLedgerContents, type ReplayedStep } from './triage/ledger';
+export { demoTickets, publishTickets } from './triage/tickets';
+export { tokenAccount, uniqueSpend, withoutJournal, renderTriageReport, triageReportProblems, type TokenAccount, type TriageReport, type ApprovalOutcome } from './triage/report';

@@ -1,4 +1,4 @@
-export { MeshCheckpointSaver, type MeshCheckpointSaverOptions, type MeshCheckpointSaverTarget } from './saver/mesh-checkpoint-saver';
+export { MeshCheckpointSaver, MESH_FENCE_KEY, type MeshCheckpointSaverOptions, type MeshCheckpointSaverTarget } from './saver/mesh-checkpoint-saver';
 export { CheckpointConfigError } from './saver/errors';
 export type { IntegrityFailure } from './saver/integrity';
 export type { RecordRejectionReason } from './store/record';

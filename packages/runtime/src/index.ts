@@ -4,7 +4,17 @@ export { defineAgent } from './agent/define';
 export type { Agent, AgentContext, AgentDefinition, AgentEvent, AgentInstances, Breaker, BreakerOptions, FallbackReason, OutputAlternative, OutputChecks, OutputEvent } from './agent/types';
 export { DuplicateStepError, StepTimeoutError } from './journal/step-journal';
 export type { StepOptions } from './journal/step-options';
-export { AgentDefinitionError, HandlerTimeoutError, InvalidInputError, InvalidOutputError, InvalidOutputsError, OutputTooLargeError, PermanentError, type FailedOutput } from './failure/errors';
+export {
+  AgentDefinitionError,
+  HandlerTimeoutError,
+  InvalidInputError,
+  InvalidOutputError,
+  InvalidOutputsError,
+  OutputRefusedError,
+  OutputTooLargeError,
+  PermanentError,
+  type FailedOutput,
+} from './failure/errors';
 export type { ErrorClassifier, FailureKind } from './failure/classify';
 export type { RetryPolicy } from './failure/decide';
 export { readFailureEnvelope, type FailureEnvelope, type FailureRecord } from './failure/envelope';
@@ -33,6 +43,7 @@ export { setupTracing, type Tracing, type TracingOptions } from './observability
 export { startWorker, type RunningWorker, type WorkerOptions } from './worker/worker';
 export type { Scheduler } from './kafka/timers';
 export { FencedError, type ActiveLeaseStore, type LeaseHolder, type StoreFence } from './activity/lease-store';
+export type { WriteFence } from './activity/fenced-stores';
 export type { LeaseTiming } from './activity/lease-state';
 export { MemoryActiveLeaseStore } from './activity/memory-lease-store';
 export { RedisActiveLeaseStore, type RedisActiveLeaseStoreOptions } from './activity/redis-lease-store';
@@ -40,3 +51,21 @@ export { DEFAULT_LEASE_TIMING } from './worker/one-active';
 export { DEFAULT_RESOURCE_WATERMARKS, type ResourceWatermarks } from './resilience/resource-watermark';
 export { dlqTopic, retryTopic } from './worker/topics';
 export { runAgent, type RunAgentOptions, type RunningAgent } from './run/run-agent';
+export { ConnectionConfigError } from './connection/errors';
+export { CONNECTION_VARIABLES, type ConnectionVariable } from './connection/variables';
+export { parseConnectionSettings, type Environment, type ReadTextFile } from './connection/parse';
+export { connectionSettingsFromEnv, kafkaSecurityFromSettings, oauthBearerProviderFor } from './connection/from-env';
+export { describeKafkaSecurity, kafkaSecurityConfig, type OAuthBearerProvider } from './connection/kafka-config';
+export { kafkaSecurityHint } from './connection/explain';
+export { agentConnectionOptions, type AgentConnectionOptions } from './connection/agent-options';
+export type {
+  ConnectionSettings,
+  KafkaConnectionSettings,
+  KafkaSaslSettings,
+  KafkaTlsSettings,
+  OAuthBearerSource,
+  RegistryAuth,
+  RegistryConnectionSettings,
+  SaslMechanismName,
+  SecurityProtocol,
+} from './connection/settings';

@@ -16,6 +16,7 @@ export { recordBytes, RecordTooLargeError, type SizedRecord } from './kafka/reco
 
 // Redis, HTTP endpoints, metrics, trace context.
 export { closeRedisConnection, createRedisConnection, LuaScript, RedisSession, redactRedisUrl, type RedisConnectionOptions } from './redis/connection';
+export { FENCED_REPLY } from './activity/lease-store';
 export { startObservabilityServer, type ObservabilityServer, type ObservabilityServerOptions } from './observability/http-server';
 export type { ReadinessChecks } from './observability/readiness';
 export { createMetricsRegistry } from './observability/prometheus-metrics';
@@ -26,3 +27,7 @@ export { percentile, type LatencySummary } from './worker/latency-window';
 export type { MeshAlert, MeshAlertState } from './contracts/mesh-contracts.generated';
 export { ALERT_RULES, PROMETHEUS_ALERT_RULES, type AlertRule, type FleetCondition, type FleetMeasure } from './observability/alert-rules';
 export { CONTROL_TOPIC, CONTROL_TOPIC_SPEC, ANY_BREAKER, HANDLER_TARGET, type ControlRecord } from './chaos';
+export { registryAuthorizationHeader, registryClientAuth } from './codec/registry-auth';
+export { baseVariable, CONNECTION_VARIABLE_NAMES, fileVariable, isSecretVariable } from './connection/variables';
+export { planAgentAcls, chaosGroupPrefix, type AgentAclOptions } from './acl/agent-plan';
+export { AclPlanBuilder, AclPlanError, checkPrincipal, CLUSTER_RESOURCE_NAME, type AclOperationName, type AclPatternType, type AclPlan, type AclResourceType, type PlannedAcl } from './acl/plan';

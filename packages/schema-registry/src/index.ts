@@ -2,6 +2,7 @@ export { startSchemaRegistry, type RunningSchemaRegistry, type SchemaRegistryOpt
 export { PortInUseError, RegistryError, SchemaStoreError, ErrorCode } from './errors';
 export { SchemaRegistryService, parseVersionRef, type SubjectVersionResponse, type VersionRef } from './registry';
 export { createRegistryHttpServer, CONTENT_TYPE, DEFAULT_MAX_BODY_BYTES, type RegistryHttpOptions } from './http/server';
+export { parseRegistryUsers, RegistryUsersFileError, type RegistryUser } from './http/basic-auth';
 export { parseAvroSchema, canonicaliseSchemaJson, type ParsedAvroSchema, type JsonValue } from './avro/schema';
 export { checkCompatibility, type Incompatibility, type ExistingVersion } from './compatibility/check';
 export { findReadFailure, type ReadFailure } from './compatibility/explain';

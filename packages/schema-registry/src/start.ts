@@ -1,8 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { PortInUseError } from './errors';
+import type { RegistryUser } from './http/basic-auth';
 import { createRegistryHttpServer } from './http/server';
 import { SchemaRegistryService } from './registry';
-import { KafkaSchemaStore } from './store/kafka-store';
+import { KafkaSchemaStore, type KafkaSchemaStoreOptions } from './store/kafka-store';
 import { MemorySchemaStore } from './store/memory-store';
 import type { SchemaStore } from './store/store';
 
@@ -21,6 +22,10 @@ export interface SchemaRegistryOptions {
   readonly storeTimeoutMs?: number;
   /** Unexpected failures (answered 500) are reported here; the server keeps running. */
   readonly onInternalError?: (error: unknown) => void;
+  /** TLS and SASL of the Kafka holding `_schemas` (kafkajs's `ssl` and `sasl`). */
+  readonly kafkaSecurity?: KafkaSchemaStoreOptions['security'];
+  /** Require HTTP basic auth from every client, as one of these users (off by default, as Confluent's). */
+  readonly basicAuthUsers?: readonly RegistryUser[];
 }
 
 export interface RunningSchemaRegistry {
@@ -53,9 +58,15 @@ export async function startSchemaRegistry(options: SchemaRegistryOptions = {}): 
   const host = options.host ?? '127.0.0.1';
   const requestedPort = options.port ?? 8081;
   const store: SchemaStore =
-    options.brokers && options.brokers.length > 0 ? await KafkaSchemaStore.open({ brokers: options.brokers, topic: options.topic, timeoutMs: options.storeTimeoutMs }) : new MemorySchemaStore();
+    options.brokers && options.brokers.length > 0
+      ? await KafkaSchemaStore.open({ brokers: options.brokers, topic: options.topic, timeoutMs: options.storeTimeoutMs, ...(options.kafkaSecurity ? { security: options.kafkaSecurity } : {}) })
+      : new MemorySchemaStore();
   const service = new SchemaRegistryService(store);
-  const server = createRegistryHttpServer(service, { maxBodyBytes: options.maxBodyBytes, onInternalError: options.onInternalError });
+  const server = createRegistryHttpServer(service, {
+    maxBodyBytes: options.maxBodyBytes,
+    onInternalError: options.onInternalError,
+    ...(options.basicAuthUsers ? { basicAuthUsers: options.basicAuthUsers } : {}),
+  });
   let address: AddressInfo;
   try {
     address = await listen(server, host, requestedPort);

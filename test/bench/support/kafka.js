@@ -3,9 +3,19 @@
 const { performance } = require('node:perf_hooks');
 const { sleep } = require('./processes');
 
-/** The driver's client: quiet, a few quick retries. */
-function kafkaClient(kafkajs, brokers, clientId) {
-  return new kafkajs.Kafka({ clientId, brokers, logLevel: kafkajs.logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 } });
+/**
+ * TLS and SASL of the bench's clients in the sasl mode: BENCH_KAFKA_SECURITY ({ caFile, user, password }, set by
+ * the driver for its children) as kafkajs config; nothing otherwise.
+ */
+function kafkaSecurity(env = process.env) {
+  if (!env.BENCH_KAFKA_SECURITY) return {};
+  const { caFile, user, password } = JSON.parse(env.BENCH_KAFKA_SECURITY);
+  return { ssl: { ca: [require('node:fs').readFileSync(caFile, 'utf8')] }, sasl: { mechanism: 'scram-sha-512', username: user, password } };
+}
+
+/** The driver's client: quiet, a few quick retries; over SASL_SSL when `security` says so. */
+function kafkaClient(kafkajs, brokers, clientId, security = kafkaSecurity()) {
+  return new kafkajs.Kafka({ clientId, brokers, logLevel: kafkajs.logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 }, ...security });
 }
 
 /**
@@ -58,4 +68,4 @@ async function publish(producer, topic, records, { rate, batch, inFlight, clock 
   return sentAt;
 }
 
-module.exports = { kafkaClient, plainConsumer, publish };
+module.exports = { kafkaClient, plainConsumer, publish, kafkaSecurity };

@@ -5,6 +5,7 @@ const path = require('node:path');
 const { withTimeout } = require('./processes');
 const { timedMethod } = require('./counters');
 const { hookStore } = require('./breakdown');
+const { kafkaSecurity } = require('./kafka');
 
 /** A child's pino logger at info, to `logFile` (asynchronous writes, flushed on stop). */
 function childLogger(rt, pino, name, logFile) {
@@ -35,6 +36,7 @@ function meshAgents(runtimeDist, pino, counters, { name, logFile, brokers, redis
       workers.push(
         await rt.startWorker(agent, {
           brokers,
+          kafka: kafkaSecurity(),
           codec,
           idempotency: store,
           logger,

@@ -4,14 +4,15 @@
 // not touch the shared Redis: it starts a private redis-server (AOF everysec, no RDB) on a free port of 127.0.0.1
 // in a fresh directory, and a fresh data dir for the broker; both are removed at the end, also when the run fails
 // or is interrupted (an exit hook; the server is a tracked child, killed with the others).
-const { spawn } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { track, reap, sleep } = require('./processes');
 
-const MODES = ['durable', 'memory'];
+/** sasl: the memory mode with every client on the broker's SASL_SSL listener (SCRAM-SHA-512, a CA made for the run). */
+const MODES = ['durable', 'memory', 'sasl'];
 
 /**
  * The modes to run, in order (the durable one first: it is the headline): BENCH_MODES (both | durable | memory |
@@ -21,13 +22,15 @@ function modesToRun(env = process.env) {
   const raw = (env.BENCH_MODES || '').trim();
   if (raw) {
     const list =
-      raw === 'both'
+      raw === 'all'
         ? MODES
-        : raw
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean);
-    for (const m of list) if (!MODES.includes(m)) throw new Error(`BENCH_MODES: unknown mode ${m} (both, durable, memory)`);
+        : raw === 'both'
+          ? ['durable', 'memory']
+          : raw
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean);
+    for (const m of list) if (!MODES.includes(m)) throw new Error(`BENCH_MODES: unknown mode ${m} (all, both, durable, memory, sasl)`);
     return MODES.filter((m) => list.includes(m));
   }
   const durable = (env.BENCH_DURABLE || '').trim();
@@ -179,7 +182,30 @@ async function redisPersistence(redis) {
  * resolves to { mode, redisUrl, brokerDataDir (or undefined), describe(redis) (the line saying what runs; after
  * connecting), stop() }.
  */
+/** A CA and a server certificate for 127.0.0.1 it signed, made with openssl for the sasl mode. */
+function makeTlsFiles(workDir) {
+  const dir = fs.mkdtempSync(path.join(workDir, 'tls-'));
+  const openssl = (args) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], timeout: 30000 });
+  const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  openssl(['req', '-x509', ...key, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=bench ca']);
+  openssl(['req', ...key, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost']);
+  fs.writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.ext']);
+  return { caFile: path.join(dir, 'ca.pem'), certFile: path.join(dir, 'server.pem'), keyFile: path.join(dir, 'server.key'), remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
 async function setUpMode(mode, { redisUrl, workDir }) {
+  if (mode === 'sasl') {
+    const tls = makeTlsFiles(workDir);
+    return {
+      mode,
+      redisUrl,
+      brokerDataDir: undefined,
+      security: { caFile: tls.caFile, certFile: tls.certFile, keyFile: tls.keyFile, user: 'bench', password: 'bench-scram-password' },
+      describe: async (redis) => `sasl: in-memory broker, every client over SASL_SSL (SCRAM-SHA-512, TLS 1.3), Redis as in memory (${redisUrl}: ${await redisPersistence(redis)})`,
+      stop: async () => tls.remove(),
+    };
+  }
   if (mode === 'memory') {
     return {
       mode,

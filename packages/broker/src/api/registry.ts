@@ -15,7 +15,9 @@ import { saslHandshakeApi } from '../handlers/17-sasl-handshake';
 import { apiVersionsApi } from '../handlers/18-api-versions';
 import { createTopicsApi } from '../handlers/19-create-topics';
 import { deleteTopicsApi } from '../handlers/20-delete-topics';
+import { deleteRecordsApi } from '../handlers/21-delete-records';
 import { initProducerIdApi } from '../handlers/22-init-producer-id';
+import { offsetForLeaderEpochApi } from '../handlers/23-offset-for-leader-epoch';
 import { addPartitionsToTxnApi } from '../handlers/24-add-partitions-to-txn';
 import { addOffsetsToTxnApi } from '../handlers/25-add-offsets-to-txn';
 import { endTxnApi } from '../handlers/26-end-txn';
@@ -24,11 +26,19 @@ import { describeAclsApi } from '../handlers/29-describe-acls';
 import { createAclsApi } from '../handlers/30-create-acls';
 import { deleteAclsApi } from '../handlers/31-delete-acls';
 import { describeConfigsApi } from '../handlers/32-describe-configs';
+import { alterConfigsApi } from '../handlers/33-alter-configs';
 import { saslAuthenticateApi } from '../handlers/36-sasl-authenticate';
 import { createPartitionsApi } from '../handlers/37-create-partitions';
 import { deleteGroupsApi } from '../handlers/42-delete-groups';
+import { incrementalAlterConfigsApi } from '../handlers/44-incremental-alter-configs';
+import { alterPartitionReassignmentsApi } from '../handlers/45-alter-partition-reassignments';
+import { listPartitionReassignmentsApi } from '../handlers/46-list-partition-reassignments';
+import { offsetDeleteApi } from '../handlers/47-offset-delete';
 import { describeUserScramCredentialsApi } from '../handlers/50-describe-user-scram-credentials';
 import { alterUserScramCredentialsApi } from '../handlers/51-alter-user-scram-credentials';
+import { describeClusterApi } from '../handlers/60-describe-cluster';
+import { describeTransactionsApi } from '../handlers/65-describe-transactions';
+import { listTransactionsApi } from '../handlers/66-list-transactions';
 import { ApiKey } from '../protocol/api-keys';
 import type { AnyApiDefinition } from './types';
 
@@ -51,7 +61,9 @@ export const ALL_APIS: readonly AnyApiDefinition[] = [
   apiVersionsApi,
   createTopicsApi,
   deleteTopicsApi,
+  deleteRecordsApi,
   initProducerIdApi,
+  offsetForLeaderEpochApi,
   addPartitionsToTxnApi,
   addOffsetsToTxnApi,
   endTxnApi,
@@ -60,11 +72,19 @@ export const ALL_APIS: readonly AnyApiDefinition[] = [
   createAclsApi,
   deleteAclsApi,
   describeConfigsApi,
+  alterConfigsApi,
   saslAuthenticateApi,
   createPartitionsApi,
   deleteGroupsApi,
+  incrementalAlterConfigsApi,
+  alterPartitionReassignmentsApi,
+  listPartitionReassignmentsApi,
+  offsetDeleteApi,
   describeUserScramCredentialsApi,
   alterUserScramCredentialsApi,
+  describeClusterApi,
+  describeTransactionsApi,
+  listTransactionsApi,
 ].sort((a, b) => a.key - b.key);
 
 export const APIS_BY_KEY: ReadonlyMap<number, AnyApiDefinition> = new Map(ALL_APIS.map((a) => [a.key, a]));

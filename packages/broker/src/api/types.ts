@@ -7,6 +7,7 @@ import type { AclStore } from '../security/acl-store';
 import type { ScramCredentialStore } from '../security/credential-store';
 import type { SaslSession } from '../security/sasl-session';
 import type { Cluster } from '../state/cluster';
+import type { TransactionCoordinator } from '../transactions/txn-coordinator';
 
 /** The broker's security state: SCRAM credentials always; ACLs only when an authorizer is configured. */
 export interface BrokerSecurity {
@@ -29,6 +30,7 @@ export interface RequestContext {
   readonly header: RequestHeader;
   readonly cluster: Cluster;
   readonly groups: GroupCoordinator;
+  readonly transactions: TransactionCoordinator;
   /** The address the client connected to: Metadata and FindCoordinator advertise it. */
   readonly advertised: { host: string; port: number };
   readonly clientHost: string;

@@ -1,5 +1,8 @@
+import { endStruct, readNullableString, readString, skipTaggedFields } from '../protocol/flexible';
 import type { Reader } from '../protocol/reader';
 import type { Writer } from '../protocol/writer';
+
+export const HEARTBEAT_FLEXIBLE_FROM = 4;
 
 export interface HeartbeatRequest {
   groupId: string;
@@ -14,15 +17,17 @@ export interface HeartbeatResponse {
 }
 
 export function decodeHeartbeatRequest(r: Reader, version: number): HeartbeatRequest {
-  return {
-    groupId: r.string(),
-    generationId: r.int32(),
-    memberId: r.string(),
-    groupInstanceId: version >= 3 ? r.nullableString() : null,
-  };
+  const flexible = version >= HEARTBEAT_FLEXIBLE_FROM;
+  const groupId = readString(r, flexible);
+  const generationId = r.int32();
+  const memberId = readString(r, flexible);
+  const groupInstanceId = version >= 3 ? readNullableString(r, flexible) : null;
+  skipTaggedFields(r, flexible);
+  return { groupId, generationId, memberId, groupInstanceId };
 }
 
 export function encodeHeartbeatResponse(w: Writer, res: HeartbeatResponse, version: number): void {
   if (version >= 1) w.int32(0); // throttle time
   w.int16(res.errorCode);
+  endStruct(w, version >= HEARTBEAT_FLEXIBLE_FROM);
 }

@@ -1,7 +1,9 @@
+import { endStruct, readArray, readScalarArray, readString, skipTaggedFields, writeArray, writeString } from '../protocol/flexible';
 import type { Reader } from '../protocol/reader';
 import type { Writer } from '../protocol/writer';
+import { TXN_APIS_FLEXIBLE_FROM, type TxnProducer } from './txn-fields';
 
-export interface AddPartitionsToTxnRequest {
+export interface AddPartitionsToTxnRequest extends TxnProducer {
   transactionalId: string;
   topics: Array<{ name: string; partitions: number[] }>;
 }
@@ -10,17 +12,23 @@ export interface AddPartitionsToTxnResponse {
   topics: Array<{ name: string; partitions: Array<{ index: number; errorCode: number }> }>;
 }
 
-export function decodeAddPartitionsToTxnRequest(r: Reader, _version: number): AddPartitionsToTxnRequest {
-  const transactionalId = r.string();
-  r.int64(); // producer id
-  r.int16(); // producer epoch
-  return { transactionalId, topics: r.array((t) => ({ name: t.string(), partitions: t.array((p) => p.int32()) })) };
+/** v0-3, the client's form (v4, the brokers' batched form, is not served). */
+export function decodeAddPartitionsToTxnRequest(r: Reader, version: number): AddPartitionsToTxnRequest {
+  const flexible = version >= TXN_APIS_FLEXIBLE_FROM;
+  const transactionalId = readString(r, flexible);
+  const producerId = r.int64();
+  const producerEpoch = r.int16();
+  const topics = readArray(r, flexible, (t) => ({ name: readString(t, flexible), partitions: readScalarArray(t, flexible, (p) => p.int32()) }));
+  skipTaggedFields(r, flexible);
+  return { transactionalId, producerId, producerEpoch, topics };
 }
 
-export function encodeAddPartitionsToTxnResponse(w: Writer, res: AddPartitionsToTxnResponse, _version: number): void {
+export function encodeAddPartitionsToTxnResponse(w: Writer, res: AddPartitionsToTxnResponse, version: number): void {
+  const flexible = version >= TXN_APIS_FLEXIBLE_FROM;
   w.int32(0);
-  w.array(res.topics, (w, t) => {
-    w.string(t.name);
-    w.array(t.partitions, (w, p) => w.int32(p.index).int16(p.errorCode));
+  writeArray(w, res.topics, flexible, (w, t) => {
+    writeString(w, t.name, flexible);
+    writeArray(w, t.partitions, flexible, (w, p) => w.int32(p.index).int16(p.errorCode));
   });
+  endStruct(w, flexible);
 }

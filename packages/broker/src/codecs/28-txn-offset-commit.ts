@@ -1,37 +1,59 @@
+import { endStruct, readArray, readNullableString, readString, skipTaggedFields, writeArray, writeString } from '../protocol/flexible';
 import type { Reader } from '../protocol/reader';
 import type { Writer } from '../protocol/writer';
+import { TXN_APIS_FLEXIBLE_FROM, type TxnProducer } from './txn-fields';
 
-export interface TxnOffsetCommitRequest {
+export interface TxnOffsetCommitPartition {
+  index: number;
+  offset: number;
+  metadata: string | null;
+}
+
+export interface TxnOffsetCommitRequest extends TxnProducer {
   transactionalId: string;
   groupId: string;
-  topics: Array<{ name: string; partitions: number[] }>;
+  /** v3+ (KIP-447): the consumer's group generation and member; -1 and '' before. */
+  generationId: number;
+  memberId: string;
+  topics: Array<{ name: string; partitions: TxnOffsetCommitPartition[] }>;
 }
 
 export interface TxnOffsetCommitResponse {
   topics: Array<{ name: string; partitions: Array<{ index: number; errorCode: number }> }>;
 }
 
-export function decodeTxnOffsetCommitRequest(r: Reader, _version: number): TxnOffsetCommitRequest {
-  const transactionalId = r.string();
-  const groupId = r.string();
-  r.int64(); // producer id
-  r.int16(); // producer epoch
-  const topics = r.array((t) => ({
-    name: t.string(),
-    partitions: t.array((p) => {
+export function decodeTxnOffsetCommitRequest(r: Reader, version: number): TxnOffsetCommitRequest {
+  const flexible = version >= TXN_APIS_FLEXIBLE_FROM;
+  const transactionalId = readString(r, flexible);
+  const groupId = readString(r, flexible);
+  const producerId = r.int64();
+  const producerEpoch = r.int16();
+  let generationId = -1;
+  let memberId = '';
+  if (version >= 3) {
+    generationId = r.int32();
+    memberId = readString(r, flexible);
+    readNullableString(r, flexible); // group instance id
+  }
+  const topics = readArray(r, flexible, (t) => ({
+    name: readString(t, flexible),
+    partitions: readArray(t, flexible, (p) => {
       const index = p.int32();
-      p.int64(); // offset
-      p.nullableString(); // metadata
-      return index;
+      const offset = p.int64();
+      if (version >= 2) p.int32(); // committed leader epoch
+      return { index, offset, metadata: readNullableString(p, flexible) };
     }),
   }));
-  return { transactionalId, groupId, topics };
+  skipTaggedFields(r, flexible);
+  return { transactionalId, groupId, producerId, producerEpoch, generationId, memberId, topics };
 }
 
-export function encodeTxnOffsetCommitResponse(w: Writer, res: TxnOffsetCommitResponse, _version: number): void {
+export function encodeTxnOffsetCommitResponse(w: Writer, res: TxnOffsetCommitResponse, version: number): void {
+  const flexible = version >= TXN_APIS_FLEXIBLE_FROM;
   w.int32(0);
-  w.array(res.topics, (w, t) => {
-    w.string(t.name);
-    w.array(t.partitions, (w, p) => w.int32(p.index).int16(p.errorCode));
+  writeArray(w, res.topics, flexible, (w, t) => {
+    writeString(w, t.name, flexible);
+    writeArray(w, t.partitions, flexible, (w, p) => w.int32(p.index).int16(p.errorCode));
   });
+  endStruct(w, flexible);
 }

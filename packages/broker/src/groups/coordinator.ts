@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../protocol/errors';
 import type { Storage } from '../storage/storage';
 import { CommittedOffsets, type CommittedOffset } from './committed-offsets';
+import { subscribedTopicsOf } from './consumer-subscription';
 import {
   DEFAULT_GROUP_RULES,
   emptyGroup,
@@ -286,6 +287,11 @@ export class GroupCoordinator {
     return ErrorCode.NONE;
   }
 
+  /** A committed transaction's offsets (TxnOffsetCommit): no member checks, as in Kafka, whose markers materialise them. */
+  commitTransactionalOffsets(groupId: string, entries: readonly OffsetCommitEntry[]): void {
+    this.offsets.commit(groupId, entries);
+  }
+
   committed(groupId: string, topic: string, partition: number): CommittedOffset | undefined {
     return this.offsets.get(groupId, topic, partition);
   }
@@ -305,6 +311,36 @@ export class GroupCoordinator {
         return c ? { partition, offset: c.offset, metadata: c.metadata } : { partition, offset: -1, metadata: '' };
       }),
     }));
+  }
+
+  /** OffsetDelete's group checks: the group must exist, and a group with members must be a consumer group. */
+  offsetDeletePermission(groupId: string): ErrorCode {
+    if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
+    const group = this.groups.get(groupId);
+    if (!group && !this.offsets.hasGroup(groupId)) return ErrorCode.GROUP_ID_NOT_FOUND;
+    if (group && group.members.size > 0 && group.protocolType !== 'consumer') return ErrorCode.NON_EMPTY_GROUP;
+    return ErrorCode.NONE;
+  }
+
+  /** Topics the group's live members subscribe to (their chosen protocol's metadata); none for an empty group. */
+  subscribedTopics(groupId: string): Set<string> {
+    const group = this.groups.get(groupId);
+    const topics = new Set<string>();
+    if (!group || group.protocolType !== 'consumer') return topics;
+    for (const m of group.members.values()) {
+      const offer = m.protocols.find((p) => p.name === group.protocolName) ?? m.protocols[0];
+      if (offer) for (const t of subscribedTopicsOf(offer.metadata)) topics.add(t);
+    }
+    return topics;
+  }
+
+  /** Deletes committed offsets (OffsetDelete); the caller has checked the partitions. */
+  deleteOffsets(groupId: string, partitions: ReadonlyArray<{ topic: string; partition: number }>): void {
+    const now = this.clock();
+    this.offsets.commit(
+      groupId,
+      partitions.map((p) => ({ ...p, offset: -1, metadata: null, commitTimestamp: now })),
+    );
   }
 
   /** Call when a topic is deleted (Cluster.onTopicDeleted), so its committed offsets go too. */

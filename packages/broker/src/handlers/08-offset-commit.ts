@@ -1,5 +1,5 @@
 import { defineApi, type RequestContext } from '../api/types';
-import { decodeOffsetCommitRequest, encodeOffsetCommitResponse, type OffsetCommitRequest, type OffsetCommitResponse } from '../codecs/08-offset-commit';
+import { decodeOffsetCommitRequest, OFFSET_COMMIT_FLEXIBLE_FROM, encodeOffsetCommitResponse, type OffsetCommitRequest, type OffsetCommitResponse } from '../codecs/08-offset-commit';
 import type { OffsetCommitEntry } from '../groups/coordinator';
 import { ApiKey } from '../protocol/api-keys';
 import { ErrorCode } from '../protocol/errors';
@@ -27,7 +27,8 @@ function handleOffsetCommit(req: OffsetCommitRequest, ctx: RequestContext): Offs
       if (!readable) errors.set(key(t.name, p.index), ErrorCode.TOPIC_AUTHORIZATION_FAILED);
       else if (!topic || p.index < 0 || p.index >= topic.partitions.length) errors.set(key(t.name, p.index), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       else if (p.metadata !== null && p.metadata.length > MAX_OFFSET_METADATA_CHARS) errors.set(key(t.name, p.index), ErrorCode.OFFSET_METADATA_TOO_LARGE);
-      else entries.push({ topic: t.name, partition: p.index, offset: p.offset, metadata: p.metadata, commitTimestamp: p.commitTimestamp });
+      // Kafka stores null metadata as "" and answers it so; clients compare it.
+      else entries.push({ topic: t.name, partition: p.index, offset: p.offset, metadata: p.metadata ?? '', commitTimestamp: p.commitTimestamp });
     }
   }
   const groupOutcome = entries.length > 0 ? ctx.groups.commitOffsets(req.groupId, req.generationId, req.memberId, entries) : ErrorCode.NONE;
@@ -43,7 +44,8 @@ export const offsetCommitApi = defineApi<OffsetCommitRequest, OffsetCommitRespon
   key: ApiKey.OffsetCommit,
   name: 'OffsetCommit',
   minVersion: 0,
-  maxVersion: 5,
+  maxVersion: 8,
+  flexibleFrom: OFFSET_COMMIT_FLEXIBLE_FROM,
   decode: decodeOffsetCommitRequest,
   encode: encodeOffsetCommitResponse,
   handle: handleOffsetCommit,

@@ -1,5 +1,5 @@
 import { defineApi, type RequestContext } from '../api/types';
-import { decodeJoinGroupRequest, encodeJoinGroupResponse, type JoinGroupRequest, type JoinGroupResponse } from '../codecs/11-join-group';
+import { decodeJoinGroupRequest, JOIN_GROUP_FLEXIBLE_FROM, encodeJoinGroupResponse, type JoinGroupRequest, type JoinGroupResponse } from '../codecs/11-join-group';
 import { ApiKey } from '../protocol/api-keys';
 import { ErrorCode } from '../protocol/errors';
 import { groupAllowed } from '../security/access';
@@ -10,7 +10,7 @@ function handleJoinGroup(req: JoinGroupRequest, ctx: RequestContext): JoinGroupR
   if (!groupAllowed(ctx, AclOperation.READ, req.groupId)) {
     return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, generationId: -1, protocolName: '', leaderId: '', memberId: req.memberId, members: [] };
   }
-  return ctx.groups.join(
+  const joined = ctx.groups.join(
     {
       groupId: req.groupId,
       memberId: req.memberId,
@@ -26,13 +26,16 @@ function handleJoinGroup(req: JoinGroupRequest, ctx: RequestContext): JoinGroupR
     },
     ctx.signal,
   );
+  // v7+ echoes the protocol type once the member is in a generation.
+  return joined.then((res) => ({ ...res, protocolType: res.errorCode === ErrorCode.NONE ? req.protocolType : null }));
 }
 
 export const joinGroupApi = defineApi<JoinGroupRequest, JoinGroupResponse>({
   key: ApiKey.JoinGroup,
   name: 'JoinGroup',
   minVersion: 0,
-  maxVersion: 5,
+  maxVersion: 9,
+  flexibleFrom: JOIN_GROUP_FLEXIBLE_FROM,
   decode: decodeJoinGroupRequest,
   encode: encodeJoinGroupResponse,
   handle: handleJoinGroup,

@@ -1,5 +1,5 @@
 import { defineApi } from '../api/types';
-import { decodeHeartbeatRequest, encodeHeartbeatResponse, type HeartbeatRequest, type HeartbeatResponse } from '../codecs/12-heartbeat';
+import { decodeHeartbeatRequest, HEARTBEAT_FLEXIBLE_FROM, encodeHeartbeatResponse, type HeartbeatRequest, type HeartbeatResponse } from '../codecs/12-heartbeat';
 import { ApiKey } from '../protocol/api-keys';
 import { ErrorCode } from '../protocol/errors';
 import { groupAllowed } from '../security/access';
@@ -9,7 +9,8 @@ export const heartbeatApi = defineApi<HeartbeatRequest, HeartbeatResponse>({
   key: ApiKey.Heartbeat,
   name: 'Heartbeat',
   minVersion: 0,
-  maxVersion: 3,
+  maxVersion: 4,
+  flexibleFrom: HEARTBEAT_FLEXIBLE_FROM,
   decode: decodeHeartbeatRequest,
   encode: encodeHeartbeatResponse,
   handle: (req, ctx) => ({

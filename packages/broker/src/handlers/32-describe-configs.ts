@@ -1,51 +1,83 @@
 import { defineApi, type RequestContext } from '../api/types';
 import {
-  ConfigSource,
   decodeDescribeConfigsRequest,
+  DESCRIBE_CONFIGS_FLEXIBLE_FROM,
   encodeDescribeConfigsResponse,
   ResourceType,
   type DescribeConfigsRequest,
   type DescribeConfigsResponse,
+  type DescribeConfigsResult,
   type DescribedConfig,
 } from '../codecs/32-describe-configs';
 import { ApiKey } from '../protocol/api-keys';
 import { ErrorCode } from '../protocol/errors';
 import { clusterAllowed, topicAllowed } from '../security/access';
 import { AclOperation } from '../security/acl';
-import { isDefaultConfig, TOPIC_CONFIGS, topicConfigValue } from '../state/topic-config';
+import { BROKER_CONFIGS, type ResolvedConfig } from '../state/broker-config';
+import { TOPIC_CONFIGS } from '../state/topic-config';
 
-function brokerConfigs(ctx: RequestContext): DescribedConfig[] {
-  const c = ctx.cluster.config;
-  const entry = (name: string, value: string): DescribedConfig => ({ name, value, readOnly: true, source: ConfigSource.StaticBroker, sensitive: false });
-  return [entry('broker.id', String(c.nodeId)), entry('auto.create.topics.enable', String(c.autoCreateTopics)), entry('num.partitions', String(c.defaultPartitions))];
+interface DescribeOptions {
+  includeSynonyms: boolean;
+  wanted(name: string): boolean;
+}
+
+function entry(name: string, resolved: ResolvedConfig, type: number, readOnly: boolean, options: DescribeOptions): DescribedConfig {
+  return {
+    name,
+    value: resolved.value,
+    readOnly,
+    source: resolved.source,
+    sensitive: false,
+    synonyms: options.includeSynonyms ? resolved.synonyms : [],
+    type,
+    documentation: null,
+  };
+}
+
+/**
+ * A broker resource: its id describes what this broker runs with (every
+ * level); the empty name describes only the cluster-wide dynamic defaults.
+ */
+function describeBroker(name: string, ctx: RequestContext, options: DescribeOptions): DescribeConfigsResult {
+  const scope = name === '' ? 'cluster' : 'broker';
+  if (scope === 'broker' && name !== String(ctx.cluster.config.nodeId)) {
+    return {
+      errorCode: ErrorCode.INVALID_REQUEST,
+      errorMessage: `Unexpected broker id, expected ${ctx.cluster.config.nodeId} or empty string, but received ${name}`,
+      type: ResourceType.Broker,
+      name,
+      configs: [],
+    };
+  }
+  const store = ctx.cluster.brokerConfigs;
+  const configs = BROKER_CONFIGS.filter((d) => options.wanted(d.name))
+    .map((d) => entry(d.name, store.resolveBroker(d.name, scope), d.type, !d.dynamic, options))
+    .filter((c) => scope === 'broker' || c.synonyms.length > 0 || c.value !== null);
+  return { errorCode: ErrorCode.NONE, errorMessage: null, type: ResourceType.Broker, name, configs };
+}
+
+function describeTopic(name: string, ctx: RequestContext, options: DescribeOptions): DescribeConfigsResult {
+  const topic = ctx.cluster.topics.get(name);
+  if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic '${name}' does not exist.`, type: ResourceType.Topic, name, configs: [] };
+  const store = ctx.cluster.brokerConfigs;
+  const configs = TOPIC_CONFIGS.filter((d) => options.wanted(d.name)).map((d) => entry(d.name, store.resolveTopic(topic.configs, d), d.type, false, options));
+  return { errorCode: ErrorCode.NONE, errorMessage: null, type: ResourceType.Topic, name, configs };
 }
 
 function handleDescribeConfigs(req: DescribeConfigsRequest, ctx: RequestContext): DescribeConfigsResponse {
   return {
-    results: req.resources.map((res) => {
-      const wanted = (name: string) => res.keys === null || res.keys.length === 0 || res.keys.includes(name);
-      if (res.type === ResourceType.Broker && !clusterAllowed(ctx, AclOperation.DESCRIBE_CONFIGS)) {
-        return { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'DESCRIBE_CONFIGS on the cluster is not allowed', type: res.type, name: res.name, configs: [] };
-      }
-      if (res.type === ResourceType.Topic && !topicAllowed(ctx, AclOperation.DESCRIBE_CONFIGS, res.name)) {
-        return { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: `DESCRIBE_CONFIGS on topic '${res.name}' is not allowed`, type: res.type, name: res.name, configs: [] };
-      }
+    results: req.resources.map((res): DescribeConfigsResult => {
+      const options: DescribeOptions = { includeSynonyms: req.includeSynonyms, wanted: (name) => res.keys === null || res.keys.length === 0 || res.keys.includes(name) };
+      const refused = (errorCode: ErrorCode, errorMessage: string): DescribeConfigsResult => ({ errorCode, errorMessage, type: res.type, name: res.name, configs: [] });
       if (res.type === ResourceType.Broker) {
-        return { errorCode: ErrorCode.NONE, errorMessage: null, type: res.type, name: res.name, configs: brokerConfigs(ctx).filter((c) => wanted(c.name)) };
+        if (!clusterAllowed(ctx, AclOperation.DESCRIBE_CONFIGS)) return refused(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'DESCRIBE_CONFIGS on the cluster is not allowed');
+        return describeBroker(res.name, ctx, options);
       }
-      if (res.type !== ResourceType.Topic) {
-        return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `resource type ${res.type} is not supported`, type: res.type, name: res.name, configs: [] };
+      if (res.type === ResourceType.Topic) {
+        if (!topicAllowed(ctx, AclOperation.DESCRIBE_CONFIGS, res.name)) return refused(ErrorCode.TOPIC_AUTHORIZATION_FAILED, `DESCRIBE_CONFIGS on topic '${res.name}' is not allowed`);
+        return describeTopic(res.name, ctx, options);
       }
-      const topic = ctx.cluster.topics.get(res.name);
-      if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `topic '${res.name}' does not exist`, type: res.type, name: res.name, configs: [] };
-      const configs = TOPIC_CONFIGS.filter((d) => wanted(d.name)).map((d): DescribedConfig => ({
-        name: d.name,
-        value: topicConfigValue(topic.configs, d.name),
-        readOnly: false,
-        source: isDefaultConfig(topic.configs, d.name) ? ConfigSource.Default : ConfigSource.DynamicTopic,
-        sensitive: false,
-      }));
-      return { errorCode: ErrorCode.NONE, errorMessage: null, type: res.type, name: res.name, configs };
+      return refused(ErrorCode.INVALID_REQUEST, `resource type ${res.type} is not supported`);
     }),
   };
 }
@@ -54,7 +86,8 @@ export const describeConfigsApi = defineApi<DescribeConfigsRequest, DescribeConf
   key: ApiKey.DescribeConfigs,
   name: 'DescribeConfigs',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 4,
+  flexibleFrom: DESCRIBE_CONFIGS_FLEXIBLE_FROM,
   decode: decodeDescribeConfigsRequest,
   encode: encodeDescribeConfigsResponse,
   handle: handleDescribeConfigs,

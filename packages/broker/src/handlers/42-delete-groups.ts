@@ -1,5 +1,5 @@
 import { defineApi } from '../api/types';
-import { decodeDeleteGroupsRequest, encodeDeleteGroupsResponse, type DeleteGroupsRequest, type DeleteGroupsResponse } from '../codecs/42-delete-groups';
+import { decodeDeleteGroupsRequest, DELETE_GROUPS_FLEXIBLE_FROM, encodeDeleteGroupsResponse, type DeleteGroupsRequest, type DeleteGroupsResponse } from '../codecs/42-delete-groups';
 import { ApiKey } from '../protocol/api-keys';
 import { ErrorCode } from '../protocol/errors';
 import { groupAllowed } from '../security/access';
@@ -9,7 +9,8 @@ export const deleteGroupsApi = defineApi<DeleteGroupsRequest, DeleteGroupsRespon
   key: ApiKey.DeleteGroups,
   name: 'DeleteGroups',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
+  flexibleFrom: DELETE_GROUPS_FLEXIBLE_FROM,
   decode: decodeDeleteGroupsRequest,
   encode: encodeDeleteGroupsResponse,
   handle: (req, ctx) => ({

@@ -152,6 +152,9 @@ export function batchesToKeep(segments: readonly (readonly CompactionBatch[])[],
 export function summarizeBatch(entry: BatchEntry, batch: Buffer): CompactionBatch {
   const header = readBatchHeader(batch);
   if (header.attributes & Attribute.control) return { entry, content: { kind: 'control' } };
+  // Transactional records may be open or aborted: kept whole and never counted as newer values (Kafka's cleaner
+  // instead drops aborted ones; keeping them is never wrong, only less compact).
+  if (header.attributes & Attribute.transactional) return { entry, content: { kind: 'opaque' } };
   const codec = header.attributes & Attribute.compressionMask;
   try {
     let plain: Buffer;

@@ -23,9 +23,9 @@ describe('startLogMaintenance', () => {
   it('applies retention and compaction to every topic by its own configs', async () => {
     const c = cluster();
     // segment.bytes 1: every batch gets its own segment.
-    c.createTopic('events', 1, { 'retention.ms': '1000', 'segment.bytes': '1' });
-    c.createTopic('state', 1, { 'cleanup.policy': 'compact', 'segment.bytes': '1' });
-    c.createTopic('forever', 1, { 'retention.ms': '-1', 'segment.bytes': '1' });
+    c.createTopic('events', 1, { 'retention.ms': '1000', 'segment.bytes': '14' });
+    c.createTopic('state', 1, { 'cleanup.policy': 'compact', 'segment.bytes': '14' });
+    c.createTopic('forever', 1, { 'retention.ms': '-1', 'segment.bytes': '14' });
     for (const t of ['events', 'state', 'forever']) for (let i = 0; i < 4; i++) produce(c, t, 'same-key', `v${i}`, 0);
     now = 5_000;
     maintenance = startLogMaintenance(c, { intervalMs: 3_600_000 });
@@ -39,7 +39,7 @@ describe('startLogMaintenance', () => {
 
   it('skips an unchanged compacted partition until the recheck time passes', async () => {
     const c = cluster();
-    c.createTopic('state', 1, { 'cleanup.policy': 'compact', 'segment.bytes': '1', 'delete.retention.ms': '1000' });
+    c.createTopic('state', 1, { 'cleanup.policy': 'compact', 'segment.bytes': '14', 'delete.retention.ms': '1000' });
     produce(c, 'state', 'a', '1', 0);
     produce(c, 'state', 'a', null, 0);
     produce(c, 'state', 'b', '1', 0);
@@ -53,7 +53,7 @@ describe('startLogMaintenance', () => {
 
   it('runs on its timer', async () => {
     const c = cluster();
-    c.createTopic('events', 1, { 'retention.ms': '10', 'segment.bytes': '1' });
+    c.createTopic('events', 1, { 'retention.ms': '10', 'segment.bytes': '14' });
     produce(c, 'events', 'k', 'v', 0);
     produce(c, 'events', 'k', 'v', 0);
     now = 100;
@@ -65,8 +65,8 @@ describe('startLogMaintenance', () => {
 
   it('keeps going when one partition fails, and logs it', async () => {
     const c = cluster();
-    c.createTopic('bad', 1, { 'cleanup.policy': 'compact', 'segment.bytes': '1' });
-    c.createTopic('good', 1, { 'retention.ms': '10', 'segment.bytes': '1' });
+    c.createTopic('bad', 1, { 'cleanup.policy': 'compact', 'segment.bytes': '14' });
+    c.createTopic('good', 1, { 'retention.ms': '10', 'segment.bytes': '14' });
     for (const t of ['bad', 'good']) for (let i = 0; i < 2; i++) produce(c, t, 'k', 'v', 0);
     const bad = c.topics.get('bad')!.partitions[0]!;
     bad.segmentList[0]!.read = () => {
@@ -83,8 +83,8 @@ describe('startLogMaintenance', () => {
 
   it('finishes cleanly when a topic is deleted while a run is under way', async () => {
     const c = cluster();
-    c.createTopic('a', 1, { 'retention.ms': '10', 'segment.bytes': '1' });
-    c.createTopic('b', 2, { 'retention.ms': '10', 'segment.bytes': '1' });
+    c.createTopic('a', 1, { 'retention.ms': '10', 'segment.bytes': '14' });
+    c.createTopic('b', 2, { 'retention.ms': '10', 'segment.bytes': '14' });
     for (const t of ['a', 'b']) for (let i = 0; i < 2; i++) produce(c, t, 'k', 'v', 0);
     now = 100;
     maintenance = startLogMaintenance(c, { intervalMs: 3_600_000 });

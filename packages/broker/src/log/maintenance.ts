@@ -1,6 +1,5 @@
 import type { Cluster } from '../state/cluster';
 import type { Topic } from '../state/topic';
-import { logSettings } from '../state/topic-config';
 import type { StorageLogger } from '../storage/recovery';
 import { compactionSettings, compactPartition } from './compaction';
 import type { Partition } from './partition';
@@ -67,13 +66,13 @@ export function startLogMaintenance(cluster: Cluster, options: LogMaintenanceOpt
 
   function maintainPartition(topic: Topic, partition: Partition, report: MaintenanceReport): void {
     const now = clock();
-    const settings = logSettings(topic.configs);
+    const settings = topic.logSettings();
     report.segmentsDeleted += applyRetention(partition, settings, now);
     if (!settings.compact) return;
     const fingerprint = closedSegmentsFingerprint(partition);
     const mark = marks.get(partition);
     if (mark && mark.closedSegments === fingerprint && now - mark.atMs < recheckMs) return;
-    const outcome = compactPartition(partition, compactionSettings(topic.configs), now);
+    const outcome = compactPartition(partition, compactionSettings(topic.effectiveConfigs()), now);
     report.segmentsCompacted += outcome.segmentsRewritten;
     report.batchesDropped += outcome.batchesDropped;
     marks.set(partition, { closedSegments: closedSegmentsFingerprint(partition), atMs: now });

@@ -5,6 +5,8 @@ import { Attribute, BATCH_HEADER_SIZE, BatchField, decodeRecords, readBatchHeade
 import { decideSequence, lastSequenceOf, rebuildProducerStates, rememberBatch, type ProducerPartitionState, type StoredProducerBatch } from '../state/producer-sequence';
 import type { LogSettings } from '../state/topic-config';
 import type { BatchEntry, PartitionStorage, Segment } from '../storage/storage';
+import { buildTransactionMarker, CONTROL_KEY_SPAN, ControlType, controlTypeOf } from '../transactions/control-batch';
+import { PartitionTransactions, type AbortedTransaction } from '../transactions/partition-txns';
 
 export interface AppendResult {
   errorCode: ErrorCode;
@@ -16,6 +18,8 @@ export interface AppendResult {
 export interface ReadResult {
   batches: Buffer[];
   bytes: number;
+  /** The offset after the last batch read (the start offset when none was). */
+  endOffset: number;
 }
 
 /** Where a batch sits: its segment and its index entry. */
@@ -36,6 +40,7 @@ export class Partition {
   private nextOffset: number;
   private startOffset: number;
   private readonly producers: Map<number, ProducerPartitionState>;
+  private readonly txns = new PartitionTransactions();
   private readonly appendWaiters = new Set<() => void>();
 
   constructor(
@@ -52,16 +57,25 @@ export class Partition {
     // Compaction may empty the head of the first segment; like Kafka, it does not move the log start.
     this.startOffset = this.segments[0]?.baseOffset ?? 0;
     // A retry of a batch appended before a crash must still be seen as a duplicate.
-    this.producers = rebuildProducerStates(storedProducerBatches(this.segments));
+    // The same pass replays transactions: open ones hold the last stable offset back, aborted ones are indexed.
+    const markerEpochs = new Map<number, number>();
+    this.producers = rebuildProducerStates(storedProducerBatches(this.segments, this.txns, markerEpochs));
+    // A marker under a bumped epoch (a fenced producer's abort) fences that producer's older epoch here too.
+    for (const [producerId, epoch] of markerEpochs) fenceOlderEpochs(this.producers, producerId, epoch);
   }
 
   get highWatermark(): number {
     return this.nextOffset;
   }
 
-  /** No transaction is ever open (transactions are refused), so everything below the high watermark is stable. */
+  /** Where read_committed readers stop: the first offset of the oldest open transaction, else the high watermark. */
   get lastStableOffset(): number {
-    return this.nextOffset;
+    return this.txns.lastStableOffset(this.nextOffset);
+  }
+
+  /** Aborted transactions that a read of [fromOffset, toOffset) overlaps (Fetch's aborted_transactions). */
+  abortedTransactions(fromOffset: number, toOffset: number): AbortedTransaction[] {
+    return this.txns.abortedBetween(fromOffset, toOffset);
   }
 
   get logStartOffset(): number {
@@ -91,8 +105,8 @@ export class Partition {
       if (h.size > this.settings.maxMessageBytes) {
         return { errorCode: ErrorCode.MESSAGE_TOO_LARGE, baseOffset: -1, logAppendTime: -1, errorMessage: `batch of ${h.size} bytes exceeds max.message.bytes ${this.settings.maxMessageBytes}` };
       }
-      if (h.attributes & Attribute.transactional) {
-        return { errorCode: ErrorCode.INVALID_TXN_STATE, baseOffset: -1, logAppendTime: -1, errorMessage: 'transactions are not supported by the embedded broker' };
+      if (h.attributes & Attribute.control) {
+        return { errorCode: ErrorCode.INVALID_RECORD, baseOffset: -1, logAppendTime: -1, errorMessage: 'control batches are written by the transaction coordinator, not produced' };
       }
       headers[i] = h;
     }
@@ -120,6 +134,7 @@ export class Partition {
       const segment = this.activeSegment(batch.length, now);
       segment.append(batch, { baseOffset: offset, lastOffset: offset + h.lastOffsetDelta, maxTimestamp: logAppendTime ? now : h.maxTimestamp });
       this.nextOffset = offset + h.lastOffsetDelta + 1;
+      if (h.attributes & Attribute.transactional) this.txns.dataAppended(h.producerId, offset);
       if (h.producerId >= 0 && h.baseSequence >= 0) {
         this.producers.set(
           h.producerId,
@@ -129,6 +144,29 @@ export class Partition {
     }
     this.notifyAppend();
     return { errorCode: ErrorCode.NONE, baseOffset, logAppendTime: logAppendTime ? now : -1 };
+  }
+
+  /**
+   * Ends the producer's open transaction here with a commit or abort marker
+   * (the coordinator calls this); a marker's epoch, when bumped, fences the
+   * producer's older epoch. Returns false when no transaction of the
+   * producer is open here (never written to, or already ended before a crash).
+   */
+  writeMarker(producerId: number, producerEpoch: number, commit: boolean): boolean {
+    if (!this.txns.hasOpen(producerId)) {
+      fenceOlderEpochs(this.producers, producerId, producerEpoch);
+      return false;
+    }
+    const now = this.clock();
+    const offset = this.nextOffset;
+    const marker = buildTransactionMarker(producerId, producerEpoch, commit, now);
+    setBaseOffset(marker, offset);
+    this.activeSegment(marker.length, now).append(marker, { baseOffset: offset, lastOffset: offset, maxTimestamp: now });
+    this.nextOffset = offset + 1;
+    this.txns.markerAppended(producerId, commit, offset);
+    fenceOlderEpochs(this.producers, producerId, producerEpoch);
+    this.notifyAppend();
+    return true;
   }
 
   private rewriteCrc(batch: Buffer): void {
@@ -149,15 +187,18 @@ export class Partition {
    * returned even when larger than maxBytes (when `atLeastOne`), so a consumer
    * always makes progress.
    */
-  read(offset: number, maxBytes: number, atLeastOne: boolean): ReadResult {
-    const out: ReadResult = { batches: [], bytes: 0 };
+  read(offset: number, maxBytes: number, atLeastOne: boolean, endOffset = this.nextOffset): ReadResult {
+    const out: ReadResult = { batches: [], bytes: 0, endOffset: offset };
     let at = this.locate(offset);
     while (at) {
       const seg = this.segments[at.segmentIndex]!;
       const entry = seg.entries[at.entryIndex]!;
+      // read_committed stops at the last stable offset, which is always a batch boundary.
+      if (entry.baseOffset >= endOffset) break;
       if (out.bytes + entry.size > maxBytes && !(atLeastOne && out.batches.length === 0)) break;
       out.batches.push(seg.read(entry));
       out.bytes += entry.size;
+      out.endOffset = entry.lastOffset + 1;
       at = this.following(at);
     }
     return out;
@@ -220,6 +261,20 @@ export class Partition {
     return -1;
   }
 
+  /** The record with the largest timestamp (ListOffsets v7 MAX_TIMESTAMP): its offset and time, or null when empty. */
+  maxTimestampOffset(): { offset: number; timestamp: number } | null {
+    let best: { seg: Segment; entry: BatchEntry } | null = null;
+    for (const seg of this.segments) for (const entry of seg.entries) if (entry.lastOffset >= this.startOffset && (!best || entry.maxTimestamp > best.entry.maxTimestamp)) best = { seg, entry };
+    if (!best) return null;
+    const { seg, entry } = best;
+    const batch = seg.read(entry);
+    const h = readBatchHeader(batch);
+    if ((h.attributes & Attribute.compressionMask) === 0 && !(h.attributes & Attribute.logAppendTime)) {
+      for (const rec of decodeRecords(batch)) if (h.baseTimestamp + rec.timestampDelta === entry.maxTimestamp) return { offset: entry.baseOffset + rec.offsetDelta, timestamp: entry.maxTimestamp };
+    }
+    return { offset: entry.lastOffset, timestamp: entry.maxTimestamp };
+  }
+
   /** Calls `listener` once, on the next append. Returns a function that cancels it. */
   onNextAppend(listener: () => void): () => void {
     this.appendWaiters.add(listener);
@@ -246,6 +301,28 @@ export class Partition {
     for (const seg of dropped) seg.remove();
     const first = this.segments[0]!;
     this.startOffset = Math.max(this.startOffset, first.baseOffset);
+    this.txns.forgetBelow(this.startOffset);
+  }
+
+  /** On start-up: the log start DeleteRecords had moved to (never below the first segment's base). */
+  restoreLogStart(offset: number): void {
+    this.startOffset = Math.min(this.nextOffset, Math.max(this.startOffset, offset));
+  }
+
+  /**
+   * DeleteRecords: moves the log start up to `offset` (never down) and drops
+   * the segments wholly below it, the active one excepted. Returns the new
+   * log start, or -1 when `offset` is past the high watermark.
+   */
+  deleteRecordsBefore(offset: number): number {
+    if (offset > this.nextOffset) return -1;
+    this.startOffset = Math.max(this.startOffset, offset);
+    let whollyBelow = 0;
+    while (whollyBelow < this.segments.length - 1 && this.segments[whollyBelow + 1]!.baseOffset <= this.startOffset) whollyBelow++;
+    const dropped = this.segments.splice(0, whollyBelow);
+    for (const seg of dropped) seg.remove();
+    this.txns.forgetBelow(this.startOffset);
+    return this.startOffset;
   }
 
   /** Swaps a segment for its compacted copy. */
@@ -268,12 +345,34 @@ export class Partition {
   }
 }
 
-/** The producer fields of every stored batch, oldest first, read from the batch headers alone. */
-function* storedProducerBatches(segments: readonly Segment[]): Iterable<StoredProducerBatch> {
+/** A producer's state forgets its window when a newer epoch is seen (a marker under a bumped epoch). */
+function fenceOlderEpochs(producers: Map<number, ProducerPartitionState>, producerId: number, epoch: number): void {
+  const state = producers.get(producerId);
+  if (!state || state.epoch < epoch) producers.set(producerId, { epoch, recent: [] });
+}
+
+/**
+ * The producer fields of every stored batch, oldest first, read from the
+ * batch headers (and a marker's key) alone; transactional batches and
+ * markers are replayed into `txns` on the way, and each producer's newest
+ * marker epoch noted.
+ */
+function* storedProducerBatches(segments: readonly Segment[], txns: PartitionTransactions, markerEpochs: Map<number, number>): Iterable<StoredProducerBatch> {
   for (const segment of segments) {
-    for (const { entry, head } of segment.batchHeads(BATCH_HEADER_SIZE)) {
+    for (const { entry, head } of segment.batchHeads(BATCH_HEADER_SIZE + CONTROL_KEY_SPAN)) {
       // A head this short cannot name a producer (recovery keeps no such batch).
       if (head.length < BATCH_HEADER_SIZE) continue;
+      const attributes = head.readInt16BE(BatchField.attributes);
+      if (attributes & Attribute.transactional) {
+        const producerId = readInt64BE(head, BatchField.producerId);
+        if ((attributes & Attribute.control) === 0) txns.dataAppended(producerId, entry.baseOffset);
+        else {
+          const type = controlTypeOf(head, attributes);
+          if (type === ControlType.commit || type === ControlType.abort) txns.markerAppended(producerId, type === ControlType.commit, entry.baseOffset);
+          const epoch = head.readInt16BE(BatchField.producerEpoch);
+          if (epoch > (markerEpochs.get(producerId) ?? -1)) markerEpochs.set(producerId, epoch);
+        }
+      }
       yield {
         baseOffset: entry.baseOffset,
         producerId: readInt64BE(head, BatchField.producerId),

@@ -1,4 +1,17 @@
-import { readArray, readBytes, readNullableString, readString, writeArray, writeBytes, writeNullableString, writeString } from './flexible';
+import {
+  readArray,
+  readBytes,
+  readNullableArray,
+  readNullableString,
+  readScalarArray,
+  readString,
+  writeArray,
+  writeBytes,
+  writeNullableArray,
+  writeNullableString,
+  writeScalarArray,
+  writeString,
+} from './flexible';
 import { Reader } from './reader';
 import { Writer } from './writer';
 
@@ -43,5 +56,29 @@ describe('flexible-version encodings (KIP-482)', () => {
     const w = new Writer();
     writeString(w, 'ab', false);
     expect(w.toBuffer()).toEqual(Buffer.from([0, 2, 97, 98]));
+  });
+
+  it('writes a null array as 0 (compact) or -1 (classic), and scalar arrays without tagged fields', () => {
+    for (const flexible of [true, false]) {
+      const w = new Writer();
+      writeNullableArray(w, null, flexible, (x, v: number) => x.int32(v));
+      writeNullableArray(w, [7], flexible, (x, v) => x.int32(v));
+      writeScalarArray(w, [1, 2], flexible, (x, v) => x.int32(v));
+      const r = new Reader(w.toBuffer());
+      expect(readNullableArray(r, flexible, (x) => x.int32())).toBeNull();
+      expect(readNullableArray(r, flexible, (x) => x.int32())).toEqual([7]);
+      expect(readScalarArray(r, flexible, (x) => x.int32())).toEqual([1, 2]);
+      expect(r.remaining).toBe(0);
+    }
+  });
+
+  it('reads and writes UUIDs (topic ids) and compact nullable bytes', () => {
+    const id = '0123456789abcdef0123456789abcdef';
+    const w = new Writer();
+    w.uuid(id).uvarint(0).compactBytes(Buffer.from('xy'));
+    const r = new Reader(w.toBuffer());
+    expect(r.uuid()).toBe(id);
+    expect(r.compactNullableBytes()).toBeNull();
+    expect(r.compactNullableBytes()?.toString()).toBe('xy');
   });
 });

@@ -43,3 +43,42 @@ export function writeArray<T>(w: Writer, items: readonly T[], flexible: boolean,
     x.taggedFields();
   });
 }
+
+/** A nullable array: -1 (classic) or 0 (compact) stands for null. */
+export function readNullableArray<T>(r: Reader, flexible: boolean, readItem: (r: Reader) => T): T[] | null {
+  if (!flexible) return r.nullableArray(readItem);
+  return r.compactNullableArray((x) => {
+    const item = readItem(x);
+    x.taggedFields();
+    return item;
+  });
+}
+
+export function writeNullableArray<T>(w: Writer, items: readonly T[] | null, flexible: boolean, writeItem: (w: Writer, item: T) => void): void {
+  if (items !== null) writeArray(w, items, flexible, writeItem);
+  else if (flexible) w.uvarint(0);
+  else w.int32(-1);
+}
+
+/** An array of plain values (ints, strings): no tagged fields after each item. */
+export function readScalarArray<T>(r: Reader, flexible: boolean, readItem: (r: Reader) => T): T[] {
+  return flexible ? r.compactArray(readItem) : r.array(readItem);
+}
+
+export function readNullableScalarArray<T>(r: Reader, flexible: boolean, readItem: (r: Reader) => T): T[] | null {
+  return flexible ? r.compactNullableArray(readItem) : r.nullableArray(readItem);
+}
+
+export function writeScalarArray<T>(w: Writer, items: readonly T[], flexible: boolean, writeItem: (w: Writer, item: T) => void): void {
+  if (flexible) w.compactArray(items, writeItem);
+  else w.array(items, writeItem);
+}
+
+/** The end of a top-level flexible body: its (empty) tagged-fields section. */
+export function endStruct(w: Writer, flexible: boolean): void {
+  if (flexible) w.taggedFields();
+}
+
+export function skipTaggedFields(r: Reader, flexible: boolean): void {
+  if (flexible) r.taggedFields();
+}

@@ -184,6 +184,12 @@ export class Reader {
     return this.raw(len);
   }
 
+  /** Returns a view into the request buffer (no copy), or null. */
+  compactNullableBytes(): Buffer | null {
+    const len = this.uvarint() - 1;
+    return len === -1 ? null : this.raw(len);
+  }
+
   compactNullableArray<T>(readItem: (r: Reader) => T): T[] | null {
     const len = this.uvarint() - 1;
     if (len === -1) return null;
@@ -197,6 +203,11 @@ export class Reader {
     const items = this.compactNullableArray(readItem);
     if (items === null) throw new ProtocolDecodeError(`null where an array is required at offset ${this.pos}`);
     return items;
+  }
+
+  /** A 16-byte UUID (topic ids), as 32 lowercase hex digits; all zeros means "none". */
+  uuid(): string {
+    return this.raw(16).toString('hex');
   }
 
   /** Skips a tagged-fields section: the broker knows no tags yet, so all are ignored, as the protocol allows. */

@@ -4,7 +4,8 @@ import { Attribute, BATCH_HEADER_SIZE, BATCH_LENGTH_OVERHEAD, BatchField } from 
 
 /**
  * Encodes RecordBatch v2 (magic 2) buffers, the way a producer would. The
- * broker itself never builds batches; this exists for tests (storage,
+ * broker itself builds only its transaction markers with it
+ * (transactions/control-batch.ts); the rest is for tests (storage,
  * compaction, handlers) that need real, CRC-valid batches without a client.
  */
 

@@ -151,6 +151,11 @@ export class Writer {
     return this;
   }
 
+  /** A 16-byte UUID given as 32 hex digits (topic ids). */
+  uuid(hex: string): this {
+    return this.raw(Buffer.from(hex.padStart(32, '0').slice(0, 32), 'hex'));
+  }
+
   /** An empty tagged-fields section. */
   taggedFields(): this {
     return this.uvarint(0);

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { PRE_AUTH_APIS, type ListenerApis } from '../api/registry';
 import type { AnyApiDefinition, BrokerSecurity, RequestContext, RequestHeader } from '../api/types';
 import type { GroupCoordinator } from '../groups/coordinator';
+import type { TransactionCoordinator } from '../transactions/txn-coordinator';
 import { ApiKey } from '../protocol/api-keys';
 import { ErrorCode, ProtocolDecodeError } from '../protocol/errors';
 import { Reader } from '../protocol/reader';
@@ -17,6 +18,7 @@ import { FrameReader, FrameTooLargeError } from './frame-reader';
 export interface ConnectionDeps {
   cluster: Cluster;
   groups: GroupCoordinator;
+  transactions: TransactionCoordinator;
   /** What this connection's listener serves. */
   apis: ListenerApis;
   log: Logger;
@@ -146,6 +148,7 @@ export class Connection {
       header,
       cluster: this.deps.cluster,
       groups: this.deps.groups,
+      transactions: this.deps.transactions,
       advertised: this.advertised,
       clientHost: this.clientHost,
       signal: this.abort.signal,

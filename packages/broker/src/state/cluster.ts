@@ -1,6 +1,7 @@
 import { ErrorCode } from '../protocol/errors';
 import type { Storage } from '../storage/storage';
-import { Topic } from './topic';
+import { BrokerConfigs, staticBrokerConfigs } from './broker-config';
+import { newTopicId, Topic } from './topic';
 import { validateTopicConfigs } from './topic-config';
 
 export interface ClusterConfig {
@@ -29,6 +30,8 @@ export function topicNameProblem(name: string): string | null {
  */
 export class Cluster {
   readonly topics = new Map<string, Topic>();
+  /** Static and dynamic broker configs; topics fall back to them. */
+  readonly brokerConfigs: BrokerConfigs;
   private nextProducerId: number;
 
   constructor(
@@ -36,7 +39,16 @@ export class Cluster {
     readonly storage: Storage,
     readonly clock: () => number,
   ) {
-    for (const record of storage.loadTopics()) this.topics.set(record.name, new Topic(record, storage, clock));
+    this.brokerConfigs = new BrokerConfigs(staticBrokerConfigs(config));
+    for (const loaded of storage.loadTopics()) {
+      // Data dirs from before topic ids get one now, kept from then on.
+      const record = loaded.topicId ? loaded : { ...loaded, topicId: newTopicId() };
+      if (!loaded.topicId) storage.saveTopic(record);
+      this.addTopic(new Topic(record, storage, clock, this.brokerConfigs));
+    }
+    this.brokerConfigs.onChange(() => {
+      for (const topic of this.topics.values()) topic.refreshSettings();
+    });
     // Ids start from the wall clock so a restarted broker does not hand out ids a live producer still holds,
     // and above every id the logs remember: a new producer must not inherit an old one's sequence window.
     this.nextProducerId = Math.max(Date.now(), this.highestStoredProducerId() + 1);
@@ -55,9 +67,9 @@ export class Cluster {
     if (validateOnly) return { errorCode: ErrorCode.NONE, errorMessage: null };
     const cleanConfigs: Record<string, string> = {};
     for (const [k, v] of Object.entries(configs)) if (v !== null) cleanConfigs[k] = v;
-    const record = { name, partitions: count, configs: cleanConfigs, createdAtMs: this.clock() };
+    const record = { name, partitions: count, configs: cleanConfigs, createdAtMs: this.clock(), topicId: newTopicId() };
     this.storage.saveTopic(record);
-    this.topics.set(name, new Topic(record, this.storage, this.clock));
+    this.addTopic(new Topic(record, this.storage, this.clock, this.brokerConfigs));
     return { errorCode: ErrorCode.NONE, errorMessage: null };
   }
 
@@ -73,6 +85,7 @@ export class Cluster {
     const topic = this.topics.get(name);
     if (!topic) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     this.topics.delete(name);
+    this.topicsById.delete(topic.id);
     for (const p of topic.partitions) p.remove();
     this.storage.deleteTopic(name);
     for (const listener of this.topicDeletedListeners) listener(name);
@@ -86,13 +99,66 @@ export class Cluster {
     this.topicDeletedListeners.push(listener);
   }
 
-  createPartitions(name: string, count: number, validateOnly: boolean): TopicOutcome {
+  /** Metadata v10+, Fetch v13+ and DeleteTopics v6+ name topics by id. */
+  topicById(id: string): Topic | undefined {
+    const topic = this.topicsById.get(id);
+    // A topic deleted and re-created under its name has a new id; the old one finds nothing.
+    return topic && this.topics.get(topic.name) === topic ? topic : undefined;
+  }
+
+  private readonly topicsById = new Map<string, Topic>();
+
+  private addTopic(topic: Topic): void {
+    this.topics.set(topic.name, topic);
+    this.topicsById.set(topic.id, topic);
+  }
+
+  /** Replaces a topic's own configs after validating them (AlterConfigs, IncrementalAlterConfigs). */
+  setTopicConfigs(name: string, configs: Record<string, string>, validateOnly: boolean): TopicOutcome {
+    const topic = this.topics.get(name);
+    if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `topic '${name}' does not exist` };
+    const problem = validateTopicConfigs(configs);
+    if (problem) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: problem.message };
+    if (validateOnly) return { errorCode: ErrorCode.NONE, errorMessage: null };
+    topic.setConfigs(configs);
+    this.storage.saveTopic(topic.toRecord());
+    return { errorCode: ErrorCode.NONE, errorMessage: null };
+  }
+
+  /** DeleteRecords on one partition: the new log start, or an error (past the high watermark: OFFSET_OUT_OF_RANGE). */
+  deleteRecords(name: string, partition: number, beforeOffset: number): { errorCode: ErrorCode; lowWatermark: number } {
+    const p = this.topics.get(name)?.partitions[partition];
+    if (!p) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, lowWatermark: -1 };
+    // -1 asks for everything up to the high watermark.
+    const target = beforeOffset === -1 ? p.highWatermark : beforeOffset;
+    if (target < 0) return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, lowWatermark: -1 };
+    const before = p.logStartOffset;
+    const lowWatermark = p.deleteRecordsBefore(target);
+    if (lowWatermark < 0) return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, lowWatermark: -1 };
+    if (lowWatermark !== before) this.storage.saveTopic(this.topics.get(name)!.toRecord());
+    return { errorCode: ErrorCode.NONE, lowWatermark };
+  }
+
+  createPartitions(name: string, count: number, validateOnly: boolean, assignments: number[][] | null = null): TopicOutcome {
     const topic = this.topics.get(name);
     if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `topic '${name}' does not exist` };
     if (count <= topic.partitions.length) {
       return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `topic '${name}' has ${topic.partitions.length} partitions; the new count ${count} must be larger` };
     }
     if (count > 10000) return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `partition count ${count} exceeds 10000` };
+    if (assignments !== null) {
+      const added = count - topic.partitions.length;
+      if (assignments.length !== added) {
+        return { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: `Increasing the number of partitions by ${added} but ${assignments.length} assignments provided.` };
+      }
+      for (const brokers of assignments) {
+        const unknown = brokers.filter((b) => b !== this.config.nodeId);
+        if (brokers.length === 0 || unknown.length > 0) {
+          return { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: `Unknown broker(s) in replica assignment: ${unknown.join(', ') || 'none given'}.` };
+        }
+        if (brokers.length > 1) return { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: `Duplicate brokers not allowed in replica assignment: ${brokers.join(', ')}.` };
+      }
+    }
     if (validateOnly) return { errorCode: ErrorCode.NONE, errorMessage: null };
     topic.addPartitions(count);
     this.storage.saveTopic(topic.toRecord());

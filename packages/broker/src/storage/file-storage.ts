@@ -25,6 +25,7 @@ export interface FileStorageOptions {
  *   broker.lock                      pid of the broker using it
  *   clean-shutdown                   present only between a clean close and the next start
  *   offsets.log                      committed-offsets journal (see offsets-journal.ts)
+ *   transactions.log                 transaction coordinator's journal (see transactions/txn-log.ts)
  *   topics/<topic>/topic.json        topic metadata, replaced atomically
  *   topics/<topic>/<partition>/<base offset, 20 digits>.log|.index
  *   trash/                           topic dirs being deleted

@@ -61,6 +61,10 @@ export interface TopicRecord {
   partitions: number;
   configs: Record<string, string>;
   createdAtMs: number;
+  /** Kafka's topic id (KIP-516), 32 hex digits; absent in data dirs written before topic ids. */
+  topicId?: string;
+  /** Per partition, the log start offset DeleteRecords moved it to (absent: the first segment's base). */
+  logStartOffsets?: number[];
 }
 
 export interface CommittedOffsetRecord {

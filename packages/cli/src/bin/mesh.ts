@@ -1,9 +1,8 @@
-// The runtime first: it installs its kafkajs hot paths before anything else loads kafkajs.
-import '@agentmesh/runtime';
-import { buildProgram } from '../program';
+// kafkajs's hot paths are ours as kafkajs loads (the kafkajs patch: packages/kafkajs-paths), whoever loads it first.
+import { programFor } from '../program-for';
 
-buildProgram()
-  .parseAsync(process.argv)
+programFor(process.argv)
+  .then((program) => program.parseAsync(process.argv))
   .catch((err: Error) => {
     // Expected failures (a taken port, a bad flag) get one clear line, not a stack trace.
     process.stderr.write(`mesh: ${err.message}\n`);

@@ -2,9 +2,12 @@ import { DEFAULT_COORDINATOR_GROUP, loadSagaModule, runCoordinator, SagaDefiniti
 import { StoreConfigError } from '@agentmesh/runtime';
 import { DEFAULT_SESSION_TIMEOUT_MS, redactRedisUrl } from '@agentmesh/runtime/internal';
 import { Option, type Command } from 'commander';
+import { cliKafkaSecurity, registryCredentials } from '../connection/settings';
 import { DEFAULT_ENDPOINTS, endpoint } from '../defaults';
+import { kafkaStartError } from '../kafka';
 import { parseBrokerList, parseHttpUrl, parsePort, parsePositiveInt, stopOnSignals, UsageError } from '../options';
 import { DEFAULT_KEY_PREFIX, SagaCommandError, withStore } from './saga/common';
+import { enableTypeScriptFor } from '../typescript/typescript-modules';
 
 const READY_REPORT_EVERY_MS = 60_000;
 
@@ -61,7 +64,7 @@ export function registerCoordinatorCommand(program: Command): void {
   program
     .command('coordinator')
     .description('run the saga coordinator for the sagas of one or more modules (several instances share the sagas by saga.replies partition)')
-    .option('--sagas <module>', 'a JavaScript module exporting sagas (defineSaga); required, repeatable', collectPaths)
+    .option('--sagas <module>', 'a JavaScript or TypeScript module exporting sagas (defineSaga); required, repeatable', collectPaths)
     .option('--brokers <list>', 'Kafka brokers (default: $KAFKA_BROKERS or 127.0.0.1:9092)', parseBrokerList)
     .addOption(
       new Option('--registry <url>', 'schema registry: saga data, commands and audit records in Avro (default: $SCHEMA_REGISTRY_URL or http://127.0.0.1:8081)')
@@ -80,6 +83,7 @@ export function registerCoordinatorCommand(program: Command): void {
       '\nLogs are JSON lines on stdout (LOG_LEVEL sets the level); the ready line and other notes for a person go to stderr. SIGTERM or SIGINT: finishes the sagas being driven, leaves the group, exits 0.',
     )
     .action(async (flags: CoordinatorFlags) => {
+      enableTypeScriptFor(flags.sagas ?? []);
       const sagas = loadSagas(flags.sagas ?? []);
       const redisUrl = flags.redis ?? endpoint('REDIS_URL');
       // A Redis that cannot be reached is said in one line, not fatal: the coordinator claims its partitions once it
@@ -92,14 +96,18 @@ export function registerCoordinatorCommand(program: Command): void {
         throw error;
       });
       if (unreachable) process.stderr.write(`mesh: ${unreachable}; starting anyway: the coordinator claims its partitions once the store answers (/ready says so meanwhile)\n`);
+      const brokers = flags.brokers ?? parseBrokerList(endpoint('KAFKA_BROKERS'));
       const running = await runCoordinator({
         sagas,
-        brokers: flags.brokers ?? parseBrokerList(endpoint('KAFKA_BROKERS')),
+        brokers,
         registryUrl: flags.json ? undefined : (flags.registry ?? endpoint('SCHEMA_REGISTRY_URL')),
+        ...(registryCredentials().auth ? { registryAuth: registryCredentials().auth } : {}),
         redisUrl,
         keyPrefix: flags.keyPrefix,
         observability: { host: flags.host, port: flags.port },
-        coordinator: { groupId: flags.group, sessionTimeoutMs: flags.sessionTimeout, heartbeatIntervalMs: Math.max(100, Math.floor(flags.sessionTimeout / 10)) },
+        coordinator: { kafka: cliKafkaSecurity(), groupId: flags.group, sessionTimeoutMs: flags.sessionTimeout, heartbeatIntervalMs: Math.max(100, Math.floor(flags.sessionTimeout / 10)) },
+      }).catch((error: unknown) => {
+        throw kafkaStartError(error, 'the coordinator', brokers);
       });
       stopOnSignals(() => running.stop());
       // Waits as long as it takes (a store or broker away at start is absorbed), saying why every minute.

@@ -4,6 +4,7 @@ import { PortInUseError, startSchemaRegistry } from '@agentmesh/schema-registry'
 import type { Command } from 'commander';
 import { ConsolePortError } from '../console/server';
 import { parsePort, stopOnSignals, UsageError } from '../options';
+import { startAlertEvaluator } from './alerts';
 import { DEFAULT_CONSOLE_PORT, startMeshConsole } from './console';
 import { loadContractsOrExplain, registerOrExplain } from './contracts';
 import { projectSchemasHere } from './contracts/project-schemas';
@@ -16,6 +17,7 @@ interface DevFlags {
   contracts: boolean;
   consolePort: number;
   console: boolean;
+  alerts: boolean;
 }
 
 /** Starts the local stack in one process: broker, then registry (whose state lives on the broker). */
@@ -30,6 +32,7 @@ export function registerDevCommand(program: Command): void {
     .option('--no-contracts', "register only the mesh's own contracts, none of the project's")
     .option('--console-port <port>', 'web console port (0 picks a free one)', parsePort, DEFAULT_CONSOLE_PORT)
     .option('--no-console', 'do not start the web console')
+    .option('--no-alerts', 'do not evaluate the alert rules (mesh alerts watch) in this process')
     .action(async (flags: DevFlags) => {
       const dataDir = resolve(flags.dataDir);
       // Contracts are read before anything starts, so a bad file stops nothing half-started.
@@ -47,7 +50,9 @@ export function registerDevCommand(program: Command): void {
       try {
         const registry = await startSchemaRegistry({ port: flags.registryPort, brokers: [broker.address] });
         let webConsole: Awaited<ReturnType<typeof startMeshConsole>> | undefined;
+        let evaluator: ReturnType<typeof startAlertEvaluator> | undefined;
         stopOnSignals(async () => {
+          await evaluator?.stop();
           await webConsole?.stop();
           await registry.stop();
           await broker.stop();
@@ -56,6 +61,8 @@ export function registerDevCommand(program: Command): void {
         if (schemas.kind === 'none') process.stdout.write(`${schemas.note}\n`);
         const registered = await registerOrExplain(registry.url, contracts, schemas);
         process.stdout.write(`registered ${registered.length} contracts (${registered.map((c) => c.subject).join(', ')})\n`);
+        // The mesh's alerts are evaluated for as long as the stack runs (the console's reader leaves publishing to it).
+        if (flags.alerts) evaluator = startAlertEvaluator({ brokers: [broker.address], registryUrl: registry.url });
         if (flags.console) {
           try {
             webConsole = await startMeshConsole({ brokers: [broker.address], registryUrl: registry.url, port: flags.consolePort });

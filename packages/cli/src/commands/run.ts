@@ -2,11 +2,14 @@ import { connect } from 'node:net';
 import { AgentDefinitionError, DEFAULT_LEASE_TIMING, runAgent } from '@agentmesh/runtime';
 import { DEFAULT_SESSION_TIMEOUT_MS, loadAgentModule } from '@agentmesh/runtime/internal';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { cliConnection, cliKafkaSecurity, registryCredentials } from '../connection/settings';
 import { DEFAULT_ENDPOINTS, endpoint } from '../defaults';
+import { kafkaStartError } from '../kafka';
 import { parseBrokerList, parsePort, parsePositiveInt, stopOnSignals, UsageError } from '../options';
 import { attachToSupervisor, replicaFromEnv } from '../supervisor/replica';
 import { DEFAULT_RESTART_POLICY } from '../supervisor/restart-policy';
 import { parseReplicas, superviseReplicas, type ReplicaFlags } from '../supervisor/supervise';
+import { enableTypeScriptFor } from '../typescript/typescript-modules';
 
 /** The flags of `mesh run`: what every replica gets, plus --replicas and the supervisor's hidden back-off. */
 interface RunFlags extends ReplicaFlags {
@@ -33,7 +36,9 @@ function reachable(url: string, timeoutMs = 500): Promise<boolean> {
 /** --redis, else REDIS_URL, else the default if a Redis answers there; undefined means the in-process store. */
 async function chooseRedis(flag: string | undefined): Promise<string | undefined> {
   if (flag) return flag;
-  if (process.env.REDIS_URL?.trim()) return process.env.REDIS_URL.trim();
+  // REDIS_URL or REDIS_URL_FILE (a URL with a password is a secret), checked with the other settings.
+  const configured = cliConnection().redisUrl;
+  if (configured !== undefined) return configured;
   return (await reachable(DEFAULT_ENDPOINTS.REDIS_URL)) ? DEFAULT_ENDPOINTS.REDIS_URL : undefined;
 }
 
@@ -51,7 +56,7 @@ export function registerRunCommand(program: Command): void {
   program
     .command('run')
     .description('run an agent module as its own consumer group (several `mesh run` of one agent share the work)')
-    .argument('<module>', 'a JavaScript module whose default export is defineAgent({...})')
+    .argument('<module>', 'a JavaScript or TypeScript (.ts, run through tsx, no build step) module whose default export is defineAgent({...})')
     .option(
       '--replicas <n>',
       'agent processes to run and supervise, 2 or more; 1 runs the agent in this process (an orchestrator such as Kubernetes usually runs the replicas, and one process is simplest to debug)',
@@ -90,24 +95,30 @@ export function registerRunCommand(program: Command): void {
       const supervised = replicaFromEnv();
       let agent;
       try {
+        enableTypeScriptFor([modulePath]);
         agent = loadAgentModule(modulePath);
       } catch (err) {
         if (err instanceof AgentDefinitionError) throw new UsageError(err.message);
         throw err;
       }
+      const brokers = flags.brokers ?? parseBrokerList(endpoint('KAFKA_BROKERS'));
       const running = await runAgent(agent, {
-        brokers: flags.brokers ?? parseBrokerList(endpoint('KAFKA_BROKERS')),
+        brokers,
         registryUrl: flags.json ? undefined : (flags.registry ?? endpoint('SCHEMA_REGISTRY_URL')),
+        ...(registryCredentials().auth ? { registryAuth: registryCredentials().auth } : {}),
         redisUrl: await chooseRedis(flags.redis),
         restarts: supervised?.restarts ?? 0,
         observability: { host: flags.host, port: flags.port },
         worker: {
+          kafka: cliKafkaSecurity(),
           sessionTimeoutMs: flags.sessionTimeout,
           heartbeatIntervalMs: Math.max(100, Math.floor(flags.sessionTimeout / 10)),
           drainTimeoutMs: flags.drainTimeout,
           chaos: flags.chaos ?? false,
           ...(flags.leaseTtl !== undefined ? { leaseTiming: { ttlMs: flags.leaseTtl } } : {}),
         },
+      }).catch((error: unknown) => {
+        throw kafkaStartError(error, `agent ${agent.name}`, brokers);
       });
       stopOnSignals(() => running.stop());
       const supervisor = attachToSupervisor();

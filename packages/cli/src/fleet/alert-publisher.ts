@@ -3,6 +3,7 @@ import { JsonCodec, RegistryCodec, SchemaNotFoundError, SchemaRegistryUnavailabl
 import type { MeshAlert } from '@agentmesh/runtime/internal';
 import type { Kafka, Producer } from 'kafkajs';
 import type { AlertTransition } from './alerts';
+import { registryCredentials } from '../connection/settings';
 
 /** Where alert transitions go, for agents to react to them. */
 export const ALERTS_TOPIC = 'mesh.alerts';
@@ -38,21 +39,21 @@ export class AlertPublisher {
     registryUrl: string | undefined,
     private readonly warn: (line: string) => void,
   ) {
-    this.codec = registryUrl ? new RegistryCodec({ url: registryUrl, retries: 0, requestTimeoutMs: 3_000 }) : new JsonCodec();
+    this.codec = registryUrl ? new RegistryCodec({ ...registryCredentials(), url: registryUrl, retries: 0, requestTimeoutMs: 3_000 }) : new JsonCodec();
   }
 
-  async publish(transitions: readonly AlertTransition[]): Promise<void> {
-    if (transitions.length === 0) return;
+  /** Publishes the transitions; the records as published. */
+  async publish(transitions: readonly AlertTransition[]): Promise<MeshAlert[]> {
+    if (transitions.length === 0) return [];
     if (!this.producer) {
       this.producer = this.kafka.producer({ allowAutoTopicCreation: true });
       await this.producer.connect();
     }
+    const records = transitions.map((t) => alertRecord(t, this.evaluator));
     const messages = [];
-    for (const t of transitions) {
-      const record = alertRecord(t, this.evaluator);
-      messages.push({ key: `${record.alert}/${record.subject}`, value: await this.encode(record) });
-    }
+    for (const record of records) messages.push({ key: `${record.alert}/${record.subject}`, value: await this.encode(record) });
     await this.producer.send({ topic: ALERTS_TOPIC, messages });
+    return records;
   }
 
   private async encode(record: MeshAlert): Promise<Buffer> {

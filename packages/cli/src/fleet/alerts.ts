@@ -114,6 +114,11 @@ export class AlertTracker {
     return transitions;
   }
 
+  /** Takes up alerts that were firing before this tracker started (read back from mesh.alerts): they fire on, since when they began, without a new transition. */
+  restore(firing: readonly ActiveAlert[]): void {
+    for (const a of firing) if (!this.active.has(alertKey(a))) this.active.set(alertKey(a), { ...a, state: 'firing' });
+  }
+
   alerts(): ActiveAlert[] {
     return [...this.active.values()].sort((a, b) => a.subject.localeCompare(b.subject) || a.alert.localeCompare(b.alert));
   }

@@ -62,6 +62,22 @@ function standout(w: MetricWindow, windows: readonly MetricWindow[]): { metric: 
  */
 export function detectAnomalies(windows: readonly MetricWindow[], options: AnomalyOptions = {}): Anomaly[] {
   if (windows.length < (options.minWindows ?? 8)) return [];
+  // The answer depends on the windows alone (the forest is seeded): a long-running reader asks again with the same
+  // complete windows at every refresh until the next slice completes, and growing a forest is the model's dearest part.
+  const key = JSON.stringify([options, windows]);
+  const known = remembered.get(key);
+  if (known) return known;
+  if (remembered.size >= REMEMBERED_MAX) remembered.clear();
+  const found = isolate(windows, options);
+  remembered.set(key, found);
+  return found;
+}
+
+/** Answers of detectAnomalies by their question; bounded (a fleet of a few hundred agents fits). */
+const remembered = new Map<string, Anomaly[]>();
+const REMEMBERED_MAX = 2_000;
+
+function isolate(windows: readonly MetricWindow[], options: AnomalyOptions): Anomaly[] {
   const forest = IsolationForest.fit(windows.map(vector), { trees: 100 });
   const threshold = options.threshold ?? 0.6;
   const deviations = options.deviations ?? 5;

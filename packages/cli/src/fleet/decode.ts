@@ -1,4 +1,8 @@
 import { RegistryCodec, SchemaRegistryUnavailableError } from '@agentmesh/runtime';
+import { registryCredentials } from '../connection/settings';
+
+/** What decodeNow says of an Avro value: only the registry can read it (decodeAvro). */
+export const NEEDS_REGISTRY: unique symbol = Symbol('needs the registry');
 
 /** A value that could not be decoded, with why. */
 export interface Undecodable {
@@ -21,16 +25,25 @@ export class MeshValueDecoder {
   constructor(private readonly registryUrl: string) {}
 
   async decode(topic: string, bytes: Buffer | null): Promise<unknown> {
+    const now = this.decodeNow(bytes);
+    if (now !== NEEDS_REGISTRY) return now;
+    return this.decodeAvro(topic, bytes!);
+  }
+
+  /** The value at once when it needs no registry (JSON, or nothing to decode); NEEDS_REGISTRY for Avro. */
+  decodeNow(bytes: Buffer | null): unknown {
     if (bytes === null || bytes.length === 0) return { undecodable: 'an empty value' } satisfies Undecodable;
-    if (!isAvroFrame(bytes)) {
-      try {
-        return JSON.parse(bytes.toString('utf8')) as unknown;
-      } catch {
-        return { undecodable: 'neither Avro nor JSON' } satisfies Undecodable;
-      }
+    if (isAvroFrame(bytes)) return NEEDS_REGISTRY;
+    try {
+      return JSON.parse(bytes.toString('utf8')) as unknown;
+    } catch {
+      return { undecodable: 'neither Avro nor JSON' } satisfies Undecodable;
     }
+  }
+
+  async decodeAvro(topic: string, bytes: Buffer): Promise<unknown> {
     if (this.registryFailure !== undefined) return { undecodable: this.registryFailure } satisfies Undecodable;
-    this.codec ??= new RegistryCodec({ url: this.registryUrl, retries: 0, requestTimeoutMs: 3_000 });
+    this.codec ??= new RegistryCodec({ ...registryCredentials(), url: this.registryUrl, retries: 0, requestTimeoutMs: 3_000 });
     try {
       return await this.codec.decode(topic, bytes);
     } catch (error) {

@@ -1,10 +1,13 @@
 import { ALERT_RULES, type AlertRule } from '@agentmesh/runtime/internal';
 import type { Admin, Kafka } from 'kafkajs';
-import { AlertPublisher } from './alert-publisher';
+import { AlertLedger, alreadyAnnounced, firingAlerts } from './alert-ledger';
+import { ALERTS_TOPIC, AlertPublisher } from './alert-publisher';
 import { AlertTracker, evaluateConditions, type ActiveAlert, type AlertTransition } from './alerts';
 import type { LivenessTtl } from './liveness';
 import { buildFleet, type Fleet } from './model';
+import { MeshValueDecoder } from './decode';
 import { MeshRecords, type FleetReadNotes } from './mesh-records';
+import { PartitionReader } from './partition-reader';
 import { readFleet } from './reader';
 
 export interface FleetReaderOptions {
@@ -14,10 +17,15 @@ export interface FleetReaderOptions {
   windowMs: number;
   ttl?: LivenessTtl;
   rules?: readonly AlertRule[];
-  /** Publish each alert transition on mesh.alerts (a long-running reader: `mesh status --watch`, the console). */
+  /**
+   * Publish each alert transition on mesh.alerts (a long-running reader: `mesh alerts watch`, `mesh status --watch`, the
+   * console). Such a reader first takes up what mesh.alerts says is firing, and leaves out what is already announced there.
+   */
   publishAlerts?: boolean;
   /** Where transitions and publishing problems are told, one line each. */
   log?: (line: string) => void;
+  /** Tell transitions through `log` too (default); off where the caller logs them its own way. */
+  logTransitions?: boolean;
   clock?: () => number;
 }
 
@@ -25,6 +33,7 @@ export interface FleetReaderOptions {
 export interface FleetView {
   fleet: Fleet;
   alerts: ActiveAlert[];
+  /** What changed since the last refresh; a publishing reader leaves out what mesh.alerts already said. */
   transitions: AlertTransition[];
   notes: FleetReadNotes;
 }
@@ -41,6 +50,9 @@ export class FleetReader {
   private readonly rules: readonly AlertRule[];
   private readonly publisher: AlertPublisher | undefined;
   private readonly records: MeshRecords;
+  private readonly partitions: PartitionReader;
+  private readonly ledger: AlertLedger | undefined;
+  private restored = false;
   /** Timestamps of the oldest unconsumed records read so far: a paused group's is read once, not at every refresh. */
   private recordTimes = new Map<string, number>();
 
@@ -49,7 +61,9 @@ export class FleetReader {
     this.tracker = new AlertTracker(this.rules);
     const log = options.log ?? (() => undefined);
     this.publisher = options.publishAlerts ? new AlertPublisher(options.kafka, options.registryUrl, log) : undefined;
-    this.records = new MeshRecords(options.kafka, options.registryUrl);
+    this.partitions = new PartitionReader(options.kafka);
+    this.records = new MeshRecords(this.partitions, options.registryUrl);
+    this.ledger = options.publishAlerts ? new AlertLedger(this.partitions, new MeshValueDecoder(options.registryUrl)) : undefined;
   }
 
   async refresh(): Promise<FleetView> {
@@ -63,19 +77,34 @@ export class FleetReader {
     try {
       // Bounded: positions move on, so the remembered ones are dropped wholesale once there are many.
       if (this.recordTimes.size > 10_000) this.recordTimes = new Map();
-      read = await readFleet({ kafka, admin: this.admin, records: this.records, recordTimes: this.recordTimes, windowMs, ...(ttl ? { ttl } : {}), ...(clock ? { clock } : {}) });
+      read = await readFleet({ admin: this.admin, partitions: this.partitions, records: this.records, recordTimes: this.recordTimes, windowMs, ...(ttl ? { ttl } : {}), ...(clock ? { clock } : {}) });
     } catch (error) {
       // A broker that went away: the next refresh connects afresh and reads the window again.
-      await this.records.close();
+      this.records.forget();
+      await this.partitions.close();
       await this.dropAdmin();
       throw error;
     }
     const fleet = buildFleet(read.input);
-    const transitions = this.tracker.update(evaluateConditions(fleet, this.rules), fleet.at);
-    for (const t of transitions) this.options.log?.(`alert ${t.state.toLowerCase()}: ${t.alert.alert} ${t.alert.subject}: ${t.alert.summary} (${formatFigure(t.alert.value)} > ${t.alert.threshold})`);
+    if (this.ledger) {
+      try {
+        await this.ledger.read(this.admin);
+        if (!this.restored) this.tracker.restore(firingAlerts(this.ledger.latest, this.rules));
+        this.restored = true;
+      } catch (error) {
+        this.options.log?.(`could not read ${ALERTS_TOPIC} back: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    const ledger = this.ledger;
+    // Until mesh.alerts has been read back once, what fires there is not known: evaluating now could announce it twice.
+    const transitions = ledger && !this.restored ? [] : this.tracker.update(evaluateConditions(fleet, this.rules), fleet.at).filter((t) => !ledger || !alreadyAnnounced(ledger.latest, t));
+    if (this.options.logTransitions ?? true)
+      for (const t of transitions)
+        this.options.log?.(`alert ${t.state.toLowerCase()}: ${t.alert.alert} ${t.alert.subject}: ${t.alert.summary} (${formatFigure(t.alert.value)} > ${t.alert.threshold})`);
     if (this.publisher && transitions.length > 0) {
       try {
-        await this.publisher.publish(transitions);
+        const records = await this.publisher.publish(transitions);
+        ledger?.note(records);
       } catch (error) {
         this.options.log?.(`could not publish ${transitions.length} alert transition(s) to mesh.alerts: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -85,7 +114,7 @@ export class FleetReader {
 
   async close(): Promise<void> {
     await this.publisher?.close();
-    await this.records.close();
+    await this.partitions.close();
     await this.dropAdmin();
   }
 

@@ -1,7 +1,8 @@
 import { ALERT_RULES } from '@agentmesh/runtime/internal';
 import { AlertTracker, evaluateConditions } from './alerts';
 import { fleetHeartbeat, type FleetHeartbeat } from './heartbeat';
-import { buildFleet, type FleetInput } from './model';
+import { detectAnomalies } from './anomalies';
+import { ANOMALY_WINDOW_MS, buildFleet, metricWindows, type FleetInput } from './model';
 
 const NOW = 1_000_000;
 
@@ -108,11 +109,22 @@ describe('buildFleet', () => {
   });
 
   it('flags p99 over twice its usual, and an agent whose history holds a latency spike shows it as an anomaly', () => {
-    const history = beats('ocr', 'o-1', 295, { processed: 10 }).map((b, i) => ({ ...b, latencyP99Ms: i === 59 ? 400 : 40 + (i % 3) }));
+    // The spike now (the p99 alert), and 45 s ago (in a slice that is complete, which anomaly detection judges).
+    const history = beats('ocr', 'o-1', 295, { processed: 10 }).map((b, i) => ({ ...b, latencyP99Ms: i === 59 || i === 50 ? 400 : 40 + (i % 3) }));
     const fleet = buildFleet(input({ heartbeats: history }));
     const ocr = fleet.agents[0]!;
     expect(ocr.p99Ms).toBe(400);
     expect(evaluateConditions(fleet, ALERT_RULES).map((c) => c.alert)).toEqual(['MeshAgentLatencyHigh']);
     expect(ocr.anomalies.map((a) => a.metric)).toEqual(['p99Ms']);
+  });
+
+  it('slices the history on the clock, and judges only slices wholly inside the window: the same slices from one refresh to the next', () => {
+    const history = beats('ocr', 'o-1', 295, { processed: 10 });
+    const at = (now: number) => metricWindows([history], now - 300_000, now).map((w) => w.at);
+    expect(at(NOW).every((t) => t % ANOMALY_WINDOW_MS === 0 && t >= NOW - 300_000 && t + ANOMALY_WINDOW_MS <= NOW)).toBe(true);
+    // Five seconds later the same complete slices: an answer worked out once serves both refreshes.
+    expect(at(NOW + 5_000)).toEqual(at(NOW));
+    const windows = metricWindows([history], NOW - 300_000, NOW);
+    expect(detectAnomalies(windows)).toBe(detectAnomalies(metricWindows([history], NOW - 295_000, NOW + 5_000)));
   });
 });

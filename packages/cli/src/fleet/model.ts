@@ -172,10 +172,12 @@ function instanceOf(beats: readonly FleetHeartbeat[], now: number, ttl: Liveness
 }
 
 /**
- * The agent's history in ANOMALY_WINDOW_MS slices: what each instance reported between its heartbeats, as rates over
- * the time its heartbeats cover in the slice (a slice at the window's edge covers less of it).
+ * The agent's history in ANOMALY_WINDOW_MS slices of the clock (slice n covers [n, n+1) x ANOMALY_WINDOW_MS, the same
+ * slices from one refresh to the next): what each instance reported between its heartbeats, as rates over the time
+ * its heartbeats cover in the slice. Only slices wholly inside [from, to] are returned: a slice still filling, or one
+ * the window cuts, would look unlike the others for no reason of the agent's.
  */
-export function metricWindows(byInstance: ReadonlyArray<readonly FleetHeartbeat[]>, windowStart: number): MetricWindow[] {
+export function metricWindows(byInstance: ReadonlyArray<readonly FleetHeartbeat[]>, from: number, to: number): MetricWindow[] {
   interface Slice {
     counts: OutcomeRates;
     perSecond: OutcomeRates;
@@ -186,7 +188,7 @@ export function metricWindows(byInstance: ReadonlyArray<readonly FleetHeartbeat[
   for (const beats of byInstance) {
     const perInstance = new Map<number, { counts: OutcomeRates; spanMs: number }>();
     beats.forEach((b, i) => {
-      const slot = Math.floor((b.sentAt - windowStart) / ANOMALY_WINDOW_MS);
+      const slot = Math.floor(b.sentAt / ANOMALY_WINDOW_MS);
       const slice = slices.get(slot) ?? { counts: NO_RATES, perSecond: NO_RATES, p99: 0, lag: new Map<string, number>() };
       slice.p99 = Math.max(slice.p99, b.latencyP99Ms ?? 0);
       slice.lag.set(b.instanceId, b.consumerLag);
@@ -204,9 +206,10 @@ export function metricWindows(byInstance: ReadonlyArray<readonly FleetHeartbeat[
     }
   }
   return [...slices.entries()]
+    .filter(([slot]) => slot * ANOMALY_WINDOW_MS >= from && (slot + 1) * ANOMALY_WINDOW_MS <= to)
     .sort(([a], [b]) => a - b)
     .map(([slot, s]) => ({
-      at: windowStart + slot * ANOMALY_WINDOW_MS,
+      at: slot * ANOMALY_WINDOW_MS,
       throughput: s.perSecond.processed,
       errorRate: errorRate(s.counts),
       p99Ms: s.p99,
@@ -252,7 +255,8 @@ function agentOf(name: string, beats: readonly FleetHeartbeat[], input: FleetInp
   const owners = new Map<string, string>();
   for (const list of live) for (const p of list[list.length - 1]!.partitions) owners.set(partitionKey(p.topic, p.partition), list[list.length - 1]!.instanceId);
   const latest = newest.reduce((a, b) => (b.sentAt > a.sentAt ? b : a));
-  const topics = new Set(beats.flatMap((b) => b.topics));
+  const topics = new Set<string>();
+  for (const b of beats) for (const t of b.topics) topics.add(t);
   const p99s = beats.map((b) => b.latencyP99Ms).filter((v): v is number => v !== null);
   // A heartbeat's latency covers its own interval only (null when idle): each live instance's newest figure counts.
   const newestOf = (list: readonly FleetHeartbeat[], pick: (b: FleetHeartbeat) => number | null) =>
@@ -285,7 +289,7 @@ function agentOf(name: string, beats: readonly FleetHeartbeat[], input: FleetInp
     unclaimedPartitions: live.reduce((n, l) => n + (l[l.length - 1]!.counters.unclaimedPartitions ?? 0), 0),
     dlqSize: input.dlqSizes.get(name) ?? 0,
     health: healthHistory(checks, windowStart, input.now),
-    anomalies: detectAnomalies(metricWindows(series, windowStart)),
+    anomalies: detectAnomalies(metricWindows(series, windowStart, input.now)),
   };
 }
 

@@ -16,8 +16,19 @@ export function counterDelta(before: number | undefined, after: number | undefin
   return a >= b ? a - b : a;
 }
 
+/** Deltas already worked out, by the later counters object: a long-running reader keeps its heartbeats from one refresh to the next. */
+const deltas = new WeakMap<object, { before: object; delta: OutcomeRates }>();
+
 /** Outcome counts between two heartbeats of one instance. */
 export function outcomeDeltas(before: Readonly<Record<string, number>>, after: Readonly<Record<string, number>>): OutcomeRates {
+  const known = deltas.get(after);
+  if (known?.before === before) return known.delta;
+  const delta = countDeltas(before, after);
+  deltas.set(after, { before, delta });
+  return delta;
+}
+
+function countDeltas(before: Readonly<Record<string, number>>, after: Readonly<Record<string, number>>): OutcomeRates {
   const d = (name: string) => counterDelta(before[name], after[name]);
   const retried = d('retried');
   const deadLettered = d('dead-lettered');

@@ -1,11 +1,11 @@
 import { dlqTopic } from '@agentmesh/runtime';
 import { HEARTBEAT_TOPIC } from '@agentmesh/runtime/internal';
-import type { Admin, Kafka } from 'kafkajs';
-import { readRanges, throwawayGroupId } from '../commands/dlq/read-ranges';
+import type { Admin } from 'kafkajs';
 import type { FleetHeartbeat } from './heartbeat';
 import type { LivenessTtl } from './liveness';
 import type { FleetReadNotes, MeshRecords } from './mesh-records';
 import type { FleetInput, PartitionOffsets } from './model';
+import type { PartitionReader } from './partition-reader';
 
 const SAGA_REPLIES_TOPIC = 'saga.replies';
 const TRIGGER_GROUP_SUFFIX = '.triggers';
@@ -16,8 +16,9 @@ export class NoMeshError extends Error {
 }
 
 export interface FleetReadOptions {
-  kafka: Kafka;
   admin: Admin;
+  /** Reads the records at the groups' positions (and, through `records`, the mesh's own topics). */
+  partitions: PartitionReader;
   /** The heartbeats and stuck sagas, followed from one read to the next. */
   records: MeshRecords;
   windowMs: number;
@@ -38,11 +39,11 @@ export function groupOfTopic(h: Pick<FleetHeartbeat, 'kind' | 'group'>, topic: s
  * timestamp of each lagging partition's oldest unconsumed record, and the size of every dead-letter topic.
  */
 export async function readFleet(options: FleetReadOptions): Promise<{ input: FleetInput; notes: FleetReadNotes }> {
-  const { kafka, admin, windowMs } = options;
+  const { admin, windowMs } = options;
   const now = (options.clock ?? Date.now)();
   const existing = new Set(await admin.listTopics());
   if (!existing.has(HEARTBEAT_TOPIC)) throw new NoMeshError(`the topic ${HEARTBEAT_TOPIC} does not exist`);
-  const { heartbeats, stuckSagas, notes } = await options.records.read(admin, existing, now - windowMs, 10_000);
+  const { heartbeats, stuckSagas, notes } = await options.records.read(admin, existing, now - windowMs);
 
   // Each group's topics, as its heartbeats name them; topics that do not exist (yet) have no lag.
   const topicsByGroup = new Map<string, Set<string>>();
@@ -59,18 +60,12 @@ export async function readFleet(options: FleetReadOptions): Promise<{ input: Fle
   const allTopics = new Set([...topicsByGroup.values()].flatMap((s) => [...s]));
   const dlqTopics = [...agents].map((a) => [a, dlqTopic(a)] as const).filter(([, t]) => existing.has(t));
   const endTopics = [...new Set([...allTopics, ...dlqTopics.map(([, t]) => t)])];
-  // One metadata request for every topic first: otherwise each fetchTopicOffsets refreshes kafkajs's metadata for its own.
-  if (endTopics.length > 0) await admin.fetchTopicMetadata({ topics: endTopics });
-  const ends = new Map(
-    await Promise.all(endTopics.map(async (t) => [t, (await admin.fetchTopicOffsets(t)).map((o) => ({ partition: o.partition, high: Number(o.high), low: Number(o.low) }))] as const)),
-  );
+  const ends = await options.partitions.ends(endTopics);
   const offsets = new Map<string, PartitionOffsets[]>();
   await Promise.all(
     [...topicsByGroup].map(async ([group, topics]) => {
       if (topics.size === 0) return offsets.set(group, []);
-      const committed = await admin.fetchOffsets({ groupId: group, topics: [...topics] });
-      const byKey = new Map<string, number>();
-      for (const t of committed) for (const p of t.partitions) byKey.set(`${t.topic}/${p.partition}`, Number(p.offset));
+      const byKey = await options.partitions.committed(group, [...topics]);
       offsets.set(
         group,
         [...topics].flatMap((topic) =>
@@ -106,17 +101,10 @@ export async function readFleet(options: FleetReadOptions): Promise<{ input: Fle
       const [topic, partition, position] = k.split('\u0000') as [string, string, string];
       return { topic, partition: Number(partition), start: BigInt(position), end: BigInt(position) + 1n };
     });
-    await readRanges(kafka, {
-      groupId: throwawayGroupId('fleet-lag'),
-      ranges: oldest,
-      stallTimeoutMs: 10_000,
-      onRecords: async (records) => {
-        for (const record of records) {
-          const k = `${record.topic}\u0000${record.partition}\u0000${record.offset}`;
-          known.set(k, Number(record.timestamp));
-          for (const o of lagging.get(k) ?? []) o.oldestUnconsumedAt = Number(record.timestamp);
-        }
-      },
+    await options.partitions.read(oldest, (record) => {
+      const k = `${record.topic}\u0000${record.partition}\u0000${record.offset}`;
+      known.set(k, Number(record.timestamp));
+      for (const o of lagging.get(k) ?? []) o.oldestUnconsumedAt = Number(record.timestamp);
     });
   }
 

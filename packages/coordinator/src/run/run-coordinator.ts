@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { createLogger, JsonCodec, RegistryCodec, setupTracing, type EventCodec, type Tracing } from '@agentmesh/runtime';
+import { createLogger, JsonCodec, RegistryCodec, setupTracing, type EventCodec, type RegistryAuth, type Tracing } from '@agentmesh/runtime';
 import { startObservabilityServer, waitBounded, type ObservabilityServer } from '@agentmesh/runtime/internal';
 import { CoordinatorMetrics } from '../observability/metrics';
 import type { Saga } from '../saga/types';
@@ -11,6 +11,8 @@ export interface RunCoordinatorOptions {
   brokers: string[];
   /** Avro through this registry; without it values are JSON. */
   registryUrl?: string;
+  /** Credentials for the registry (connectionSettingsFromEnv reads them from SCHEMA_REGISTRY_*). */
+  registryAuth?: RegistryAuth;
   /** Where saga state lives. Required: sagas must survive the process. */
   redisUrl: string;
   /** Redis key prefix. Default `mesh:saga:`. */
@@ -34,7 +36,7 @@ export interface RunningCoordinatorService {
 /** Everything a coordinator process needs, assembled: codec, saga store, metrics, tracing, health server. */
 export async function runCoordinator(options: RunCoordinatorOptions): Promise<RunningCoordinatorService> {
   const logger = options.logger ?? createLogger({ name: 'coordinator' });
-  const codec: EventCodec = options.registryUrl ? new RegistryCodec({ url: options.registryUrl }) : new JsonCodec();
+  const codec: EventCodec = options.registryUrl ? new RegistryCodec({ url: options.registryUrl, ...(options.registryAuth ? { auth: options.registryAuth } : {}) }) : new JsonCodec();
   const store = SagaStore.connect(options.redisUrl, logger, { keyPrefix: options.keyPrefix });
   const metrics = new CoordinatorMetrics();
   const ownTracing = options.tracing ? undefined : setupTracing({ serviceName: 'mesh-coordinator' });

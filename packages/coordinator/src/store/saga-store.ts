@@ -1,10 +1,11 @@
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
-import { createRedisConnection, RedisSession, type RedisConnectionOptions } from '@agentmesh/runtime/internal';
+import { createRedisConnection, RedisSession, type LuaScript, type RedisConnectionOptions } from '@agentmesh/runtime/internal';
 import { SagaNotFoundError, SagaStateError } from '../errors';
 import { withPendingSignal, type SignalRefusal } from '../saga/signals';
 import { SAGA_STATUSES, STUCK_STATUSES, type SagaSignal, type SagaState, type SagaStatus } from '../saga/state';
 import { SagaKeys } from './keys';
+import { BatchedScript } from './batched-script';
 import { CREATE_SAGA, PURGE_SAGAS, SAVE_SAGA } from './scripts';
 
 export type SaveResult = 'ok' | 'fenced' | 'conflict' | 'missing';
@@ -45,10 +46,16 @@ function parseState(json: string | null | undefined): SagaState | undefined {
 export class SagaStore {
   readonly keys: SagaKeys;
   private readonly session: RedisSession;
+  /** Creates and saves asked for in one turn of the event loop go to Redis as one call. */
+  private readonly creates: BatchedScript;
+  private readonly saves: BatchedScript;
 
   constructor(redis: Redis, ownsConnection: boolean, options: { keyPrefix?: string } = {}) {
     this.keys = new SagaKeys(options.keyPrefix);
     this.session = new RedisSession(redis, 'saga', ownsConnection);
+    const runScript = (script: LuaScript, keys: readonly string[], args: ReadonlyArray<string | number>) => script.run(this.redis, keys, args);
+    this.creates = new BatchedScript(CREATE_SAGA, runScript);
+    this.saves = new BatchedScript(SAVE_SAGA, runScript);
   }
 
   static connect(url: string, logger: Logger, options: SagaStoreOptions = {}): SagaStore {
@@ -63,7 +70,7 @@ export class SagaStore {
   async create(state: SagaState): Promise<boolean> {
     const k = this.keys;
     const created = await this.session.call('create saga', () =>
-      CREATE_SAGA.run(this.redis, [k.state(state.id), k.timers(state.homePartition), k.status(state.status)], [JSON.stringify(state), state.id, state.wakeAt ?? state.startedAt, state.startedAt]),
+      this.creates.run([k.state(state.id), k.timers(state.homePartition), k.status(state.status)], [JSON.stringify(state), state.id, state.wakeAt ?? state.startedAt, state.startedAt]),
     );
     return created === 1;
   }
@@ -94,8 +101,7 @@ export class SagaStore {
     // `json`: the caller's serialisation of `next` (made after setting its version the same way), to reuse it.
     const body = json ?? JSON.stringify(next);
     const result = await this.session.call('save saga', () =>
-      SAVE_SAGA.run(
-        this.redis,
+      this.saves.run(
         [k.state(next.id), k.epoch(next.homePartition), k.timers(next.homePartition), k.status(previous.status), k.status(next.status)],
         [previous.version, fence ? fence.epoch : '', body, next.id, next.wakeAt ?? '', next.startedAt, next.version],
       ),

@@ -11,7 +11,7 @@ import { followOutcomes, type OutcomeFollower } from './follow';
 import { OutcomeLedger } from './ledger';
 import { demoInvoices, publishInvoices } from './publish';
 import { buildReport, renderReport, type AgentFailureRates, type DemoReport } from './report';
-import { quietKafka, startLocalStack, type LocalStack } from './stack';
+import { quietKafka, startLocalStack, type ExternalKafka, type LocalStack } from './stack';
 
 export interface DemoOptions {
   /** Invoices to publish. Default 200. */
@@ -26,6 +26,8 @@ export interface DemoOptions {
   failureRates?: Partial<FailureRates>;
   /** Environment of the agent processes (REDIS_URL, MESH_FAIL_*, LOG_LEVEL). Default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** A running Kafka and registry to use instead of starting the embedded pair (`npm run demo:kafka`'s). */
+  external?: ExternalKafka;
   /** 0 (default) picks free ports. */
   brokerPort?: number;
   registryPort?: number;
@@ -89,8 +91,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   let progress: NodeJS.Timeout | undefined;
   let webConsole: ConsoleProcess | undefined;
   try {
-    print(`Starting the embedded broker and schema registry (run ${runId}, logs in ${logDir})\n`);
-    stack = await startLocalStack({ brokerPort: options.brokerPort, registryPort: options.registryPort, dataDir, partitions: options.partitions });
+    print(`${options.external ? 'Preparing the Kafka and schema registry given' : 'Starting the embedded broker and schema registry'} (run ${runId}, logs in ${logDir})\n`);
+    stack = await startLocalStack({ brokerPort: options.brokerPort, registryPort: options.registryPort, dataDir, partitions: options.partitions, external: options.external });
     print(`  broker ${stack.broker.address}, registry ${stack.registry.url}\n`);
 
     print(`Starting ${INVOICE_PIPELINE.length} agents as separate processes: ${INVOICE_PIPELINE.map((s) => s.agent).join(' -> ')}\n`);
@@ -112,8 +114,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
 
     const invoices = demoInvoices(runId, count);
     const ledger = new OutcomeLedger(invoices.map((i) => i.invoiceId));
-    const codec = new RegistryCodec({ url: stack.registry.url });
-    const kafka = quietKafka(stack.brokers, 'mesh-demo');
+    const codec = new RegistryCodec({ url: stack.registry.url, ...(stack.registryAuth ? { auth: stack.registryAuth } : {}) });
+    const kafka = quietKafka(stack.brokers, 'mesh-demo', stack.security);
     follower = await followOutcomes({ kafka, codec, stages: INVOICE_PIPELINE, ledger, groupId: `mesh-demo-${runId}` });
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();

@@ -80,7 +80,7 @@ export function signupParticipantEnv(base: NodeJS.ProcessEnv, redisUrl: string, 
 }
 
 /** Fails fast, and says what to do, when no Redis answers: sagas need one. */
-async function probeRedis(url: string): Promise<void> {
+export async function probeRedis(url: string): Promise<void> {
   const session = new RedisSession(createRedisConnection(url, 'saga', createLogger({ name: 'signup-demo', level: 'silent' })), 'saga', true);
   try {
     await session.call('ping', () => session.redis.ping());

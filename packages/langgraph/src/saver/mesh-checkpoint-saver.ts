@@ -16,7 +16,7 @@ import {
   type SerializerProtocol,
 } from '@langchain/langgraph-checkpoint';
 import { createRedisConnection, RedisSession, type RedisConnectionOptions } from '@agentmesh/runtime/internal';
-import { StoreCommandError } from '@agentmesh/runtime';
+import { StoreCommandError, type WriteFence } from '@agentmesh/runtime';
 import type Redis from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { metadataMatches } from '../store/filter';
@@ -33,6 +33,7 @@ import {
   type RecordRejectionReason,
 } from '../store/record';
 import { orderWrites, writeIndexOf, type StoredWrite } from '../store/write-order';
+import { FENCED_WRITES_SCRIPT, fencedWritesCall, type WriteOp } from '../store/writes';
 import { CheckpointConfigError } from './errors';
 import type { IntegrityFailure } from './integrity';
 
@@ -147,14 +148,17 @@ export class MeshCheckpointSaver extends BaseCheckpointSaver {
       metadata: serializedValue(serializedMetadata),
     };
     const keys = this.keysOf(threadId);
-    const tx = this.redis
-      .multi()
-      .hset(keys.checkpoints(namespace), checkpoint.id, encodeRecord(body))
-      .zadd(keys.index(namespace), 0, checkpoint.id)
-      .hset(keys.thread, THREAD_ID_FIELD, threadId, namespaceField(namespace), '1');
-    for (const { field, record } of blobs) tx.hset(keys.blobs(namespace), field, record);
-    if (this.ttlMs !== undefined) for (const key of [keys.checkpoints(namespace), keys.index(namespace), keys.blobs(namespace), keys.thread]) tx.pexpire(key, this.ttlMs);
-    await this.exec('put', tx);
+    const ops: WriteOp[] = [
+      { command: 'HSET', key: keys.checkpoints(namespace), args: [checkpoint.id, encodeRecord(body)] },
+      { command: 'ZADD', key: keys.index(namespace), args: ['0', checkpoint.id] },
+      { command: 'HSET', key: keys.thread, args: [THREAD_ID_FIELD, threadId, namespaceField(namespace), '1'] },
+      ...blobs.map(({ field, record }): WriteOp => ({ command: 'HSET', key: keys.blobs(namespace), args: [field, record] })),
+    ];
+    if (this.ttlMs !== undefined) {
+      const expiring = [keys.checkpoints(namespace), keys.index(namespace), keys.blobs(namespace), keys.thread];
+      ops.push(...expiring.map((key): WriteOp => ({ command: 'PEXPIRE', key, args: [String(this.ttlMs)] })));
+    }
+    await this.write('put', config, ops);
     return { configurable: { thread_id: threadId, checkpoint_ns: namespace, checkpoint_id: checkpoint.id } };
   }
 
@@ -177,13 +181,9 @@ export class MeshCheckpointSaver extends BaseCheckpointSaver {
         return { field, record, replaces: idx < 0 };
       }),
     );
-    const tx = this.redis.multi();
-    for (const { field, record, replaces } of records) {
-      if (replaces) tx.hset(key, field, record);
-      else tx.hsetnx(key, field, record);
-    }
-    if (this.ttlMs !== undefined) tx.pexpire(key, this.ttlMs);
-    await this.exec('putWrites', tx);
+    const ops = records.map(({ field, record, replaces }): WriteOp => ({ command: replaces ? 'HSET' : 'HSETNX', key, args: [field, record] }));
+    if (this.ttlMs !== undefined) ops.push({ command: 'PEXPIRE', key, args: [String(this.ttlMs)] });
+    await this.write('putWrites', config, ops);
   }
 
   async deleteThread(threadId: string): Promise<void> {
@@ -335,6 +335,24 @@ export class MeshCheckpointSaver extends BaseCheckpointSaver {
     this.onIntegrityFailure?.(failure);
   }
 
+  /**
+   * One call's writes, together. Under a one-active agent's fence (`configurable.mesh_fence`, the handler's
+   * ctx.fence) an instance that lost its lease is refused (FencedError) before and, atomically, at the write.
+   */
+  private async write(operation: string, config: RunnableConfig, ops: readonly WriteOp[]): Promise<void> {
+    const writeFence = fenceOf(config);
+    writeFence?.assertLive();
+    const fence = writeFence?.fence();
+    if (fence) {
+      const call = fencedWritesCall(ops, fence.leaseKey, fence.holder);
+      await this.call(operation, () => FENCED_WRITES_SCRIPT.run(this.redis, call.keys, call.args));
+      return;
+    }
+    const tx = this.redis.multi();
+    for (const op of ops) tx.call(op.command, [op.key, ...op.args]);
+    await this.exec(operation, tx);
+  }
+
   private async exec(operation: string, tx: ReturnType<Redis['multi']>): Promise<void> {
     const replies = await this.call(operation, () => tx.exec());
     if (replies === null) throw new StoreCommandError('checkpoint', `${operation}: the transaction was discarded`);
@@ -345,6 +363,20 @@ export class MeshCheckpointSaver extends BaseCheckpointSaver {
   private call<T>(operation: string, run: () => Promise<T>): Promise<T> {
     return this.session.call(`langgraph ${operation}`, run);
   }
+}
+
+/** The configurable key a handler puts its ctx.fence under: `{ configurable: { thread_id, mesh_fence: ctx.fence } }`. */
+export const MESH_FENCE_KEY = 'mesh_fence';
+
+/** The write fence a call carries, if any; something else under the key is a configuration error. */
+function fenceOf(config: RunnableConfig): WriteFence | undefined {
+  const value: unknown = config.configurable?.[MESH_FENCE_KEY];
+  if (value === undefined || value === null) return undefined;
+  const candidate = value as Partial<WriteFence>;
+  if (typeof candidate.assertLive !== 'function' || typeof candidate.fence !== 'function') {
+    throw new CheckpointConfigError(`config.configurable.${MESH_FENCE_KEY} must be the handler's ctx.fence (with assertLive() and fence())`);
+  }
+  return candidate as WriteFence;
 }
 
 function stringField(config: RunnableConfig, name: string): string | undefined {

@@ -7,6 +7,7 @@ import type { AgentStateHandle } from '../state/handle';
 import type { ErrorClassifier, FailureKind } from '../failure/classify';
 import type { FailedOutput } from '../failure/errors';
 import type { RetryPolicy } from '../failure/decide';
+import type { WriteFence } from '../activity/fenced-stores';
 
 /** How an agent's instances share its work: all active, or one active and the others standing by. */
 export type AgentInstances = 'all-active' | 'one-active';
@@ -70,6 +71,13 @@ export interface AgentContext {
   step<T>(name: string, fn: (signal: AbortSignal) => Promise<T> | T, options?: StepOptions): Promise<T>;
   /** Encodes a value with a topic's contract (Avro through the registry, or JSON), for a payload carried inside another record. */
   encode(topic: string, value: unknown): Promise<Buffer>;
+  /**
+   * A one-active agent's write fence (absent for all-active agents), for stores of the handler's own: check
+   * `assertLive()` before a write and carry `fence()` into it, so a write of an instance that lost its lease is
+   * refused with FencedError, as the mesh's checkpoint and state stores refuse it. The LangGraph checkpointer
+   * takes it as `configurable.mesh_fence`.
+   */
+  readonly fence?: WriteFence;
 }
 
 /** One alternative of an agent's output chain: another prompt, another model, a deterministic path. */

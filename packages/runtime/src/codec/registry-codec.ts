@@ -6,12 +6,16 @@ import { EncodeError, SchemaNotFoundError, SchemaRegistryUnavailableError, Unsup
 import { ExpiringCache } from './expiring-cache';
 import { describeAvroType, describeValue, findFieldProblems } from './field-problems';
 import { CONFLUENT_HEADER_BYTES, encodeConfluentFrame, parseConfluentFrame, writeConfluentHeader } from './wire-format';
+import type { RegistryAuth } from '../connection/settings';
+import { registryClientAuth } from './registry-auth';
 
 export interface RegistryCodecOptions {
   /** Base URL of a Confluent-compatible schema registry. */
   url: string;
   /** A client to share (and its schema cache); by default the codec makes its own for `url`. */
   client?: SchemaRegistry;
+  /** Credentials of the codec's own client: basic auth or a bearer token (SCHEMA_REGISTRY_USERNAME/PASSWORD or _TOKEN). */
+  auth?: RegistryAuth;
   /** How long a topic's latest schema is trusted before it is looked up again. Default 30 s. */
   latestSchemaTtlMs?: number;
   /** Bound on each registry call, retries included. Default 10 s. */
@@ -86,7 +90,7 @@ export class RegistryCodec implements ImmediateCodec {
 
   constructor(options: RegistryCodecOptions) {
     this.url = options.url.replace(/\/+$/, '');
-    this.client = options.client ?? new SchemaRegistry({ host: this.url, retry: { retries: options.retries ?? 2, maxRetryTimeInSecs: 2 } });
+    this.client = options.client ?? new SchemaRegistry({ host: this.url, retry: { retries: options.retries ?? 2, maxRetryTimeInSecs: 2 }, ...registryClientAuth(options.auth) });
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.latestByTopic = new ExpiringCache(options.latestSchemaTtlMs ?? 30_000, options.now);
   }

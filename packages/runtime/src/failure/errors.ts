@@ -43,6 +43,20 @@ export class OutputTooLargeError extends PermanentError {
   }
 }
 
+/**
+ * The broker's ACLs refused an output's topic (TOPIC_AUTHORIZATION_FAILED): the handler wrote outside what its
+ * principal was granted, and no retry helps until the ACLs change. The event goes to the DLQ at once.
+ */
+export class OutputRefusedError extends PermanentError {
+  override readonly name: string = 'OutputRefusedError';
+  constructor(
+    readonly topics: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(`TOPIC_AUTHORIZATION_FAILED: the broker's ACLs do not let this agent write to ${topics.map((t) => `'${t}'`).join(', ')} (see mesh acl plan for what it is granted)`, options);
+  }
+}
+
 /** The event could not be decoded or does not fit its schema; it goes straight to the DLQ. */
 export class InvalidInputError extends Error {
   override readonly name = 'InvalidInputError';

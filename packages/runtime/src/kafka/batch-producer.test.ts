@@ -100,3 +100,39 @@ describe('BatchProducer', () => {
     expect(FakeProducer.made).toHaveLength(2);
   });
 });
+
+describe('BatchProducer and ACL refusals', () => {
+  /** A broker whose ACLs refuse writes to one topic: every request holding a record of it fails as kafkajs fails it. */
+  function refusingBroker(refusedTopic: string) {
+    const requests: string[][] = [];
+    const make = () =>
+      ({
+        connect: () => Promise.resolve(),
+        disconnect: () => Promise.resolve(),
+        sendBatch: async (batch: ProducerBatch) => {
+          const topics = (batch.topicMessages ?? []).map((t) => t.topic);
+          requests.push(topics);
+          await Promise.resolve();
+          if (topics.includes(refusedTopic)) {
+            const refusal = Object.assign(new Error('Not authorized to access topics: [Topic authorization failed]'), { type: 'TOPIC_AUTHORIZATION_FAILED' });
+            throw Object.assign(new Error(refusal.message, { cause: refusal }), { name: 'KafkaJSNonRetriableError' });
+          }
+        },
+      }) as unknown as Producer;
+    return { requests, producer: new BatchProducer(make, quiet) };
+  }
+
+  it("fails only the caller whose records were refused, sending the others' again on their own", async () => {
+    const { requests, producer } = refusingBroker('forbidden');
+    const outcomes = await Promise.allSettled([producer.send([record('allowed', '1')]), producer.send([record('forbidden', '2')]), producer.send([record('mesh.heartbeats', '3')])]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    // The shared request, then one per caller.
+    expect(requests).toEqual([['allowed', 'forbidden', 'mesh.heartbeats'], ['allowed'], ['forbidden'], ['mesh.heartbeats']]);
+  });
+
+  it('fails a lone caller at once, without sending again', async () => {
+    const { requests, producer } = refusingBroker('forbidden');
+    await expect(producer.send([record('allowed', '1'), record('forbidden', '2')])).rejects.toThrow(/Not authorized/);
+    expect(requests).toEqual([['allowed', 'forbidden']]);
+  });
+});

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Message, Producer } from 'kafkajs';
+import { authorizationFailure } from './authorization';
 import { chunkBySize } from './record-size';
 
 /** A record to produce, with the topic it goes to. */
@@ -39,6 +40,8 @@ export const DEFAULT_MAX_REQUEST_BYTES = 512 * 1024;
  * - Byte chunks: requests stay under maxRequestBytes however much one caller sends.
  * - Order per caller: a caller's records go out in the order given, and its next send (after this
  *   one resolved) after them.
+ * - Refusals by ACLs stay with their caller: a refused request of several callers' records is sent again
+ *   caller by caller, so one handler writing outside its grants does not fail a heartbeat sent beside it.
  * - A fresh producer after a failed request: kafkajs rewinds the sequence numbers of every
  *   partition of a failed request, accepted ones included, so the same producer's next sends could
  *   be taken for duplicates and dropped by the broker. A new producer id starts clean; what callers
@@ -106,11 +109,31 @@ export class BatchProducer {
             { error: error instanceof Error ? error.message : String(error), records: taken.reduce((n, c) => n + c.records.length, 0) },
             'produce failed; the next request goes through a new producer',
           );
-          for (const chunk of taken) fail(chunk.send, error);
+          if (authorizationFailure(error) && new Set(taken.map((c) => c.send)).size > 1) await this.sendEachAlone(taken);
+          else for (const chunk of taken) fail(chunk.send, error);
         }
       }
     } finally {
       this.flushing = false;
+    }
+  }
+
+  /**
+   * A request refused by the broker's ACLs holds records of several callers: each caller's chunks go again in a
+   * request of their own, so the refusal is the caller's whose records it was, not every caller's that shared it.
+   */
+  private async sendEachAlone(taken: readonly Waiting[]): Promise<void> {
+    const bySend = new Map<PendingSend, Waiting[]>();
+    for (const chunk of taken) bySend.set(chunk.send, [...(bySend.get(chunk.send) ?? []), chunk]);
+    for (const [send, chunks] of bySend) {
+      try {
+        if (this.stale) await this.replaceProducer();
+        await this.producer.sendBatch({ acks: -1, topicMessages: byTopic(chunks) });
+        for (const chunk of chunks) settle(chunk.send);
+      } catch (error) {
+        this.stale = true;
+        fail(send, error);
+      }
     }
   }
 

@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { context as contextApi, isSpanContextValid, propagation, TraceFlags, trace, type Attributes, type Context, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api';
 import type { OTLPTraceExporter as OtlpTraceExporterClass } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, InMemorySpanExporter, NodeTracerProvider, RandomIdGenerator, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { ConnectionConfigError } from '../connection/errors';
+import { parseOtlpHeaders } from '../connection/parse';
 
 export type TraceExporterKind = 'otlp' | 'memory' | 'none';
 
@@ -24,6 +27,11 @@ export interface TracingOptions {
    * Default true; tests running several set-ups in one process pass false.
    */
   registerGlobal?: boolean;
+  /**
+   * Headers of every OTLP request (an API key). Default: the exporter reads OTEL_EXPORTER_OTLP_HEADERS
+   * itself; OTEL_EXPORTER_OTLP_HEADERS_FILE (a mounted Secret) is read here.
+   */
+  otlpHeaders?: Record<string, string>;
   /** Read instead of process.env (tests). */
   env?: Readonly<Record<string, string | undefined>>;
 }
@@ -44,6 +52,19 @@ export interface Tracing {
 
 /** The default OTLP/HTTP port of a local collector or Jaeger, used only when 'otlp' is asked for explicitly. */
 const DEFAULT_OTLP_ENDPOINT = 'http://localhost:4318';
+
+/** OTLP headers from the file OTEL_EXPORTER_OTLP_HEADERS_FILE names, when it is set. */
+function otlpHeadersFromFile(env: Readonly<Record<string, string | undefined>>): Record<string, string> | undefined {
+  const path = nonEmpty(env.OTEL_EXPORTER_OTLP_HEADERS_FILE);
+  if (path === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(path.trim(), 'utf8');
+  } catch {
+    throw new ConnectionConfigError(`OTEL_EXPORTER_OTLP_HEADERS_FILE: ${path.trim()} cannot be read`);
+  }
+  return parseOtlpHeaders(text.trim());
+}
 const TRACER_NAME = '@agentmesh/runtime';
 
 export function setupTracing(options: TracingOptions): Tracing {
@@ -64,7 +85,8 @@ export function setupTracing(options: TracingOptions): Tracing {
       // every `mesh` command and of every agent that has no endpoint.
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- the lazy load above
       const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as { OTLPTraceExporter: typeof OtlpTraceExporterClass };
-      processor = new BatchSpanProcessor(new OTLPTraceExporter({ url: otlpTracesUrl }));
+      const headers = options.otlpHeaders ?? otlpHeadersFromFile(env);
+      processor = new BatchSpanProcessor(new OTLPTraceExporter({ url: otlpTracesUrl, ...(headers ? { headers } : {}) }));
       break;
     }
     case 'memory':

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentDefinitionError } from '../failure/errors';
-import { loadAgentModule } from './load-agent';
+import { loadAgentModule, loadFailure } from './load-agent';
 
 describe('loadAgentModule', () => {
   let dir: string;
@@ -19,6 +19,14 @@ describe('loadAgentModule', () => {
     writeFileSync(file, "require('./not-there');\n");
     // (Under jest the message is jest's resolver's; under node it is Node's, whose require stack follows on more lines.)
     expect(() => loadAgentModule(file)).toThrow(/^cannot load agent module [^\n]*needs-missing\.js: [^\n]*Cannot find module '\.\/not-there'[^\n]*$/);
+  });
+
+  it('keeps the line a first line announces (a TypeScript syntax error names its file, line and column)', () => {
+    const file = join(dir, 'present.ts');
+    writeFileSync(file, 'const x: = 1;\n');
+    const esbuild = new Error(`Transform failed with 1 error:\n${file}:1:9: ERROR: Unexpected "="\n    at more`);
+    expect(loadFailure(file, esbuild)).toBe(`Transform failed with 1 error: ${file}:1:9: ERROR: Unexpected "="`);
+    expect(loadFailure(file, new Error('Unexpected token:\n'))).toBe('Unexpected token:');
   });
 
   it('refuses a module that exports no agent', () => {

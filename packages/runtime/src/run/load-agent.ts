@@ -9,10 +9,15 @@ function isAgent(value: unknown): value is Agent {
   return typeof v.name === 'string' && typeof v.handle === 'function' && Array.isArray(v.consumes) && typeof v.retry === 'object';
 }
 
-/** Why a module did not load, in one line: Node's "Cannot find module" adds its require stack below the first. */
+/**
+ * Why a module did not load, in one line: Node's "Cannot find module" adds its require stack below the first. A first
+ * line that only announces what follows (a TypeScript transform's "Transform failed with 1 error:") keeps the next.
+ */
 export function loadFailure(file: string, err: unknown): string {
   if (!existsSync(file)) return 'no such file';
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+  const lines = (err instanceof Error ? err.message : String(err)).split('\n');
+  const first = lines[0]!.trimEnd();
+  return first.endsWith(':') && lines[1]?.trim() ? `${first} ${lines[1].trim()}` : first;
 }
 
 /** Loads an agent module: its default export, an export named `agent`, or (CommonJS) the module itself. */

@@ -1,8 +1,10 @@
 import { openActiveLeaseStore } from '../activity/open';
+import type { KafkaConfig } from 'kafkajs';
 import type { Logger } from 'pino';
 import { kafkajsPathsStatus } from '@agentmesh/kafkajs-paths';
 import type { Agent } from '../agent/types';
 import type { EventCodec } from '../codec/codec';
+import type { RegistryAuth } from '../connection/settings';
 import { JsonCodec } from '../codec/json-codec';
 import { RegistryCodec } from '../codec/registry-codec';
 import { openIdempotencyStore } from '../idempotency/open';
@@ -21,6 +23,10 @@ export interface RunAgentOptions {
   brokers: string[];
   /** Avro through this registry; without it values are JSON. */
   registryUrl?: string;
+  /** Credentials for the registry (connectionSettingsFromEnv reads them from SCHEMA_REGISTRY_*). */
+  registryAuth?: RegistryAuth;
+  /** TLS and SASL of every Kafka client (kafkaSecurityFromSettings), over `worker.kafka`. */
+  kafka?: Pick<KafkaConfig, 'ssl' | 'sasl'>;
   /** Redis for idempotency; without it an in-process store (duplicates suppressed per process only). */
   redisUrl?: string;
   /** Consumers of the agent's group in this process. Default 1. */
@@ -54,7 +60,7 @@ export async function runAgent(agent: Agent, options: RunAgentOptions): Promise<
   // Once, at start: which of kafkajs's hot paths are ours (the record codecs and the produce request load at first use).
   logger.info({ kafkajsPaths: kafkajsPathsStatus() }, 'kafkajs paths');
   const restarts = options.restarts ?? 0;
-  const codec: EventCodec = options.registryUrl ? new RegistryCodec({ url: options.registryUrl }) : new JsonCodec();
+  const codec: EventCodec = options.registryUrl ? new RegistryCodec({ url: options.registryUrl, ...(options.registryAuth ? { auth: options.registryAuth } : {}) }) : new JsonCodec();
   const idempotency = openIdempotencyStore({ redisUrl: options.redisUrl, logger });
   const checkpoints = openCheckpointStore({ redisUrl: options.redisUrl, logger });
   const stateStore = openAgentStateStore({ redisUrl: options.redisUrl, logger });
@@ -74,6 +80,7 @@ export async function runAgent(agent: Agent, options: RunAgentOptions): Promise<
         await startWorker(agent, {
           processCounters: () => processCounters,
           ...options.worker,
+          ...(options.kafka ? { kafka: { ...options.worker?.kafka, ...options.kafka } } : {}),
           brokers: options.brokers,
           codec,
           idempotency,

@@ -12,8 +12,12 @@ import { nextFetch, readBatch, settleBatch, type ReadBatch, type RecordResult, t
 import { runKeyOrdered } from './key-chains';
 import { OwedWrites, type OwedWrite } from './owed-writes';
 import { processEvent, type EventProcessorDeps } from './process-event';
-import { retryTierOf } from './topics';
+import { dlqTopic, retryTierOf } from './topics';
+import { refusedEventResult, sendFindingRefused } from './refused-outputs';
+import { authorizationFailure } from '../kafka/authorization';
+import type { ConsumedRecord, OutgoingRecord } from './process-event';
 import { FencedError } from '../activity/lease-store';
+import { OutputRefusedError } from '../failure/errors';
 import type { WriteFence } from '../activity/fenced-stores';
 
 export interface BatchHandlerDeps {
@@ -100,9 +104,11 @@ export class BatchHandler {
     const held: string[] = [];
     try {
       const results = await this.decide(batch, claims, lines, retryTier !== undefined, scope, held);
-      const settled = settleBatch(batch.records, results);
+      let settled = settleBatch(batch.records, results);
       let storeError: Error | undefined;
       try {
+        this.deps.writeFence?.assertLive();
+        settled = await this.send(batch.records, results, settled);
         storeError = await this.write(settled, lines);
       } catch (err) {
         // No longer the active instance: the batch is left, unsent and uncommitted, to the one that is.
@@ -176,14 +182,55 @@ export class BatchHandler {
   }
 
   /**
-   * Outputs, retries and dead letters first; then what is done is marked done, leases given up, lines moved.
+   * Sends the batch's outputs, retries and dead letters. Refused by the broker's ACLs (a handler writing outside
+   * its grants), the events whose records were refused are found (refused-outputs.ts) and dead-lettered, once,
+   * as permanent failures naming the topics; the batch goes on instead of failing again on every fetch.
+   */
+  private async send(records: readonly ConsumedRecord[], results: readonly RecordResult[], settled: SettledBatch): Promise<SettledBatch> {
+    try {
+      await this.deps.producer.send(settled.outgoing);
+      return settled;
+    } catch (error) {
+      if (authorizationFailure(error) !== 'TOPIC_AUTHORIZATION_FAILED') throw error;
+    }
+    const { agent, clock, logger, metrics, producer } = this.deps;
+    const refused = await sendFindingRefused(
+      results.map((r) => (r.kind === 'finished' || r.kind === 'retry' ? r.records : [])),
+      (r) => producer.send(r),
+    );
+    if (refused.size === 0) return settled;
+    const now = clock();
+    const deadLetters: OutgoingRecord[] = [];
+    const rewritten = results.map((result, i) => {
+      const topics = refused.get(i);
+      if (!topics || (result.kind !== 'finished' && result.kind !== 'retry')) return result;
+      const rec = records[i]!;
+      logger.error(
+        { eventId: rec.eventId, topic: rec.topic, partition: rec.partition, offset: rec.offset, refusedTopics: topics, error: 'TOPIC_AUTHORIZATION_FAILED' },
+        "output refused by the broker's ACLs: dead-lettered",
+      );
+      metrics.deadLettered(agent.name, 'permanent');
+      const deadLettered = refusedEventResult(rec, result, topics, agent.name, now);
+      deadLetters.push(...deadLettered.records);
+      return deadLettered;
+    });
+    try {
+      await producer.send(deadLetters);
+    } catch (error) {
+      // The agent's own DLQ refused too: its ACLs lack what every agent needs; nothing but a fix of them helps.
+      if (authorizationFailure(error) === 'TOPIC_AUTHORIZATION_FAILED') throw new OutputRefusedError([dlqTopic(agent.name)], { cause: error });
+      throw error;
+    }
+    return settleBatch(records, rewritten);
+  }
+
+  /**
+   * Outputs, retries and dead letters are out (send); then what is done is marked done, leases given up, lines moved.
    * Once the outputs are out the batch must not be handled again: store writes that fail are owed (kept in
    * this process, run before the next claim), and the store's error is returned rather than thrown.
    */
   private async write(settled: SettledBatch, lines: BatchKeyLines): Promise<Error | undefined> {
     const { agent, store, checkpoints } = this.deps;
-    this.deps.writeFence?.assertLive();
-    await this.deps.producer.send(settled.outgoing);
     const writes: OwedWrite[] = [];
     if (settled.completions.length > 0) {
       writes.push({

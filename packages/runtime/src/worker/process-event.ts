@@ -13,6 +13,7 @@ import type { StepOptions } from '../journal/step-options';
 import type { CheckpointStore } from '../checkpoint/store';
 import { agentStateHandle, type AgentStateHandle } from '../state/handle';
 import type { AgentStateStore } from '../state/store';
+import type { WriteFence } from '../activity/fenced-stores';
 import { Header, type Headers } from '../events/headers';
 import { classifyError } from '../failure/classify';
 import { decideFailure } from '../failure/decide';
@@ -86,6 +87,8 @@ export interface EventProcessorDeps {
   dependencyAway?(reason: string, retryInMs: number): void;
   /** Faults put in force by chaos commands (chaos/), only when chaos is enabled for the worker. */
   chaos?: ChaosFaults;
+  /** A one-active agent's lease as its handlers' own stores check it (ctx.fence). */
+  writeFence?: WriteFence;
 }
 
 /** Waits between tries of an output's encoding while the schema registry is away. */
@@ -240,6 +243,10 @@ class EventContext implements AgentContext {
 
   get state(): AgentStateHandle {
     return agentStateHandle(this.deps.stateStore, this.agent, this.logger);
+  }
+
+  get fence(): WriteFence | undefined {
+    return this.deps.writeFence;
   }
 
   breaker(name: string): Breaker {

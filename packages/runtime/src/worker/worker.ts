@@ -216,6 +216,7 @@ export async function startWorker(agent: Agent, options: WorkerOptions): Promise
       random: options.random ?? Math.random,
       checkpoints,
       stateStore,
+      writeFence: oneActive ? fence : undefined,
       tracing: eventTracing(options.tracer ?? trace.getTracer('agentmesh'), agent.name),
       deadlines: new DeadlineQueue(agent.timeoutMs),
     },

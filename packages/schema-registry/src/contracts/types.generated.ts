@@ -267,6 +267,51 @@ export interface SagaStuck {
 
 export type SagaStuckStatus = 'COMPENSATION_FAILED' | 'FORWARD_FAILED';
 
+/** A customer's support request; the triage agent reads it. */
+export interface SupportTicket {
+  ticketId: string;
+  customer: string;
+  subject: string;
+  body: string;
+  submittedAt: number;
+}
+
+export type TicketCategory = 'BILLING' | 'TECHNICAL' | 'ACCOUNT' | 'OTHER';
+
+export type TicketPriority = 'LOW' | 'NORMAL' | 'URGENT';
+
+/** The ticket reply saga's data: the drafted reply, who approved it, and the sent message. The contract of its command topic. */
+export interface TicketReplySaga {
+  ticketId: string;
+  customer: string;
+  category: string;
+  priority: string;
+  reply: string;
+  answeredBy: string;
+  /** Added by the approval signal's value. */
+  approvedBy: null | string;
+  /** Added by send-reply. */
+  replyMessageId: null | string;
+}
+
+/** A ticket as the triage agent answered it: its category and priority, a drafted reply, and who answered (a model or the keyword rules). Triggers the ticket reply saga. */
+export interface TicketTriaged {
+  ticketId: string;
+  customer: string;
+  /** Null when the model's answer could not be read (the agent's validation refuses such an answer). */
+  category: null | TicketCategory;
+  priority: null | TicketPriority;
+  summary: string;
+  /** The reply drafted for the customer; sent only once a person approves it. */
+  reply: string;
+  /** handler (the primary model), backup-model, or keyword-rules. */
+  answeredBy: string;
+  /** The classifying model's answer as it came, for the audit trail. */
+  modelAnswer: string;
+  /** Model tokens this answer cost. */
+  tokens: number;
+}
+
 /** Value type of each topic with a registered contract (subject `<topic>-value`). */
 export interface ContractsByTopic {
   'mesh.heartbeats': AgentHeartbeat;
@@ -287,4 +332,7 @@ export interface ContractsByTopic {
   'subscriptions.create': AccountSignupSaga;
   'subscriptions.cancel': AccountSignupSaga;
   'emails.welcome.send': AccountSignupSaga;
+  'support.tickets': SupportTicket;
+  'support.triaged': TicketTriaged;
+  'support.replies.send': TicketReplySaga;
 }

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { RegistryError, badRequest } from '../errors';
 import type { SchemaRegistryService } from '../registry';
 import { RawJson, matchRoute, registryRoutes } from './routes';
+import { basicAuthAllows, type RegistryUser } from './basic-auth';
 
 export const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
 /** Schemas are small; 16 MiB leaves room for huge ones while bounding memory per request. */
@@ -11,6 +12,8 @@ export interface RegistryHttpOptions {
   readonly maxBodyBytes?: number;
   /** Called with unexpected (non-RegistryError) failures, which are answered 500. */
   readonly onInternalError?: (error: unknown) => void;
+  /** When given, every request must carry one of these users in HTTP basic auth, else 401. */
+  readonly basicAuthUsers?: readonly RegistryUser[];
 }
 
 class BodyTooLargeError extends RegistryError {
@@ -73,6 +76,10 @@ export function createRegistryHttpServer(service: SchemaRegistryService, options
     const url = new URL(request.url ?? '/', 'http://registry.invalid');
     const match = matchRoute(routes, request.method ?? 'GET', decodeSegments(url.pathname));
     const body = await readBody(request, limit);
+    if (options.basicAuthUsers && !basicAuthAllows(request.headers.authorization, options.basicAuthUsers)) {
+      send(response, 401, { error_code: 401, message: 'Unauthorized: this registry requires basic auth' }, { 'www-authenticate': 'Basic realm="schema-registry"' });
+      return;
+    }
     if (match.kind === 'not-found') {
       send(response, 404, { error_code: 404, message: `HTTP 404 Not Found: no endpoint ${url.pathname}` });
       return;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type KafkaConfig, type KafkaMessage, type Producer } from 'kafkajs';
 import { SchemaStoreError } from '../errors';
 import { decodeRecord, encodeKey, encodeValue, type StoreRecord } from './records';
 import { RegistryState, type RegistryView } from './state';
@@ -13,6 +13,8 @@ export interface KafkaSchemaStoreOptions {
   readonly clientId?: string;
   /** Bound on every wait for the log (catching up, reading a write back). */
   readonly timeoutMs?: number;
+  /** TLS and SASL for a secured cluster (kafkajs's `ssl` and `sasl`). */
+  readonly security?: Pick<KafkaConfig, 'ssl' | 'sasl'>;
 }
 
 interface Waiter {
@@ -69,6 +71,7 @@ export class KafkaSchemaStore implements SchemaStore {
       logLevel: logLevel.NOTHING,
       // Fail within seconds when the cluster is unreachable rather than kafkajs's default ~30 s.
       retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2_000 },
+      ...options.security,
     });
     const admin = kafka.admin();
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });

@@ -7,6 +7,7 @@ import { buildLedger, type Ledger, type SeenRecord } from './ledger';
 import type { Scenario } from './scenarios';
 import { judge, type Observations, type Verdict } from './verdict';
 import { endOffsets, TopicWatcher, type WatchedRecord } from './watch';
+import { registryCredentials } from '../../connection/settings';
 
 export interface ScenarioRunOptions {
   scenario: Scenario;
@@ -55,7 +56,7 @@ const CORRUPT_VALUE = Buffer.from([0x01, 0x63, 0x68, 0x61, 0x6f, 0x73]);
 /** Runs one scenario against the running mesh and judges it. */
 export async function runScenario(options: ScenarioRunOptions): Promise<ScenarioReport> {
   const { scenario, agent, kafka, admin, progress } = options;
-  const codec: EventCodec = options.registryUrl ? new RegistryCodec({ url: options.registryUrl }) : new JsonCodec();
+  const codec: EventCodec = options.registryUrl ? new RegistryCodec({ ...registryCredentials(), url: options.registryUrl }) : new JsonCodec();
   await admin.createTopics({ topics: [CONTROL_TOPIC_SPEC] });
   const topics = await admin.listTopics();
   const watched = [...outcomeTopics(topics), CONTROL_TOPIC];

@@ -4,6 +4,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { DlqRecord } from './dead-letter';
 import { readRanges, throwawayGroupId } from './read-ranges';
 import { watermarks, withKafka, type PartitionRange } from './topics';
+import { registryCredentials } from '../../connection/settings';
 
 /** What `mesh dlq` needs of a heartbeat: who sent it, when, and the idempotency store it announced. */
 export type AnnouncedHeartbeat = Pick<HeartbeatRecord, 'agent' | 'instanceId' | 'host' | 'pid' | 'status' | 'sentAt' | 'idempotencyStore'>;
@@ -74,7 +75,7 @@ export class HeartbeatDecoder {
       }
     }
     if (this.registryFailure !== undefined) return { undecodable: this.registryFailure };
-    this.codec ??= new RegistryCodec({ url: this.registryUrl, retries: 0, requestTimeoutMs: 3_000 });
+    this.codec ??= new RegistryCodec({ ...registryCredentials(), url: this.registryUrl, retries: 0, requestTimeoutMs: 3_000 });
     try {
       return announcedHeartbeat(await this.codec.decode(HEARTBEAT_TOPIC, bytes)) ?? { undecodable: 'an Avro value that is not a heartbeat' };
     } catch (error) {

@@ -8,6 +8,7 @@ import { displayValue, toJson, type DisplayedValue } from './display-value';
 import { readRanges, throwawayGroupId } from './read-ranges';
 import { deadLetterJson, renderDeadLetter } from './render';
 import { requireDlqTopic, watermarks, withKafka, type PartitionRange } from './topics';
+import { registryCredentials } from '../../connection/settings';
 
 interface ShowFlags extends KafkaFlags {
   limit: number;
@@ -96,7 +97,7 @@ export function registerDlqShowCommand(dlq: Command): void {
         if (!flags.json) process.stdout.write(`no dead letters in ${agent}'s DLQ\n`);
         return;
       }
-      const registry = flags.schemaless ? undefined : new RegistryCodec({ url: flags.registry ?? endpoint('SCHEMA_REGISTRY_URL'), retries: 0, requestTimeoutMs: 3_000 });
+      const registry = flags.schemaless ? undefined : new RegistryCodec({ ...registryCredentials(), url: flags.registry ?? endpoint('SCHEMA_REGISTRY_URL'), retries: 0, requestTimeoutMs: 3_000 });
       const decoder = new DisplayDecoder(registry);
       for (const [i, letter] of newest.entries()) {
         const value = await decoder.decode(letter);

@@ -8,6 +8,7 @@ import { eventHeaders } from './event-headers';
 import { parseEventInput, type EventLine, type ParsedInput } from './event-lines';
 import { publishMany } from './publish-many';
 import { produceOne, PublishError, within } from './publish-one';
+import { registryCredentials } from '../../connection/settings';
 
 export { PublishError } from './publish-one';
 
@@ -128,7 +129,9 @@ export function registerPublishCommand(program: Command): void {
     )
     .action(async (topic: string, flags: PublishFlags) => {
       const input = await readEvents(flags);
-      const codec: EventCodec = flags.json ? new JsonCodec() : new RegistryCodec({ url: flags.registry ?? endpoint('SCHEMA_REGISTRY_URL'), retries: 1, requestTimeoutMs: 5_000 });
+      const codec: EventCodec = flags.json
+        ? new JsonCodec()
+        : new RegistryCodec({ ...registryCredentials(), url: flags.registry ?? endpoint('SCHEMA_REGISTRY_URL'), retries: 1, requestTimeoutMs: 5_000 });
       const encode = encoderFor(codec, topic);
       const brokers = flags.brokers ?? parseBrokerList(endpoint('KAFKA_BROKERS'));
       // Each event starts a trace (exported when OTEL_EXPORTER_OTLP_ENDPOINT is set): every agent hop continues it.

@@ -6,6 +6,7 @@ import { toJson } from '../dlq/display-value';
 import { SagaCommandError, withStore, withStoreOptions, type StoreFlags } from './common';
 import { decodeSagaData } from './data';
 import { renderSagaDetail, sagaDetailJson } from './format';
+import { registryCredentials } from '../../connection/settings';
 
 interface ShowFlags extends StoreFlags {
   json: boolean;
@@ -26,7 +27,7 @@ export function registerSagaShowCommand(saga: Command): void {
       const state = await store.load(id);
       if (!state) throw new SagaCommandError(`no saga with id '${id}'${flags.keyPrefix ? ` under key prefix '${flags.keyPrefix}'` : ''}`);
       // Asked only for Avro data; when it cannot be reached, the data is shown as not decoded, with why.
-      const registry = new RegistryCodec({ url: flags.registry ?? endpoint('SCHEMA_REGISTRY_URL'), retries: 0, requestTimeoutMs: 3_000 });
+      const registry = new RegistryCodec({ ...registryCredentials(), url: flags.registry ?? endpoint('SCHEMA_REGISTRY_URL'), retries: 0, requestTimeoutMs: 3_000 });
       const data = await decodeSagaData(state.data, registry);
       process.stdout.write(flags.json ? `${toJson(sagaDetailJson(state, data))}\n` : renderSagaDetail(state, data, Date.now()));
     });

@@ -6,6 +6,7 @@ import { kafkaClient, kafkaErrorMessage } from '../../kafka';
 import { parseBrokerList, parseDuration, parseHttpUrl, UsageError } from '../../options';
 import { SagaCommandError, withStore, withStoreOptions, type StoreFlags } from './common';
 import { currentStep, formatDuration } from './format';
+import { registryCredentials } from '../../connection/settings';
 
 interface SignalFlags extends StoreFlags {
   approve?: boolean;
@@ -58,7 +59,9 @@ export function signalRequestOf(sagaId: string, step: string, flags: Pick<Signal
 }
 
 async function publish(flags: SignalFlags, request: SignalRequest): Promise<string> {
-  const codec: EventCodec = flags.jsonValues ? new JsonCodec() : new RegistryCodec({ url: flags.registry ?? endpoint('SCHEMA_REGISTRY_URL'), retries: 1, requestTimeoutMs: 5_000 });
+  const codec: EventCodec = flags.jsonValues
+    ? new JsonCodec()
+    : new RegistryCodec({ ...registryCredentials(), url: flags.registry ?? endpoint('SCHEMA_REGISTRY_URL'), retries: 1, requestTimeoutMs: 5_000 });
   const brokers = flags.brokers ?? parseBrokerList(endpoint('KAFKA_BROKERS'));
   const producer = kafkaClient(brokers, 'mesh-saga-signal').producer({ idempotent: true });
   try {

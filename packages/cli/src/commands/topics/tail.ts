@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { RegistryCodec, SchemaRegistryUnavailableError, type EventCodec } from '@agentmesh/runtime';
 import { Argument, InvalidArgumentError, Option, type Command } from 'commander';
 import type { Admin } from 'kafkajs';
@@ -5,11 +6,12 @@ import { endpoint } from '../../defaults';
 import { parseBrokerList, parseHttpUrl, parsePositiveInt, stopOnSignals } from '../../options';
 import { BROKERS_HELP, brokersOf, isoOrDash, withAdmin, type KafkaFlags } from '../dlq/common';
 import type { DlqRecord } from '../dlq/dead-letter';
-import { displayValue, plainValue, toJson, type DisplayedValue } from '../dlq/display-value';
+import { displayValue, toJson, type DisplayedValue } from '../dlq/display-value';
 import { renderValue } from '../dlq/render';
 import { readRanges, throwawayGroupId } from '../dlq/read-ranges';
 import { watermarks, withKafka, type PartitionRange } from '../dlq/topics';
 import { requireTopic, topicsKafka } from './common';
+import { registryCredentials } from '../../connection/settings';
 
 /** Where `mesh tail` starts reading each partition. */
 export type TailFrom = { kind: 'beginning' } | { kind: 'end' } | { kind: 'offset'; offset: bigint } | { kind: 'time'; ms: number };
@@ -78,11 +80,25 @@ function guardedRegistry(registry: EventCodec): EventCodec {
   };
 }
 
-/** A key as text, or `hex:<bytes>` when it is not UTF-8 text. */
-function keyText(key: Buffer | null): string | null {
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+// eslint-disable-next-line no-control-regex -- control characters mark a binary key
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000e-\u001f\u007f]/;
+
+/** A key as text, or `hex:<bytes>` when it is not UTF-8 text (keys are ids: not parsed as JSON, which costs a throw per key). */
+export function keyText(key: Buffer | null): string | null {
   if (key === null) return null;
-  const shown = plainValue(key);
-  return shown.encoding === 'hex' ? `hex:${shown.hex}` : key.toString('utf8');
+  let text: string;
+  try {
+    text = strictUtf8.decode(key);
+  } catch {
+    return `hex:${key.toString('hex')}`;
+  }
+  return CONTROL_CHARACTERS.test(text) ? `hex:${key.toString('hex')}` : text;
+}
+
+/** Writes to stdout, waiting for it to drain when the reader (a pipe, `| head`) is slower than the topic. */
+async function print(text: string): Promise<void> {
+  if (!process.stdout.write(text)) await once(process.stdout, 'drain');
 }
 
 export interface TailRecordJson {
@@ -135,7 +151,9 @@ export function registerTailCommand(program: Command): void {
         await requireTopic(admin, topic);
         return tailRanges(admin, topic, from, flags.follow, flags.max);
       });
-      const registry = flags.schemaless ? undefined : guardedRegistry(new RegistryCodec({ url: flags.registry ?? endpoint('SCHEMA_REGISTRY_URL'), retries: 0, requestTimeoutMs: 3_000 }));
+      const registry = flags.schemaless
+        ? undefined
+        : guardedRegistry(new RegistryCodec({ ...registryCredentials(), url: flags.registry ?? endpoint('SCHEMA_REGISTRY_URL'), retries: 0, requestTimeoutMs: 3_000 }));
       if (flags.follow) stopOnSignals(() => Promise.resolve());
       let printed = 0;
       await withKafka(brokers, `read ${topic}`, () =>
@@ -144,12 +162,15 @@ export function registerTailCommand(program: Command): void {
           ranges,
           ...(flags.follow ? { stallTimeoutMs: FOREVER_MS } : {}),
           onRecords: async (records) => {
+            // One write per batch: a write per record costs a system call each.
+            let out = '';
             for (const record of records) {
-              if (flags.max !== undefined && printed >= flags.max) return 'stop';
+              if (flags.max !== undefined && printed >= flags.max) break;
               const shown = tailRecordJson(record, await displayValue(record.value, record.topic, registry));
-              process.stdout.write(flags.json ? `${toJson(shown)}\n` : renderTailRecord(shown));
+              out += flags.json ? `${toJson(shown)}\n` : renderTailRecord(shown);
               printed += 1;
             }
+            if (out !== '') await print(out);
             return flags.max !== undefined && printed >= flags.max ? 'stop' : undefined;
           },
         }),

@@ -2,6 +2,7 @@ import { SAGA_REPLIES_TOPIC } from '@agentmesh/coordinator';
 import { RegistryCodec, SchemaRegistryUnavailableError, type EventCodec } from '@agentmesh/runtime';
 import { replySummaryOf, type ReplySummary } from '../../journey/trace-row';
 import { displayValue } from '../dlq/display-value';
+import { registryCredentials } from '../../connection/settings';
 
 /** How long an unreachable registry is left alone: indexing goes on without replies' answers meanwhile. */
 const REGISTRY_PAUSE_MS = 30_000;
@@ -34,7 +35,7 @@ export class ReplyReader {
 
   private codec(): EventCodec | undefined {
     if (this.now() < this.registryDownUntil) return undefined;
-    const registry = (this.registry ??= new RegistryCodec({ url: this.registryUrl, retries: 0, requestTimeoutMs: 3_000 }));
+    const registry = (this.registry ??= new RegistryCodec({ ...registryCredentials(), url: this.registryUrl, retries: 0, requestTimeoutMs: 3_000 }));
     return {
       encode: (topic, value) => registry.encode(topic, value),
       decode: async (topic, bytes) => {

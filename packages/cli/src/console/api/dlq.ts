@@ -10,6 +10,7 @@ import { newestRanges } from '../../commands/dlq/show';
 import { listDlqTopics, requireDlqTopic, watermarks, withKafka } from '../../commands/dlq/topics';
 import type { ConsoleContext } from '../context';
 import { HttpError } from '../http';
+import { registryCredentials } from '../../connection/settings';
 
 export interface DlqSummaryRow {
   agent: string;
@@ -68,7 +69,7 @@ export async function listLetters(ctx: ConsoleContext, agent: string, query: URL
     }),
   );
   const newest = letters.sort(newestFirst).slice(0, limit);
-  const registry = new RegistryCodec({ url: ctx.registryUrl, retries: 0, requestTimeoutMs: 3_000 });
+  const registry = new RegistryCodec({ ...registryCredentials(), url: ctx.registryUrl, retries: 0, requestTimeoutMs: 3_000 });
   const shown: DeadLetterJson[] = [];
   for (const letter of newest) shown.push(deadLetterJson(letter, await displayValue(letter.record.value, letter.origin.topic || letter.record.topic, registry)));
   return { agent, letters: shown };

@@ -16,6 +16,7 @@ import {
 import { resumePlan } from '../../commands/saga/resume';
 import type { ConsoleContext } from '../context';
 import { HttpError } from '../http';
+import { registryCredentials } from '../../connection/settings';
 
 const LIST_LIMIT = 100;
 
@@ -46,7 +47,7 @@ export async function getSaga(ctx: ConsoleContext, id: string): Promise<SagaDeta
   return withStore(storeFlags(ctx), async (store) => {
     const state = await store.load(id);
     if (!state) throw new HttpError(404, `no saga with id '${id}'`);
-    const data = await decodeSagaData(state.data, new RegistryCodec({ url: ctx.registryUrl, retries: 0, requestTimeoutMs: 3_000 }));
+    const data = await decodeSagaData(state.data, new RegistryCodec({ ...registryCredentials(), url: ctx.registryUrl, retries: 0, requestTimeoutMs: 3_000 }));
     return sagaDetailJson(state, data);
   });
 }
