@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command, Option } from 'commander';
 import { loadContracts } from '@agentmesh/schema-registry';
+import { CONNECTION_VARIABLES } from '@agentmesh/runtime';
 import { buildProgram } from '../../packages/cli/src/program';
 import { parseEventInput } from '../../packages/cli/src/commands/publish/event-lines';
 import { runMesh } from '../support/mesh-cli';
@@ -65,8 +66,11 @@ function commandPath(command: Command): string {
 
 const HELP_AND_VERSION = new Set(['--help', '-h', '--version', '-V']);
 
-/** What is wrong with `mesh <args>`, as README gives it. */
-function meshProblems(args: readonly string[]): string[] {
+/**
+ * What is wrong with `mesh <args>`, as README gives it. `inUsersProject`: a command run in a project of the user's
+ * (bare `mesh`, as `npm install @agentmesh/cli` puts it on the path), whose paths are that project's, not ours.
+ */
+function meshProblems(args: readonly string[], inUsersProject = false): string[] {
   const resolved = resolveCommand(args);
   if ('unknown' in resolved) return [`mesh ${resolved.unknown}: no such command`];
   const { command, rest } = resolved;
@@ -92,7 +96,8 @@ function meshProblems(args: readonly string[]): string[] {
       else values.set(flag, value);
     }
   }
-  for (const word of [...positional, ...values.values()]) if (looksLikePath(word) && !pathExists(word)) problems.push(`${word} does not exist`);
+  if (!inUsersProject) for (const word of [...positional, ...values.values()]) if (looksLikePath(word) && !pathExists(word)) problems.push(`${word} does not exist`);
+  if (commandPath(command) === 'mesh profile add') problems.push(...variableProblems(positional.slice(1)));
 
   if (commandPath(command) === 'mesh publish') problems.push(...publishProblems(positional[0], values));
   else if (values.has('--value')) problems.push(...jsonProblems('--value', values.get('--value')!));
@@ -166,11 +171,27 @@ function kcatProblems(args: string[]): string[] {
   return problems;
 }
 
+/** The connection variables the mesh reads (and their `_FILE` forms): README may set no other. */
+const CONNECTION_VARIABLE_NAMES = new Set(CONNECTION_VARIABLES.flatMap((v) => [v.name, `${v.name}_FILE`]));
+
+/** `NAME=value` words (an `export`, a profile's settings): each NAME a variable the mesh reads. */
+function variableProblems(assignments: readonly string[]): string[] {
+  return assignments.flatMap((a) => {
+    const name = /^([A-Z][A-Z0-9_]*)=/.exec(a)?.[1];
+    if (name === undefined) return [`${a}: not NAME=value`];
+    return CONNECTION_VARIABLE_NAMES.has(name) ? [] : [`${name}: not a connection variable the mesh reads (packages/runtime/src/connection/variables.ts)`];
+  });
+}
+
 /** What is wrong with one README command; a command no rule knows is a problem too. */
 function commandProblems({ argv }: ShellCommand): string[] {
   const [program0, ...args] = argv;
   // A synopsis's optional parts (`[--port 9092]`) are checked as if given.
   if (program0 === 'npx' && args[0] === 'mesh') return meshProblems(args.slice(1).map((w) => w.replace(/^\[|\]$/g, '')));
+  // The published CLI, run once to scaffold a project; and `mesh` inside that project.
+  if (program0 === 'npx' && args[0] === '@agentmesh/cli') return meshProblems(args.slice(1), true);
+  if (program0 === 'mesh') return meshProblems(args, true);
+  if (program0 === 'export') return variableProblems(args);
   if (program0 === 'npm') {
     const [verb, script] = args;
     if (verb === 'install' || verb === 'ci') return [];
@@ -229,6 +250,9 @@ describe('the shell reader of README', () => {
     expect(check('curl http://x')).toEqual(['curl http://x: no rule checks it (add one to test/repo/readme.test.ts)']);
     expect(check("echo '{not json' > users.json")).toEqual([expect.stringMatching(/^echo > users.json: not JSON/) as string]);
     expect(check('kcat -b 127.0.0.1:9092 -X bogus.property=1 -L')).toEqual(['kcat -X bogus.property: not a librdkafka property']);
+    expect(check('export KAFKA_SASL_PASSWORD_FILE=/x KAFKA_PASSWORD=y')).toEqual([expect.stringMatching(/^KAFKA_PASSWORD: not a connection variable/) as string]);
+    expect(check('mesh profile add prod KAFKA_BROKER=x')).toEqual([expect.stringMatching(/^KAFKA_BROKER: not a connection variable/) as string]);
+    expect(check('mesh run --nope dist/agents/mine.js')).toEqual(['mesh run has no option --nope']);
   });
 });
 
@@ -249,7 +273,8 @@ describe("README's commands", () => {
   });
 
   it('every code path it names exists', () => {
-    const paths = [...README.matchAll(/`([^`\s]+)`/g)].map((m) => m[1]!).filter((p) => looksLikePath(p) && !p.startsWith('.mesh'));
+    // Not ours: a user's config directory.
+    const paths = [...README.matchAll(/`([^`\s]+)`/g)].map((m) => m[1]!).filter((p) => looksLikePath(p) && !p.startsWith('.mesh') && !p.startsWith('$'));
     expect(paths.length).toBeGreaterThan(5);
     expect(paths.filter((p) => !pathExists(p))).toEqual([]);
   });
