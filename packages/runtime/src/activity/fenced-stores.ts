@@ -25,6 +25,10 @@ export class FencedCheckpointStore implements CheckpointStore {
     return this.store.load(agent, eventId, logger);
   }
 
+  loadMany(agent: string, eventIds: readonly string[], logger?: Logger): Promise<Map<string, LoadedCheckpoint | undefined>> {
+    return this.store.loadMany(agent, eventIds, logger);
+  }
+
   async save(agent: string, eventId: string, state: unknown): Promise<number> {
     this.lease.assertLive();
     return this.store.save(agent, eventId, state, this.lease.fence());

@@ -42,6 +42,7 @@ describe('checkpointHandle', () => {
         warnAboutSkippedVersions(log, agent, eventId, pick);
         return pick.latest;
       },
+      loadMany: async () => new Map(),
       save: async () => 3,
       clear: async () => undefined,
       close: async () => undefined,

@@ -44,6 +44,12 @@ export class MemoryCheckpointStore implements CheckpointStore {
     return pick.latest;
   }
 
+  async loadMany(agent: string, eventIds: readonly string[], logger: Logger = this.logger): Promise<Map<string, LoadedCheckpoint | undefined>> {
+    const loaded = new Map<string, LoadedCheckpoint | undefined>();
+    for (const eventId of eventIds) loaded.set(eventId, await this.load(agent, eventId, logger));
+    return loaded;
+  }
+
   async save(agent: string, eventId: string, state: unknown): Promise<number> {
     this.assertOpen();
     const stateJson = serializeCheckpointState(state, this.settings.maxStateBytes);

@@ -66,6 +66,26 @@ export class RedisCheckpointStore implements CheckpointStore {
 
   async load(agent: string, eventId: string, logger: Logger = this.logger): Promise<LoadedCheckpoint | undefined> {
     const fields = await this.call('load', () => this.redis.hgetall(this.keyOf(agent, eventId)));
+    return this.latestOf(agent, eventId, fields, logger);
+  }
+
+  async loadMany(agent: string, eventIds: readonly string[], logger: Logger = this.logger): Promise<Map<string, LoadedCheckpoint | undefined>> {
+    const loaded = new Map<string, LoadedCheckpoint | undefined>();
+    if (eventIds.length === 0) return loaded;
+    const replies = await this.call('load', () => {
+      const pipeline = this.redis.pipeline();
+      for (const eventId of eventIds) pipeline.hgetall(this.keyOf(agent, eventId));
+      return pipeline.exec();
+    });
+    eventIds.forEach((eventId, i) => {
+      const [error, fields] = replies?.[i] ?? [new StoreCommandError('checkpoint', 'load: no reply in the pipeline'), undefined];
+      if (error) throw error;
+      loaded.set(eventId, this.latestOf(agent, eventId, fields as Record<string, string>, logger));
+    });
+    return loaded;
+  }
+
+  private latestOf(agent: string, eventId: string, fields: Record<string, string>, logger: Logger): LoadedCheckpoint | undefined {
     const versions: StoredCheckpointVersion[] = [];
     for (const [field, record] of Object.entries(fields)) {
       const match = VERSION_FIELD.exec(field);

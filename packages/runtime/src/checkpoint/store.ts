@@ -21,6 +21,8 @@ export interface CheckpointStore {
    * so the warning carries its ids), else on the store's own.
    */
   load(agent: string, eventId: string, logger?: Logger): Promise<LoadedCheckpoint | undefined>;
+  /** `load` of several events in one round trip (the Redis store pipelines them): each id's checkpoint, or undefined. */
+  loadMany(agent: string, eventIds: readonly string[], logger?: Logger): Promise<Map<string, LoadedCheckpoint | undefined>>;
   /**
    * Stores a new version and returns its number (1, 2, ...); older versions beyond the kept few are dropped.
    * With a fence (an active-passive agent's active instance) the Redis store refuses the write with

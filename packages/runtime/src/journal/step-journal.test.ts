@@ -2,6 +2,7 @@ import pino from 'pino';
 import { MemoryCheckpointStore } from '../checkpoint/memory-checkpoint-store';
 import type { CheckpointStore } from '../checkpoint/store';
 import { journalId } from './journal-record';
+import { prefetchedJournals, prefetchIds } from './prefetch';
 import { DuplicateStepError, StepJournal, StepTimeoutError } from './step-journal';
 import { nextStepTryInMs, resolveStepOptions } from './step-options';
 
@@ -14,6 +15,7 @@ function countingStore(): { store: CheckpointStore; calls: string[] } {
   const store: CheckpointStore = {
     kind: 'memory',
     load: (a, id, l) => (calls.push(`load ${id}`), inner.load(a, id, l)),
+    loadMany: (a, ids, l) => (calls.push(`loadMany ${ids.join(',')}`), inner.loadMany(a, ids, l)),
     save: (a, id, s) => (calls.push(`save ${id}`), inner.save(a, id, s)),
     clear: (a, id) => (calls.push(`clear ${id}`), inner.clear(a, id)),
     close: () => inner.close(),
@@ -41,6 +43,21 @@ describe('journaled steps', () => {
     expect(await retry.run('notify', () => (ran.push('notify'), 3))).toBe(3);
     expect(ran).toEqual(['draft', 'send', 'notify']);
     expect(retry.used).toBe(true);
+  });
+
+  it('replays from a journal the worker read with its batch, without reading it again: one round trip per step', async () => {
+    const { store, calls } = countingStore();
+    await journal(store).run('draft', () => 'first');
+    calls.length = 0;
+    const loaded = await store.loadMany('triage', prefetchIds(['e-1', 'e-2']));
+    const journals = prefetchedJournals(['e-1', 'e-2'], loaded);
+    const ran: string[] = [];
+    const retry = new StepJournal({ store, agent: 'triage', eventId: 'e-1', logger: () => quiet, signal: () => new AbortController().signal, random: () => 0.5, prefetched: journals.get('e-1') });
+    expect(await retry.run('draft', () => (ran.push('draft again'), 'other'))).toBe('first');
+    expect(await retry.run('send', () => (ran.push('send'), 2))).toBe(2);
+    expect(ran).toEqual(['send']);
+    expect(journals.get('e-2')).toEqual({ steps: {} });
+    expect(calls).toEqual([`loadMany ${journalId('e-1')},${journalId('e-2')}`, `save ${journalId('e-1')}`]);
   });
 
   it('refuses a second step of one name in one handler call', async () => {

@@ -27,10 +27,12 @@ export interface StepJournalDeps {
   /** The handler's deadline: every step's signal aborts with it. */
   signal: () => AbortSignal;
   random: () => number;
+  /** The event's journal as the worker read it with its batch's (journal/prefetch.ts): the first step reads nothing. */
+  prefetched?: StepJournalState | undefined;
 }
 
 /**
- * `ctx.step` of one event: the journal is read once, on the first step; a step found in it returns its
+ * `ctx.step` of one event: the journal is read once, on the first step, unless the worker read it with its batch; a step found in it returns its
  * journaled result without running; a new one runs (with its own timeout and tries), and its result is
  * journaled (one store write) before the handler goes on.
  */
@@ -40,7 +42,9 @@ export class StepJournal {
   /** A step was asked for: the journal may exist, and is cleared when the event is finished. */
   used = false;
 
-  constructor(private readonly deps: StepJournalDeps) {}
+  constructor(private readonly deps: StepJournalDeps) {
+    if (deps.prefetched) this.journal = Promise.resolve(deps.prefetched);
+  }
 
   async run<T>(name: string, fn: (signal: AbortSignal) => Promise<T> | T, options?: StepOptions): Promise<T> {
     const settings = resolveStepOptions(name, options);

@@ -19,6 +19,8 @@ import type { ConsumedRecord, OutgoingRecord } from './process-event';
 import { FencedError } from '../activity/lease-store';
 import { OutputRefusedError } from '../failure/errors';
 import type { WriteFence } from '../activity/fenced-stores';
+import { journalsToPrefetch, prefetchIds, prefetchedJournals } from '../journal/prefetch';
+import type { StepJournalState } from '../journal/journal-record';
 
 export interface BatchHandlerDeps {
   agent: Agent;
@@ -65,6 +67,8 @@ export class BatchHandler {
 
   /** Store writes owed by batches whose outputs went out while the store was away. */
   private readonly owed: OwedWrites;
+  /** The agent has called ctx.step: its batches' step journals are read up front (readJournals). */
+  private stepsSeen = false;
 
   constructor(private readonly deps: BatchHandlerDeps) {
     this.owed = new OwedWrites(deps.clock);
@@ -100,10 +104,11 @@ export class BatchHandler {
       this.deps.pauseAll(`idempotency store unreachable: ${(err as Error).message}`, STORE_DOWN_PAUSE_MS);
       return;
     }
+    const journals = await this.readJournals(batch, claims);
     const lines = new BatchKeyLines(this.deps.keyBarrier, agent.name, () => clock() + this.deps.parkRecheckMs);
     const held: string[] = [];
     try {
-      const results = await this.decide(batch, claims, lines, retryTier !== undefined, scope, held);
+      const results = await this.decide(batch, claims, journals, lines, retryTier !== undefined, scope, held);
       let settled = settleBatch(batch.records, results);
       let storeError: Error | undefined;
       try {
@@ -136,8 +141,37 @@ export class BatchHandler {
     }
   }
 
+  /**
+   * The step journals of the batch's claimed events, in one round trip, once the agent is known to use ctx.step:
+   * each event's first step then reads nothing. Read after the claim, so a journal is read only by its lease holder.
+   * Unreadable, each step journal reads its own as before.
+   */
+  private async readJournals(batch: ReadBatch, claims: ReadonlyMap<string, ClaimResult>): Promise<Map<string, StepJournalState> | undefined> {
+    const ids = journalsToPrefetch(
+      batch.records.map((r) => r.eventId),
+      batch.repeats,
+      claims,
+      this.stepsSeen,
+    );
+    if (ids.length === 0) return undefined;
+    try {
+      return prefetchedJournals(ids, await this.deps.checkpoints.loadMany(this.deps.agent.name, prefetchIds(ids), this.deps.logger));
+    } catch (error) {
+      this.deps.logger.warn({ error: (error as Error).message }, "could not read the batch's step journals; each step reads its own");
+      return undefined;
+    }
+  }
+
   /** Every record's result: records of a key in order, keys side by side up to the agent's concurrency. */
-  private async decide(batch: ReadBatch, claims: Map<string, ClaimResult>, lines: BatchKeyLines, fromRetryTier: boolean, scope: BatchScope, held: string[]): Promise<RecordResult[]> {
+  private async decide(
+    batch: ReadBatch,
+    claims: Map<string, ClaimResult>,
+    journals: ReadonlyMap<string, StepJournalState> | undefined,
+    lines: BatchKeyLines,
+    fromRetryTier: boolean,
+    scope: BatchScope,
+    held: string[],
+  ): Promise<RecordResult[]> {
     const { agent } = this.deps;
     const ordered = agent.ordering === 'key';
     const results = new Array<RecordResult>(batch.records.length);
@@ -172,8 +206,9 @@ export class BatchHandler {
         }
         this.inFlight.add(record.eventId);
         held.push(record.eventId);
-        const process = () => processEvent(record, this.deps.events);
+        const process = () => processEvent(record, this.deps.events, journals?.get(record.eventId));
         const result = ordered && record.key !== null ? await lines.inLine(record, barrierKey(line), fromRetryTier, process) : await process();
+        if (result.kind === 'finished' && result.stepsUsed) this.stepsSeen = true;
         if (result.kind === 'hold') heldLines.add(line);
         results[i] = result;
       },

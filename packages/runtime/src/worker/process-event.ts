@@ -10,6 +10,7 @@ import { backoffDelayMs } from '../resilience/backoff';
 import { checkpointHandle, type CheckpointHandle } from '../checkpoint/handle';
 import { StepJournal } from '../journal/step-journal';
 import type { StepOptions } from '../journal/step-options';
+import type { StepJournalState } from '../journal/journal-record';
 import type { CheckpointStore } from '../checkpoint/store';
 import { agentStateHandle, type AgentStateHandle } from '../state/handle';
 import type { AgentStateStore } from '../state/store';
@@ -101,9 +102,9 @@ const REGISTRY_HOLD_MS = 2_000;
  * result (or the failure) into the records to produce. It produces nothing
  * itself, so a whole batch is written in one round trip.
  */
-export function processEvent(rec: ConsumedRecord, deps: EventProcessorDeps): Promise<EventResult> {
+export function processEvent(rec: ConsumedRecord, deps: EventProcessorDeps, journal?: StepJournalState): Promise<EventResult> {
   const eventTrace = deps.tracing(rec);
-  return eventTrace.within(() => decide(rec, eventTrace, deps));
+  return eventTrace.within(() => decide(rec, eventTrace, deps, journal));
 }
 
 function outcomeLabel(result: EventResult): EventOutcomeLabel | undefined {
@@ -113,9 +114,9 @@ function outcomeLabel(result: EventResult): EventOutcomeLabel | undefined {
 
 // The hot path awaits only what must be waited for (the handler; a codec still fetching a schema):
 // every await is a promise and a turn of the microtask queue per event.
-async function decide(rec: ConsumedRecord, eventTrace: EventTrace, deps: EventProcessorDeps): Promise<EventResult> {
+async function decide(rec: ConsumedRecord, eventTrace: EventTrace, deps: EventProcessorDeps, journal: StepJournalState | undefined): Promise<EventResult> {
   const { agent, codec } = deps;
-  const ctx = new EventContext(rec, deps, eventTrace);
+  const ctx = new EventContext(rec, deps, eventTrace, journal);
   let event: AgentEvent | undefined;
   const started = deps.clock();
   let handled = false;
@@ -185,6 +186,8 @@ class EventContext implements AgentContext {
     private readonly rec: ConsumedRecord,
     private readonly deps: EventProcessorDeps,
     private readonly eventTrace: EventTrace,
+    /** The event's step journal, read by the worker with its batch's; else ctx.step reads it. */
+    private readonly prefetchedJournal: StepJournalState | undefined,
   ) {
     this.agent = deps.agent.name;
     this.eventId = rec.eventId;
@@ -237,6 +240,7 @@ class EventContext implements AgentContext {
       logger: () => this.logger,
       signal: () => this.signal,
       random: this.deps.random,
+      prefetched: this.prefetchedJournal,
     });
     return this.steps.journal.run(name, fn, options);
   }
