@@ -12,7 +12,7 @@ const kafkajsMurmur2 = require('kafkajs/src/producer/partitioners/default/murmur
 // patches/kafkajs+2.2.4.patch. Checked where users run them, a plain Node process with the built
 // packages, and under jest, where the end-to-end suites run.
 const FIXTURE = resolve(__dirname, 'fixtures/kafkajs-roundtrip.js');
-const PATHS = ['recordEncoder', 'recordDecoder', 'groupMessagesPerPartition', 'defaultPartitioner', 'produceRequestV3', 'requestFrame'] as const;
+const PATHS = ['recordEncoder', 'recordDecoder', 'groupMessagesPerPartition', 'defaultPartitioner', 'produceRequestV3', 'requestFrame', 'requestQueue'] as const;
 const all = (state: string) => Object.fromEntries(PATHS.map((path) => [path, state]));
 
 interface RoundTrip {

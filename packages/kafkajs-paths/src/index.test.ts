@@ -20,7 +20,7 @@ function isolated<T>(load: (paths: typeof Paths) => T, noCrc32cBinary = false): 
   return result!;
 }
 
-const ALL = ['recordEncoder', 'recordDecoder', 'groupMessagesPerPartition', 'defaultPartitioner', 'produceRequestV3', 'requestFrame'] as const;
+const ALL = ['recordEncoder', 'recordDecoder', 'groupMessagesPerPartition', 'defaultPartitioner', 'produceRequestV3', 'requestFrame', 'requestQueue'] as const;
 
 /** Each function called as the kafkajs patch calls it, on stand-ins for kafkajs's originals. */
 function putAll(paths: typeof Paths): Record<(typeof ALL)[number], { original: unknown; result: unknown }> {
@@ -29,6 +29,11 @@ function putAll(paths: typeof Paths): Record<(typeof ALL)[number], { original: u
     offset = 0;
   }
   const originals = Object.fromEntries(ALL.map((name) => [name, () => name])) as Record<(typeof ALL)[number], never>;
+  class RequestQueue {
+    pending: unknown[] = [];
+    throttledUntil = -1;
+    scheduleCheckPendingRequests(): void {}
+  }
   return {
     recordEncoder: { original: originals.recordEncoder, result: paths.recordEncoder(originals.recordEncoder, Encoder) },
     recordDecoder: { original: originals.recordDecoder, result: paths.recordDecoder(originals.recordDecoder) },
@@ -36,6 +41,7 @@ function putAll(paths: typeof Paths): Record<(typeof ALL)[number], { original: u
     defaultPartitioner: { original: originals.defaultPartitioner, result: paths.defaultPartitioner(originals.defaultPartitioner) },
     produceRequestV3: { original: originals.produceRequestV3, result: paths.produceRequestV3(originals.produceRequestV3, Encoder) },
     requestFrame: { original: originals.requestFrame, result: paths.requestFrame(originals.requestFrame, Encoder) },
+    requestQueue: { original: RequestQueue, result: paths.requestQueue(RequestQueue) },
   };
 }
 
@@ -98,6 +104,7 @@ describe('kafkajs, as the patch leaves it', () => {
       defaultPartitioner: 'in-place',
       produceRequestV3: 'not-loaded',
       requestFrame: 'in-place',
+      requestQueue: 'in-place',
     });
     expect(status.all).toEqual(Object.fromEntries(ALL.map((name) => [name, 'in-place'])));
     expect(loaded).toBe(ours);

@@ -4,9 +4,10 @@ import { createDefaultPartitioner, type Partitioner } from './partitioner';
 import { fastProduceRequestV3, type ProduceRequestV3 } from './produce-request';
 import { fastRecordDecoder, fastRecordEncoder, type EncoderClass, type RecordDecoder, type RecordEncoder } from './record-codec';
 import { fastRequestFrame, type CreateRequest } from './request-frame';
+import { quietRequestQueue, type RequestQueueClass } from './request-queue';
 
 /**
- * Our versions of six kafkajs 2.2.4 hot paths, byte for byte and result for result the same as
+ * Our versions of six kafkajs 2.2.4 hot paths, and one fix (request-queue.ts: an idle connection's 1 ms timer), byte for byte and result for result the same as
  * kafkajs's own (see the tests beside each): the record encoder and decoder (record-codec.ts), the
  * producer's grouping of messages by partition (partition-grouping.ts), its default partitioner
  * (partitioner.ts), the produce request's encoding (produce-request.ts) and the framing of every
@@ -21,7 +22,7 @@ import { fastRequestFrame, type CreateRequest } from './request-frame';
  * these paths took over a quarter of a worker's CPU.
  *
  * How: the repository's kafkajs patch (patches/kafkajs+2.2.4.patch, applied by patch-package on
- * every npm install or npm ci) ends each of those six kafkajs files with
+ * every npm install or npm ci) ends each of those seven kafkajs files with
  *   module.exports = require('@agentmesh/kafkajs-paths').<one of the functions below>(module.exports, ...)
  * so kafkajs takes them in as its own files load, whoever requires kafkajs first. This package
  * does not depend on kafkajs: each function receives kafkajs's original (and kafkajs's Encoder
@@ -52,6 +53,8 @@ export interface KafkajsPathsStatus {
   produceRequestV3: KafkajsPathState;
   /** src/protocol/request.js */
   requestFrame: KafkajsPathState;
+  /** src/network/requestQueue/index.js: a fix, not a speed-up (request-queue.ts). */
+  requestQueue: KafkajsPathState;
 }
 
 const status: KafkajsPathsStatus = {
@@ -61,6 +64,7 @@ const status: KafkajsPathsStatus = {
   defaultPartitioner: 'not-loaded',
   produceRequestV3: 'not-loaded',
   requestFrame: 'not-loaded',
+  requestQueue: 'not-loaded',
 };
 
 /** Where each path stands in this process (for a log line, and for tests). */
@@ -109,4 +113,8 @@ export function produceRequestV3(original: ProduceRequestV3, Encoder: EncoderCla
 
 export function requestFrame(original: CreateRequest, Encoder: EncoderClass): CreateRequest {
   return put('requestFrame', original, () => fastRequestFrame(original, Encoder));
+}
+
+export function requestQueue<C extends RequestQueueClass>(original: C): C {
+  return put('requestQueue', original, () => quietRequestQueue(original));
 }
