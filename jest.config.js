@@ -1,6 +1,10 @@
 /** Two projects: fast unit tests of pure logic, and end-to-end suites that talk Kafka over TCP. */
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] };
-const moduleNameMapper = { '^@agentmesh/([^/]+)$': '<rootDir>/packages/$1/src/index.ts', '^@agentmesh/([^/]+)/internal$': '<rootDir>/packages/$1/src/internal.ts' };
+const moduleNameMapper = {
+  '^@agentmesh/([^/]+)$': '<rootDir>/packages/$1/src/index.ts',
+  '^@agentmesh/([^/]+)/internal$': '<rootDir>/packages/$1/src/internal.ts',
+  '^@agentmesh/([^/]+)/internal/([^/]+)$': '<rootDir>/packages/$1/src/internal-$2.ts',
+};
 module.exports = {
   // Two workers on a two-core machine: the end-to-end suites mostly wait on sockets and child processes, so the
   // run takes half the time; each test bounds its own waits (test/bench has the speed figures, not the tests).

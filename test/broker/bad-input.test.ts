@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import type { RunningBroker } from '@agentmesh/broker';
 import { ApiKey } from '../../packages/broker/src/protocol/api-keys';
 import { ErrorCode } from '../../packages/broker/src/protocol/errors';
@@ -163,7 +165,7 @@ describe('bad input on SASL and TLS listeners', () => {
   beforeAll(async () => {
     certs = makeTestCertificates();
     secured = await startTestBroker({
-      listeners: 'SASL_PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0',
+      listeners: 'SASL_PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0,SASL_SSL://127.0.0.1:0',
       tls: { certFile: certs.certFile, keyFile: certs.keyFile },
       sasl: { users: [{ name: 'alice', password: 'alice-pw' }] },
       logLevel: 'silent',
@@ -237,5 +239,120 @@ describe('bad input on SASL and TLS listeners', () => {
 
   it('closes at once when a TLS ClientHello reaches a plaintext listener', async () => {
     expect(await sendAndWatch(Buffer.concat([Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00]), randomBytes(512)]), 2000, sasl())).toBe('closed');
+  });
+
+  /** A fresh connection's handshake for `mechanism`: its error code and the connection, to go on or watch close. */
+  async function handshake(mechanism: string): Promise<{ errorCode: number; mechanisms: string[]; client: RawKafkaClient }> {
+    const client = await saslClient();
+    const r = await client.request(ApiKey.SaslHandshake, 1, (w) => w.string(mechanism));
+    const errorCode = r.int16();
+    const count = r.int32();
+    const mechanisms = Array.from({ length: count }, () => r.string());
+    return { errorCode, mechanisms, client };
+  }
+
+  const closes = (client: RawKafkaClient): Promise<void> => expect(client.request(ApiKey.ApiVersions, 0, () => undefined)).rejects.toBeInstanceOf(RawConnectionClosedError);
+
+  it('answers a garbage mechanism name with UNSUPPORTED_SASL_MECHANISM and the enabled list, then closes', async () => {
+    for (const mechanism of ['', '\u0000\uffff<garbage>', 'scram-sha-512', 'SCRAM-SHA-1', 'x'.repeat(30_000)]) {
+      const { errorCode, mechanisms, client } = await handshake(mechanism);
+      expect({ mechanism: mechanism.slice(0, 20), errorCode }).toEqual({ mechanism: mechanism.slice(0, 20), errorCode: ErrorCode.UNSUPPORTED_SASL_MECHANISM });
+      expect(mechanisms).toEqual(expect.arrayContaining(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']));
+      await closes(client);
+    }
+    await stillServesSasl();
+  });
+
+  it('refuses SCRAM client-first messages that are not SCRAM with SASL_AUTHENTICATION_FAILED, then closes', async () => {
+    const notScram = [
+      '', // empty
+      '\u0000alice\u0000alice-pw', // a PLAIN token under SCRAM
+      'n,,n=alice', // no client nonce
+      'n,,r=abc', // no user
+      'n,,n=,r=abc', // an empty user
+      'n,,n=alice,r=abc,m=mandatory-extension', // an extension the server must refuse
+      'p=tls-unique,,n=alice,r=abc', // channel binding, which Kafka does not do
+      'n,a=bob,n=alice,r=abc', // acting as another user
+      'n,,n=alice,n=alice,r=abc', // an attribute twice
+    ];
+    for (const message of notScram) {
+      const { errorCode, client } = await handshake('SCRAM-SHA-512');
+      expect(errorCode).toBe(ErrorCode.NONE);
+      const r = await client.request(ApiKey.SaslAuthenticate, 1, (w) => w.bytes(Buffer.from(message)));
+      expect({ message, errorCode: r.int16() }).toEqual({ message, errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED });
+      expect(r.nullableString()).toMatch(/^Authentication failed: /);
+      await closes(client);
+    }
+    await stillServesSasl();
+  });
+
+  it('refuses a SCRAM client-final with a foreign nonce or a garbage proof, then closes', async () => {
+    for (const final of [
+      (nonce: string) => `c=biws,r=not-${nonce}x,p=${randomBytes(64).toString('base64')}`,
+      (nonce: string) => `c=biws,r=${nonce},p=${randomBytes(64).toString('base64')}`,
+      () => 'c=biws',
+    ]) {
+      const { client } = await handshake('SCRAM-SHA-512');
+      const first = await client.request(ApiKey.SaslAuthenticate, 1, (w) => w.bytes(Buffer.from('n,,n=alice,r=client-nonce')));
+      expect(first.int16()).toBe(ErrorCode.NONE);
+      first.nullableString();
+      const nonce = /^r=([^,]+),/.exec(first.bytes().toString())![1]!;
+      const r = await client.request(ApiKey.SaslAuthenticate, 1, (w) => w.bytes(Buffer.from(final(nonce))));
+      expect(r.int16()).toBe(ErrorCode.SASL_AUTHENTICATION_FAILED);
+      await closes(client);
+    }
+    await stillServesSasl();
+  });
+
+  it('closes on huge lengths in a SASL request, before buffering them', async () => {
+    // SaslAuthenticate whose token claims 2 GiB in a 16-byte body.
+    const hs = frame(Buffer.concat([header(ApiKey.SaslHandshake, 1, 1), Buffer.from([0, 13]), Buffer.from('SCRAM-SHA-256')]));
+    const hugeToken = Buffer.concat([header(ApiKey.SaslAuthenticate, 1, 2), Buffer.from([0x7f, 0xff, 0xff, 0xff, 1, 2])]);
+    expect(await sendAndWatch(Buffer.concat([hs, frame(hugeToken)]), 5000, sasl())).toBe('closed');
+    // A mechanism name claiming 32767 bytes; then a frame announcing 200 MiB before any authentication.
+    expect(await sendAndWatch(frame(Buffer.concat([header(ApiKey.SaslHandshake, 1), Buffer.from([0x7f, 0xff, 65])])), 5000, sasl())).toBe('closed');
+    const announce = Buffer.alloc(8);
+    announce.writeInt32BE(200 * 1024 * 1024, 0);
+    expect(await sendAndWatch(announce, 5000, sasl())).toBe('closed');
+    await stillServesSasl();
+  });
+
+  it('on SASL_SSL: closes a malformed SASL request inside TLS and handshakes abandoned midway, and an authenticated client keeps working', async () => {
+    const address = listener('SASL_SSL');
+    const ca = readFileSync(certs.caFile, 'utf8');
+    const kafka = kafkaFor({ address: address.address }, { ssl: { ca: [ca] }, sasl: { mechanism: 'scram-sha-512', username: 'alice', password: 'alice-pw' } });
+    const producer = kafka.producer();
+    await producer.connect();
+    const topic = uniqueName('sasl-ssl-alive');
+    try {
+      await producer.send({ topic, messages: [{ value: 'before' }] });
+      // Inside a good TLS session: a handshake whose mechanism promises 50 bytes and brings 3.
+      const closedInsideTls = await new Promise<'closed' | 'open'>((resolve) => {
+        const socket = tlsConnect({ host: address.host, port: address.port, ca }, () => socket.write(frame(Buffer.concat([header(ApiKey.SaslHandshake, 1), Buffer.from([0, 50, 65, 66, 67])]))));
+        const timer = setTimeout(() => (socket.destroy(), resolve('open')), 5000);
+        socket.on('error', () => undefined);
+        socket.on('close', () => (clearTimeout(timer), resolve('closed')));
+      });
+      expect(closedInsideTls).toBe('closed');
+      // TLS handshakes dropped halfway (the ClientHello sent, the socket gone), many at once.
+      await Promise.all(
+        Array.from(
+          { length: 20 },
+          () =>
+            new Promise<void>((resolve) => {
+              const socket = tlsConnect({ host: address.host, port: address.port, ca });
+              socket.on('error', () => undefined);
+              socket.on('close', () => resolve());
+              setImmediate(() => socket.destroy());
+            }),
+        ),
+      );
+      // Plaintext Kafka on the SASL_SSL port.
+      expect(await sendAndWatch(frame(Buffer.concat([header(ApiKey.SaslHandshake, 1), Buffer.from([0, 5]), Buffer.from('PLAIN')])), 5000, address.port)).toBe('closed');
+      await producer.send({ topic, messages: [{ value: 'after' }] });
+    } finally {
+      await producer.disconnect();
+    }
+    await stillServesSasl();
   });
 });

@@ -3,11 +3,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1';
+import { ScaledObject, TriggerAuthentication } from '@kubernetes-models/keda/keda.sh/v1alpha1';
 import { Deployment } from 'kubernetes-models/apps/v1';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Namespace, Secret } from 'kubernetes-models/v1';
-import type { Agent } from '@agentmesh/runtime';
+import { CONNECTION_VARIABLES, parseConnectionSettings, type Agent } from '@agentmesh/runtime';
 import { DEFAULT_COORDINATOR_GROUP, loadSagaModule, SAGA_REPLIES_TOPIC } from '@agentmesh/coordinator';
 import { DEFAULT_ENDPOINTS } from '../../packages/cli/src/defaults';
 import { isRecord, kustomizationDirs, kustomizeBuild, KustomizeSubsetError, mergePatch, setImages, setLabels, type K8sObject } from '../support/kustomize';
@@ -22,7 +23,11 @@ import { metricNamesIn } from '../support/promql-metrics';
 
 const ROOT = join(__dirname, '../..');
 const K8S = join(ROOT, 'infra/k8s');
-const OVERLAYS = { invoice: join(K8S, 'overlays/invoice-pipeline'), signup: join(K8S, 'overlays/signup-saga') };
+const OVERLAYS = {
+  invoice: join(K8S, 'overlays/invoice-pipeline'),
+  signup: join(K8S, 'overlays/signup-saga'),
+  signupSaslSsl: join(K8S, 'overlays/signup-saga-sasl-ssl'),
+};
 const METRICS_PORT = 9464;
 
 type Validator = (object: K8sObject) => void;
@@ -33,6 +38,8 @@ const VALIDATORS: Record<string, Validator> = {
   'apps/v1/Deployment': (o) => new Deployment(o as ConstructorParameters<typeof Deployment>[0]).validate(),
   'policy/v1/PodDisruptionBudget': (o) => new PodDisruptionBudget(o as ConstructorParameters<typeof PodDisruptionBudget>[0]).validate(),
   'keda.sh/v1alpha1/ScaledObject': (o) => new ScaledObject(o as unknown as ConstructorParameters<typeof ScaledObject>[0]).validate(),
+  'keda.sh/v1alpha1/TriggerAuthentication': (o) => new TriggerAuthentication(o as unknown as ConstructorParameters<typeof TriggerAuthentication>[0]).validate(),
+  'networking.k8s.io/v1/NetworkPolicy': (o) => new NetworkPolicy(o as ConstructorParameters<typeof NetworkPolicy>[0]).validate(),
 };
 
 /** Schema problems of each object, by kind/name; an empty list when all are valid. */
@@ -155,8 +162,19 @@ function checkWorkload(objects: readonly K8sObject[], deployment: K8sObject): Co
   ];
   expect(keys).toEqual(expect.arrayContaining(Object.keys(DEFAULT_ENDPOINTS)));
   expect(container.image).toBe('registry.example.com/agentmesh:0.1.0');
+
+  // Every variable the pod gets is one the runtime reads (a renamed variable fails here), and no secret is a plain value.
+  const names = [...keys, ...(container.env ?? []).map((e) => e.name)];
+  expect(names.filter((n) => !CONNECTION_VARIABLE_NAMES_AND_FILES.has(n) && !PROCESS_VARIABLES.has(n))).toEqual([]);
+  expect((container.env ?? []).filter((e) => SECRET_VARIABLES.has(e.name)).map((e) => e.name)).toEqual([]);
   return container;
 }
+
+/** The runtime's connection variables and their `_FILE` companions: the names a manifest may set. */
+const CONNECTION_VARIABLE_NAMES_AND_FILES = new Set(CONNECTION_VARIABLES.flatMap((v) => [v.name, `${v.name}_FILE`]));
+const SECRET_VARIABLES = new Set(CONNECTION_VARIABLES.filter((v) => v.secret).map((v) => v.name));
+/** The other variables of a pod: the module it runs (expanded in args), Node's options and the log level. */
+const PROCESS_VARIABLES = new Set(['AGENT_MODULE', 'SAGAS_MODULE', 'NODE_OPTIONS', 'LOG_LEVEL']);
 
 /** The ScaledObject that scales a Deployment, and its Kafka trigger. */
 function kafkaScalerOf(objects: readonly K8sObject[], deployment: string): Record<string, string> {
@@ -284,6 +302,131 @@ describe('infra/k8s', () => {
     // Every command of every step, and every compensation, has a participant that consumes it.
     const commands = sagas[0]!.steps.flatMap((s) => [...(s.command ? [s.command] : []), ...(s.compensation ? [s.compensation] : [])]);
     expect(commands.filter((c) => !participants.some((p) => p.consumes.includes(c)))).toEqual([]);
+  });
+});
+
+interface PodSecurityView {
+  spec: {
+    template: {
+      spec: {
+        securityContext?: { runAsGroup?: number; fsGroup?: number };
+        containers: (Container & { volumeMounts?: { name: string; mountPath: string }[] })[];
+        volumes?: { name: string; projected?: { defaultMode?: number; sources: { secret?: { name: string; items?: { key: string; path: string }[] } }[] } }[];
+      };
+    };
+  };
+}
+interface NetworkPolicyView {
+  spec: {
+    podSelector: { matchLabels: Record<string, string> };
+    policyTypes: string[];
+    ingress: { ports: { port: number; protocol: string }[] }[];
+    egress: { ports: { port: number; protocol: string }[] }[];
+  };
+}
+interface TriggerAuthenticationView {
+  spec: { secretTargetRef: { parameter: string; name: string; key: string }[] };
+}
+
+const secretData = (objects: readonly K8sObject[], name: string): Record<string, string> =>
+  (ofKind(objects, 'Secret').find((o) => o.metadata.name === name)?.stringData as Record<string, string> | undefined) ?? {};
+
+/** The environment the kubelet gives the container: its envFrom sources, then its own env over them. */
+function podEnvironment(objects: readonly K8sObject[], container: Container): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const source of container.envFrom ?? []) {
+    if (source.configMapRef) Object.assign(env, ofKind(objects, 'ConfigMap').find((c) => c.metadata.name === source.configMapRef!.name)?.data);
+    if (source.secretRef) Object.assign(env, secretData(objects, source.secretRef.name));
+  }
+  for (const e of container.env ?? []) env[e.name] = e.value ?? '';
+  return env;
+}
+
+/** Reads a file as the pod would see it: a mounted projected volume's Secret item, else "no such file". */
+function podFileReader(objects: readonly K8sObject[], deployment: K8sObject): (path: string) => string {
+  const pod = view<PodSecurityView>(deployment).spec.template.spec;
+  return (path) => {
+    for (const mount of pod.containers[0]!.volumeMounts ?? []) {
+      if (!path.startsWith(`${mount.mountPath}/`)) continue;
+      const file = path.slice(mount.mountPath.length + 1);
+      for (const source of pod.volumes?.find((v) => v.name === mount.name)?.projected?.sources ?? []) {
+        const item = source.secret?.items?.find((i) => i.path === file);
+        const value = item && secretData(objects, source.secret!.name)[item.key];
+        if (value !== undefined) return value;
+      }
+    }
+    throw new Error(`ENOENT: ${path} is not mounted in ${deployment.metadata.name}`);
+  };
+}
+
+const portOf = (url: string): number => Number(new URL(url).port);
+
+describe('infra/k8s/overlays/signup-saga-sasl-ssl', () => {
+  const objects = kustomizeBuild(OVERLAYS.signupSaslSsl);
+  const deployments = ofKind(objects, 'Deployment');
+  const names = (d: K8sObject): string => view<DeploymentView>(d).spec.selector.matchLabels['app.kubernetes.io/name']!;
+
+  it('runs the same workloads as the plain overlay, each authenticating as its own SCRAM-SHA-512 user over TLS, the password and CA read from mounted Secret files', () => {
+    expect(deployments.map((d) => d.metadata.name).sort()).toEqual(
+      ofKind(kustomizeBuild(OVERLAYS.signup), 'Deployment')
+        .map((d) => d.metadata.name)
+        .sort(),
+    );
+    for (const deployment of deployments) {
+      const container = checkWorkload(objects, deployment);
+      // The runtime's own parser reads the pod's environment and files: what the process would connect with.
+      const settings = parseConnectionSettings(podEnvironment(objects, container), podFileReader(objects, deployment));
+      expect({ workload: deployment.metadata.name, kafka: settings.kafka }).toEqual({
+        workload: deployment.metadata.name,
+        kafka: {
+          brokers: ['kafka-bootstrap.kafka.svc:9093'],
+          securityProtocol: 'SASL_SSL',
+          sasl: { mechanism: 'SCRAM-SHA-512', username: names(deployment), password: secretData(objects, `${names(deployment)}-kafka-credentials`).password },
+          tls: expect.objectContaining({ ca: secretData(objects, 'kafka-ca')['ca.crt'], rejectUnauthorized: true }) as unknown,
+        },
+      });
+      // The password is a file, never a value in the pod spec; the files are readable by the pod's group only.
+      expect(podEnvironment(objects, container).KAFKA_SASL_PASSWORD).toBeUndefined();
+      const pod = view<PodSecurityView>(deployment).spec.template.spec;
+      expect(pod.securityContext?.fsGroup).toBe(pod.securityContext?.runAsGroup);
+      expect(pod.volumes?.find((v) => v.projected)?.projected?.defaultMode).toBe(0o440);
+    }
+  });
+
+  it('gives each workload a NetworkPolicy: in, the metrics port; out, Kafka, the registry, Redis, OTLP and DNS only', () => {
+    const policies = ofKind(objects, 'NetworkPolicy');
+    expect(policies).toHaveLength(deployments.length);
+    for (const deployment of deployments) {
+      const selector = view<DeploymentView>(deployment).spec.selector.matchLabels;
+      const mine = policies.filter((p) => JSON.stringify(view<NetworkPolicyView>(p).spec.podSelector.matchLabels) === JSON.stringify(selector));
+      expect({ workload: deployment.metadata.name, policies: mine.length }).toEqual({ workload: deployment.metadata.name, policies: 1 });
+      const spec = view<NetworkPolicyView>(mine[0]!).spec;
+      expect(spec.policyTypes.sort()).toEqual(['Egress', 'Ingress']);
+      expect(spec.ingress.flatMap((r) => r.ports)).toEqual([{ port: METRICS_PORT, protocol: 'TCP' }]);
+      // The ports the process dials, from the same render's settings: a moved endpoint must move its rule.
+      const env = podEnvironment(objects, view<DeploymentView>(deployment).spec.template.spec.containers[0]!);
+      const settings = parseConnectionSettings(env, podFileReader(objects, deployment));
+      const dialled = [...(settings.kafka.brokers ?? []).map((b) => Number(b.split(':').pop())), portOf(settings.registry.url!), portOf(settings.redisUrl!), portOf(settings.otlp.endpoint!)].map(
+        (port) => ({ port, protocol: 'TCP' }),
+      );
+      const allowed = spec.egress.flatMap((r) => r.ports);
+      expect(allowed).toEqual(expect.arrayContaining([...dialled, { port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]));
+      expect(allowed).toHaveLength(new Set([...dialled, { port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }].map((p) => `${p.port}/${p.protocol}`)).size);
+    }
+  });
+
+  it('authenticates KEDA too, with the triggers of the plain overlay otherwise unchanged', () => {
+    const plain = ofKind(kustomizeBuild(OVERLAYS.signup), 'ScaledObject');
+    for (const scaler of ofKind(objects, 'ScaledObject')) {
+      const trigger = (scaler.spec as { triggers: { authenticationRef?: { name: string }; metadata: Record<string, string> }[] }).triggers[0]!;
+      const before = plain.find((p) => p.metadata.name === scaler.metadata.name);
+      expect(trigger.metadata).toEqual((before!.spec as { triggers: { metadata: Record<string, string> }[] }).triggers[0]!.metadata);
+      const auth = ofKind(objects, 'TriggerAuthentication').find((a) => a.metadata.name === trigger.authenticationRef?.name);
+      const refs = view<TriggerAuthenticationView>(auth!).spec.secretTargetRef;
+      expect(refs.map((r) => r.parameter).sort()).toEqual(['ca', 'password', 'sasl', 'tls', 'username']);
+      expect(refs.filter((r) => secretData(objects, r.name)[r.key] === undefined)).toEqual([]);
+      expect(secretData(objects, refs.find((r) => r.parameter === 'sasl')!.name).sasl).toBe('scram_sha512');
+    }
   });
 });
 

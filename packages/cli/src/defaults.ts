@@ -1,4 +1,4 @@
-import { connectionSettingsFromEnv } from '@agentmesh/runtime';
+import { connectionSettingsFromEnv } from '@agentmesh/runtime/internal/fleet';
 import { cliConnection } from './connection/settings';
 
 /**

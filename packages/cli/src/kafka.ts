@@ -1,6 +1,6 @@
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import { quietIdleRequestQueues } from './kafka-idle';
-import { describeKafkaSecurity, kafkaSecurityHint } from '@agentmesh/runtime';
+import { describeKafkaSecurity, kafkaSecurityHint } from '@agentmesh/runtime/internal/fleet';
 import { UsageError } from './options';
 import { cliConnection, cliKafkaSecurity } from './connection/settings';
 

@@ -23,7 +23,7 @@ export { deriveEventId, newEventId } from './events/ids';
 export type { EventCodec } from './codec/codec';
 export { RegistryCodec, valueSubject, type RegistryCodecOptions, type TopicSchema } from './codec/registry-codec';
 export { JsonCodec } from './codec/json-codec';
-export { EncodeError, SchemaNotFoundError, SchemaRegistryUnavailableError, UnsupportedSchemaError, type FieldProblem } from './codec/errors';
+export { EncodeError, SchemaNotFoundError, SchemaRegistryAuthError, SchemaRegistryUnavailableError, UnsupportedSchemaError, type FieldProblem } from './codec/errors';
 export type { ClaimResult, IdempotencyStore, Outcome } from './idempotency/store';
 export { openIdempotencyStore, type OpenIdempotencyStoreOptions } from './idempotency/open';
 export { StoreCommandError, StoreConfigError, StoreError, StoreUnavailableError, type StoreName } from './redis/errors';

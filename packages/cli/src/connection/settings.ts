@@ -1,4 +1,4 @@
-import { connectionSettingsFromEnv, kafkaSecurityFromSettings, type ConnectionSettings, type RegistryAuth } from '@agentmesh/runtime';
+import { connectionSettingsFromEnv, kafkaSecurityFromSettings, type ConnectionSettings, type RegistryAuth } from '@agentmesh/runtime/internal/fleet';
 import type { KafkaConfig } from 'kafkajs';
 
 let current: { settings: ConnectionSettings; kafkaSecurity?: Pick<KafkaConfig, 'ssl' | 'sasl'> } | undefined;

@@ -1,4 +1,4 @@
-import type { AlertRule, MeshAlert } from '@agentmesh/runtime/internal';
+import type { AlertRule, MeshAlert } from '@agentmesh/runtime/internal/fleet';
 import type { Admin } from 'kafkajs';
 import { ALERTS_TOPIC } from './alert-publisher';
 import type { ActiveAlert, AlertTransition } from './alerts';

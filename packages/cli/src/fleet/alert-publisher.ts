@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
-import { JsonCodec, RegistryCodec, SchemaNotFoundError, SchemaRegistryUnavailableError, type EventCodec } from '@agentmesh/runtime';
-import type { MeshAlert } from '@agentmesh/runtime/internal';
+import { JsonCodec, SchemaNotFoundError, SchemaRegistryUnavailableError, type EventCodec, type MeshAlert } from '@agentmesh/runtime/internal/fleet';
 import type { Kafka, Producer } from 'kafkajs';
 import type { AlertTransition } from './alerts';
 import { registryCredentials } from '../connection/settings';
@@ -30,16 +29,22 @@ export function alertRecord(t: AlertTransition, evaluator: string): MeshAlert {
  */
 export class AlertPublisher {
   private producer: Producer | undefined;
-  private codec: EventCodec;
+  private codec: EventCodec | undefined;
   private fellBack = false;
   private readonly evaluator = `${hostname()}-${process.pid}`;
 
   constructor(
     private readonly kafka: Kafka,
-    registryUrl: string | undefined,
+    private readonly registryUrl: string | undefined,
     private readonly warn: (line: string) => void,
-  ) {
-    this.codec = registryUrl ? new RegistryCodec({ ...registryCredentials(), url: registryUrl, retries: 0, requestTimeoutMs: 3_000 }) : new JsonCodec();
+  ) {}
+
+  /** The registry codec is loaded at the first alert, not at start: most refreshes publish nothing. */
+  private async codecFor(): Promise<EventCodec> {
+    if (this.codec) return this.codec;
+    if (!this.registryUrl) return (this.codec = new JsonCodec());
+    const { RegistryCodec } = await import('@agentmesh/runtime');
+    return (this.codec = new RegistryCodec({ ...registryCredentials(), url: this.registryUrl, retries: 0, requestTimeoutMs: 3_000 }));
   }
 
   /** Publishes the transitions; the records as published. */
@@ -58,13 +63,14 @@ export class AlertPublisher {
 
   private async encode(record: MeshAlert): Promise<Buffer> {
     try {
-      return await this.codec.encode(ALERTS_TOPIC, record);
+      return await (await this.codecFor()).encode(ALERTS_TOPIC, record);
     } catch (error) {
       if (this.fellBack || !(error instanceof SchemaNotFoundError || error instanceof SchemaRegistryUnavailableError)) throw error;
       this.warn(`${error.message}: alerts go to ${ALERTS_TOPIC} as JSON`);
       this.fellBack = true;
-      this.codec = new JsonCodec();
-      return this.codec.encode(ALERTS_TOPIC, record);
+      const json = new JsonCodec();
+      this.codec = json;
+      return json.encode(ALERTS_TOPIC, record);
     }
   }
 

@@ -1,4 +1,4 @@
-import type { AlertRule, FleetMeasure } from '@agentmesh/runtime/internal';
+import type { AlertRule, FleetMeasure } from '@agentmesh/runtime/internal/fleet';
 import { durationMs } from '../options';
 import type { Fleet, FleetAgent } from './model';
 

@@ -1,4 +1,5 @@
-import { RegistryCodec, SchemaRegistryUnavailableError } from '@agentmesh/runtime';
+import type { RegistryCodec } from '@agentmesh/runtime';
+import { SchemaRegistryUnavailableError } from '@agentmesh/runtime/internal/fleet';
 import { registryCredentials } from '../connection/settings';
 
 /** What decodeNow says of an Avro value: only the registry can read it (decodeAvro). */
@@ -43,7 +44,8 @@ export class MeshValueDecoder {
 
   async decodeAvro(topic: string, bytes: Buffer): Promise<unknown> {
     if (this.registryFailure !== undefined) return { undecodable: this.registryFailure } satisfies Undecodable;
-    this.codec ??= new RegistryCodec({ ...registryCredentials(), url: this.registryUrl, retries: 0, requestTimeoutMs: 3_000 });
+    // Loaded at the first Avro value: a mesh on JSON never needs the registry client.
+    this.codec ??= new (await import('@agentmesh/runtime')).RegistryCodec({ ...registryCredentials(), url: this.registryUrl, retries: 0, requestTimeoutMs: 3_000 });
     try {
       return await this.codec.decode(topic, bytes);
     } catch (error) {

@@ -1,4 +1,4 @@
-import { ALERT_RULES, type AlertRule } from '@agentmesh/runtime/internal';
+import { ALERT_RULES, type AlertRule } from '@agentmesh/runtime/internal/fleet';
 import type { Admin, Kafka } from 'kafkajs';
 import { AlertLedger, alreadyAnnounced, firingAlerts } from './alert-ledger';
 import { ALERTS_TOPIC, AlertPublisher } from './alert-publisher';

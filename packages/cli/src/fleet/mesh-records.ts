@@ -1,4 +1,4 @@
-import { HEARTBEAT_TOPIC } from '@agentmesh/runtime/internal';
+import { HEARTBEAT_TOPIC } from '@agentmesh/runtime/internal/fleet';
 import type { Admin } from 'kafkajs';
 import type { PartitionRange } from '../commands/dlq/topics';
 import { isUndecodable, MeshValueDecoder, NEEDS_REGISTRY } from './decode';

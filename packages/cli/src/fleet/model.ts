@@ -1,8 +1,8 @@
-import { percentile } from '@agentmesh/runtime/internal';
+import { percentile } from '@agentmesh/runtime/internal/fleet';
 import { detectAnomalies, type Anomaly, type MetricWindow } from './anomalies';
 import type { FleetHeartbeat } from './heartbeat';
 import { crashed, DEFAULT_TTL, livenessOf, type Liveness, type LivenessTtl } from './liveness';
-import { addRates, counterDelta, errorRate, instanceRates, NO_RATES, outcomeDeltas, scaleRates, type OutcomeRates } from './rates';
+import { addRates, addRatesInto, counterDelta, errorRate, instanceRates, NO_RATES, outcomeDeltas, scaleRates, type OutcomeRates } from './rates';
 import { healthHistory, type HealthCheck, type HealthHistory } from './trend';
 
 /** One partition of a group as the cluster reports it, with the timestamp of its oldest unconsumed record when read. */
@@ -194,8 +194,8 @@ export function metricWindows(byInstance: ReadonlyArray<readonly FleetHeartbeat[
       slice.lag.set(b.instanceId, b.consumerLag);
       slices.set(slot, slice);
       if (i === 0) return;
-      const own = perInstance.get(slot) ?? { counts: NO_RATES, spanMs: 0 };
-      own.counts = addRates(own.counts, outcomeDeltas(beats[i - 1]!.counters, b.counters));
+      const own = perInstance.get(slot) ?? { counts: { ...NO_RATES }, spanMs: 0 };
+      addRatesInto(own.counts, outcomeDeltas(beats[i - 1]!.counters, b.counters));
       own.spanMs += b.sentAt - beats[i - 1]!.sentAt;
       perInstance.set(slot, own);
     });
@@ -259,11 +259,13 @@ function agentOf(name: string, beats: readonly FleetHeartbeat[], input: FleetInp
   for (const b of beats) for (const t of b.topics) topics.add(t);
   const p99s = beats.map((b) => b.latencyP99Ms).filter((v): v is number => v !== null);
   // A heartbeat's latency covers its own interval only (null when idle): each live instance's newest figure counts.
-  const newestOf = (list: readonly FleetHeartbeat[], pick: (b: FleetHeartbeat) => number | null) =>
-    [...list]
-      .reverse()
-      .map(pick)
-      .find((v) => v !== null) ?? null;
+  const newestOf = (list: readonly FleetHeartbeat[], pick: (b: FleetHeartbeat) => number | null) => {
+    for (let i = list.length - 1; i >= 0; i--) {
+      const v = pick(list[i]!);
+      if (v !== null) return v;
+    }
+    return null;
+  };
   const liveP99 = live.map((l) => newestOf(l, (b) => b.latencyP99Ms)).filter((v): v is number => v !== null);
   const liveP50 = live.map((l) => newestOf(l, (b) => b.latencyP50Ms)).filter((v): v is number => v !== null);
   const checks = series.flatMap((list) => checksOf(list, input.now, windowStart, ttl));
@@ -305,6 +307,6 @@ export function buildFleet(input: FleetInput): Fleet {
     windowMs: input.windowMs,
     agents: [...byAgent.entries()].map(([name, beats]) => agentOf(name, beats, input, ttl)).sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name)),
     stuckSagas,
-    newerContractHeartbeats: input.heartbeats.filter((b) => b.unknownFields.length > 0).length,
+    newerContractHeartbeats: input.heartbeats.reduce((n, b) => (b.unknownFields.length > 0 ? n + 1 : n), 0),
   };
 }

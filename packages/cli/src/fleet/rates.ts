@@ -39,6 +39,16 @@ export function addRates(a: OutcomeRates, b: OutcomeRates): OutcomeRates {
   return { processed: a.processed + b.processed, failed: a.failed + b.failed, retried: a.retried + b.retried, deadLettered: a.deadLettered + b.deadLettered, degraded: a.degraded + b.degraded };
 }
 
+/** Adds `b` into `into` (an accumulator of the caller's own): a refresh sums thousands of deltas, each sum a new object otherwise. */
+export function addRatesInto(into: OutcomeRates, b: OutcomeRates): OutcomeRates {
+  into.processed += b.processed;
+  into.failed += b.failed;
+  into.retried += b.retried;
+  into.deadLettered += b.deadLettered;
+  into.degraded += b.degraded;
+  return into;
+}
+
 export function scaleRates(r: OutcomeRates, factor: number): OutcomeRates {
   return { processed: r.processed * factor, failed: r.failed * factor, retried: r.retried * factor, deadLettered: r.deadLettered * factor, degraded: r.degraded * factor };
 }
@@ -54,8 +64,8 @@ export function errorRate(counts: OutcomeRates): number {
  * the last, per second of the span between them. Restarts inside the window are summed piecewise.
  */
 export function instanceRates(beats: ReadonlyArray<{ sentAt: number; counters: Readonly<Record<string, number>> }>): { counts: OutcomeRates; spanMs: number } {
-  let counts = NO_RATES;
-  for (let i = 1; i < beats.length; i++) counts = addRates(counts, outcomeDeltas(beats[i - 1]!.counters, beats[i]!.counters));
+  const counts = { ...NO_RATES };
+  for (let i = 1; i < beats.length; i++) addRatesInto(counts, outcomeDeltas(beats[i - 1]!.counters, beats[i]!.counters));
   const spanMs = beats.length > 1 ? beats[beats.length - 1]!.sentAt - beats[0]!.sentAt : 0;
   return { counts, spanMs };
 }

@@ -1,5 +1,4 @@
-import { dlqTopic } from '@agentmesh/runtime';
-import { HEARTBEAT_TOPIC } from '@agentmesh/runtime/internal';
+import { dlqTopic, HEARTBEAT_TOPIC } from '@agentmesh/runtime/internal/fleet';
 import type { Admin } from 'kafkajs';
 import type { FleetHeartbeat } from './heartbeat';
 import type { LivenessTtl } from './liveness';

@@ -1,5 +1,4 @@
-import { baseVariable, fileVariable, isSecretVariable } from '@agentmesh/runtime/internal';
-import { redactRedisUrl } from '@agentmesh/runtime/internal';
+import { baseVariable, fileVariable, isSecretVariable, redactRedisUrl } from '@agentmesh/runtime/internal/fleet';
 import { UsageError } from '../options';
 
 /** A profile: connection variables by their documented names (KAFKA_BROKERS, KAFKA_SASL_PASSWORD_FILE, ...). */

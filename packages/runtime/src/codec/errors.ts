@@ -51,13 +51,35 @@ export class SchemaNotFoundError extends Error {
  * Not the event's fault, so it is left transient rather than invalid-input.
  */
 export class SchemaRegistryUnavailableError extends Error {
-  override readonly name = 'SchemaRegistryUnavailableError';
+  override readonly name: string = 'SchemaRegistryUnavailableError';
   constructor(
     readonly registryUrl: string,
     detail: string,
     options?: { cause?: unknown },
   ) {
     super(`schema registry at ${registryUrl} failed: ${detail}`, options);
+  }
+}
+
+/**
+ * The registry refused the mesh's credentials (401) or their rights (403): a configuration error, which no retry
+ * mends. It stays a SchemaRegistryUnavailableError so that events wait (held, never dead-lettered) until the
+ * credentials are fixed, but its message names the cause, the registry (credentials redacted) and the settings.
+ */
+export class SchemaRegistryAuthError extends SchemaRegistryUnavailableError {
+  override readonly name: string = 'SchemaRegistryAuthError';
+  constructor(
+    registryUrl: string,
+    readonly status: 401 | 403,
+    what: string,
+    options?: { cause?: unknown },
+  ) {
+    super(registryUrl, what, options);
+    const refusal =
+      status === 401
+        ? 'refused the credentials (HTTP 401): check SCHEMA_REGISTRY_USERNAME and SCHEMA_REGISTRY_PASSWORD, or SCHEMA_REGISTRY_TOKEN'
+        : 'denied access (HTTP 403): the credentials lack the right to read schemas';
+    this.message = `schema registry at ${registryUrl} ${refusal} (asking for ${what})`;
   }
 }
 

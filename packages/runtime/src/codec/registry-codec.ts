@@ -8,6 +8,7 @@ import { describeAvroType, describeValue, findFieldProblems } from './field-prob
 import { CONFLUENT_HEADER_BYTES, encodeConfluentFrame, parseConfluentFrame, writeConfluentHeader } from './wire-format';
 import type { RegistryAuth } from '../connection/settings';
 import { registryClientAuth } from './registry-auth';
+import { NOT_FOUND, registryFailure } from './registry-failure';
 
 export interface RegistryCodecOptions {
   /** Base URL of a Confluent-compatible schema registry. */
@@ -35,9 +36,6 @@ export interface TopicSchema {
 /** As findFieldProblems checks: a field the schema does not declare is refused, not dropped. */
 const STRICT = { noUndeclaredFields: true };
 
-/** The registry answered 404: the subject or schema id does not exist. */
-const NOT_FOUND = Symbol('not found');
-
 /** Value subject of a topic under Confluent's default TopicNameStrategy. */
 export function valueSubject(topic: string): string {
   return `${topic}-value`;
@@ -50,11 +48,6 @@ function isAvroType(schema: unknown): schema is Type {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === 'number' ? status : undefined;
 }
 
 /**
@@ -246,7 +239,7 @@ export class RegistryCodec implements ImmediateCodec {
     );
   }
 
-  /** One registry call, bounded in time; 404 becomes NOT_FOUND, other failures SchemaRegistryUnavailableError. */
+  /** One registry call, bounded in time; 404 becomes NOT_FOUND, 401/403 SchemaRegistryAuthError, other failures SchemaRegistryUnavailableError. */
   private async ask<T>(what: string, call: () => Promise<T>): Promise<T | typeof NOT_FOUND> {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
@@ -257,12 +250,9 @@ export class RegistryCodec implements ImmediateCodec {
       return await Promise.race([call(), deadline]);
     } catch (error) {
       if (error instanceof SchemaRegistryUnavailableError) throw error;
-      if (statusOf(error) === 404) return NOT_FOUND;
-      // mappersmith reports a refused connection as a status-400 response whose text is the socket error.
-      const detail = messageOf(error)
-        .replace(/^Confluent_Schema_Registry - /, '')
-        .replace(/^Error, status 400: (?=\w+ E[A-Z]+\b)/, '');
-      throw new SchemaRegistryUnavailableError(this.url, `could not get ${what}: ${detail}`, { cause: error });
+      const failure = registryFailure(this.url, what, error);
+      if (failure === NOT_FOUND) return NOT_FOUND;
+      throw failure;
     } finally {
       clearTimeout(timer);
     }

@@ -1,4 +1,4 @@
-import { BreakerStateValue, WorkerMetricName } from './prometheus-metrics';
+import { BreakerStateValue, WorkerMetricName } from './metric-names';
 
 /** What the mesh's own evaluator measures over its fleet model (heartbeats, offsets, DLQ sizes, saga.stuck), per subject. */
 export type FleetMeasure =

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { FENCED_REPLY, FencedError } from '../activity/lease-store';
+import { redactRedisUrl } from './redact-url';
 import { StoreCommandError, StoreConfigError, StoreError, StoreUnavailableError, type StoreName } from './errors';
 
 /**
@@ -25,20 +26,7 @@ export const DEFAULT_REDIS_CONNECTION_OPTIONS: Readonly<Required<RedisConnection
   maxReconnectDelayMs: 2000,
 };
 
-const REDACTED = '***';
-
-/** The URL with its password (in the userinfo or a `password=` query item) replaced, safe to log. */
-export function redactRedisUrl(url: string): string {
-  const redactQuery = (text: string) => text.replace(/([?&]password=)[^&#]*/gi, `$1${REDACTED}`);
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = REDACTED;
-    return redactQuery(parsed.toString());
-  } catch {
-    // Not a URL we can parse: hide the whole userinfo rather than guess where the password is.
-    return redactQuery(url.replace(/\/\/[^/?#]*@/, `//${REDACTED}@`));
-  }
-}
+export { redactRedisUrl } from './redact-url';
 
 /** Reconnect delays: 100 ms doubling to the cap, forever (the worker stays paused, not dead, while Redis is away). */
 export function reconnectDelayMs(attempt: number, maxDelayMs: number): number {

@@ -5,7 +5,7 @@ import { InvalidOutputsError, OutputTooLargeError, type FailedOutput } from '../
 import { firstValidOutputs } from '../validation/output-chain';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeSoon, encodeSoon, type EventCodec } from '../codec/codec';
-import { SchemaRegistryUnavailableError } from '../codec/errors';
+import { SchemaRegistryAuthError, SchemaRegistryUnavailableError } from '../codec/errors';
 import { backoffDelayMs } from '../resilience/backoff';
 import { checkpointHandle, type CheckpointHandle } from '../checkpoint/handle';
 import { StepJournal } from '../journal/step-journal';
@@ -162,7 +162,9 @@ async function failed(rec: ConsumedRecord, event: AgentEvent | undefined, error:
     return { kind: 'hold', retryAfterMs: open?.retryAfterMs ?? 1_000, reason: `breaker '${open?.name ?? '?'}' is open` };
   }
   // The registry is away, not the event at fault: it waits, unconsumed, without a retry counted against it.
-  if (!handled && error instanceof SchemaRegistryUnavailableError) return { kind: 'hold', retryAfterMs: REGISTRY_HOLD_MS, reason: `schema registry unreachable: ${error.message}` };
+  // Refused credentials (SchemaRegistryAuthError) wait the same way, their message naming the configuration at fault.
+  if (!handled && error instanceof SchemaRegistryUnavailableError)
+    return { kind: 'hold', retryAfterMs: REGISTRY_HOLD_MS, reason: error instanceof SchemaRegistryAuthError ? error.message : `schema registry unreachable: ${error.message}` };
   const result = await failureResult(rec, event, error, deps, ctx.logger);
   return result.kind === 'finished' ? { ...result, checkpointUsed: ctx.checkpointUsed, stepsUsed: ctx.stepsUsed } : result;
 }

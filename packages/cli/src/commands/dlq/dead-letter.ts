@@ -1,4 +1,4 @@
-import { deriveEventId, Header, readFailureEnvelope, type FailureKind, type FailureRecord, type Headers } from '@agentmesh/runtime';
+import { deriveEventId, Header, readFailureEnvelope, type FailureKind, type FailureRecord, type Headers } from '@agentmesh/runtime/internal/fleet';
 
 /** A record as read from a `<agent>.dlq` topic: bytes and string headers, untouched. */
 export interface DlqRecord {

@@ -1,4 +1,4 @@
-import type { FailureKind } from '@agentmesh/runtime';
+import type { FailureKind } from '@agentmesh/runtime/internal/fleet';
 import { UsageError } from '../../options';
 import type { DeadLetter } from './dead-letter';
 

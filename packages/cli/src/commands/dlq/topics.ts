@@ -1,4 +1,4 @@
-import { dlqTopic } from '@agentmesh/runtime';
+import { dlqTopic } from '@agentmesh/runtime/internal/fleet';
 import type { Admin } from 'kafkajs';
 import { kafkaErrorMessage } from '../../kafka';
 import { UsageError } from '../../options';
