@@ -107,6 +107,8 @@ describe("librdkafka's debug log against the broker", () => {
     }
   });
 
+  // Skipped only where no python can import confluent_kafka (npm test's pretest installs python3-confluent-kafka with
+  // apt-get; a machine without apt cannot have it): the warning below says so in one line.
   const withPython = PYTHON ? it : it.skip;
   if (!PYTHON) console.warn('confluent-kafka-python is not installed (apt-get install -y python3-confluent-kafka): its AdminClient session is skipped');
   withPython('confluent-kafka-python: AdminClient, idempotent producer and group consumer, answered as Kafka does and the log clean', async () => {

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 const SCRIPT = resolve(__dirname, '../../packages/examples/dist/demo/on-compose.js');
 const dockerAnswers = spawnSync('docker', ['info'], { timeout: 15_000 }).status === 0;
 if (dockerAnswers) process.stderr.write('demo-kafka.test: a Docker engine answers here, so the no-Docker line is not checked (npm run demo:kafka runs the demo on it)\n');
+// Skipped only where a Docker engine answers: the test checks the no-Docker line, and must not start the compose stack.
 const withoutDocker = dockerAnswers ? it.skip : it;
 
 describe('npm run demo:kafka', () => {

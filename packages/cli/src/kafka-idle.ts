@@ -1,3 +1,5 @@
+import { hasPendingWork } from '@agentmesh/runtime/internal/fleet';
+
 /** The part of kafkajs's RequestQueue (src/network/requestQueue) the fix below reads and wraps. */
 interface RequestQueueLike {
   pending: unknown[];
@@ -5,15 +7,13 @@ interface RequestQueueLike {
   scheduleCheckPendingRequests(this: RequestQueueLike): void;
 }
 
-/** Whether a queue has something a scheduled check could send: a waiting request, or a throttle still to run out. */
-export function hasPendingWork(queue: Pick<RequestQueueLike, 'pending' | 'throttledUntil'>, now: number): boolean {
-  return queue.pending.length > 0 || queue.throttledUntil > now;
-}
+export { hasPendingWork };
 
 let quieted = false;
 
 /**
- * kafkajs 2.2.4 re-arms a timer after every answer a connection gets (RequestQueue.scheduleCheckPendingRequests) with
+ * The fix @agentmesh/kafkajs-paths puts in place through the kafkajs patch, for where no patch is applied (a user's
+ * project). kafkajs 2.2.4 re-arms a timer after every answer a connection gets (RequestQueue.scheduleCheckPendingRequests) with
  * nothing waiting and no throttle, at a negative delay Node rounds up to 1 ms, and so on forever: each connection of an
  * idle long-running process (`mesh status --watch`, the console, `mesh alerts watch`) wakes a thousand times a second.
  * With nothing waiting there is nothing to check: a request that has to wait schedules its own check as it is queued.

@@ -6,6 +6,9 @@ import { fastRecordDecoder, fastRecordEncoder, type EncoderClass, type RecordDec
 import { fastRequestFrame, type CreateRequest } from './request-frame';
 import { quietRequestQueue, type RequestQueueClass } from './request-queue';
 
+/** Whether kafkajs's request queue has anything a scheduled check could send (the CLI quiets the queue with it too, where no patch applied). */
+export { hasPendingWork } from './request-queue';
+
 /**
  * Our versions of six kafkajs 2.2.4 hot paths, and one fix (request-queue.ts: an idle connection's 1 ms timer), byte for byte and result for result the same as
  * kafkajs's own (see the tests beside each): the record encoder and decoder (record-codec.ts), the

@@ -7,6 +7,7 @@ export { kafkaSecurityHint } from './connection/explain';
 export type { ConnectionSettings, RegistryAuth } from './connection/settings';
 export { baseVariable, fileVariable, isSecretVariable } from './connection/variables';
 export { redactRedisUrl } from './redis/redact-url';
+export { hasPendingWork } from '@agentmesh/kafkajs-paths';
 
 export type { EventCodec } from './codec/codec';
 export { JsonCodec } from './codec/json-codec';

@@ -89,14 +89,15 @@ export class TriggerIntake {
     const { store, metrics, logger, ownership, driver, outbox, codec } = this.deps;
     const state = await this.newState(saga, topic, partition, message);
     if (!state) return;
-    if (!(await store.create(state))) {
+    const json = JSON.stringify(state);
+    if (!(await store.create(state, json))) {
       logger.info({ sagaId: state.id, saga: saga.name }, 'trigger seen before: the saga exists');
       return;
     }
     metrics.sagaStarted(saga.name);
     logger.info({ sagaId: state.id, saga: saga.name, traceId: traceIdFromTraceparent(state.traceparent) }, 'saga started');
     // Sent side by side with the first command (the producer keeps their order).
-    const announced = outbox.send(await auditRecords(codec, state, state.timeline));
+    const announced = outbox.send(await auditRecords(codec, state, state.timeline, json));
     // Its owner's timer would find it within a tick; when that is us, go at once.
     if (ownership.fenceFor(state.homePartition)) await driver.driveCreated(state);
     await announced;

@@ -66,11 +66,14 @@ export class SagaStore {
     return this.session.redis;
   }
 
-  /** Stores a new saga and its start timer; false when a saga with that id exists (the trigger was seen before). */
-  async create(state: SagaState): Promise<boolean> {
+  /**
+   * Stores a new saga and its start timer; false when a saga with that id exists (the trigger was seen before).
+   * `json`: the caller's serialisation of `state`, to reuse it (the saga's first audit record carries it too).
+   */
+  async create(state: SagaState, json: string = JSON.stringify(state)): Promise<boolean> {
     const k = this.keys;
     const created = await this.session.call('create saga', () =>
-      this.creates.run([k.state(state.id), k.timers(state.homePartition), k.status(state.status)], [JSON.stringify(state), state.id, state.wakeAt ?? state.startedAt, state.startedAt]),
+      this.creates.run([k.state(state.id), k.timers(state.homePartition), k.status(state.status)], [json, state.id, state.wakeAt ?? state.startedAt, state.startedAt]),
     );
     return created === 1;
   }
